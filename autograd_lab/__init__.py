@@ -1,1 +1,42 @@
-"""autograd_lab: a small reverse-mode autodiff engine with PyTorch's API."""
+"""autograd_lab: a small, readable reverse-mode autodiff engine on numpy with PyTorch's API.
+
+    import autograd_lab as torch
+    x = torch.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+    y = 2 * x + 1
+    y.sum().backward()
+    x.grad                      # tensor([2., 2., 2., 2.])
+
+In Jupyter every tensor also draws its computation graph (see `autograd_lab.viz`).
+Importing this package imports numpy only; display and widgets load on first use.
+"""
+from ._dtypes import (dtype, bool_ as bool, uint8, int8, int16, int32, int64, float16, float32,
+                      float64, get_default_dtype, set_default_dtype)
+from ._grad_mode import no_grad, enable_grad, set_grad_enabled, is_grad_enabled
+from ._tensor import Tensor, Size, is_tensor
+from ._format import set_printoptions
+from ._ops import (add, sub, mul, div, pow, matmul, mm, mv, dot, bmm, neg, exp, log, sqrt, abs,
+                   sin, cos, tanh, sigmoid, relu, clamp, clip, clamp_min, clamp_max, maximum,
+                   minimum, where, reciprocal, sign, square, rsqrt, sum, mean, var, std, prod, max,
+                   min, amax, amin, argmax, argmin, norm, softmax, log_softmax, reshape, flatten,
+                   squeeze, unsqueeze, permute, transpose, swapaxes, t, cat, stack, clone, eq, ne,
+                   gt, ge, lt, le, isnan, isfinite, isinf, multiply, divide, subtract,
+                   true_divide, negative, absolute, broadcast_to, return_types)
+from ._factories import (tensor, as_tensor, from_numpy, zeros, ones, empty, full, zeros_like,
+                         ones_like, empty_like, full_like, arange, linspace, eye, rand, randn,
+                         randint, randperm, rand_like, randn_like, manual_seed, seed, allclose,
+                         equal, numel)
+from . import autograd
+
+half, float, double = float16, float32, float64
+short, int, long = int16, int32, int64
+concat = concatenate = cat
+
+__version__ = "0.1.0"
+
+
+def __getattr__(name):
+    """Load the heavier subpackages (nn, optim, viz, widgets) on first use."""
+    import importlib
+    if name in ("nn", "optim", "viz", "widgets", "utils"):
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'autograd_lab' has no attribute '{name}'")

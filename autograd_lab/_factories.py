@@ -1,0 +1,256 @@
+"""Tensor factories (`tensor`, `zeros`, `randn`, ...) and the seeded random generator."""
+import numbers
+
+import numpy as np
+
+from . import _dtypes
+from ._ops import _shape_arg
+from ._tensor import Tensor, _new
+
+_rng = [np.random.default_rng()]
+
+
+def manual_seed(seed):
+    """Seed the generator behind rand/randn/randint/nn.init/dropout (numbers differ from PyTorch's)."""
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
+        raise TypeError(f"manual_seed expected an int, got {type(seed).__name__}")
+    _rng[0] = np.random.default_rng(int(seed) % 2**64)
+    return _rng[0]
+
+
+seed = manual_seed
+
+
+def generator():
+    """The numpy Generator used for random tensors."""
+    return _rng[0]
+
+
+def _finish(data, dtype, requires_grad):
+    t = _new(data)
+    if requires_grad:
+        if data.dtype.kind != "f":
+            raise RuntimeError("Only Tensors of floating point and complex dtype can require "
+                               "gradients")
+        t.requires_grad = True
+    return t
+
+
+def _infer_array(data):
+    """A numpy array with PyTorch's dtype inference, or PyTorch's error for bad input."""
+    if isinstance(data, Tensor):
+        return data._data.copy()
+    if data is None:
+        raise RuntimeError("Could not infer dtype of NoneType")
+    if isinstance(data, str):
+        raise TypeError("new(): invalid data type 'str'")
+    if isinstance(data, np.ndarray):
+        if data.dtype.kind not in "biuf":
+            raise TypeError(f"can't convert np.ndarray of type numpy.{data.dtype} to a tensor")
+        return data.copy()
+    if isinstance(data, (bool, np.bool_)):
+        return np.array(data, np.bool_)
+    if isinstance(data, numbers.Integral):
+        return np.array(data, np.int64)
+    if isinstance(data, numbers.Real):
+        return np.array(data, _dtypes.get_default_dtype().np)
+    if isinstance(data, (list, tuple)):
+        shape, kind = _check_nested(data)
+        arr = np.array(_plain(data), dtype={0: np.bool_, 1: np.int64}.get(
+            kind, _dtypes.get_default_dtype().np))
+        return arr.reshape(shape)
+    raise TypeError(f"Could not infer dtype of {type(data).__name__}")
+
+
+def _plain(data):
+    """Nested lists with 0-d tensors replaced by their numbers."""
+    if isinstance(data, Tensor):
+        return data._data.tolist()
+    if isinstance(data, (list, tuple)):
+        return [_plain(d) for d in data]
+    return data
+
+
+def _check_nested(data):
+    """Shape and element kind (0 bool, 1 int, 2 float) of a nested sequence; rejects ragged ones."""
+    shape, kind = None, 0
+    level = [(data, 0)]
+    dims = {}
+    while level:
+        item, depth = level.pop()
+        if isinstance(item, (list, tuple)):
+            if depth in dims and dims[depth] != len(item):
+                raise ValueError(f"expected sequence of length {dims[depth]} at dim {depth} "
+                                 f"(got {len(item)})")
+            dims.setdefault(depth, len(item))
+            level.extend((x, depth + 1) for x in reversed(item))
+            continue
+        if isinstance(item, Tensor):
+            if item._data.ndim:
+                raise ValueError("only one element tensors can be converted to Python scalars")
+            item = item._data.item()
+        if isinstance(item, (bool, np.bool_)):
+            k = 0
+        elif isinstance(item, numbers.Integral):
+            k = 1
+        elif isinstance(item, numbers.Real):
+            k = 2
+        elif item is None:
+            raise TypeError("Could not infer dtype of NoneType")
+        else:
+            raise TypeError(f"new(): invalid data type '{type(item).__name__}'")
+        if depth in dims and depth < len(dims):
+            raise ValueError(f"expected sequence of length {dims[depth]} at dim {depth} "
+                             f"(got a number)")
+        kind = max(kind, k)
+        shape = depth if shape is None else shape
+        if shape != depth:
+            raise ValueError(f"expected sequence of length {dims.get(depth, 0)} at dim "
+                             f"{depth} (got a number)")
+    return tuple(dims[d] for d in range(len(dims))), kind
+
+
+def tensor(data, dtype=None, device=None, requires_grad=False):
+    """A new leaf tensor copied from data (numbers, nested lists, numpy arrays, tensors)."""
+    arr = _infer_array(data)
+    if dtype is not None:
+        arr = arr.astype(_dtypes.to_dtype(dtype).np)
+    return _finish(arr, dtype, requires_grad)
+
+
+def as_tensor(data, dtype=None, device=None):
+    if isinstance(data, Tensor) and dtype is None:
+        return data
+    return tensor(data, dtype)
+
+
+def from_numpy(array):
+    """A tensor sharing memory with a numpy array."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
+    return _new(array)
+
+
+def _float_dtype(dtype):
+    return _dtypes.get_default_dtype().np if dtype is None else _dtypes.to_dtype(dtype).np
+
+
+def _filled(fill, size, dtype, requires_grad):
+    shape = _shape_arg(size)
+    if any(s < 0 for s in shape):
+        raise RuntimeError(f"Trying to create tensor with negative dimension {min(shape)}: "
+                           f"{list(shape)}")
+    return _finish(np.full(shape, fill, _float_dtype(dtype)), dtype, requires_grad)
+
+
+def zeros(*size, dtype=None, device=None, requires_grad=False):
+    return _filled(0, size, dtype, requires_grad)
+
+
+def ones(*size, dtype=None, device=None, requires_grad=False):
+    return _filled(1, size, dtype, requires_grad)
+
+
+def empty(*size, dtype=None, device=None, requires_grad=False):
+    return _filled(0, size, dtype, requires_grad)
+
+
+def full(size, fill_value, dtype=None, device=None, requires_grad=False):
+    if dtype is None:
+        dtype = (_dtypes.bool_ if isinstance(fill_value, bool) else _dtypes.int64
+                 if isinstance(fill_value, numbers.Integral) else None)
+    return _filled(fill_value, (size,) if not isinstance(size, int) else (size,), dtype,
+                   requires_grad)
+
+
+def _like(fill, t, dtype, requires_grad):
+    dt = t._data.dtype if dtype is None else _dtypes.to_dtype(dtype).np
+    return _finish(np.full(t._data.shape, fill, dt), dtype, requires_grad)
+
+
+def zeros_like(input, dtype=None, device=None, requires_grad=False):
+    return _like(0, input, dtype, requires_grad)
+
+
+def ones_like(input, dtype=None, device=None, requires_grad=False):
+    return _like(1, input, dtype, requires_grad)
+
+
+def empty_like(input, dtype=None, device=None, requires_grad=False):
+    return _like(0, input, dtype, requires_grad)
+
+
+def full_like(input, fill_value, dtype=None, device=None, requires_grad=False):
+    return _like(fill_value, input, dtype, requires_grad)
+
+
+def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):
+    """Values from start to end (exclusive) by step; int64 unless an argument is a float."""
+    if end is None:
+        start, end = 0, start
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    ints = all(isinstance(v, numbers.Integral) for v in (start, end, step))
+    dt = (np.int64 if ints else _dtypes.get_default_dtype().np) if dtype is None \
+        else _dtypes.to_dtype(dtype).np
+    return _finish(np.arange(start, end, step).astype(dt), dtype, requires_grad)
+
+
+def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
+    return _finish(np.linspace(start, end, steps).astype(_float_dtype(dtype)), dtype,
+                   requires_grad)
+
+
+def eye(n, m=None, dtype=None, device=None, requires_grad=False):
+    return _finish(np.eye(n, m, dtype=_float_dtype(dtype)), dtype, requires_grad)
+
+
+def rand(*size, dtype=None, device=None, requires_grad=False, generator=None):
+    """Uniform samples from [0, 1)."""
+    shape = _shape_arg(size)
+    return _finish(_rng[0].random(shape).astype(_float_dtype(dtype)), dtype, requires_grad)
+
+
+def randn(*size, dtype=None, device=None, requires_grad=False, generator=None):
+    """Standard normal samples."""
+    shape = _shape_arg(size)
+    return _finish(_rng[0].standard_normal(shape).astype(_float_dtype(dtype)), dtype,
+                   requires_grad)
+
+
+def randint(low, high=None, size=None, dtype=None, device=None, requires_grad=False):
+    """Integers from [low, high)."""
+    if size is None:
+        if isinstance(high, (tuple, list)):
+            low, high, size = 0, low, high
+        else:
+            raise TypeError("randint() missing required argument 'size'")
+    if high is None:
+        low, high = 0, low
+    dt = np.int64 if dtype is None else _dtypes.to_dtype(dtype).np
+    return _finish(_rng[0].integers(low, high, _shape_arg((size,))).astype(dt), dtype,
+                   requires_grad)
+
+
+def randperm(n, dtype=None):
+    return _new(_rng[0].permutation(n).astype(np.int64))
+
+
+def rand_like(input, dtype=None, requires_grad=False):
+    return rand(*input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+
+
+def randn_like(input, dtype=None, requires_grad=False):
+    return randn(*input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+
+
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    return bool(np.allclose(input._data, other._data, rtol, atol, equal_nan))
+
+
+def equal(input, other):
+    return input._data.shape == other._data.shape and bool(np.array_equal(input._data, other._data))
+
+
+def numel(input):
+    return input.numel()

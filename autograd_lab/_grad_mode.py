@@ -1,0 +1,67 @@
+"""Grad mode: whether ops record a graph. Thread-local, as in PyTorch."""
+import functools
+import threading
+
+
+class _State(threading.local):
+    enabled = True
+
+
+state = _State()
+
+
+def is_grad_enabled():
+    """True when operations are being recorded for autograd."""
+    return state.enabled
+
+
+class _GradMode:
+    """Base of the grad-mode switches: a context manager and a decorator."""
+
+    mode = True
+
+    def __enter__(self):
+        self._prev = state.enabled
+        state.enabled = self.mode
+
+    def __exit__(self, *exc):
+        state.enabled = self._prev
+        return False
+
+    def __call__(self, fn):
+        mode = self.mode
+        if isinstance(self, set_grad_enabled):
+            state.enabled = self._prev  # as a decorator it must not switch the mode now
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            prev, state.enabled = state.enabled, mode
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                state.enabled = prev
+        return wrapper
+
+
+class no_grad(_GradMode):
+    """Stop recording operations (inference, parameter updates)."""
+
+    mode = False
+
+
+class enable_grad(_GradMode):
+    """Record operations again inside a `no_grad` block."""
+
+    mode = True
+
+
+class set_grad_enabled(_GradMode):
+    """Turn recording on or off: `set_grad_enabled(False)` takes effect at once, like PyTorch."""
+
+    def __init__(self, mode):
+        self.mode = bool(mode)
+        self._prev = state.enabled
+        state.enabled = self.mode
+
+    def __enter__(self):
+        pass

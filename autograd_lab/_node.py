@@ -1,0 +1,112 @@
+"""Graph nodes: one `Node` subclass per backward rule, named as PyTorch names it (`MulBackward0`).
+
+A node records what backward needs: `_edges` (one per differentiable input: the input's own
+node, the leaf tensor to accumulate into, or None), `_saved` (values the rule reads), `_out`
+(the value it produced, kept for the graph display), `_meta` (input shapes/dtypes when
+broadcasting or type promotion must be undone), `_seq` (creation order), `_scope` (the
+`nn.Module` it ran in) and `_extra` (hooks and other rarely used state).
+"""
+import itertools
+import weakref
+
+_seq = itertools.count()
+
+
+class _Scope:
+    """The nn.Module scope new nodes are tagged with (set by `nn.Module.__call__`)."""
+
+    current = None
+    epoch = 0  # bumped by every in-place op; a node compares it with its own to skip checks
+
+
+scope = _Scope()
+
+
+class Node:
+    """A backward function in the graph; `grad_fn` of every non-leaf tensor."""
+
+    __slots__ = ("_edges", "_saved", "_out", "_meta", "_seq", "_epoch", "_scope", "_extra",
+                 "__weakref__")
+    _vjps = ()           # one rule per input: rule(B, g, ans, *saved) -> gradient for that input
+    _saves = False       # True when _saved holds tensors (freed by backward) or the rule reads ans
+    _uses_ans = False    # True when the rules read the op's output
+    _symbol = ""         # the operator shown in the graph display
+
+    def name(self):
+        """PyTorch's name of this backward function, e.g. 'AddBackward0'."""
+        return type(self).__name__
+
+    @property
+    def next_functions(self):
+        """((node or AccumulateGrad or None, 0), ...) for each input, as in PyTorch."""
+        return tuple((_accumulator(e) if _is_tensor(e) else e, 0) for e in self._edges)
+
+    @property
+    def metadata(self):
+        """A dict for user annotations (PyTorch's `grad_fn.metadata`)."""
+        return self._extras().setdefault("metadata", {})
+
+    def register_hook(self, hook):
+        """`hook(grad_inputs, grad_outputs)` runs after this node computed its input grads."""
+        return _Handle(self._extras().setdefault("post_hooks", []), hook)
+
+    def register_prehook(self, hook):
+        """`hook(grad_outputs)` runs before this node; it may return replacement grads."""
+        return _Handle(self._extras().setdefault("pre_hooks", []), hook)
+
+    def _extras(self):
+        if self._extra is None:
+            self._extra = {}
+        return self._extra
+
+    def __repr__(self):
+        return f"<{type(self).__name__} object at {id(self):#x}>"
+
+
+class AccumulateGrad:
+    """The sink of a leaf tensor: backward adds into `variable.grad` here."""
+
+    __slots__ = ("variable", "__weakref__")
+
+    def __init__(self, variable):
+        self.variable = variable
+
+    def name(self):
+        return "AccumulateGrad"
+
+    next_functions = ()
+
+    def __repr__(self):
+        return f"<AccumulateGrad object at {id(self):#x}>"
+
+
+def _is_tensor(e):
+    return e is not None and not isinstance(e, Node)
+
+
+def _accumulator(t):
+    """The leaf's AccumulateGrad, made once and cached on the tensor, as PyTorch does."""
+    acc = t._extras().get("acc")
+    acc = acc() if acc is not None else None
+    if acc is None:
+        acc = AccumulateGrad(t)
+        t._extras()["acc"] = weakref.ref(acc)
+    return acc
+
+
+class _Handle:
+    """What `register_hook` returns; `.remove()` unregisters the hook."""
+
+    def __init__(self, hooks, hook):
+        self._hooks, self._hook = hooks, hook
+        hooks.append(hook)
+
+    def remove(self):
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+
+
+def defnode(name, vjps, symbol="", saves=False, uses_ans=False):
+    """Declare a backward rule: a Node subclass called `name` with one vjp per input."""
+    return type(name, (Node,), {"__slots__": (), "_vjps": tuple(vjps) if isinstance(vjps, (list, tuple)) else vjps, "_symbol": symbol,
+                                "_saves": saves or uses_ans, "_uses_ans": uses_ans})

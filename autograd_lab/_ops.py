@@ -1,0 +1,1374 @@
+"""The op table: every differentiable op, declared once.
+
+Each entry has its numpy forward (the function below it), its backward rules (one per input,
+`rule(B, g, ans, *saved)`) and PyTorch's name for its backward node. Rules are written against
+`B`, a small vocabulary that is either numpy (`NP`: first-order backward costs what numpy costs)
+or autograd_lab itself (`TB`: with `create_graph=True` the backward pass is recorded, which gives
+higher-order derivatives). Broadcasting is undone in one place, the engine, from `_meta`.
+"""
+import builtins
+import itertools
+import math
+import types
+
+import numpy as np
+
+from . import _dtypes
+from ._grad_mode import state as _grad
+from ._node import defnode, scope, _seq
+from ._tensor import Tensor, Size, _new
+
+_ndarray = np.ndarray
+_object_new = object.__new__
+_next = next
+_SCALARS = (int, float, bool, np.number, np.bool_)
+
+# ================================================================================================
+# Recording
+# ================================================================================================
+
+
+def _link(cls, out, edges, saved, meta):
+    node = _object_new(cls)
+    node._edges = edges
+    node._saved = saved
+    node._out = out._data
+    node._meta = meta
+    node._seq = _next(_seq)
+    node._epoch = scope.epoch
+    node._scope = scope.current
+    node._extra = None
+    out.grad_fn = node
+    out.requires_grad = True
+    return out
+
+
+def record1(cls, data, x, saved=()):
+    """Wrap `data`; if recording and x requires grad, link it to x through a `cls` node."""
+    if data.__class__ is not _ndarray:
+        data = np.asarray(data)
+    out = _new(data)
+    if _grad.enabled:
+        e = x.grad_fn
+        if e is None:
+            if not x.requires_grad:
+                return out
+            e = x
+        _link(cls, out, (e,), saved, None)
+        if cls._uses_ans:
+            out._vc = []
+            node = out.grad_fn
+            node._extra = {"ans_vc": out._vc}
+    return out
+
+
+def _edge(a):
+    if isinstance(a, Tensor):
+        e = a.grad_fn
+        if e is not None:
+            return e
+        if a.requires_grad:
+            return a
+    return None
+
+
+def record(cls, data, inputs, saved=(), meta=None):
+    """Wrap `data`; if recording and any input requires grad, link a `cls` node to them."""
+    if data.__class__ is not _ndarray:
+        data = np.asarray(data)
+    out = _new(data)
+    if _grad.enabled:
+        edges = tuple(_edge(a) for a in inputs)
+        if any(e is not None for e in edges):
+            _link(cls, out, edges, saved, meta)
+            if cls._uses_ans:
+                out._vc = []
+                out.grad_fn._extra = {"ans_vc": out._vc}
+    return out
+
+
+class _Variadic:
+    """Rules for ops with any number of inputs (cat, stack): rule i is `rule(B, g, ans, i, ...)`."""
+
+    def __init__(self, rule):
+        self.rule = rule
+
+    def __getitem__(self, i):
+        return lambda B, g, ans, *saved: self.rule(B, g, ans, i, *saved)
+
+
+# ================================================================================================
+# Argument checking, shared by the ops
+# ================================================================================================
+
+
+def as_tensor_arg(x, what="input"):
+    """x if it is a Tensor, else a TypeError in PyTorch's words."""
+    if isinstance(x, Tensor):
+        return x
+    raise TypeError(f"{what} must be a Tensor, not {type(x).__name__}")
+
+
+def norm_dim(dim, ndim):
+    """A dimension index in range(ndim), from a possibly negative one (IndexError otherwise)."""
+    if isinstance(dim, Tensor):
+        dim = dim.__index__()
+    if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
+        raise TypeError(f"dim must be an int, got {type(dim).__name__}")
+    n = builtins.max(ndim, 1)
+    if not -n <= dim < n:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], "
+                         f"but got {dim})")
+    return int(dim) % n if ndim else 0
+
+
+def norm_dims(dim, ndim):
+    """A sorted tuple of dimension indices; None means all."""
+    if dim is None:
+        return tuple(range(ndim))
+    if isinstance(dim, (list, tuple)):
+        dims = tuple(sorted({norm_dim(d, ndim) for d in dim}))
+        if len(dims) != len(dim):
+            raise RuntimeError("dim appears multiple times in the list of dims")
+        return dims if ndim else ()
+    return (norm_dim(dim, ndim),) if ndim else ()
+
+
+def _shape_arg(shape):
+    """A shape from `f(2, 3)`, `f((2, 3))`, `f([2, 3])` or `f(torch.Size)`."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = shape[0]
+    try:
+        return tuple(int(s.__index__()) for s in shape)
+    except (AttributeError, TypeError):
+        raise TypeError(f"shape must be a sequence of ints, got {shape!r}") from None
+
+
+def _broadcast_error(a, b):
+    sa, sb = tuple(a), tuple(b)
+    for i in range(1, builtins.max(len(sa), len(sb)) + 1):
+        x = sa[-i] if i <= len(sa) else 1
+        y = sb[-i] if i <= len(sb) else 1
+        if x != y and x != 1 and y != 1:
+            d = builtins.max(len(sa), len(sb)) - i
+            return RuntimeError(f"The size of tensor a ({x}) must match the size of tensor b ({y})"
+                                f" at non-singleton dimension {d}")
+    return RuntimeError(f"shapes {list(sa)} and {list(sb)} cannot be broadcast together")
+
+
+_OP_SYMBOLS = {"add": "+", "sub": "-", "mul": "*", "div": "/", "pow": "**"}
+
+
+def _operand(v, op):
+    """A binary op's operand: a Tensor, a number or an array (TypeError for anything else)."""
+    if isinstance(v, (Tensor, _ndarray)) or isinstance(v, _SCALARS):
+        return v
+    raise TypeError(f"unsupported operand type(s) for {_OP_SYMBOLS.get(op, op)}: 'Tensor' and "
+                    f"'{type(v).__name__}'")
+
+
+def _array_of(v):
+    return v._data if isinstance(v, Tensor) else v
+
+
+# ================================================================================================
+# Elementwise arithmetic
+# ================================================================================================
+
+AddBackward0 = defnode("AddBackward0", [lambda B, g, ans: g, lambda B, g, ans: g], "+")
+SubBackward0 = defnode("SubBackward0", [lambda B, g, ans: g, lambda B, g, ans: -g], "-")
+RsubBackward1 = defnode("RsubBackward1", [lambda B, g, ans: g, lambda B, g, ans: -g], "-")
+MulBackward0 = defnode("MulBackward0", [lambda B, g, ans, a, b: g * b,
+                                        lambda B, g, ans, a, b: g * a], "*", saves=True)
+DivBackward0 = defnode("DivBackward0", [lambda B, g, ans, a, b: g / b,
+                                        lambda B, g, ans, a, b: -g * a / (b * b)], "/", saves=True)
+PowBackward0 = defnode("PowBackward0", [lambda B, g, ans, x, p: g * 0 if p == 0
+                                        else g * (p * x ** (p - 1)), None], "**", saves=True)
+PowBackward1 = defnode("PowBackward1", [
+    lambda B, g, ans, x, y: g * (y * x ** (y - 1)),
+    lambda B, g, ans, x, y: B.where((x == 0) & (y >= 0), 0.0, g * ans * B.log(x))],
+    "**", saves=True)
+PowBackward2 = defnode("PowBackward2", [None, lambda B, g, ans, c, x: g * ans * math.log(c)],
+                       "**", uses_ans=True, saves=True)
+_ARITH = {"add": (np.add, AddBackward0, ()), "sub": (np.subtract, SubBackward0, ()),
+          "mul": (np.multiply, MulBackward0, True), "div": (np.true_divide, DivBackward0, True)}
+
+
+def _arith(op, a, b):
+    """`a op b` for Tensors, numbers and arrays, with PyTorch's broadcasting and promotion."""
+    ufunc, cls, saves = _ARITH[op]
+    ta = isinstance(a, Tensor)
+    tb = isinstance(b, Tensor)
+    if not ta:
+        a = _operand(a, op)
+    if not tb:
+        b = _operand(b, op)
+    A = a._data if ta else a
+    Bv = b._data if tb else b
+    try:
+        data = ufunc(A, Bv)
+    except ValueError:
+        raise _broadcast_error(np.shape(A), np.shape(Bv)) from None
+    dt = data.dtype
+    if ta and tb:
+        if A.dtype is not Bv.dtype:
+            data = data.astype(_dtypes.result_type(A, Bv), copy=False)
+    elif dt is not (A.dtype if ta else Bv.dtype):
+        data = data.astype(_dtypes.result_type(A if ta else _as_array(A), Bv if tb else
+                                               _as_array(Bv)), copy=False)
+    if op == "div" and data.dtype.kind == "f" and _int_like(A) and _int_like(Bv):
+        data = data.astype(_dtypes.get_default_dtype().np, copy=False)
+    if data.__class__ is not _ndarray:
+        data = np.asarray(data)
+    out = _new(data)
+    if not _grad.enabled:
+        return out
+    ea = (a.grad_fn or (a if a.requires_grad else None)) if ta else None
+    eb = (b.grad_fn or (b if b.requires_grad else None)) if tb else None
+    if ea is None and eb is None:
+        return out
+    meta = None
+    shape = data.shape
+    if (ta and A.shape != shape) or (tb and Bv.shape != shape) or (ta and tb and A.dtype is not Bv.dtype):
+        meta = ((A.shape, A.dtype) if ta else None, (Bv.shape, Bv.dtype) if tb else None)
+    if cls is SubBackward0 and not ta:
+        cls = RsubBackward1
+    return _link(cls, out, (ea, eb), (a, b) if saves else (), meta)
+
+
+def _as_array(v):
+    return v if isinstance(v, (_ndarray, bool, int, float, np.number, np.bool_)) else np.asarray(v)
+
+
+def _int_like(v):
+    return np.asarray(v).dtype.kind in "biu" if not isinstance(v, float) else False
+
+
+def add(input, other, alpha=1):
+    """input + alpha * other."""
+    return _arith("add", input, other if alpha == 1 else mul(other, alpha))
+
+
+def sub(input, other, alpha=1):
+    """input - alpha * other."""
+    return _arith("sub", input, other if alpha == 1 else mul(other, alpha))
+
+
+def mul(input, other):
+    return _arith("mul", input, other)
+
+
+def div(input, other):
+    if not isinstance(input, Tensor) and isinstance(other, Tensor):
+        return mul(reciprocal(other), input)  # 2 / x is reciprocal(x) * 2, as in PyTorch
+    return _arith("div", input, other)
+
+
+multiply, divide, subtract, true_divide = mul, div, sub, div
+
+
+def pow(input, exponent):
+    """input ** exponent (PowBackward0 scalar exponent, 1 tensor exponent, 2 scalar base)."""
+    if isinstance(input, Tensor) and not isinstance(exponent, Tensor):
+        exponent = _operand(exponent, "pow")
+        if isinstance(exponent, _ndarray):
+            exponent = _new(exponent)
+        else:
+            data = np.power(input._data, exponent)
+            if input._data.dtype.kind in "iub" and isinstance(exponent, float):
+                data = data.astype(_dtypes.get_default_dtype().np)
+            elif data.dtype is not input._data.dtype and input._data.dtype.kind == "f":
+                data = data.astype(input._data.dtype)
+            return record1(PowBackward0, data, input, (input, exponent))
+    if not isinstance(input, Tensor):
+        c = _operand(input, "pow")
+        data = np.power(c, exponent._data)
+        if data.dtype is not exponent._data.dtype:
+            data = data.astype(_dtypes.result_type(np.asarray(c)[()], exponent._data))
+        return record((PowBackward2), data, (None, exponent), (c, exponent))
+    try:
+        data = np.power(input._data, exponent._data)
+    except ValueError:
+        raise _broadcast_error(input.shape, exponent.shape) from None
+    data = data.astype(_dtypes.result_type(input._data, exponent._data), copy=False)
+    shape = data.shape
+    meta = None
+    if input._data.shape != shape or exponent._data.shape != shape:
+        meta = ((input._data.shape, input._data.dtype), (exponent._data.shape, exponent._data.dtype))
+    return record(PowBackward1, data, (input, exponent), (input, exponent), meta)
+
+
+def _unary(name, fwd, rule, symbol, uses_ans=False, saves_input=False, float_only=True):
+    """Declare a one-input elementwise op: its node class and its function."""
+    cls = defnode(f"{name.capitalize()}Backward0", [rule], symbol,
+                  saves=saves_input, uses_ans=uses_ans)
+
+    def op(input):
+        x = as_tensor_arg(input)
+        a = x._data
+        if float_only and a.dtype.kind != "f":
+            a = a.astype(_dtypes.get_default_dtype().np)
+        return record1(cls, fwd(a), x, (x,) if saves_input else ())
+    op.__name__ = op.__qualname__ = name
+    op.__doc__ = f"Elementwise {name} (backward: {cls.__name__})."
+    return cls, op
+
+
+NegBackward0, neg = _unary("neg", np.negative, lambda B, g, ans: -g, "neg", float_only=False)
+ExpBackward0, exp = _unary("exp", np.exp, lambda B, g, ans: g * ans, "exp", uses_ans=True)
+LogBackward0, log = _unary("log", np.log, lambda B, g, ans, x: g / x, "log", saves_input=True)
+SqrtBackward0, sqrt = _unary("sqrt", np.sqrt, lambda B, g, ans: g / (2 * ans), "sqrt",
+                             uses_ans=True)
+SinBackward0, sin = _unary("sin", np.sin, lambda B, g, ans, x: g * B.cos(x), "sin",
+                           saves_input=True)
+CosBackward0, cos = _unary("cos", np.cos, lambda B, g, ans, x: -g * B.sin(x), "cos",
+                           saves_input=True)
+TanhBackward0, tanh = _unary("tanh", np.tanh, lambda B, g, ans: g * (1 - ans * ans), "tanh",
+                             uses_ans=True)
+SigmoidBackward0, sigmoid = _unary("sigmoid", lambda a: _sigmoid(a),
+                                   lambda B, g, ans: g * ans * (1 - ans), "σ", uses_ans=True)
+ReluBackward0, relu = _unary("relu", lambda a: np.maximum(a, 0),
+                             lambda B, g, ans: g * (ans > 0), "relu", uses_ans=True,
+                             float_only=False)
+AbsBackward0, abs = _unary("abs", np.abs, lambda B, g, ans, x: g * B.sign(x), "abs",
+                           saves_input=True, float_only=False)
+ReciprocalBackward0, reciprocal = _unary("reciprocal", np.reciprocal,
+                                         lambda B, g, ans: -g * ans * ans, "1/x", uses_ans=True)
+SignBackward0, sign = _unary("sign", np.sign, lambda B, g, ans: g * 0, "sign", float_only=False)
+absolute, negative = abs, neg
+
+
+def _sigmoid(a):
+    """A numerically stable logistic function."""
+    e = np.exp(-np.abs(a))
+    return np.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False)
+
+
+def square(input):
+    return pow(input, 2)
+
+
+def rsqrt(input):
+    return reciprocal(sqrt(input))
+
+
+ClampBackward1 = defnode("ClampBackward1", [
+    lambda B, g, ans, x, lo, hi: g * _between(x, lo, hi)], "clamp", saves=True)
+
+
+def _between(x, lo, hi):
+    inside = True
+    if lo is not None:
+        inside = (x >= lo) & inside if hi is not None else x >= lo
+    if hi is not None:
+        inside = (x <= hi) & inside if lo is not None else x <= hi
+    return inside
+
+
+def clamp(input, min=None, max=None):
+    """Limit values to [min, max] (gradient 1 inside, 0 outside)."""
+    x = as_tensor_arg(input)
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    lo, hi = (float(v) if isinstance(v, Tensor) else v for v in (min, max))
+    return record1(ClampBackward1, np.clip(x._data, lo, hi), x, (x, lo, hi))
+
+
+clip = clamp
+
+
+def clamp_min(input, min):
+    return clamp(input, min=min)
+
+
+def clamp_max(input, max):
+    return clamp(input, max=max)
+
+
+def _pick_rule(first, tie):
+    """maximum/minimum: the gradient goes to the chosen input; ties split it in half."""
+    def rule(B, g, ans, a, b):
+        wins = (a > b) if first else (b > a)
+        return g * wins + g * (a == b) * 0.5
+    return rule
+
+
+MaximumBackward0 = defnode("MaximumBackward0", [_pick_rule(True, 0), _pick_rule(False, 0)],
+                           "max", saves=True)
+MinimumBackward0 = defnode("MinimumBackward0", [
+    lambda B, g, ans, a, b: g * (a < b) + g * (a == b) * 0.5,
+    lambda B, g, ans, a, b: g * (b < a) + g * (a == b) * 0.5], "min", saves=True)
+
+
+def _binary_tensor_op(cls, fwd, a, b):
+    a, b = as_tensor_arg(a), as_tensor_arg(b, "other")
+    try:
+        data = fwd(a._data, b._data)
+    except ValueError:
+        raise _broadcast_error(a.shape, b.shape) from None
+    data = data.astype(_dtypes.result_type(a._data, b._data), copy=False)
+    meta = None
+    if a._data.shape != data.shape or b._data.shape != data.shape:
+        meta = ((a._data.shape, a._data.dtype), (b._data.shape, b._data.dtype))
+    return record(cls, data, (a, b), (a, b), meta)
+
+
+def maximum(input, other):
+    """Elementwise maximum of two tensors."""
+    return _binary_tensor_op(MaximumBackward0, np.maximum, input, other)
+
+
+def minimum(input, other):
+    """Elementwise minimum of two tensors."""
+    return _binary_tensor_op(MinimumBackward0, np.minimum, input, other)
+
+
+WhereBackward0 = defnode("WhereBackward0", [lambda B, g, ans, c: B.where(c, g, 0.0),
+                                            lambda B, g, ans, c: B.where(c, 0.0, g)], "where",
+                         saves=False)
+
+
+def where(condition, input, other):
+    """Pick input where condition holds, other elsewhere (both broadcast)."""
+    c = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
+    if c.dtype != np.bool_:
+        raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor "
+                           f"with dtype {_dtypes.of_array(c)}")
+    A, Bv = _array_of(_operand(input, "where")), _array_of(_operand(other, "where"))
+    try:
+        data = np.where(c, A, Bv)
+    except ValueError:
+        raise _broadcast_error(np.shape(A), np.shape(Bv)) from None
+    data = data.astype(_dtypes.result_type(_as_array(A), _as_array(Bv)), copy=False)
+    meta = tuple((np.shape(v), data.dtype) for v in (A, Bv))
+    return record(WhereBackward0, data, (input, other), (c,), meta)
+
+
+def compare(ufunc_name, a, b=None):
+    """A comparison or logical op: no gradient, result as numpy gives it (bool for compares)."""
+    ufunc = getattr(np, ufunc_name)
+    if b is None:
+        return _new(np.asarray(ufunc(_array_of(a))))
+    A, Bv = _array_of(_operand(a, ufunc_name)), _array_of(_operand(b, ufunc_name))
+    try:
+        data = ufunc(A, Bv)
+    except ValueError:
+        raise _broadcast_error(np.shape(A), np.shape(Bv)) from None
+    return _new(np.asarray(data))
+
+
+def eq(a, b):
+    return compare("equal", a, b)
+
+
+def ne(a, b):
+    return compare("not_equal", a, b)
+
+
+def gt(a, b):
+    return compare("greater", a, b)
+
+
+def ge(a, b):
+    return compare("greater_equal", a, b)
+
+
+def lt(a, b):
+    return compare("less", a, b)
+
+
+def le(a, b):
+    return compare("less_equal", a, b)
+
+
+def isnan(input):
+    return _new(np.isnan(as_tensor_arg(input)._data))
+
+
+def isfinite(input):
+    return _new(np.isfinite(as_tensor_arg(input)._data))
+
+
+def isinf(input):
+    return _new(np.isinf(as_tensor_arg(input)._data))
+
+
+# ================================================================================================
+# Matrix products
+# ================================================================================================
+
+
+def _mm_grad_a(B, g, ans, a, b):
+    if b.ndim == 1:
+        return g * b if a.ndim == 1 else B.unsqueeze(g, -1) * b
+    if a.ndim == 1:
+        return B.sum_to(B.squeeze_last(b @ B.unsqueeze(g, -1)), a.shape)
+    return B.sum_to(g @ B.mT(b), a.shape)
+
+
+def _mm_grad_b(B, g, ans, a, b):
+    if a.ndim == 1:
+        return g * a if b.ndim == 1 else B.sum_to(B.unsqueeze(a, -1) * B.unsqueeze(g, -2), b.shape)
+    if b.ndim == 1:
+        return B.sum_to(B.squeeze_last(B.mT(a) @ B.unsqueeze(g, -1)), b.shape)
+    return B.sum_to(B.mT(a) @ g, b.shape)
+
+
+_MM_RULES = [_mm_grad_a, _mm_grad_b]
+MmBackward0 = defnode("MmBackward0", _MM_RULES, "@", saves=True)
+DotBackward0 = defnode("DotBackward0", _MM_RULES, "@", saves=True)
+MvBackward0 = defnode("MvBackward0", _MM_RULES, "@", saves=True)
+BmmBackward0 = defnode("BmmBackward0", _MM_RULES, "@", saves=True)
+MatmulBackward0 = defnode("MatmulBackward0", _MM_RULES, "@", saves=True)
+
+
+def matmul(input, other):
+    """Matrix product with numpy's (= PyTorch's) rules for 1-D and batched operands."""
+    a, b = _operand(input, "@"), _operand(other, "@")
+    a = a if isinstance(a, Tensor) else _new(np.asarray(a))
+    b = b if isinstance(b, Tensor) else _new(np.asarray(b))
+    A, Bv = a._data, b._data
+    if A.ndim == 0 or Bv.ndim == 0:
+        raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are "
+                           f"{A.ndim}D and {Bv.ndim}D")
+    try:
+        data = np.matmul(A, Bv)
+    except ValueError:
+        if A.ndim == 2 and Bv.ndim == 2:
+            msg = (f"mat1 and mat2 shapes cannot be multiplied ({A.shape[0]}x{A.shape[1]} and "
+                   f"{Bv.shape[0]}x{Bv.shape[1]})")
+        elif A.ndim == 1 and Bv.ndim == 1:
+            msg = (f"inconsistent tensor size, expected tensor [{A.shape[0]}] and src "
+                   f"[{Bv.shape[0]}] to have the same number of elements, but got {A.shape[0]} "
+                   f"and {Bv.shape[0]} elements respectively")
+        else:
+            msg = (f"Expected size for first two dimensions of batch2 tensor to be: "
+                   f"{list(Bv.shape)} but got: {list(A.shape)}.") if False else (
+                f"matmul: shapes {list(A.shape)} and {list(Bv.shape)} cannot be multiplied "
+                f"(the last dimension of the first must equal the "
+                f"{'first' if Bv.ndim == 1 else 'second-to-last'} of the second)")
+        raise RuntimeError(msg) from None
+    if A.dtype is not Bv.dtype:
+        if A.dtype.kind != Bv.dtype.kind:
+            raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
+                               f"{_dtypes.of_array(A).name} != {_dtypes.of_array(Bv).name}")
+        data = data.astype(np.promote_types(A.dtype, Bv.dtype), copy=False)
+    cls = {(2, 2): MmBackward0, (1, 1): DotBackward0, (2, 1): MvBackward0,
+           (3, 3): BmmBackward0}.get((A.ndim, Bv.ndim), MatmulBackward0)
+    return record(cls, data, (a, b), (a, b))
+
+
+mm = mv = dot = bmm = matmul
+
+
+# ================================================================================================
+# Reductions
+# ================================================================================================
+
+
+def _keep_shape(shape, dims):
+    return tuple(1 if i in dims else s for i, s in enumerate(shape))
+
+
+def _expand_back(B, g, shape, dims, keepdim):
+    """The gradient of a reduction over `dims`, spread back over the input's shape."""
+    if not keepdim:
+        g = B.reshape(g, _keep_shape(shape, dims))
+    return B.expand(g, shape)
+
+
+SumBackward0 = defnode("SumBackward0", [lambda B, g, ans, shape, dims, keep:
+                                        _expand_back(B, g, shape, dims, keep)], "sum")
+SumBackward1 = defnode("SumBackward1", SumBackward0._vjps, "sum")
+MeanBackward0 = defnode("MeanBackward0", [lambda B, g, ans, shape, dims, keep, n:
+                                          _expand_back(B, g, shape, dims, keep) / n], "mean")
+MeanBackward1 = defnode("MeanBackward1", MeanBackward0._vjps, "mean")
+
+
+def _reduce_args(x, dim, keepdim):
+    x = as_tensor_arg(x)
+    return x, norm_dims(dim, x._data.ndim), bool(keepdim)
+
+
+def sum(input, dim=None, keepdim=False, dtype=None):
+    """Sum over `dim` (all dims by default)."""
+    x, dims, keep = _reduce_args(input, dim, keepdim)
+    a = x._data if dtype is None else x._data.astype(_dtypes.to_dtype(dtype).np)
+    data = np.sum(a, axis=dims, keepdims=keep)
+    if a.dtype.kind in "biu" and dtype is None:
+        data = np.asarray(data).astype(np.int64)
+    cls = SumBackward0 if dim is None else SumBackward1
+    return record1(cls, data, x, (a.shape, dims, keep))
+
+
+def mean(input, dim=None, keepdim=False, dtype=None):
+    """Mean over `dim` (all dims by default)."""
+    x, dims, keep = _reduce_args(input, dim, keepdim)
+    a = x._data if dtype is None else x._data.astype(_dtypes.to_dtype(dtype).np)
+    if a.dtype.kind != "f":
+        raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either a "
+                           f"floating point or complex dtype. Got: "
+                           f"{_dtypes.of_array(a).name.capitalize()}")
+    n = 1
+    for d in dims:
+        n *= a.shape[d]
+    data = np.mean(a, axis=dims, keepdims=keep) if a.size else np.full(
+        np.sum(a, axis=dims, keepdims=keep).shape, np.nan, a.dtype)
+    cls = MeanBackward0 if dim is None else MeanBackward1
+    return record1(cls, data.astype(a.dtype, copy=False), x, (a.shape, dims, keep, n))
+
+
+def _correction(unbiased, correction):
+    if correction is not None:
+        return correction
+    return 1 if unbiased is None or unbiased else 0
+
+
+VarBackward0 = defnode("VarBackward0", [
+    lambda B, g, ans, x, dims, c, keep, n:
+        _expand_back(B, g, x.shape, dims, keep) * (2 * (x - B.mean(x, dims)) / (n - c))],
+    "var", saves=True)
+StdBackward0 = defnode("StdBackward0", [
+    lambda B, g, ans, x, dims, c, keep, n:
+        _expand_back(B, g / ans, x.shape, dims, keep) * ((x - B.mean(x, dims)) / (n - c))],
+    "std", saves=True, uses_ans=True)
+
+
+def _var_like(cls, npfn, input, dim, unbiased, keepdim, correction):
+    if isinstance(dim, bool):  # var(x, False): the old `unbiased` positional argument
+        dim, unbiased = None, dim
+    x, dims, keep = _reduce_args(input, dim, keepdim)
+    if x._data.dtype.kind != "f":
+        raise RuntimeError(f"{cls.__name__[:3].lower()}(): input dtype should be floating point")
+    c = _correction(unbiased, correction)
+    n = 1
+    for d in dims:
+        n *= x._data.shape[d]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        data = npfn(x._data, axis=dims, ddof=c, keepdims=keep)
+    return record1(cls, np.asarray(data, x._data.dtype), x, (x, dims, c, keep, n))
+
+
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """Variance over `dim`, with Bessel's correction by default (as PyTorch)."""
+    return _var_like(VarBackward0, np.var, input, dim, unbiased, keepdim, correction)
+
+
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """Standard deviation over `dim`, with Bessel's correction by default."""
+    return _var_like(StdBackward0, np.std, input, dim, unbiased, keepdim, correction)
+
+
+def _prod_rule(B, g, ans, x, dims, keep):
+    if B is NP:
+        others = _prod_of_others(x, dims)
+    else:
+        others = _expand_back(B, ans, x.shape, dims, keep) / x
+    return _expand_back(B, g, x.shape, dims, keep) * others
+
+
+def _prod_of_others(x, dims):
+    """For each element, the product of the other elements it was multiplied with (zeros ok)."""
+    rest = [d for d in range(x.ndim) if d not in dims]
+    moved = np.transpose(x, rest + list(dims))
+    flat = moved.reshape(moved.shape[:len(rest)] + (-1,))
+    ones = np.ones(flat.shape[:-1] + (1,), x.dtype)
+    left = np.cumprod(np.concatenate([ones, flat[..., :-1]], -1), -1)
+    right = np.cumprod(np.concatenate([ones, flat[..., :0:-1]], -1), -1)[..., ::-1]
+    return np.transpose((left * right).reshape(moved.shape), np.argsort(rest + list(dims)))
+
+
+ProdBackward0 = defnode("ProdBackward0", [_prod_rule], "prod", saves=True, uses_ans=True)
+ProdBackward1 = defnode("ProdBackward1", [_prod_rule], "prod", saves=True, uses_ans=True)
+
+
+def prod(input, dim=None, keepdim=False, dtype=None):
+    """Product over `dim` (all dims by default)."""
+    x, dims, keep = _reduce_args(input, dim, keepdim)
+    data = np.prod(x._data, axis=dims, keepdims=keep)
+    cls = ProdBackward0 if dim is None else ProdBackward1
+    return record1(cls, data, x, (x, dims, keep))
+
+
+def _spread_rule(B, g, ans, x, dims, keep):
+    """amax/amin/max(): the gradient is shared evenly between the tied extreme values."""
+    hit = x == _expand_back(B, ans, x.shape, dims, keep)
+    count = B.sum(hit * 1.0, dims, True)
+    return _expand_back(B, g, x.shape, dims, keep) * hit / count
+
+
+AmaxBackward0 = defnode("AmaxBackward0", [_spread_rule], "amax", saves=True, uses_ans=True)
+AminBackward0 = defnode("AminBackward0", [_spread_rule], "amin", saves=True, uses_ans=True)
+MaxBackward1 = defnode("MaxBackward1", [_spread_rule], "max", saves=True, uses_ans=True)
+MinBackward1 = defnode("MinBackward1", [_spread_rule], "min", saves=True, uses_ans=True)
+MaxBackward0 = defnode("MaxBackward0", [lambda B, g, ans, shape, ix: B.index_grad(g, shape, ix)],
+                       "max", saves=False)
+MinBackward0 = defnode("MinBackward0", MaxBackward0._vjps, "min")
+
+
+class return_types:
+    """Named (values, indices) results of max/min/sort along a dim, printed as PyTorch."""
+
+    class _VI(tuple):
+        __slots__ = ()
+        _name = ""
+
+        def __new__(cls, values, indices):
+            return tuple.__new__(cls, (values, indices))
+
+        values = property(lambda self: self[0])
+        indices = property(lambda self: self[1])
+
+        def __repr__(self):
+            return f"torch.return_types.{self._name}(\nvalues={self[0]!r},\nindices={self[1]!r})"
+
+    max = type("max", (_VI,), {"__slots__": (), "_name": "max"})
+    min = type("min", (_VI,), {"__slots__": (), "_name": "min"})
+
+
+def _extreme(input, dim, keepdim, which, other):
+    x = as_tensor_arg(input)
+    a = x._data
+    if isinstance(dim, Tensor) or (dim is not None and not isinstance(dim, (int, np.integer))):
+        return (maximum if which == "max" else minimum)(x, dim)  # torch.max(a, b)
+    if a.size == 0:
+        raise RuntimeError(f"{which}(): Expected reduction dim to be specified for input.numel() "
+                           f"== 0. Specify the reduction dim with the 'dim' argument.")
+    if dim is None:
+        data = a.max() if which == "max" else a.min()
+        return record1(MaxBackward1 if which == "max" else MinBackward1, data, x,
+                       (x, tuple(range(a.ndim)), False))
+    d = norm_dim(dim, a.ndim)
+    idx = (np.argmax if which == "max" else np.argmin)(a, axis=d, keepdims=True) if a.ndim else \
+        np.zeros((), np.int64)
+    if a.ndim == 0:
+        values = record1(MaxBackward0 if which == "max" else MinBackward0, a.copy(), x,
+                         ((), ()))
+        return getattr(return_types, which)(values, _new(np.zeros((), np.int64)))
+    ix = list(np.indices(idx.shape, sparse=True))
+    ix[d] = idx
+    ix = tuple(ix)
+    vals = a[ix]
+    if not keepdim:
+        vals, idx = np.squeeze(vals, d), np.squeeze(idx, d)
+    values = record1(MaxBackward0 if which == "max" else MinBackward0, vals, x,
+                     (a.shape, _keepdim_index(ix, d, keepdim)))
+    return getattr(return_types, which)(values, _new(idx.astype(np.int64)))
+
+
+def _keepdim_index(ix, d, keepdim):
+    """Index arrays that scatter a (possibly squeezed) reduction result back into the input."""
+    if keepdim:
+        return ix
+    return tuple(np.squeeze(i, d) if i.ndim and i.shape[d] == 1 and i.size else
+                 np.squeeze(i, d) if i.ndim else i for i in ix)
+
+
+def max(input, dim=None, keepdim=False):
+    """The maximum; with `dim`, (values, indices) along it; with a tensor, elementwise."""
+    return _extreme(input, dim, keepdim, "max", maximum)
+
+
+def min(input, dim=None, keepdim=False):
+    """The minimum; with `dim`, (values, indices) along it; with a tensor, elementwise."""
+    return _extreme(input, dim, keepdim, "min", minimum)
+
+
+def amax(input, dim=(), keepdim=False):
+    x, dims, keep = _reduce_args(input, None if dim == () else dim, keepdim)
+    return record1(AmaxBackward0, np.amax(x._data, axis=dims, keepdims=keep), x, (x, dims, keep))
+
+
+def amin(input, dim=(), keepdim=False):
+    x, dims, keep = _reduce_args(input, None if dim == () else dim, keepdim)
+    return record1(AminBackward0, np.amin(x._data, axis=dims, keepdims=keep), x, (x, dims, keep))
+
+
+def argmax(input, dim=None, keepdim=False):
+    x = as_tensor_arg(input)
+    if dim is None:
+        return _new(np.asarray(np.argmax(x._data), np.int64))
+    return _new(np.argmax(x._data, axis=norm_dim(dim, x.ndim), keepdims=keepdim).astype(np.int64))
+
+
+def argmin(input, dim=None, keepdim=False):
+    x = as_tensor_arg(input)
+    if dim is None:
+        return _new(np.asarray(np.argmin(x._data), np.int64))
+    return _new(np.argmin(x._data, axis=norm_dim(dim, x.ndim), keepdims=keepdim).astype(np.int64))
+
+
+def _norm_rule(B, g, ans, x, p, dims, keep):
+    ge = _expand_back(B, g, x.shape, dims, keep)
+    an = _expand_back(B, ans, x.shape, dims, keep)
+    if p == 2:
+        return ge * B.where(an == 0, 0.0, x / an)
+    if p == 1:
+        return ge * B.sign(x)
+    if p == math.inf:
+        return _spread_rule(B, g, ans, B.abs(x), dims, keep) * B.sign(x)
+    return ge * B.where(an == 0, 0.0, x * B.abs(x) ** (p - 2) / an ** (p - 1))
+
+
+LinalgVectorNormBackward0 = defnode("LinalgVectorNormBackward0", [_norm_rule], "norm",
+                                    saves=True, uses_ans=True)
+
+
+def norm(input, p=2, dim=None, keepdim=False):
+    """The vector p-norm over `dim` (all elements by default)."""
+    x, dims, keep = _reduce_args(input, dim, keepdim)
+    p = {"fro": 2}.get(p, p)
+    a = np.abs(x._data)
+    if p == math.inf:
+        data = np.amax(a, axis=dims, keepdims=keep)
+    elif p == 2:
+        data = np.sqrt(np.sum(a * a, axis=dims, keepdims=keep))
+    else:
+        data = np.sum(a ** p, axis=dims, keepdims=keep) ** (1.0 / p)
+    return record1(LinalgVectorNormBackward0, np.asarray(data, x._data.dtype), x,
+                   (x, p, dims, keep))
+
+
+# ================================================================================================
+# Softmax
+# ================================================================================================
+
+SoftmaxBackward0 = defnode("SoftmaxBackward0", [
+    lambda B, g, ans, d: ans * (g - B.sum(g * ans, (d,), True))], "softmax", uses_ans=True)
+LogSoftmaxBackward0 = defnode("LogSoftmaxBackward0", [
+    lambda B, g, ans, d: g - B.exp(ans) * B.sum(g, (d,), True)], "log_softmax", uses_ans=True)
+
+
+def _softmax_dim(x, dim):
+    if dim is None:
+        dim = 0 if x._data.ndim in (0, 1, 3) else 1  # PyTorch's legacy implicit choice
+    return norm_dim(dim, x._data.ndim)
+
+
+def softmax(input, dim=None, dtype=None):
+    """exp(x) / exp(x).sum(dim), computed stably."""
+    x = as_tensor_arg(input)
+    d = _softmax_dim(x, dim)
+    a = x._data if dtype is None else x._data.astype(_dtypes.to_dtype(dtype).np)
+    e = np.exp(a - np.amax(a, axis=d, keepdims=True))
+    return record1(SoftmaxBackward0, e / np.sum(e, axis=d, keepdims=True), x, (d,))
+
+
+def log_softmax(input, dim=None, dtype=None):
+    """x - logsumexp(x, dim), computed stably."""
+    x = as_tensor_arg(input)
+    d = _softmax_dim(x, dim)
+    a = x._data if dtype is None else x._data.astype(_dtypes.to_dtype(dtype).np)
+    shifted = a - np.amax(a, axis=d, keepdims=True)
+    data = shifted - np.log(np.sum(np.exp(shifted), axis=d, keepdims=True))
+    return record1(LogSoftmaxBackward0, data, x, (d,))
+
+
+# ================================================================================================
+# Shapes and views (they share memory and the version counter with their input)
+# ================================================================================================
+
+
+def _view(cls, data, x, saved):
+    out = record1(cls, data, x, saved)
+    out._vc = x._shared_vc()
+    return out
+
+
+_reshape_back = [lambda B, g, ans, shape: B.reshape(g, shape)]
+ViewBackward0 = defnode("ViewBackward0", _reshape_back, "view")
+UnsqueezeBackward0 = defnode("UnsqueezeBackward0", _reshape_back, "unsqueeze")
+SqueezeBackward0 = defnode("SqueezeBackward0", _reshape_back, "squeeze")
+SqueezeBackward1 = defnode("SqueezeBackward1", _reshape_back, "squeeze")
+PermuteBackward0 = defnode("PermuteBackward0", [
+    lambda B, g, ans, dims: B.permute(g, tuple(np.argsort(dims)))], "permute")
+TransposeBackward0 = defnode("TransposeBackward0", [
+    lambda B, g, ans, d0, d1: B.transpose(g, d0, d1)], "transpose")
+TBackward0 = defnode("TBackward0", [lambda B, g, ans, d0, d1: B.transpose(g, d0, d1)], "t")
+ExpandBackward0 = defnode("ExpandBackward0", [lambda B, g, ans, shape: B.sum_to(g, shape)],
+                          "expand")
+for _cls in (ViewBackward0, UnsqueezeBackward0, SqueezeBackward0, SqueezeBackward1,
+             PermuteBackward0, TransposeBackward0, TBackward0, ExpandBackward0):
+    _cls._is_view = True
+
+
+def reshape(input, *shape):
+    """The same values in a new shape (-1 infers one dimension)."""
+    x = as_tensor_arg(input)
+    shape = _shape_arg(shape)
+    a = x._data
+    try:
+        data = a.reshape(shape)
+    except ValueError:
+        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {a.size}") from None
+    return _view(ViewBackward0, data, x, (a.shape,))
+
+
+def view(input, *shape):
+    """Like reshape (PyTorch requires contiguous memory; here any layout works)."""
+    if len(shape) == 1 and not isinstance(shape[0], (int, np.integer, tuple, list, Tensor)):
+        return input.to(shape[0])  # view(dtype)
+    return reshape(input, *shape)
+
+
+def view_as(input, other):
+    return reshape(input, other.shape)
+
+
+def reshape_as(input, other):
+    return reshape(input, other.shape)
+
+
+def flatten(input, start_dim=0, end_dim=-1):
+    """Merge dims start_dim..end_dim into one."""
+    x = as_tensor_arg(input)
+    s = x._data.shape
+    if not s:
+        return reshape(x, 1)
+    lo, hi = norm_dim(start_dim, len(s)), norm_dim(end_dim, len(s))
+    if lo > hi:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    n = 1
+    for v in s[lo:hi + 1]:
+        n *= v
+    return reshape(x, s[:lo] + (n,) + s[hi + 1:])
+
+
+def squeeze(input, dim=None):
+    """Drop dimensions of size 1 (only `dim` if given)."""
+    x = as_tensor_arg(input)
+    a = x._data
+    if dim is None:
+        return _view(SqueezeBackward0, a.reshape([s for s in a.shape if s != 1]), x, (a.shape,))
+    dims = norm_dims(dim, a.ndim)
+    keep = [s for i, s in enumerate(a.shape) if not (i in dims and s == 1)]
+    return _view(SqueezeBackward1, a.reshape(keep), x, (a.shape,))
+
+
+def unsqueeze(input, dim):
+    """Insert a dimension of size 1 at `dim`."""
+    x = as_tensor_arg(input)
+    a = x._data
+    d = norm_dim(dim, a.ndim + 1)
+    return _view(UnsqueezeBackward0, np.expand_dims(a, d), x, (a.shape,))
+
+
+def permute(input, *dims):
+    """Reorder the dimensions."""
+    x = as_tensor_arg(input)
+    dims = _shape_arg(dims)
+    if len(dims) != x._data.ndim:
+        raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does "
+                           f"not match the length of the desired ordering of dimensions i.e. "
+                           f"input.dim() = {x._data.ndim} is not equal to len(dims) = {len(dims)}"
+                           .replace("(sparse_coo)", ""))
+    dims = tuple(norm_dim(d, x._data.ndim) for d in dims)
+    if len(set(dims)) != len(dims):
+        raise RuntimeError("permute(): duplicate dims are not allowed.")
+    return _view(PermuteBackward0, np.transpose(x._data, dims), x, (dims,))
+
+
+def transpose(input, dim0, dim1):
+    """Swap two dimensions."""
+    x = as_tensor_arg(input)
+    d0, d1 = norm_dim(dim0, x._data.ndim), norm_dim(dim1, x._data.ndim)
+    return _view(TransposeBackward0, np.swapaxes(x._data, d0, d1), x, (d0, d1))
+
+
+swapaxes = transpose
+
+
+def t(input):
+    """Transpose a matrix (0-D and 1-D tensors are returned as they are)."""
+    x = as_tensor_arg(input)
+    if x._data.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
+                           f"{x._data.ndim}D")
+    if x._data.ndim < 2:
+        return _view(TBackward0, x._data, x, (0, 0))
+    return _view(TBackward0, x._data.T, x, (0, 1))
+
+
+def expand(input, *sizes):
+    """Broadcast to a larger shape without copying (-1 keeps a dimension)."""
+    x = as_tensor_arg(input)
+    sizes = _shape_arg(sizes)
+    a = x._data
+    lead = len(sizes) - a.ndim
+    if lead < 0:
+        raise RuntimeError(f"expand(torch.FloatTensor{{{list(a.shape)}}}, size={list(sizes)}): "
+                           f"the number of sizes provided ({len(sizes)}) must be greater or equal"
+                           f" to the number of dimensions in the tensor ({a.ndim})")
+    target = tuple(a.shape[i - lead] if s == -1 and i >= lead else s for i, s in enumerate(sizes))
+    try:
+        data = np.broadcast_to(a, target)
+    except ValueError:
+        raise RuntimeError(f"The expanded size of the tensor ({list(sizes)}) must match the "
+                           f"existing size ({list(a.shape)}) at a non-singleton dimension") from None
+    return _view(ExpandBackward0, data, x, (a.shape,))
+
+
+def expand_as(input, other):
+    return expand(input, other.shape)
+
+
+def broadcast_to(input, shape):
+    return expand(input, shape)
+
+
+CloneBackward0 = defnode("CloneBackward0", [lambda B, g, ans: g], "clone")
+ToCopyBackward0 = defnode("ToCopyBackward0", [lambda B, g, ans, dt: B.cast(g, dt)], "to")
+
+
+def clone(input):
+    """A copy with its own memory, still connected to the graph."""
+    x = as_tensor_arg(input)
+    return record1(CloneBackward0, x._data.copy(), x)
+
+
+def to_dtype(x, dtype):
+    """A copy in another dtype (gradients flow back in the original dtype)."""
+    if x.requires_grad and dtype.np.kind != "f":
+        out = _new(x._data.astype(dtype.np))
+        return out
+    return record1(ToCopyBackward0, x._data.astype(dtype.np), x, (x._data.dtype,))
+
+
+# ================================================================================================
+# Indexing, concatenation
+# ================================================================================================
+
+
+def _index(index):
+    """A numpy index from a PyTorch one (tensors and lists become arrays)."""
+    if isinstance(index, tuple):
+        return tuple(_index_part(i) for i in index)
+    return _index_part(index)
+
+
+def _index_part(i):
+    if isinstance(i, Tensor):
+        i = i._data
+        if i.dtype.kind == "f":
+            raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+        return i
+    if isinstance(i, list):
+        arr = np.asarray(i)
+        if arr.dtype.kind not in "biu" and arr.size:
+            raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+        return arr.astype(np.int64) if arr.size == 0 else arr
+    if i is None or i is Ellipsis or isinstance(i, (int, np.integer, slice, _ndarray)):
+        return i
+    raise IndexError(f"only integers, slices (`:`), ellipsis (`...`), None and long or byte "
+                     f"Variables are valid indices (got {type(i).__name__})")
+
+
+def _is_advanced(ix):
+    parts = ix if isinstance(ix, tuple) else (ix,)
+    return builtins.any(isinstance(p, _ndarray) for p in parts)
+
+
+def _index_error(e, ndim):
+    msg = str(e)
+    if "too many indices" in msg:
+        return IndexError(f"too many indices for tensor of dimension {ndim}")
+    return IndexError(msg.replace("axis", "dimension"))
+
+
+IndexBackwardBackward = defnode("IndexPutBackward0", [lambda B, g, ans, ix: g[ix]], "index_put")
+
+
+def _index_grad_np(g, shape, ix):
+    z = np.zeros(shape, np.asarray(g).dtype)
+    if _is_advanced(ix):
+        np.add.at(z, ix, g)
+    else:
+        z[ix] = g
+    return z
+
+
+def index_grad(g, shape, ix):
+    """zeros(shape) with g added at ix (repeated indices add up): the backward of indexing."""
+    return record1(IndexBackwardBackward, _index_grad_np(g._data, shape, ix), g, (ix,))
+
+
+_index_rule = [lambda B, g, ans, shape, ix: B.index_grad(g, shape, ix)]
+SelectBackward0 = defnode("SelectBackward0", _index_rule, "[]")
+SliceBackward0 = defnode("SliceBackward0", _index_rule, "[]")
+IndexBackward0 = defnode("IndexBackward0", _index_rule, "[]")
+
+
+def getitem(input, index):
+    """x[index]: basic slicing (a view), integer arrays and boolean masks (copies)."""
+    x = input
+    ix = _index(index)
+    a = x._data
+    try:
+        data = a[ix]
+    except IndexError as e:
+        raise _index_error(e, a.ndim) from None
+    if _is_advanced(ix):
+        return record1(IndexBackward0, np.array(data), x, (a.shape, ix))
+    parts = ix if isinstance(ix, tuple) else (ix,)
+    cls = SliceBackward0 if builtins.any(isinstance(p, slice) for p in parts) or \
+        builtins.any(p is None or p is Ellipsis for p in parts) else SelectBackward0
+    return _view(cls, data, x, (a.shape, ix))
+
+
+CopySlices = defnode("CopySlices", [
+    lambda B, g, ans, ix, vshape: g * B.const(_hole(g, ix)),
+    lambda B, g, ans, ix, vshape: B.sum_to(g[ix], vshape)], "[]=")
+
+
+def _hole(g, ix):
+    mask = np.ones(np.shape(g), bool)
+    mask[ix] = False
+    return mask
+
+
+def setitem(x, index, value):
+    """x[index] = value, in place; recorded (CopySlices) when x or value requires grad."""
+    ix = _index(index)
+    v = _operand(value, "=") if not isinstance(value, (list, tuple)) else np.asarray(value)
+    recording = _grad.enabled and (x.requires_grad or (isinstance(v, Tensor) and v.requires_grad))
+    if recording:
+        _check_inplace(x)
+    try:
+        x._data[ix] = _array_of(v)
+    except IndexError as e:
+        raise _index_error(e, x._data.ndim) from None
+    except ValueError as e:
+        raise RuntimeError(str(e).replace("could not broadcast input array from shape",
+                                          "shape mismatch: value tensor of shape")) from None
+    x._bump_version()
+    if recording:
+        vt = v if isinstance(v, Tensor) else _new(np.asarray(v))
+        rebase(x, record(CopySlices, x._data, (x, vt), (ix, vt._data.shape)))
+
+
+def cat(tensors, dim=0):
+    """Join tensors along an existing dimension."""
+    ts = _tensor_list(tensors, "cat")
+    ref = builtins.max(ts, key=lambda t: t._data.ndim)
+    d = norm_dim(dim, ref._data.ndim)
+    arrays = [t._data for t in ts if not (t._data.ndim == 1 and t._data.size == 0)] or [ts[0]._data]
+    try:
+        data = np.concatenate(arrays, axis=d)
+    except ValueError as e:
+        raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. "
+                           f"Got shapes {[list(t.shape) for t in ts]}") from None
+    data = data.astype(_promote_all(ts), copy=False)
+    sizes = [t._data.shape[d] if t._data.ndim else 0 for t in ts]
+    offsets = list(itertools.accumulate([0] + sizes))
+    return record(CatBackward0, data, ts, (d, offsets))
+
+
+CatBackward0 = defnode("CatBackward0", _Variadic(
+    lambda B, g, ans, i, d, off: g[(slice(None),) * d + (slice(off[i], off[i + 1]),)]), "cat")
+StackBackward0 = defnode("StackBackward0", _Variadic(
+    lambda B, g, ans, i, d: g[(slice(None),) * d + (i,)]), "stack")
+
+
+def stack(tensors, dim=0):
+    """Join same-shaped tensors along a new dimension."""
+    ts = _tensor_list(tensors, "stack")
+    d = norm_dim(dim, ts[0]._data.ndim + 1)
+    shapes = {t._data.shape for t in ts}
+    if len(shapes) > 1:
+        raise RuntimeError(f"stack expects each tensor to be equal size, but got "
+                           f"{[list(t.shape) for t in ts]}")
+    data = np.stack([t._data for t in ts], axis=d).astype(_promote_all(ts), copy=False)
+    return record(StackBackward0, data, ts, (d,))
+
+
+def _tensor_list(tensors, fname):
+    if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)):
+        raise TypeError(f"{fname}(): argument 'tensors' must be tuple of Tensors, not "
+                        f"{type(tensors).__name__}")
+    if not tensors:
+        raise RuntimeError(f"{fname}(): expected a non-empty list of Tensors")
+    for t in tensors:
+        as_tensor_arg(t, f"{fname}(): every element of 'tensors'")
+    return list(tensors)
+
+
+def _promote_all(ts):
+    dt = ts[0]._data
+    for t in ts[1:]:
+        dt = np.empty(0, _dtypes.result_type(dt, t._data))
+    return dt.dtype
+
+
+# ================================================================================================
+# In-place ops
+# ================================================================================================
+
+
+def _check_inplace(x):
+    """PyTorch's refusal to modify, while recording, a leaf (or a view of one) that needs grad."""
+    if x.grad_fn is None and x.requires_grad:
+        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
+                           "operation. (Wrap the update in `with torch.no_grad():`, or use an "
+                           "out-of-place op such as `x = x + 1`.)")
+    fn = x.grad_fn
+    if fn is not None and getattr(fn, "_is_view", False) or type(fn) in (SelectBackward0,
+                                                                            SliceBackward0):
+        base = fn._edges[0]
+        if isinstance(base, Tensor):
+            raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
+                               "in-place operation.")
+        raise RuntimeError("in-place modification of a view of a tensor that requires grad is not"
+                           " supported by autograd_lab; use an out-of-place op instead.")
+
+
+def rebase(x, result):
+    """Make x the output of result's node (history after an in-place op)."""
+    fn = result.grad_fn
+    if fn is not None:
+        fn._out = x._data
+    x.grad_fn = fn
+    x.requires_grad = result.requires_grad or x.requires_grad
+
+
+def _inplace(op, x, other):
+    x = as_tensor_arg(x, "self")
+    other = _operand(other, op)
+    recording = _grad.enabled and (x.requires_grad or (isinstance(other, Tensor)
+                                                       and other.requires_grad))
+    if recording:
+        _check_inplace(x)
+        if x.grad_fn is not None and x.grad_fn._extra and "ans_vc" in x.grad_fn._extra:
+            pass  # the op that made x saved its output: backward will detect the change
+        snap = _new(x._data.copy())
+        snap.grad_fn, snap.requires_grad = x.grad_fn, x.requires_grad
+        result = _arith(op, snap, other)
+    else:
+        with _no_record():
+            result = _arith(op, x, other)
+    r = result._data
+    if r.shape != x._data.shape:
+        raise RuntimeError(f"output with shape {list(x._data.shape)} doesn't match the broadcast "
+                           f"shape {list(r.shape)}")
+    if not np.can_cast(r.dtype, x._data.dtype, "same_kind"):
+        raise RuntimeError(f"result type {_dtypes.of_array(r).name.capitalize()} can't be cast "
+                           f"to the desired output type {x.dtype.name.capitalize()}")
+    np.copyto(x._data, r, casting="same_kind")
+    x._bump_version()
+    if recording:
+        rebase(x, result)
+    return x
+
+
+class _no_record:
+    def __enter__(self):
+        self.prev, _grad.enabled = _grad.enabled, False
+
+    def __exit__(self, *exc):
+        _grad.enabled = self.prev
+
+
+def add_(input, other, alpha=1):
+    return _inplace("add", input, other if alpha == 1 else _array_of(other) * alpha)
+
+
+def sub_(input, other, alpha=1):
+    return _inplace("sub", input, other if alpha == 1 else _array_of(other) * alpha)
+
+
+def mul_(input, other):
+    return _inplace("mul", input, other)
+
+
+def div_(input, other):
+    return _inplace("div", input, other)
+
+
+def inplace_fill(x, value):
+    """x.fill_(value) / zero_(): overwrite every element (a leaf needing grad refuses)."""
+    if _grad.enabled and x.requires_grad:
+        _check_inplace(x)
+        x.grad_fn = None  # the old values no longer matter, nor their history
+        x.requires_grad = False
+    x._data[...] = _array_of(value)
+    x._bump_version()
+    return x
+
+
+def inplace_copy(x, src):
+    """x.copy_(src): overwrite with src's values (broadcast), recorded if src needs grad."""
+    src = as_tensor_arg(src, "src")
+    recording = _grad.enabled and (x.requires_grad or src.requires_grad)
+    if recording:
+        _check_inplace(x)
+    try:
+        np.copyto(x._data, np.broadcast_to(src._data, x._data.shape), casting="unsafe")
+    except ValueError:
+        raise _broadcast_error(x._data.shape, src._data.shape) from None
+    x._bump_version()
+    if recording:
+        rebase(x, record(CopySlices, x._data, (None, src), ((...,), src._data.shape)))
+    return x
+
+
+# ================================================================================================
+# The two vocabularies the rules are written in
+# ================================================================================================
+
+
+def _np_sum_to(g, shape):
+    """Sum a broadcast gradient back down to `shape` (undoes numpy broadcasting)."""
+    if np.shape(g) == shape:
+        return g
+    g = np.asarray(g)
+    lead = g.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(i + lead for i, s in enumerate(shape)
+                                      if s == 1 and g.shape[i + lead] != 1)
+    return np.sum(g, axis=axes, keepdims=True).reshape(shape)
+
+
+NP = types.SimpleNamespace(
+    exp=np.exp, log=np.log, sin=np.sin, cos=np.cos, sign=np.sign, abs=np.abs, where=np.where,
+    sum=lambda g, dims, keep: np.sum(g, axis=dims, keepdims=keep),
+    mean=lambda x, dims: np.mean(x, axis=dims, keepdims=True),
+    reshape=np.reshape, expand=np.broadcast_to, permute=np.transpose, transpose=np.swapaxes,
+    unsqueeze=np.expand_dims, squeeze_last=lambda g: np.squeeze(g, -1),
+    mT=lambda a: np.swapaxes(a, -1, -2), sum_to=_np_sum_to, index_grad=_index_grad_np,
+    cast=lambda g, dt: np.asarray(g).astype(dt, copy=False), const=lambda a: a,
+)
+
+
+def _tb_sum_to(g, shape):
+    if tuple(g.shape) == tuple(shape):
+        return g
+    lead = g.ndim - len(shape)
+    dims = tuple(range(lead)) + tuple(i + lead for i, s in enumerate(shape)
+                                      if s == 1 and g.shape[i + lead] != 1)
+    return reshape(sum(g, dims, True), shape)
+
+
+TB = types.SimpleNamespace(
+    exp=exp, log=log, sin=sin, cos=cos, sign=sign, abs=abs, where=where,
+    sum=lambda g, dims, keep: sum(g, dims, keep),
+    mean=lambda x, dims: mean(x, dims, True),
+    reshape=reshape, expand=expand, permute=permute, transpose=transpose, unsqueeze=unsqueeze,
+    squeeze_last=lambda g: squeeze(g, -1), mT=lambda a: transpose(a, -1, -2), sum_to=_tb_sum_to,
+    index_grad=index_grad, cast=lambda g, dt: g.to(_dtypes.FROM_NP[np.dtype(dt)]),
+    const=lambda a: _new(a),
+)
+
+# Functions that are also Tensor methods (`x.exp()`, `x.sum(0)`, ...).
+METHODS = (
+    "add", "sub", "mul", "div", "pow", "matmul", "mm", "mv", "dot", "neg", "exp", "log", "sqrt",
+    "abs", "sin", "cos", "tanh", "sigmoid", "relu", "clamp", "clip", "clamp_min", "clamp_max",
+    "maximum", "minimum", "reciprocal", "sign", "square", "rsqrt", "sum", "mean", "var", "std",
+    "prod", "max", "min", "amax", "amin", "argmax", "argmin", "norm", "softmax", "log_softmax",
+    "reshape", "view", "view_as", "reshape_as", "flatten", "squeeze", "unsqueeze", "permute",
+    "transpose", "swapaxes", "t", "expand", "expand_as", "clone", "add_", "sub_", "mul_", "div_",
+    "eq", "ne", "gt", "ge", "lt", "le", "isnan", "isfinite", "isinf", "multiply", "divide",
+    "subtract", "true_divide", "negative", "absolute", "where_",
+)
+
+
+def where_(input, condition, other):
+    """x.where(condition, other): x where condition holds, other elsewhere."""
+    return where(condition, input, other)

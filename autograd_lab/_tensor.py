@@ -1,0 +1,474 @@
+"""The Tensor: a numpy array plus what autograd needs (grad, requires_grad, grad_fn).
+
+`t._data` is the numpy array; `t.data` is, as in PyTorch, a Tensor sharing it without history.
+Operators and methods are thin calls into the op table (`_ops`); no graph logic lives here.
+"""
+import numpy as np
+
+from . import _dtypes
+from . import _format
+from ._node import _accumulator, _Handle, scope
+from ._grad_mode import state as _grad_state
+
+_new_object = object.__new__
+
+
+class Size(tuple):
+    """A tensor's shape: a tuple that prints as `torch.Size([2, 3])`."""
+
+    __slots__ = ()
+
+    def __repr__(self):
+        return f"torch.Size({list(self)})"
+
+    __str__ = __repr__
+
+    def numel(self):
+        n = 1
+        for s in self:
+            n *= s
+        return n
+
+
+class Tensor:
+    """An n-dimensional array that can record the operations applied to it."""
+
+    __slots__ = ("_data", "grad_fn", "requires_grad", "_grad", "_vc", "_extra", "__weakref__")
+    __array_priority__ = 1000
+    __array_ufunc__ = None  # numpy defers to our reflected operators: np.float32(2) * t is ours
+
+    def __init__(self, *args):
+        """`Tensor(data)` (default float dtype) or `Tensor(d0, d1, ...)` (uninitialised)."""
+        from ._factories import tensor, empty
+        if len(args) == 1 and not isinstance(args[0], int):
+            src = tensor(args[0], dtype=_dtypes.get_default_dtype())
+        else:
+            src = empty(*args)
+        _init(self, src._data)
+
+    # ---- the array and its metadata ------------------------------------------------------
+    @property
+    def data(self):
+        """This tensor's values as a tensor without history (shares memory), as in PyTorch."""
+        return _new(self._data)
+
+    @data.setter
+    def data(self, value):
+        self._data = value._data if isinstance(value, Tensor) else np.asarray(value)
+
+    @property
+    def grad(self):
+        """The gradient accumulated by backward (None until then)."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got "
+                                f"grad of type {type(value).__name__}")
+            if value._data.shape != self._data.shape:
+                raise RuntimeError(f"assigned grad has data of a different size: "
+                                   f"{Size(value._data.shape)} vs {Size(self._data.shape)}")
+            if value._data.dtype != self._data.dtype:
+                raise RuntimeError(f"assigned grad has data of a different type: "
+                                   f"{value.dtype} vs {self.dtype}")
+        self._grad = value
+
+    @grad.deleter
+    def grad(self):
+        self._grad = None
+
+    @property
+    def shape(self):
+        return Size(self._data.shape)
+
+    def size(self, dim=None):
+        """The shape, or its length along `dim`."""
+        if dim is None:
+            return Size(self._data.shape)
+        return self._data.shape[_ops.norm_dim(dim, self._data.ndim)]
+
+    @property
+    def dtype(self):
+        return _dtypes.of_array(self._data)
+
+    @property
+    def ndim(self):
+        return self._data.ndim
+
+    def dim(self):
+        return self._data.ndim
+
+    def numel(self):
+        return self._data.size
+
+    nelement = numel
+
+    @property
+    def device(self):
+        return "cpu"
+
+    @property
+    def is_leaf(self):
+        """True for tensors not made by a recorded op (their grad is kept)."""
+        return self.grad_fn is None
+
+    def is_floating_point(self):
+        return self._data.dtype.kind == "f"
+
+    @property
+    def name(self):
+        """A label for the graph display (else the variable name it is bound to is used)."""
+        return None if self._extra is None else self._extra.get("name")
+
+    @name.setter
+    def name(self, value):
+        if value is not None and not isinstance(value, str):
+            raise TypeError(f"name must be a str or None, got {type(value).__name__}")
+        self._extras()["name"] = value
+
+    @property
+    def _version(self):
+        """How many in-place ops changed this tensor's memory (shared with its views)."""
+        return 0 if self._vc is None else len(self._vc)
+
+    def _extras(self):
+        if self._extra is None:
+            self._extra = {}
+        return self._extra
+
+    # ---- conversion --------------------------------------------------------------------------
+    def item(self):
+        """The value of a one-element tensor as a Python number."""
+        if self._data.size != 1:
+            raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted "
+                               f"to Scalar")
+        return self._data.reshape(()).item()
+
+    def tolist(self):
+        return self._data.tolist()
+
+    def numpy(self, force=False):
+        """The numpy array (shared memory). Refused while the tensor requires grad."""
+        if self.requires_grad and not force:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. "
+                               "Use tensor.detach().numpy() instead.")
+        return self._data
+
+    def __array__(self, dtype=None, copy=None):
+        return self._data if dtype is None else self._data.astype(dtype)
+
+    def __len__(self):
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self._data.shape[0]))
+
+    def __bool__(self):
+        if self._data.size != 1:
+            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous")
+        return bool(self._data.reshape(()))
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __index__(self):
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.item())
+
+    def __format__(self, spec):
+        if self._data.ndim == 0:
+            return format(self.item(), spec)
+        return format(repr(self), spec)
+
+    __hash__ = object.__hash__
+
+    def __repr__(self):
+        return _format.tensor_repr(self)
+
+    __str__ = __repr__
+
+    def __reduce_ex__(self, protocol):
+        return (_rebuild, (self._data, self.requires_grad))
+
+    def __deepcopy__(self, memo):
+        if not self.is_leaf:
+            raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) "
+                               "support the deepcopy protocol at the moment.")
+        out = type(self).__new__(type(self))
+        _init(out, self._data.copy(), self.requires_grad)
+        if self._grad is not None:
+            out._grad = _new(self._grad._data.copy())
+        memo[id(self)] = out
+        return out
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        from .viz import _display
+        return _display.mimebundle(self, include, exclude)
+
+    # ---- autograd ------------------------------------------------------------------------
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        """Accumulate d(self)/d(leaf) into every leaf's `.grad` (see autograd.backward)."""
+        from .autograd import backward
+        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+    def detach(self):
+        """A tensor with the same values (shared memory) and no history."""
+        out = _new(self._data)
+        out._vc = self._shared_vc()
+        return out
+
+    def detach_(self):
+        """Make this tensor a leaf that does not require grad."""
+        self.grad_fn = None
+        self.requires_grad = False
+        return self
+
+    def requires_grad_(self, requires_grad=True):
+        """Start (or stop) recording operations on this leaf."""
+        if self.grad_fn is not None and not requires_grad:
+            raise RuntimeError("you can only change requires_grad flags of leaf variables. If "
+                               "you want to use a computed variable in a subgraph that doesn't "
+                               "require differentiation use var_no_grad = var.detach().")
+        if requires_grad and self._data.dtype.kind != "f":
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
+        self.requires_grad = bool(requires_grad) or self.grad_fn is not None
+        return self
+
+    def retain_grad(self):
+        """Keep `.grad` on this non-leaf tensor after backward."""
+        if not self.requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self.grad_fn is not None:
+            self.grad_fn._extras()["retain"] = self._weak()
+
+    @property
+    def retains_grad(self):
+        fn = self.grad_fn
+        return fn is not None and fn._extra is not None and "retain" in fn._extra \
+            and fn._extra["retain"]() is self
+
+    def register_hook(self, hook):
+        """`hook(grad)` runs when this tensor's gradient is computed; it may return a new one."""
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        owner = self if self.grad_fn is None else self.grad_fn
+        return _Handle(owner._extras().setdefault("hooks", []), hook)
+
+    def _weak(self):
+        import weakref
+        return weakref.ref(self)
+
+    def _shared_vc(self):
+        """The version counter list, created on demand so that views can share it."""
+        if self._vc is None:
+            self._vc = []
+        return self._vc
+
+    def _bump_version(self):
+        scope.epoch += 1
+        self._shared_vc().append(scope.epoch)
+
+    # ---- in-place value changes (no history) -----------------------------------------------
+    def zero_(self):
+        return _ops.inplace_fill(self, 0)
+
+    def fill_(self, value):
+        return _ops.inplace_fill(self, value)
+
+    def copy_(self, src):
+        return _ops.inplace_copy(self, src)
+
+    # ---- dtype conversion --------------------------------------------------------------------
+    def to(self, *args, dtype=None, copy=False, **kwargs):
+        """`t.to(dtype)`; device arguments ('cpu') are accepted and ignored."""
+        for a in args:
+            if isinstance(a, Tensor):
+                dtype = a.dtype
+            elif not (isinstance(a, str) and a.startswith("cpu")) and a is not None:
+                dtype = a
+        if dtype is None or _dtypes.to_dtype(dtype).np == self._data.dtype:
+            return self.clone() if copy else self
+        return _ops.to_dtype(self, _dtypes.to_dtype(dtype))
+
+    def type(self, dtype=None):
+        return self.to(dtype) if dtype is not None else f"torch.{self.dtype.name.capitalize()}Tensor"
+
+    def float(self):
+        return self.to(_dtypes.float32)
+
+    def double(self):
+        return self.to(_dtypes.float64)
+
+    def half(self):
+        return self.to(_dtypes.float16)
+
+    def long(self):
+        return self.to(_dtypes.int64)
+
+    def int(self):
+        return self.to(_dtypes.int32)
+
+    def bool(self):
+        return self.to(_dtypes.bool_)
+
+    def cpu(self):
+        return self
+
+    def contiguous(self):
+        return self
+
+    # ---- operators: thin calls into the op table ---------------------------------------------
+    def __add__(self, other):
+        return _ops.add(self, other)
+
+    def __radd__(self, other):
+        return _ops.add(other, self)
+
+    def __sub__(self, other):
+        return _ops.sub(self, other)
+
+    def __rsub__(self, other):
+        return _ops.sub(other, self)
+
+    def __mul__(self, other):
+        return _ops.mul(self, other)
+
+    def __rmul__(self, other):
+        return _ops.mul(other, self)
+
+    def __truediv__(self, other):
+        return _ops.div(self, other)
+
+    def __rtruediv__(self, other):
+        return _ops.div(other, self)
+
+    def __pow__(self, other):
+        return _ops.pow(self, other)
+
+    def __rpow__(self, other):
+        return _ops.pow(other, self)
+
+    def __matmul__(self, other):
+        return _ops.matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return _ops.matmul(other, self)
+
+    def __neg__(self):
+        return _ops.neg(self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return _ops.abs(self)
+
+    def __iadd__(self, other):
+        return _ops.add_(self, other)
+
+    def __isub__(self, other):
+        return _ops.sub_(self, other)
+
+    def __imul__(self, other):
+        return _ops.mul_(self, other)
+
+    def __itruediv__(self, other):
+        return _ops.div_(self, other)
+
+    def __getitem__(self, index):
+        return _ops.getitem(self, index)
+
+    def __setitem__(self, index, value):
+        _ops.setitem(self, index, value)
+
+    def __floordiv__(self, other):
+        return _ops.compare("floor_divide", self, other)
+
+    def __mod__(self, other):
+        return _ops.compare("remainder", self, other)
+
+    def __lt__(self, other):
+        return _ops.compare("less", self, other)
+
+    def __le__(self, other):
+        return _ops.compare("less_equal", self, other)
+
+    def __gt__(self, other):
+        return _ops.compare("greater", self, other)
+
+    def __ge__(self, other):
+        return _ops.compare("greater_equal", self, other)
+
+    def __eq__(self, other):
+        return _ops.compare("equal", self, other)
+
+    def __ne__(self, other):
+        return _ops.compare("not_equal", self, other)
+
+    def __and__(self, other):
+        return _ops.compare("logical_and" if self._data.dtype == bool else "bitwise_and", self, other)
+
+    def __or__(self, other):
+        return _ops.compare("logical_or" if self._data.dtype == bool else "bitwise_or", self, other)
+
+    def __xor__(self, other):
+        return _ops.compare("logical_xor" if self._data.dtype == bool else "bitwise_xor", self, other)
+
+    def __invert__(self):
+        return _ops.compare("logical_not" if self._data.dtype == bool else "invert", self)
+
+    @property
+    def T(self):
+        return _ops.permute(self, *range(self._data.ndim - 1, -1, -1))
+
+    @property
+    def mT(self):
+        return _ops.transpose(self, -2, -1)
+
+
+def _init(t, data, requires_grad=False):
+    t._data = data
+    t.grad_fn = None
+    t.requires_grad = requires_grad
+    t._grad = None
+    t._vc = None
+    t._extra = None
+
+
+def _new(data):
+    """A fresh tensor without history around a numpy array (the hot path: no checks)."""
+    t = _new_object(Tensor)
+    t._data = data
+    t.grad_fn = None
+    t.requires_grad = False
+    t._grad = None
+    t._vc = None
+    t._extra = None
+    return t
+
+
+def _rebuild(data, requires_grad):
+    t = _new(data)
+    t.requires_grad = requires_grad
+    return t
+
+
+def is_tensor(obj):
+    """True if obj is an autograd_lab Tensor."""
+    return isinstance(obj, Tensor)
+
+
+from . import _ops  # noqa: E402  (the op table needs Tensor defined first)
+
+for _name in _ops.METHODS:
+    setattr(Tensor, _name, getattr(_ops, _name))

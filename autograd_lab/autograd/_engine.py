@@ -1,0 +1,188 @@
+"""The backward pass: one iterative sweep over the graph in reverse topological order.
+
+Dependencies are counted first (how many consumers send a gradient into each node); a node
+runs once all of them have, so every node and every leaf is visited exactly once and
+gradients are summed before they are used. No recursion: a 10^5-op chain is a loop.
+"""
+import numpy as np
+
+from .._grad_mode import state as _grad
+from .._node import Node, scope
+from .._ops import NP, TB
+from .._tensor import Tensor, _new
+
+FREED = ("Trying to backward through the graph a second time (or directly access saved tensors "
+         "after they have already been freed). Saved intermediate values of the graph are freed "
+         "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
+         "backward through the graph a second time or if you need to access saved tensors after "
+         "calling backward.")
+
+
+def _count_dependencies(starts):
+    deps = {}
+    stack = [s for s in starts if isinstance(s, Node)]
+    seen = set(stack)
+    while stack:
+        for e in stack.pop()._edges:
+            if e is None:
+                continue
+            deps[e] = deps.get(e, 0) + 1
+            if e not in seen and isinstance(e, Node):
+                seen.add(e)
+                stack.append(e)
+    return deps
+
+
+def _as_tensor(g):
+    return g if isinstance(g, Tensor) else _new(np.asarray(g))
+
+
+def _run_hooks(hooks, g, create):
+    for hook in list(hooks):
+        new = hook(_as_tensor(g))
+        if new is not None:
+            g = new if create else new._data
+    return g
+
+
+def _accumulate(leaf, g, create):
+    """leaf.grad += g (a fresh copy the first time: gradients never alias each other)."""
+    dt = leaf._data.dtype
+    if create:
+        g = _as_tensor(g)
+        if g._data.dtype != dt:
+            g = g.to(leaf.dtype)
+        leaf._grad = g if leaf._grad is None else leaf._grad + g
+    elif leaf._grad is None:
+        leaf._grad = _new(np.array(g, dtype=dt))
+    else:
+        acc = leaf._grad._data
+        if acc.flags.writeable and acc.shape == np.shape(g):
+            np.add(acc, g, out=acc, casting="unsafe")
+            leaf._grad._bump_version()
+        else:
+            leaf._grad = _new(np.asarray(acc + g, dtype=dt))
+
+
+def _check_versions(fn):
+    """PyTorch's error when a tensor this node saved was modified in place after it was saved."""
+    extra = fn._extra
+    tensors = [s for s in fn._saved if isinstance(s, Tensor)]
+    vcs = [(s._vc, s) for s in tensors if s._vc]
+    if extra is not None and extra.get("ans_vc"):
+        vcs.append((extra["ans_vc"], None))
+    for vc, t in vcs:
+        if vc[-1] > fn._epoch:
+            expected = sum(1 for e in vc if e <= fn._epoch)
+            shape = list(fn._out.shape) if t is None else list(t._data.shape)
+            what = (f"output 0 of {fn.name()}" if t is None else
+                    "a leaf tensor" if t.grad_fn is None else f"output 0 of {t.grad_fn.name()}")
+            dt = (t if t is not None else _new(fn._out)).dtype.name.capitalize()
+            raise RuntimeError(
+                f"one of the variables needed for gradient computation has been modified by an "
+                f"inplace operation: [torch.{dt}Tensor {shape}], which is {what}, is at version "
+                f"{len(vc)}; expected version {expected} instead. Hint: the value was changed "
+                f"after it was used; use an out-of-place op (`y = y + 1`) instead of `y += 1`.")
+
+
+def run(roots, root_grads, keep_graph, create_graph, capture=None, trace=None):
+    """Propagate root_grads back from roots.
+
+    Leaves get `.grad` accumulated, unless `capture` (a dict keyed by node or leaf) is given:
+    then the gradients arriving there are stored in it instead. `trace(fn, g, edge_grads)` is
+    called for every node (the backward player replays it).
+    """
+    B = TB if create_graph else NP
+    grads = {}
+    for t, g in zip(roots, root_grads):
+        key = t.grad_fn if t.grad_fn is not None else t
+        grads[key] = grads[key] + g if key in grads else g
+    deps = _count_dependencies(list(grads))
+    ready = [k for k in grads if k not in deps]
+    prev_mode = _grad.enabled
+    _grad.enabled = create_graph
+    try:
+        while ready:
+            fn = ready.pop()
+            g = grads.pop(fn)
+            if not isinstance(fn, Node):
+                extra = fn._extra
+                if extra is not None and extra.get("hooks"):
+                    g = _run_hooks(extra["hooks"], g, create_graph)
+                if capture is not None:
+                    if fn in capture:
+                        capture[fn] = g
+                else:
+                    _accumulate(fn, g, create_graph)
+                if trace is not None:
+                    trace(fn, g, ())
+                continue
+            extra = fn._extra
+            if extra is not None:
+                g = _node_extras(fn, extra, g, create_graph)
+            if capture is not None and fn in capture:
+                capture[fn] = g
+            saved = fn._saved
+            if saved is None:
+                raise RuntimeError(FREED)
+            if fn._saves:
+                if fn._epoch != scope.epoch:
+                    _check_versions(fn)
+                if not create_graph:
+                    saved = [s._data if isinstance(s, Tensor) else s for s in saved]
+            ans = fn._out
+            if create_graph and fn._uses_ans:
+                ans = _new(ans)
+                ans.grad_fn, ans.requires_grad = fn, True
+            vjps, meta = fn._vjps, fn._meta
+            out = [] if trace is not None else None
+            for i, e in enumerate(fn._edges):
+                if e is None:
+                    continue
+                gi = vjps[i](B, g, ans, *saved)
+                if meta is not None and meta[i] is not None:
+                    shape, dt = meta[i]
+                    if gi.shape != shape:
+                        gi = B.sum_to(gi, shape)
+                    if gi.dtype != dt:
+                        gi = B.cast(gi, dt)
+                if out is not None:
+                    out.append((e, gi))
+                if e in grads:
+                    grads[e] = grads[e] + gi
+                else:
+                    grads[e] = gi
+                n = deps[e] - 1
+                deps[e] = n
+                if n == 0:
+                    ready.append(e)
+            if extra is not None and extra.get("post_hooks"):
+                for hook in extra["post_hooks"]:
+                    hook(tuple(_as_tensor(gi) for _, gi in out or ()), (_as_tensor(g),))
+            if trace is not None:
+                trace(fn, g, out)
+            if not keep_graph and fn._saves:
+                fn._saved = None
+    finally:
+        _grad.enabled = prev_mode
+
+
+def _node_extras(fn, extra, g, create):
+    """Hooks on the tensor this node made, pre-hooks, retain_grad, anomaly checks."""
+    for hook in extra.get("pre_hooks", ()):
+        new = hook((_as_tensor(g),))
+        if new is not None:
+            g = new[0] if create else new[0]._data
+    if extra.get("hooks"):
+        g = _run_hooks(extra["hooks"], g, create)
+    ref = extra.get("retain")
+    t = ref() if ref is not None else None
+    if t is not None:
+        if t._grad is None:
+            t._grad = _as_tensor(g) if create else _new(np.array(g, dtype=t._data.dtype))
+        else:
+            t._grad = t._grad + _as_tensor(g)
+    check = extra.get("anomaly")
+    if check is not None:
+        check(fn, g)
+    return g

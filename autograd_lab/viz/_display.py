@@ -1,4 +1,6 @@
 """Inline display: options, the mime bundle behind `Tensor._repr_mimebundle_`, and `show`."""
+from collections.abc import Mapping
+
 from . import _model, _names, _scene, _svg
 
 DEFAULTS = {
@@ -7,12 +9,14 @@ DEFAULTS = {
     "legend": True,   # the role legend under the graph
     "values": True,   # value previews in tensor nodes
     "grads": True,    # .grad previews in tensor nodes
-    "names": True,    # look up variable names in the notebook / caller
+    "names": True,    # label tensors with variable names: True (look them up in the notebook
+                      # or the caller), False, or a namespace to look in, e.g. locals()
 }
 _options = dict(DEFAULTS)
 
 
-def _checked(options):
+def check(options):
+    """`options`, after checking names and values (TypeError / ValueError)."""
     unknown = sorted(set(options) - set(DEFAULTS))
     if unknown:
         raise TypeError(f"unknown viz option(s) {', '.join(map(repr, unknown))}; "
@@ -20,12 +24,22 @@ def _checked(options):
     budget = options.get("budget", 3)
     if budget is not None and (not isinstance(budget, int) or budget < 3):
         raise ValueError(f"budget must be None or an int >= 3, got {budget!r}")
+    names = options.get("names", True)
+    if not isinstance(names, (bool, Mapping)):
+        raise TypeError(f"names must be True, False or a mapping, got {type(names).__name__}")
     return options
+
+
+def names_of(names):
+    """The Names to label nodes with, for the `names` option."""
+    if names is True:
+        return _names.lookup()
+    return _names.Names([names]) if names else _names.NO_NAMES
 
 
 def set_options(**options):
     """Set display defaults, e.g. `set_options(inline=False)` or `set_options(budget=100)`."""
-    _options.update(_checked(options))
+    _options.update(check(options))
 
 
 def get_options():
@@ -33,19 +47,19 @@ def get_options():
     return dict(_options)
 
 
-def scene(t, options, names):
+def scene(t, options):
     """The Scene of `t` with the defaults overridden by `options`."""
-    opts = {**_options, **_checked(options)}
-    graph = _model.build(t, opts["budget"], names if opts["names"] else _names.NO_NAMES)
+    opts = {**_options, **check(options)}
+    graph = _model.build(t, opts["budget"], names_of(opts["names"]))
     return _scene.build(graph, opts["values"], opts["grads"], opts["legend"])
 
 
-def svg(t, options, names):
-    return _svg.render(scene(t, options, names))
+def svg(t, options):
+    return _svg.render(scene(t, options))
 
 
-def _bundle(t, options, names, include, exclude):
-    image = svg(t, options, names)
+def _bundle(t, options, include, exclude):
+    image = svg(t, options)
     data = {"text/plain": repr(t), "image/svg+xml": image,
             "text/html": f'<div class="ag-graph">{image}</div>'}
     return {k: v for k, v in data.items()
@@ -56,17 +70,17 @@ def mimebundle(tensor, include=None, exclude=None):
     """What Jupyter shows for a tensor: its repr, and its graph unless inline graphs are off."""
     if not _options["inline"]:
         return {"text/plain": repr(tensor)}
-    return _bundle(tensor, {}, _names.lookup(), include, exclude)
+    return _bundle(tensor, {}, include, exclude)
 
 
 class Graph:
     """A tensor's graph with display options; shows as the graph in Jupyter."""
 
-    def __init__(self, tensor, options, names):
-        self.tensor, self.options, self.names = tensor, _checked(options), names
+    def __init__(self, tensor, options):
+        self.tensor, self.options = tensor, check(options)
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        return _bundle(self.tensor, self.options, self.names, include, exclude)
+        return _bundle(self.tensor, self.options, include, exclude)
 
     def __repr__(self):
         return repr(self.tensor)
@@ -77,4 +91,4 @@ def show(t, **options):
     from IPython.display import display
 
     options.pop("inline", None)
-    display(Graph(t, options, _names.lookup()))
+    display(Graph(t, options))

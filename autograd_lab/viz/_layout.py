@@ -222,5 +222,10 @@ def _route(chains, col, xs, ys, width, height, nreal):
         y1 = in_y[(k, chain[-2])]
         tip = left + w / 2 - width[b] / 2
         points += [(left - ARROW, y1), (tip, y1)]
-        edges.append((u, v, [(round(x, 1), round(y, 1)) for x, y in points]))
+        kept = []
+        for x, y in points:
+            p = (round(x, 1), round(y, 1))
+            if not kept or p != kept[-1]:
+                kept.append(p)
+        edges.append((u, v, kept))
     return edges

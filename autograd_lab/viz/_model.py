@@ -4,6 +4,7 @@ Nodes are `t<k>` (tensors), `op<k>` (backward functions) and `g<i>` (summaries o
 parts); edges follow the data, input → op → output. Attributes are plain values; see
 `to_networkx` for the list.
 """
+import gc
 from collections import Counter
 
 import networkx as nx
@@ -19,8 +20,14 @@ MAX_NAME = 24
 
 def build(root, budget, names):
     """The model of `root`'s graph, collapsed to `budget` nodes (None: never)."""
-    trace = Trace(root)
-    group, groups = collapse(trace, budget)
+    enabled = gc.isenabled()
+    gc.disable()  # walking a big graph allocates many small lists; collections would rescan it
+    try:
+        trace = Trace(root)
+        group, groups = collapse(trace, budget)
+    finally:
+        if enabled:
+            gc.enable()
     g = nx.DiGraph(root="t0")
     for k, unit in enumerate(trace.units):
         if group[k] >= 0:
@@ -33,16 +40,15 @@ def build(root, budget, names):
             g.add_node(f"t{k}", **_leaf(unit, unit is root, names, 2 * k))
     for i, grp in enumerate(groups):
         g.add_node(f"g{i}", **_summary(grp, trace))
+    counts = {}  # (source, target) → how many edges of the full graph it stands for
     for k, ins in enumerate(trace.inputs):
-        dst = f"g{group[k]}" if group[k] >= 0 else f"op{k}"
+        dst = ("g", group[k]) if group[k] >= 0 else ("op", k)
         for j in ins:
-            src = f"g{group[j]}" if group[j] >= 0 else f"t{j}"
-            if src == dst:
-                continue
-            if g.has_edge(src, dst):
-                g.edges[src, dst]["count"] += 1
-            else:
-                g.add_edge(src, dst, count=1)
+            src = ("g", group[j]) if group[j] >= 0 else ("t", j)
+            if src != dst:
+                counts[src, dst] = counts.get((src, dst), 0) + 1
+    for (src, dst), count in counts.items():
+        g.add_edge(f"{src[0]}{src[1]}", f"{dst[0]}{dst[1]}", count=count)
     if groups:
         g.graph["summary"] = (f"{trace.size():,} nodes, collapsed to {len(g):,} "
                               f"(budget {budget}); viz.show(t, budget=None) draws all")

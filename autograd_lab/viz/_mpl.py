@@ -3,9 +3,9 @@ import matplotlib
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch, PathPatch, Polygon
 from matplotlib.path import Path
+from matplotlib.patheffects import withStroke
 
 from . import _style
-from ._layout import ARROW
 
 DPI = 100  # one scene pixel is one figure pixel at this dpi
 
@@ -45,37 +45,42 @@ def _render(scene, ax):
                                     facecolor=fill, edgecolor=stroke, linewidth=lw * pt,
                                     linestyle=(0, (5, 3)) if dashed else "-", zorder=z))
 
-    def text(t):
+    def text(t, halo=False):
         size, bold, colour, family = _style.TEXT_STYLES[t.style]
+        effects = [withStroke(linewidth=3 * pt, foreground=_style.BACKGROUND)] if halo else []
         ax.text(t.x, t.y, t.text, fontsize=size * pt, fontweight="bold" if bold else "normal",
                 color=colour, family=family.split(", ")[0], va="baseline",
-                ha="center" if t.anchor == "middle" else "left", parse_math=False, zorder=4)
+                ha="center" if t.anchor == "middle" else "left", parse_math=False, zorder=4,
+                path_effects=effects)
 
     rect(0.5, 0.5, scene.width - 1, scene.height - 1, 6, _style.BACKGROUND, _style.FRAME, 1.0,
          False, 0)
-    for points, label in scene.edges:
-        _edge(ax, points, pt)
-        if label:
-            text(label)
+    for e in scene.edges:
+        _edge(ax, e, pt)
     for s in scene.shapes:
         fill, stroke, lw, dashed, _ = _style.ROLES[s.role]
         rect(s.x, s.y, s.w, s.h, s.r, fill, stroke, lw, dashed, 3)
         for t in s.texts:
             text(t)
+    for e in scene.edges:
+        if e.label:
+            text(e.label, halo=True)
     for t in scene.notes:
         text(t)
 
 
-def _edge(ax, points, pt):
-    (x0, y0), (tx, ty) = points[0], points[-1]
-    verts, codes = [(x0, y0)], [Path.MOVETO]
-    px, py = x0, y0
-    for x, y in points[1:-1] + [(tx - ARROW, ty)]:
-        mx = (px + x) / 2
-        verts += [(mx, py), (mx, y), (x, y)]
-        codes += [Path.CURVE4] * 3
-        px, py = x, y
+def _edge(ax, e, pt):
+    verts, codes = [e.start], [Path.MOVETO]
+    x, y = e.start
+    for seg in e.path:
+        if seg[0] == "H":
+            x = seg[1]
+            verts.append((x, y))
+            codes.append(Path.LINETO)
+        else:
+            x, y = seg[5], seg[6]
+            verts += [seg[1:3], seg[3:5], (x, y)]
+            codes += [Path.CURVE4] * 3
     ax.add_patch(PathPatch(Path(verts, codes), facecolor="none", edgecolor=_style.EDGE,
                            linewidth=1.4 * pt, zorder=2))
-    ax.add_patch(Polygon([(tx - ARROW, ty - ARROW / 2), (tx, ty), (tx - ARROW, ty + ARROW / 2)],
-                         closed=True, facecolor=_style.EDGE, edgecolor="none", zorder=2))
+    ax.add_patch(Polygon(e.arrow, closed=True, facecolor=_style.EDGE, edgecolor="none", zorder=2))

@@ -35,6 +35,6 @@ def label(array):
 
 def tooltip(array, grad_fn=None, requires_grad=False):
     """`tensor([...], grad_fn=<MulBackward0>)`, as `repr` prints a tensor holding `array`."""
-    t = SimpleNamespace(data=array, grad_fn=grad_fn, requires_grad=requires_grad)
+    t = SimpleNamespace(_data=array, grad_fn=grad_fn, requires_grad=requires_grad)
     with _print_options(TOOLTIP_THRESHOLD, 3):
         return _format.tensor_repr(t)

@@ -1,7 +1,7 @@
 """A drawing, backend-neutral: shapes with their text, edge polylines, a legend. SVG and
 matplotlib both render a Scene, so they draw the same picture from the same numbers."""
 from . import _style
-from ._layout import MARGIN, layout
+from ._layout import ARROW, MARGIN, layout
 
 SWATCH_W, SWATCH_H = 20.0, 12.0
 LEGEND_ROW = 20.0
@@ -27,8 +27,30 @@ class Shape:
         self.texts, self.tooltip = texts, tooltip
 
 
+class Edge:
+    """`path`: a start point and segments, ('H', x) straight or ('C', x1, y1, x2, y2, x, y)
+    curved; `arrow`: the arrowhead's three corners; `label`: a Text or None."""
+
+    __slots__ = ("start", "path", "arrow", "label")
+
+    def __init__(self, points, label):
+        (x0, y0), (tx, ty) = points[0], points[-1]
+        self.start, self.path, self.label = (x0, y0), [], label
+        px, py = x0, y0
+        for x, y in points[1:-1] + [(tx - ARROW, ty)]:
+            if (x, y) == (px, py):
+                continue
+            if y == py:
+                self.path.append(("H", x))
+            else:
+                mx = round((px + x) / 2, 1)
+                self.path.append(("C", mx, py, mx, y, x, y))
+            px, py = x, y
+        self.arrow = ((tx - ARROW, ty - ARROW / 2), (tx, ty), (tx - ARROW, ty + ARROW / 2))
+
+
 class Scene:
-    """`shapes` (nodes, then legend swatches), `edges` [(points, Text or None)], `notes` [Text]."""
+    """`shapes` (nodes, then legend swatches), `edges` [Edge], `notes` [Text]."""
 
     __slots__ = ("shapes", "edges", "notes", "width", "height")
 
@@ -45,8 +67,9 @@ def build(graph, values=True, grads=True, legend=True):
     edges = []
     for u, v, points in lay.edges:
         count = graph.edges[u, v].get("count", 1)
-        x1, y1 = points[1]
-        edges.append((points, Text(x1 + 4, y1 - 4, f"×{count:,}", "count") if count > 1 else None))
+        x0, y0 = points[0]
+        edges.append(Edge(points, Text(x0 + 3, y0 - 3, f"×{count:,}", "count") if count > 1
+                          else None))
     width = max(lay.width, MIN_WIDTH)
     y = lay.height - MARGIN / 2
     if legend:

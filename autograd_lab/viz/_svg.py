@@ -7,7 +7,6 @@ rectangle keeps it readable on dark themes. Numbers are rounded, so output is by
 import re
 
 from . import _style
-from ._layout import ARROW
 
 NBSP = "\u00a0"  # keeps the aligned columns of values: SVG collapses runs of plain spaces
 _BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -36,29 +35,19 @@ def render(scene):
         f'<rect x="0.5" y="0.5" width="{num(scene.width - 1)}" height="{num(scene.height - 1)}" '
         f'rx="6" fill="{_style.BACKGROUND}" stroke="{_style.FRAME}"/>',
     ]
-    for points, label in scene.edges:
-        out.append(_edge(points) + (_text(label) if label else ""))
-    for shape in scene.shapes:
-        out.append(_shape(shape))
+    out.extend(_edge(e) for e in scene.edges)
+    out.extend(_shape(s) for s in scene.shapes)
+    out.extend(_text(e.label, halo=True) for e in scene.edges if e.label)
     out.extend(_text(t) for t in scene.notes)
     out.append("</svg>")
     return "\n".join(out)
 
 
-def _edge(points):
-    (x0, y0), (tx, ty) = points[0], points[-1]
-    d = [f"M{num(x0)} {num(y0)}"]
-    px, py = x0, y0
-    for x, y in points[1:-1] + [(tx - ARROW, ty)]:
-        if y == py:
-            d.append(f"H{num(x)}")
-        else:
-            mx = (px + x) / 2
-            d.append(f"C{num(mx)} {num(py)} {num(mx)} {num(y)} {num(x)} {num(y)}")
-        px, py = x, y
-    arrow = (f"{num(tx - ARROW)},{num(ty - ARROW / 2)} {num(tx)},{num(ty)} "
-             f"{num(tx - ARROW)},{num(ty + ARROW / 2)}")
-    return (f'<path d="{" ".join(d)}" fill="none" stroke="{_style.EDGE}" stroke-width="1.4"/>'
+def _edge(e):
+    d = f"M{num(e.start[0])} {num(e.start[1])} " + " ".join(
+        seg[0] + " ".join(num(v) for v in seg[1:]) for seg in e.path)
+    arrow = " ".join(f"{num(x)},{num(y)}" for x, y in e.arrow)
+    return (f'<path d="{d}" fill="none" stroke="{_style.EDGE}" stroke-width="1.4"/>'
             f'<polygon points="{arrow}" fill="{_style.EDGE}"/>')
 
 
@@ -71,9 +60,11 @@ def _shape(s):
     return f"<g>{title}{rect}{''.join(_text(t) for t in s.texts)}</g>"
 
 
-def _text(t):
+def _text(t, halo=False):
     size, bold, colour, family = _style.TEXT_STYLES[t.style]
     attrs = f'x="{num(t.x)}" y="{num(t.y)}" font-size="{num(size)}"'
+    if halo:  # a background-coloured outline keeps it readable over lines
+        attrs += f' stroke="{_style.BACKGROUND}" stroke-width="3" paint-order="stroke"'
     if t.anchor != "start":
         attrs += f' text-anchor="{t.anchor}"'
     if bold:

@@ -6,5 +6,6 @@
 """
 from ._explore import explore
 from ._player import backprop_player
+from ._train import train_live
 
-__all__ = ["explore", "backprop_player"]
+__all__ = ["explore", "backprop_player", "train_live"]

@@ -5,6 +5,7 @@ runs once all of them have, so every node and every leaf is visited exactly once
 gradients are summed before they are used. No recursion: a 10^5-op chain is a loop.
 """
 import gc
+import re
 
 import numpy as np
 
@@ -20,6 +21,7 @@ FREED = ("Trying to backward through the graph a second time (or directly access
          "calling backward.")
 
 
+_BACKWARD = re.compile(r"Backward\d*$")
 _LEGACY_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
                  "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
 
@@ -81,12 +83,12 @@ def _check_versions(fn):
         if vc[-1] > fn._epoch:
             expected = sum(1 for e in vc if e <= fn._epoch)
             shape = list(fn._out.shape) if t is None else list(t._data.shape)
-            what = (f"output 0 of {fn.name()}" if t is None else
-                    "a leaf tensor" if t.grad_fn is None else f"output 0 of {t.grad_fn.name()}")
+            maker = fn if t is None else t.grad_fn
+            what = "" if maker is None else f", which is output 0 of {_BACKWARD.sub('', maker.name())}"
             dt = _LEGACY_NAMES.get((t._data if t is not None else fn._out).dtype.name, "")
             raise RuntimeError(
                 f"one of the variables needed for gradient computation has been modified by an "
-                f"inplace operation: [torch.{dt}Tensor {shape}], which is {what}, is at version "
+                f"inplace operation: [torch.{dt}Tensor {shape}]{what} is at version "
                 f"{len(vc)}; expected version {expected} instead. Hint: the value was changed "
                 f"after it was used; use an out-of-place op (`y = y + 1`) instead of `y += 1`.")
 

@@ -84,7 +84,7 @@ def _check_versions(fn):
             expected = sum(1 for e in vc if e <= fn._epoch)
             shape = list(fn._out.shape) if t is None else list(t._data.shape)
             maker = fn if t is None else t.grad_fn
-            what = "" if maker is None else f", which is output 0 of {_BACKWARD.sub('', maker.name())}"
+            what = "" if maker is None else f", which is output 0 of {_BACKWARD.sub('', maker.name())},"
             dt = _LEGACY_NAMES.get((t._data if t is not None else fn._out).dtype.name, "")
             raise RuntimeError(
                 f"one of the variables needed for gradient computation has been modified by an "

@@ -8,6 +8,7 @@ import html
 import io
 import time
 
+import ipywidgets as W
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -20,6 +21,11 @@ from .._tensor import Tensor
 def graph_html(tensor, **options):
     """The graph of `tensor` (`viz.to_svg` options) in the `ag-graph` box tests look for."""
     return f'<div class="ag-graph">{viz.to_svg(tensor, **options)}</div>'
+
+
+def graph_widget():
+    """The HTML widget a graph is shown in: a graph wider than the output scrolls sideways."""
+    return W.HTML(layout=W.Layout(overflow="auto"))
 
 
 def esc(obj):

@@ -16,7 +16,8 @@ from matplotlib.patches import FancyArrowPatch
 from .._factories import tensor
 from .._grad_mode import no_grad
 from .._tensor import Tensor
-from ._common import Canvas, Coalescer, error_html, esc, graph_html, message_html, plain, short
+from ._common import (Canvas, Coalescer, error_html, esc, graph_html, graph_widget, message_html,
+                      plain, short)
 
 CURVE_POINTS = 201
 CONTOUR_POINTS = 41
@@ -107,21 +108,23 @@ class _Model:
             return float("nan")
 
     def readout_html(self, result):
-        rows = []
+        rows = [esc(self.call(result))]
         if result.error is None:
             rows.append(f'out = <span class="ag-value">{esc(result.out)}</span>')
             for name, g in result.grads.items():
-                extra = "" if g is not None else f"  ({name} is not used, so no gradient reaches it)"
+                why = "" if g is not None else f"  ({name} is not used: no gradient reaches it)"
                 rows.append(f'{esc(name)}.grad = <span class="ag-grad" data-arg="{esc(name)}">'
-                            f'{esc(g)}</span>{esc(extra)}')
-        inputs = ", ".join(f"{n}={short(v)}" for n, v in result.values.items())
+                            f'{esc(g)}</span>{esc(why)}')
         body = "".join(f"<div>{row}</div>" for row in rows)
         if result.note:
             body += message_html("note", "Note:", result.note)
         if result.error is not None:
             body += error_html(result.error, "\n(The widget keeps working: move a slider.)")
-        return (f'<div class="ag-readout" style="font-family:monospace">'
-                f'<div>{esc(self.name)}({esc(inputs)})</div>{body}</div>')
+        return f'<div class="ag-readout" style="font-family:monospace">{body}</div>'
+
+    def call(self, result):
+        """`f(x=1.5)`: the function and the inputs of `result`."""
+        return f"{self.name}({', '.join(f'{n}={short(v)}' for n, v in result.values.items())})"
 
     def graph_html(self, result):
         if result.loss is None:
@@ -130,8 +133,7 @@ class _Model:
 
     def text(self, result):
         """The readout as plain text."""
-        inputs = ", ".join(f"{n}={short(v)}" for n, v in result.values.items())
-        lines = [f"{self.name}({inputs})"]
+        lines = [self.call(result)]
         if result.error is not None:
             lines.append(f"{type(result.error).__name__}: {result.error}")
         else:
@@ -148,7 +150,7 @@ class Explorer(W.VBox):
     def __init__(self, model):
         self._model = model
         self.sliders = {name: _slider(name, *r) for name, r in model.ranges.items()}
-        self._readout, self._graph = W.HTML(), W.HTML()
+        self._readout, self._graph = W.HTML(), graph_widget()
         self._plot = W.Image(format="png") if model.plot is not None else None
         top = [self._readout] + ([self._plot] if self._plot is not None else [])
         super().__init__([W.VBox(list(self.sliders.values())), W.HBox(top), self._graph])
@@ -183,8 +185,7 @@ class Explorer(W.VBox):
         return self.result.error
 
     def __repr__(self):
-        inputs = ", ".join(f"{n}={short(s.value)}" for n, s in self.sliders.items())
-        return f"Explorer({self._model.name}: {inputs})"
+        return f"Explorer({self._model.call(self.result)})"
 
 
 class Snapshot:

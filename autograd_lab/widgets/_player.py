@@ -16,7 +16,7 @@ from .._node import Node
 from .._tensor import Tensor
 from ..autograd import _engine
 from ..viz import _names
-from ._common import esc, graph_html, message_html, plain, short
+from ._common import esc, graph_html, graph_widget, message_html, plain, short
 
 
 def backprop_player(output, interval=800):
@@ -64,9 +64,10 @@ class BackpropPlayer(W.VBox):
         n = len(self.steps)
         self.play = W.Play(value=0, min=0, max=n, step=1, interval=interval,
                            description="Play")
-        self.step_button = W.Button(description="Step", icon="step-forward")
-        self.reset_button = W.Button(description="Reset", icon="undo")
-        self._header, self._graph, self._detail = W.HTML(), W.HTML(), W.HTML()
+        self.step_button, self.reset_button = (
+            W.Button(description=text, icon=icon, layout=W.Layout(width="auto"))
+            for text, icon in (("Step", "step-forward"), ("Reset", "undo")))
+        self._header, self._graph, self._detail = W.HTML(), graph_widget(), W.HTML()
         controls = W.HBox([self.play, self.step_button, self.reset_button, self._header])
         super().__init__([controls, self._graph, self._detail])
         self.step_button.on_click(lambda _: setattr(self, "step", self.step + 1))

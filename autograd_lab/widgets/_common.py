@@ -91,6 +91,12 @@ class Coalescer:
         else:
             self._due = loop.call_later(wait, self._run)
 
+    def flush(self):
+        """Do a pending render now."""
+        if self._due is not None:
+            self._due.cancel()
+            self._run()
+
     def _run(self):
         self._due = None
         try:

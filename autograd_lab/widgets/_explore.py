@@ -51,6 +51,14 @@ class Result:
     note: str = ""
     error: Exception = None
 
+    def grad_values(self):
+        """{argument: its .grad as a float (or array), None where no gradient arrived}."""
+        return {name: plain(g) for name, g in self.grads.items()}
+
+    def out_value(self):
+        """`out` as a float (or array); None after an error."""
+        return plain(self.out) if self.error is None else None
+
 
 class _Model:
     """The function, its slider ranges, the engine run for given inputs, and the plot."""
@@ -154,30 +162,34 @@ class Explorer(W.VBox):
         self._plot = W.Image(format="png") if model.plot is not None else None
         top = [self._readout] + ([self._plot] if self._plot is not None else [])
         super().__init__([W.VBox(list(self.sliders.values())), W.HBox(top), self._graph])
-        self.result = None
-        self._render()
         self._changed = Coalescer(self._render)
+        self._render()
         for slider in self.sliders.values():
             slider.observe(self._changed, names="value")
 
     def _render(self):
         model = self._model
-        self.result = result = model.run({n: s.value for n, s in self.sliders.items()})
+        self._result = result = model.run({n: s.value for n, s in self.sliders.items()})
         self._readout.value = model.readout_html(result)
         self._graph.value = model.graph_html(result)
         if self._plot is not None:
             self._plot.value = model.plot.png(result)
 
     @property
+    def result(self):
+        """The evaluation at the sliders' values (a render still pending is done first)."""
+        self._changed.flush()
+        return self._result
+
+    @property
     def grads(self):
         """{argument name: its .grad as a float (or array); None where none arrived}."""
-        return {n: plain(g) for n, g in self.result.grads.items()}
+        return self.result.grad_values()
 
     @property
     def value(self):
         """The function's result as a float (or array), None after an error."""
-        out = self.result.out
-        return plain(out) if isinstance(out, Tensor) and self.result.error is None else None
+        return self.result.out_value()
 
     @property
     def error(self):
@@ -194,9 +206,7 @@ class Snapshot:
     def __init__(self, model):
         self._model = model
         self.result = model.run(model.start())
-        self.grads = {n: plain(g) for n, g in self.result.grads.items()}
-        ok = isinstance(self.result.out, Tensor) and self.result.error is None
-        self.value = plain(self.result.out) if ok else None
+        self.grads, self.value = self.result.grad_values(), self.result.out_value()
         self.error = self.result.error
 
     def outputs(self):

@@ -14,7 +14,7 @@ import numpy as np
 
 from .._node import Node
 from .._tensor import Tensor
-from ..autograd import _engine
+from ..autograd import _NOT_CONNECTED, _engine
 from ..viz import _names
 from ._common import esc, graph_html, graph_widget, message_html, plain, short
 
@@ -44,10 +44,8 @@ def record(output):
     """The steps of `output`'s backward pass, in the engine's order, leaving `.grad` untouched."""
     if not isinstance(output, Tensor):
         raise TypeError(f"backprop_player() needs a Tensor, got {type(output).__name__}")
-    if output.grad_fn is None:
-        raise RuntimeError("element 0 of tensors does not require grad and does not have a "
-                           "grad_fn: there is no backward pass to replay. (Make output from "
-                           "tensors created with requires_grad=True.)")
+    if not output.requires_grad:
+        raise RuntimeError(_NOT_CONNECTED.format(i=0))
     steps = []
     _engine.run([output], [np.ones_like(output._data)], keep_graph=True, create_graph=False,
                 capture={}, trace=lambda node, g, edges: steps.append(Step(node, g, list(edges))))
@@ -128,7 +126,8 @@ class BackpropPlayer(W.VBox):
         return f'<span class="ag-node"{style}>{"<br>".join(parts)}</span>'
 
     def __repr__(self):
-        return f"BackpropPlayer({self.output.grad_fn.name()}: {len(self.steps)} steps)"
+        fn, n = self.output.grad_fn, len(self.steps)
+        return f"BackpropPlayer({fn.name() if fn else 'leaf'}: {n} step{'s' * (n != 1)})"
 
 
 def _fmt(a):

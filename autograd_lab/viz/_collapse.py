@@ -2,7 +2,8 @@
 
 In order, until the graph fits: (1) `nn.Module` scopes, one summary per scope; (2) chains, i.e.
 sets of ops that each feed only the next one (in-trees: every member but the last has a single
-user, so contracting one never creates a cycle); (3) leaves with the same users; (4) all other ops;
+user, so contracting one never creates a cycle), only as much of each as needed, from the inputs
+side; (3) leaves with the same users; (4) all other ops;
 (5) everything but the output. Leaves whose every user is inside a group go into it. The output and its op are
 always shown.
 """
@@ -49,11 +50,14 @@ def collapse(trace, budget):
     if groups and _has_cycle(trace, group):
         group, groups, size = [-1] * n, [], trace.size()
 
-    for kind, candidates in (("chain", _chains), ("leaves", _leaf_sets)):
-        for members in candidates(trace, group):
-            if size <= budget:
-                break
-            add(kind, members)
+    for members in _chains(trace, group):
+        if size <= budget:
+            break
+        add("chain", _enough_of(trace, group, members, size - budget))
+    for members in _leaf_sets(trace, group):
+        if size <= budget:
+            break
+        add("leaves", members)
     rest = [k for k in range(1, n) if group[k] < 0 and trace.is_op[k]]
     if size > budget and rest:
         add("rest", rest)
@@ -98,6 +102,26 @@ def _chains(trace, group):
         trees.setdefault(sink[k], []).append(k)
     found = [m for m in trees.values() if len(m) > 1]
     return sorted(found, key=lambda m: (-len(m), m[0]))
+
+
+def _enough_of(trace, group, tree, need):
+    """The smallest part of an in-tree that saves `need` nodes when collapsed, keeping the ops
+    nearest the output visible: a member with everything upstream of it (an in-tree too), or
+    the whole tree. Users precede their single inputs in the trace's breadth-first order."""
+    cost = {k: 2 + sum(1 for j in trace.inputs[k]  # the op, its output, leaves only it uses
+                       if not trace.is_op[j] and group[j] < 0 and len(trace.users[j]) == 1)
+            for k in tree}
+    for k in reversed(tree):
+        user = trace.users[k][0]
+        if user in cost:
+            cost[user] += cost[k]
+    fits = [k for k in tree if cost[k] - 1 >= need]
+    top = min(fits, key=lambda k: (cost[k], k)) if fits else max(tree, key=lambda k: (cost[k], -k))
+    part = {top}
+    for k in tree:
+        if k != top and trace.users[k][0] in part:
+            part.add(k)
+    return [k for k in tree if k in part]
 
 
 def _leaf_sets(trace, group):

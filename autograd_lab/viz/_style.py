@@ -86,7 +86,7 @@ def node_box(attrs, values=True, grads=True):
         lines.append((attrs["label"], "name"))
         lines.extend((f"{name} ×{count:,}", "fn") for name, count in attrs["ops"])
         if attrs["more_ops"]:
-            lines.append((f"… {attrs['more_ops']:,} more", "fn"))
+            lines.append((f"… {attrs['more_ops']:,} other ops", "fn"))
         if attrs["count"] and attrs["leaves"]:
             lines.append((f"+ {attrs['leaves']:,} leaf tensors", "fn"))
     elif attrs["name"]:

@@ -81,25 +81,18 @@ def _absorbed_leaves(trace, group, members, g):
 
 
 def _chains(trace, group):
-    """Ungrouped ops linked to their single user, as in-trees of two or more ops, biggest first."""
+    """Ungrouped ops linked to their single user, as in-trees of two or more ops, biggest first.
+    A single user comes before its input in the trace's order, so its tree is already known."""
     n = len(trace.units)
-    free = [trace.is_op[k] and k != 0 and group[k] < 0 for k in range(n)]
-    link = [trace.users[k][0] if free[k] and len(trace.users[k]) == 1 and free[trace.users[k][0]]
-            else -1 for k in range(n)]
-    sink = [-1] * n
+    users, is_op = trace.users, trace.is_op
+    free = [is_op[k] and k != 0 and group[k] < 0 for k in range(n)]
+    sink = list(range(n))
     trees = {}
     for k in range(n):
-        if not free[k]:
-            continue
-        path, j = [], k
-        while sink[j] < 0 and link[j] >= 0:
-            path.append(j)
-            j = link[j]
-        if sink[j] < 0:
-            sink[j] = j
-        for p in path:
-            sink[p] = sink[j]
-        trees.setdefault(sink[k], []).append(k)
+        if free[k]:
+            if len(users[k]) == 1 and free[users[k][0]]:
+                sink[k] = sink[users[k][0]]
+            trees.setdefault(sink[k], []).append(k)
     found = [m for m in trees.values() if len(m) > 1]
     return sorted(found, key=lambda m: (-len(m), m[0]))
 
@@ -107,19 +100,24 @@ def _chains(trace, group):
 def _enough_of(trace, group, tree, need):
     """The smallest part of an in-tree that saves `need` nodes when collapsed, keeping the ops
     nearest the output visible: a member with everything upstream of it (an in-tree too), or
-    the whole tree. Users precede their single inputs in the trace's breadth-first order."""
-    cost = {k: 2 + sum(1 for j in trace.inputs[k]  # the op, its output, leaves only it uses
-                       if not trace.is_op[j] and group[j] < 0 and len(trace.users[j]) == 1)
-            for k in tree}
-    for k in reversed(tree):
-        user = trace.users[k][0]
+    the whole tree."""
+    users, is_op = trace.users, trace.is_op
+    cost = {}
+    for k in tree:  # the op, its output, and the leaves only it uses
+        c = 2
+        for j in trace.inputs[k]:
+            if not is_op[j] and group[j] < 0 and len(users[j]) == 1:
+                c += 1
+        cost[k] = c
+    for k in reversed(tree):  # inputs before their user
+        user = users[k][0]
         if user in cost:
             cost[user] += cost[k]
     fits = [k for k in tree if cost[k] - 1 >= need]
     top = min(fits, key=lambda k: (cost[k], k)) if fits else max(tree, key=lambda k: (cost[k], -k))
     part = {top}
     for k in tree:
-        if k != top and trace.users[k][0] in part:
+        if k != top and users[k][0] in part:
             part.add(k)
     return [k for k in tree if k in part]
 

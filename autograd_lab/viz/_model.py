@@ -4,6 +4,7 @@ Nodes are `t<k>` (tensors), `op<k>` (backward functions) and `g<i>` (summaries o
 parts); edges follow the data, input → op → output. Attributes are plain values; see
 `to_networkx` for the list.
 """
+import contextlib
 import gc
 from collections import Counter
 
@@ -18,16 +19,27 @@ TOP_OPS = 3
 MAX_NAME = 24
 
 
-def build(root, budget, names):
-    """The model of `root`'s graph, collapsed to `budget` nodes (None: never)."""
+@contextlib.contextmanager
+def _gc_paused():
+    """Walking a big graph allocates many small lists; collections would rescan it each time."""
     enabled = gc.isenabled()
-    gc.disable()  # walking a big graph allocates many small lists; collections would rescan it
+    gc.disable()
     try:
-        trace = Trace(root)
-        group, groups = collapse(trace, budget)
+        yield
     finally:
         if enabled:
             gc.enable()
+
+
+def build(root, budget, names):
+    """The model of `root`'s graph, collapsed to `budget` nodes (None: never)."""
+    with _gc_paused():
+        return _build(root, budget, names)
+
+
+def _build(root, budget, names):
+    trace = Trace(root)
+    group, groups = collapse(trace, budget)
     g = nx.DiGraph(root="t0")
     for k, unit in enumerate(trace.units):
         if group[k] >= 0:
@@ -42,11 +54,13 @@ def build(root, budget, names):
         g.add_node(f"g{i}", **_summary(grp, trace))
     counts = {}  # (source, target) → how many edges of the full graph it stands for
     for k, ins in enumerate(trace.inputs):
-        dst = ("g", group[k]) if group[k] >= 0 else ("op", k)
+        gk = group[k]
         for j in ins:
+            if gk >= 0 and group[j] == gk:
+                continue  # inside a summary
             src = ("g", group[j]) if group[j] >= 0 else ("t", j)
-            if src != dst:
-                counts[src, dst] = counts.get((src, dst), 0) + 1
+            dst = ("g", gk) if gk >= 0 else ("op", k)
+            counts[src, dst] = counts.get((src, dst), 0) + 1
     for (src, dst), count in counts.items():
         g.add_edge(f"{src[0]}{src[1]}", f"{dst[0]}{dst[1]}", count=count)
     if groups:
@@ -127,7 +141,8 @@ def _op(node, trace, k):
 def _summary(grp, trace):
     ops = [k for k in grp.members if trace.is_op[k]]
     nleaves = len(grp.members) - len(ops)
-    counts = sorted(Counter(trace.units[k].name() for k in ops).items(),
+    by_class = Counter(type(trace.units[k]) for k in ops)
+    counts = sorted(((cls.__name__, c) for cls, c in by_class.items()),
                     key=lambda kv: (-kv[1], kv[0]))
     if grp.kind == "scope":
         title = _short(grp.scope)

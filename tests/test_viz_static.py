@@ -77,4 +77,4 @@ def test_nbconvert_html_export_keeps_the_graph(tmp_path):
     assert out.data["text/plain"] == "tensor([3., 5., 7., 9.], grad_fn=<AddBackward0>)"
     html, _ = HTMLExporter().from_notebook_node(nb)
     assert '<div class="ag-graph"' in html and "<svg" in html and "MulBackward0" in html
-    assert 'font-weight="bold" fill="#1f2328">x</text>' in html  # named from the kernel's namespace
+    assert '>x</text>' in html and '>y</text>' in html  # names from the kernel's namespace

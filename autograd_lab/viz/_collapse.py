@@ -98,11 +98,11 @@ def _chains(trace, group):
 
 
 def _enough_of(trace, group, tree, need):
-    """The smallest part of an in-tree that saves `need` nodes when collapsed, keeping the ops
-    nearest the output visible: a member with everything upstream of it (an in-tree too), or
-    the whole tree."""
+    """The smallest part of an in-tree (two ops or more) that saves `need` nodes when collapsed,
+    keeping the ops nearest the output visible: a member with everything upstream of it (an
+    in-tree too), or the whole tree."""
     users, is_op = trace.users, trace.is_op
-    cost = {}
+    cost, ops = {}, dict.fromkeys(tree, 1)
     for k in tree:  # the op, its output, and the leaves only it uses
         c = 2
         for j in trace.inputs[k]:
@@ -113,7 +113,8 @@ def _enough_of(trace, group, tree, need):
         user = users[k][0]
         if user in cost:
             cost[user] += cost[k]
-    fits = [k for k in tree if cost[k] - 1 >= need]
+            ops[user] += ops[k]
+    fits = [k for k in tree if cost[k] - 1 >= need and ops[k] > 1]
     top = min(fits, key=lambda k: (cost[k], k)) if fits else max(tree, key=lambda k: (cost[k], -k))
     part = {top}
     for k in tree:

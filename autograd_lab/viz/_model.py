@@ -69,6 +69,11 @@ def _build(root, budget, names):
     return g
 
 
+def plural(n, word):
+    """`1 op`, `2 ops`, `100,000 ops`."""
+    return f"{n:,} {word}" + ("" if n == 1 else "s")
+
+
 def _short(name):
     return name if name is None or len(name) <= MAX_NAME else name[:MAX_NAME - 1] + "…"
 
@@ -147,9 +152,9 @@ def _summary(grp, trace):
     if grp.kind == "scope":
         title = _short(grp.scope)
     elif ops:
-        title = f"{len(ops):,} ops"
+        title = plural(len(ops), "op")
     else:
-        title = f"{nleaves:,} leaf tensors"
+        title = plural(nleaves, "leaf tensor")
     attrs = {"kind": "summary", "role": "summary", "label": title, "group": grp.kind,
              "scope": grp.scope, "count": len(ops), "leaves": nleaves,
              "ops": tuple(counts[:TOP_OPS]), "more_ops": sum(c for _, c in counts[TOP_OPS:]),
@@ -159,7 +164,7 @@ def _summary(grp, trace):
         array = trace.units[last]._out
         attrs.update(_array_attrs(array, repr(_dtypes.of_array(array)) if array is not None
                                   else None, None))
-    lines = [f"{title}: {len(ops):,} ops, {nleaves:,} leaf tensors collapsed"]
+    lines = [f"{title}: {plural(len(ops), 'op')}, {plural(nleaves, 'leaf tensor')} collapsed"]
     lines += [f"{name} ×{c:,}" for name, c in counts]
     attrs["tooltip"] = "\n".join(lines)
     return attrs

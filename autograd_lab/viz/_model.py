@@ -49,7 +49,7 @@ def _build(root, budget, names):
             g.add_node(f"t{k}", **_output(unit, root if k == 0 else None, names, 2 * k + 1))
             g.add_edge(f"op{k}", f"t{k}")
         else:
-            g.add_node(f"t{k}", **_leaf(unit, unit is root, names, 2 * k))
+            g.add_node(f"t{k}", **_leaf(unit, names, 2 * k))
     for i, grp in enumerate(groups):
         g.add_node(f"g{i}", **_summary(grp, trace))
     counts = {}  # (source, target) → how many edges of the full graph it stands for
@@ -78,14 +78,15 @@ def _short(name):
     return name if name is None or len(name) <= MAX_NAME else name[:MAX_NAME - 1] + "…"
 
 
-def _array_attrs(array, dtype, grad):
-    """value / grad label and tooltip text, shape and dtype of a tensor's value."""
-    value = _preview.label(array) if array is not None else None
+def _array_attrs(array, grad=None, dtype=None):
+    """Value and grad labels, shape and dtype (by default the array's) of a tensor's value."""
+    if array is None:
+        return {"value": None, "grad": None, "shape": None, "dtype": dtype}
     return {
-        "value": value,
+        "value": _preview.label(array),
         "grad": _preview.label(grad._data) if grad is not None else None,
-        "shape": tuple(array.shape) if array is not None else None,
-        "dtype": dtype,
+        "shape": tuple(array.shape),
+        "dtype": dtype or repr(_dtypes.of_array(array)),
     }
 
 
@@ -93,7 +94,8 @@ def _tensor(name, role, array, dtype, grad, grad_fn, requires_grad, order, note)
     attrs = {"kind": "tensor", "role": role, "name": _short(name), "label": _short(name) or "",
              "requires_grad": requires_grad, "grad_fn": grad_fn.name() if grad_fn else None,
              "order": order}
-    attrs.update(_array_attrs(array, dtype, grad))
+    attrs.update(_array_attrs(array, grad, dtype))
+    dtype = attrs["dtype"]
     text = _preview.tooltip(array, grad_fn, requires_grad and grad_fn is None) \
         if array is not None else "(value freed)"
     lines = [f"{name} = {text}" if name else text]
@@ -106,7 +108,7 @@ def _tensor(name, role, array, dtype, grad, grad_fn, requires_grad, order, note)
     return attrs
 
 
-def _leaf(t, is_root, names, order):
+def _leaf(t, names, order):
     name = t.name or names.tensor(t)
     if getattr(t, "_is_param", False) or type(t).__name__ == "Parameter":
         role, note = "param", "nn.Parameter: a leaf the optimizer updates"
@@ -123,10 +125,8 @@ def _output(node, root, names, order):
     if t is not None and name is None:
         name = t.name
     grad = t.grad if t is not None and t.retains_grad else None
-    array = node._out
-    dtype = repr(_dtypes.of_array(array)) if array is not None else None
     role = "output" if root is not None else "tensor"
-    return _tensor(name, role, array, dtype, grad, node, True, order,
+    return _tensor(name, role, node._out, None, grad, node, True, order,
                    f"made by {node.name()}; backward starts here" if root is not None
                    else f"made by {node.name()}")
 
@@ -135,7 +135,8 @@ def _op(node, trace, k):
     name, symbol = node.name(), node._symbol
     tracked, nconst = len(trace.inputs[k]), trace.consts[k]
     lines = [f"{name}" + (f" ({symbol})" if symbol else ""),
-             f"{tracked} input(s) that require grad, {nconst} without"]
+             f"inputs that require grad: {tracked}"
+             + (f"; constant inputs (not drawn): {nconst}" if nconst else "")]
     if node._scope is not None:
         lines.append(f"in module {node._scope}")
     return {"kind": "op", "role": "op", "label": symbol or name, "symbol": symbol,
@@ -161,9 +162,7 @@ def _summary(grp, trace):
              "order": 2 * grp.members[0]}
     if ops:
         last = max(ops, key=lambda k: trace.units[k]._seq)
-        array = trace.units[last]._out
-        attrs.update(_array_attrs(array, repr(_dtypes.of_array(array)) if array is not None
-                                  else None, None))
+        attrs.update(_array_attrs(trace.units[last]._out))
     lines = [f"{title}: {plural(len(ops), 'op')}, {plural(nleaves, 'leaf tensor')} collapsed"]
     lines += [f"{name} ×{c:,}" for name, c in counts]
     attrs["tooltip"] = "\n".join(lines)

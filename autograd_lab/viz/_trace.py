@@ -11,10 +11,9 @@ class Trace:
     `users[k]`: distinct unit ids that take unit k as input; `is_op[k]`. Every unit but 0 comes
     after the user it was found from: a unit with a single user comes after it."""
 
-    __slots__ = ("root", "units", "inputs", "consts", "users", "is_op")
+    __slots__ = ("units", "inputs", "consts", "users", "is_op")
 
     def __init__(self, root):
-        self.root = root
         start = root.grad_fn if root.grad_fn is not None else root
         units, inputs, consts, is_op = [start], [], [], []
         index = {id(start): 0}

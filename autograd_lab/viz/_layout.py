@@ -100,39 +100,40 @@ def _order(col, preds, succs, ncols):
     for i in sorted(range(len(col)), key=seen.__getitem__):
         columns[col[i]].append(i)
 
+    pos = [0] * len(col)  # each node's index in its column
+    for column in columns:
+        for p, i in enumerate(column):
+            pos[i] = p
     best = [list(c) for c in columns]
-    best_cross = _crossings(columns, succs)
+    best_cross = _crossings(columns, succs, pos)
     for sweep in range(SWEEPS):
         if best_cross == 0:
             break
         forward = sweep % 2 == 0
         for c in (range(1, ncols) if forward else range(ncols - 2, -1, -1)):
-            _reorder(columns, c, preds if forward else succs)
-        cross = _crossings(columns, succs)
+            _reorder(columns[c], preds if forward else succs, pos)
+        cross = _crossings(columns, succs, pos)
         if cross < best_cross:
             best, best_cross = [list(c) for c in columns], cross
     return best
 
 
-def _reorder(columns, c, neighbours):
-    """Sort column c by the mean position of each node's neighbours in the adjacent column."""
-    where = {}
-    for c2 in (c - 1, c + 1):
-        if 0 <= c2 < len(columns):
-            where.update((i, p) for p, i in enumerate(columns[c2]))
+def _reorder(column, neighbours, pos):
+    """Sort a column by the mean position of each node's neighbours in the adjacent column."""
     keys = {}
-    for p, i in enumerate(columns[c]):
+    for i in column:
         ns = neighbours[i]
-        keys[i] = sum(where[j] for j in ns) / len(ns) if ns else p
-    columns[c].sort(key=keys.__getitem__)
+        keys[i] = sum(pos[j] for j in ns) / len(ns) if ns else pos[i]
+    column.sort(key=keys.__getitem__)
+    for p, i in enumerate(column):
+        pos[i] = p
 
 
-def _crossings(columns, succs):
+def _crossings(columns, succs, pos):
     """Number of edge crossings between adjacent columns (inversions, counted by insertion)."""
     total = 0
-    for c in range(len(columns) - 1):
-        where = {i: p for p, i in enumerate(columns[c + 1])}
-        ends = sorted((p, where[j]) for p, i in enumerate(columns[c]) for j in succs[i])
+    for column in columns:
+        ends = sorted((pos[i], pos[j]) for i in column for j in succs[i])
         seen = []
         for _, q in ends:
             total += len(seen) - bisect_right(seen, q)
@@ -173,7 +174,12 @@ def _straighten(columns, preds, succs, height):
     pulls = [[[j for j in ns if inner[j]] or ns for ns in side] for side in (preds, succs)]
     order = list(range(len(columns)))
     passes = max(1, min(STRAIGHTEN, WORK // max(1, len(ys))))
-    for cols, neighbours in [(order[::-1], pulls[1]), (order, pulls[0])] * passes:
+    for sweep, (cols, neighbours) in enumerate([(order[::-1], pulls[1]), (order, pulls[0])]
+                                               * passes):
+        if sweep % 2 == 0:  # a pair of passes is done: stop when it moved nothing
+            if sweep and max(abs(a - b) for a, b in zip(ys, before)) < 0.05:
+                break
+            before = list(ys)
         for c in cols:
             column = columns[c]
             want = [sum(ys[j] for j in neighbours[i]) / len(neighbours[i]) if neighbours[i]

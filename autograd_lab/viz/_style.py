@@ -51,7 +51,7 @@ class Box:
     def __init__(self, lines, role, shape):
         self.lines, self.role, self.shape = lines, role, shape
         pad_x = OP_PAD_X if shape == "pill" else PAD_X
-        self.w = round(max(text_width(t, s) for t, s in lines) + 2 * pad_x, 1)
+        self.w = round(max((text_width(t, s) for t, s in lines), default=24.0) + 2 * pad_x, 1)
         self.h = round(sum(line_height(s) for _, s in lines) + 2 * PAD_Y, 1)
 
 

@@ -2,7 +2,8 @@
 
 In order, until the graph fits: (1) `nn.Module` scopes, one summary per scope; (2) chains, i.e.
 sets of ops that each feed only the next one (in-trees: every member but the last has a single
-user, so contracting one never creates a cycle); (3) leaves with the same users; (4) all other ops;
+user, so contracting one never creates a cycle), only as much of each as needed, from the inputs
+side; (3) leaves with the same users; (4) all other ops;
 (5) everything but the output. Leaves whose every user is inside a group go into it. The output and its op are
 always shown.
 """
@@ -49,11 +50,14 @@ def collapse(trace, budget):
     if groups and _has_cycle(trace, group):
         group, groups, size = [-1] * n, [], trace.size()
 
-    for kind, candidates in (("chain", _chains), ("leaves", _leaf_sets)):
-        for members in candidates(trace, group):
-            if size <= budget:
-                break
-            add(kind, members)
+    for members in _chains(trace, group):
+        if size <= budget:
+            break
+        add("chain", _enough_of(trace, group, members, size - budget))
+    for members in _leaf_sets(trace, group):
+        if size <= budget:
+            break
+        add("leaves", members)
     rest = [k for k in range(1, n) if group[k] < 0 and trace.is_op[k]]
     if size > budget and rest:
         add("rest", rest)
@@ -77,27 +81,46 @@ def _absorbed_leaves(trace, group, members, g):
 
 
 def _chains(trace, group):
-    """Ungrouped ops linked to their single user, as in-trees of two or more ops, biggest first."""
+    """Ungrouped ops linked to their single user, as in-trees of two or more ops, biggest first.
+    A single user comes before its input in the trace's order, so its tree is already known."""
     n = len(trace.units)
-    free = [trace.is_op[k] and k != 0 and group[k] < 0 for k in range(n)]
-    link = [trace.users[k][0] if free[k] and len(trace.users[k]) == 1 and free[trace.users[k][0]]
-            else -1 for k in range(n)]
-    sink = [-1] * n
+    users, is_op = trace.users, trace.is_op
+    free = [is_op[k] and k != 0 and group[k] < 0 for k in range(n)]
+    sink = list(range(n))
     trees = {}
     for k in range(n):
-        if not free[k]:
-            continue
-        path, j = [], k
-        while sink[j] < 0 and link[j] >= 0:
-            path.append(j)
-            j = link[j]
-        if sink[j] < 0:
-            sink[j] = j
-        for p in path:
-            sink[p] = sink[j]
-        trees.setdefault(sink[k], []).append(k)
+        if free[k]:
+            if len(users[k]) == 1 and free[users[k][0]]:
+                sink[k] = sink[users[k][0]]
+            trees.setdefault(sink[k], []).append(k)
     found = [m for m in trees.values() if len(m) > 1]
     return sorted(found, key=lambda m: (-len(m), m[0]))
+
+
+def _enough_of(trace, group, tree, need):
+    """The smallest part of an in-tree (two ops or more) that saves `need` nodes when collapsed,
+    keeping the ops nearest the output visible: a member with everything upstream of it (an
+    in-tree too), or the whole tree."""
+    users, is_op = trace.users, trace.is_op
+    cost, ops = {}, dict.fromkeys(tree, 1)
+    for k in tree:  # the op, its output, and the leaves only it uses
+        c = 2
+        for j in trace.inputs[k]:
+            if not is_op[j] and group[j] < 0 and len(users[j]) == 1:
+                c += 1
+        cost[k] = c
+    for k in reversed(tree):  # inputs before their user
+        user = users[k][0]
+        if user in cost:
+            cost[user] += cost[k]
+            ops[user] += ops[k]
+    fits = [k for k in tree if cost[k] - 1 >= need and ops[k] > 1]
+    top = min(fits, key=lambda k: (cost[k], k)) if fits else max(tree, key=lambda k: (cost[k], -k))
+    part = {top}
+    for k in tree:
+        if k != top and users[k][0] in part:
+            part.add(k)
+    return [k for k in tree if k in part]
 
 
 def _leaf_sets(trace, group):

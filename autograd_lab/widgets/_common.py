@@ -12,7 +12,7 @@ import ipywidgets as W
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from PIL import Image
+from matplotlib.image import imsave
 
 from .. import viz
 from .._tensor import Tensor
@@ -134,5 +134,6 @@ class Canvas:
         for artist in artists:
             self.figure.draw_artist(artist)
         buf = io.BytesIO()
-        Image.fromarray(np.asarray(self.canvas.buffer_rgba())).save(buf, "png", compress_level=1)
+        imsave(buf, np.asarray(self.canvas.buffer_rgba()), format="png",
+               pil_kwargs={"compress_level": 1})
         return buf.getvalue()

@@ -52,4 +52,7 @@ def test_slider_moves_x_grad_graph_and_plot_and_player_steps(lab_server, browser
     expect(step).to_have_text("step 1 / 4")
     expect(player.locator(".ag-player li")).to_have_count(1)
     expect(player.locator(".ag-node")).to_contain_text("PowBackward0 receives grad 1")
-    page.screenshot(path=ARTIFACTS / "player-step-1.png", full_page=True)
+    player.get_by_role("button", name="Step").click()
+    expect(step).to_have_text("step 2 / 4")
+    player.locator(".ag-player").scroll_into_view_if_needed()
+    page.screenshot(path=ARTIFACTS / "player-step-2.png")

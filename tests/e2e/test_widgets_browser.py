@@ -1,5 +1,5 @@
 """The widgets in JupyterLab, in headless Chromium: move x with the keyboard and see x.grad and
-the graph follow; step the backward player with its button. Screenshots land in e2e-artifacts/."""
+the graph follow; step and play the backward player. Screenshots land in e2e-artifacts/."""
 from playwright.sync_api import expect
 
 from conftest import ARTIFACTS
@@ -56,3 +56,6 @@ def test_slider_moves_x_grad_graph_and_plot_and_player_steps(lab_server, browser
     expect(step).to_have_text("step 2 / 4")
     player.locator(".ag-player").scroll_into_view_if_needed()
     page.screenshot(path=ARTIFACTS / "player-step-2.png")
+    player.locator(".widget-play button").first.click()  # Play: the browser ticks the steps
+    expect(step).to_have_text("step 4 / 4")
+    expect(player.locator(".ag-accumulate")).to_have_text("x.grad += 12  → 12")

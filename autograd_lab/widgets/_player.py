@@ -25,6 +25,7 @@ def backprop_player(output, interval=800):
     Each step highlights the active node in the graph and shows the gradient it received, the
     local derivative and gradient on each of its edges, and every `+=` into a leaf's `.grad`.
     A non-scalar `output` is replayed as `output.sum()` (gradient of ones), and says so.
+    The replay changes no `.grad` and keeps the graph: `output.backward()` still works after.
     `interval` is the time per step in milliseconds when playing.
     """
     return BackpropPlayer(output, _names.lookup(), interval)

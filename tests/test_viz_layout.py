@@ -42,6 +42,7 @@ def check_scene(scene):
             else:
                 assert seg[5] > x  # curves run rightwards too
                 x, y = seg[5:7]
+            assert 0 <= x <= scene.width and 0 <= y <= scene.height
 
 
 def n_nodes(t, **options):

@@ -42,6 +42,7 @@ def check_scene(scene):
             else:
                 assert seg[5] > x  # curves run rightwards too
                 x, y = seg[5:7]
+            assert 0 <= x <= scene.width and 0 <= y <= scene.height
 
 
 def n_nodes(t, **options):
@@ -99,6 +100,9 @@ def test_module_scopes_collapse_into_named_summaries():
     assert labels == ["model.0", "model.1", "model.2"]
     assert len(g) <= 20
     check_scene(_display.scene(h.sum(), {"budget": 20}))
+    coarse = viz.to_networkx(h.sum(), budget=4)  # per layer does not fit: the whole model
+    assert [a["label"] for _, a in coarse.nodes(data=True) if a["kind"] == "summary"] == ["model"]
+    assert len(coarse) <= 4
 
 
 def test_scopes_that_would_make_a_cycle_are_not_merged():

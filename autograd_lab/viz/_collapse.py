@@ -1,11 +1,11 @@
 """Fit a big graph into a node budget by collapsing parts of it into summary nodes.
 
-In order, until the graph fits: (1) `nn.Module` scopes, one summary per scope; (2) chains, i.e.
-sets of ops that each feed only the next one (in-trees: every member but the last has a single
-user, so contracting one never creates a cycle), only as much of each as needed, from the inputs
-side; (3) leaves with the same users; (4) all other ops;
-(5) everything but the output. Leaves whose every user is inside a group go into it. The output and its op are
-always shown.
+In order, until the graph fits: (1) `nn.Module` scopes, one summary per scope, at the finest
+level of nesting that fits (`model.0`, else `model`); (2) chains, i.e. sets of ops that each
+feed only the next one (in-trees: every member but the last has a single user, so contracting
+one never creates a cycle), only as much of each as needed, from the inputs side; (3) leaves
+with the same users; (4) all other ops; (5) everything. Leaves whose every user is inside a
+group go into it. The output and its op are always shown.
 """
 
 
@@ -18,56 +18,68 @@ class Group:
         self.kind, self.members, self.scope = kind, members, scope
 
 
+class _Grouping:
+    """The groups chosen so far: `group[k]` (-1: unit k is shown itself) and the node count."""
+
+    def __init__(self, trace):
+        self.trace = trace
+        self.reset()
+
+    def reset(self):
+        self.group, self.groups, self.size = [-1] * len(self.trace.units), [], self.trace.size()
+
+    def add(self, kind, members, scope=None):
+        trace, g = self.trace, len(self.groups)
+        members = members + _absorbed_leaves(trace, self.group, members)
+        for k in members:
+            self.group[k] = g
+        self.groups.append(Group(kind, members, scope))
+        self.size -= sum(2 if trace.is_op[k] else 1 for k in members) - 1
+
+
 def collapse(trace, budget):
     """`(group, groups)`: group id per unit (-1: shown itself) and the Groups; none if it fits."""
-    n = len(trace.units)
-    group = [-1] * n
-    groups = []
-    size = trace.size()
-    if budget is None or size <= budget:
-        return group, groups
-
-    def cost(members):
-        return sum(2 if trace.is_op[k] else 1 for k in members)
-
-    def add(kind, members, scope=None):
-        nonlocal size
-        g = len(groups)
-        members = members + _absorbed_leaves(trace, group, members, g)
-        for k in members:
-            group[k] = g
-        groups.append(Group(kind, members, scope))
-        size -= cost(members) - 1
-
-    by_scope = {}
-    for k in range(1, n):
-        if trace.is_op[k] and trace.units[k]._scope is not None:
-            by_scope.setdefault(trace.units[k]._scope, []).append(k)
-    for scope, members in sorted(by_scope.items(), key=lambda kv: -len(kv[1])):
-        if size <= budget:
+    state = _Grouping(trace)
+    if budget is None or state.size <= budget:
+        return state.group, state.groups
+    _scopes(state, budget)
+    for members in _chains(trace, state.group):
+        if state.size <= budget:
             break
-        add("scope", members, scope)
-    if groups and _has_cycle(trace, group):
-        group, groups, size = [-1] * n, [], trace.size()
-
-    for members in _chains(trace, group):
-        if size <= budget:
+        state.add("chain", _enough_of(trace, state.group, members, state.size - budget))
+    for members in _leaf_sets(trace, state.group):
+        if state.size <= budget:
             break
-        add("chain", _enough_of(trace, group, members, size - budget))
-    for members in _leaf_sets(trace, group):
-        if size <= budget:
-            break
-        add("leaves", members)
-    rest = [k for k in range(1, n) if group[k] < 0 and trace.is_op[k]]
-    if size > budget and rest:
-        add("rest", rest)
-    if size > budget:
-        group, groups, size = [-1] * n, [], trace.size()
-        add("rest", list(range(1, n)))
-    return group, groups
+        state.add("leaves", members)
+    rest = [k for k in range(1, len(trace.units)) if state.group[k] < 0 and trace.is_op[k]]
+    if state.size > budget and rest:
+        state.add("rest", rest)
+    if state.size > budget:
+        state.reset()
+        state.add("rest", list(range(1, len(trace.units))))
+    return state.group, state.groups
 
 
-def _absorbed_leaves(trace, group, members, g):
+def _scopes(state, budget):
+    """Collapse module scopes, biggest first, at the finest nesting level that fits the budget
+    (`model.0.fc`, then `model.0`, then `model`) and does not make the graph cyclic."""
+    trace = state.trace
+    scoped = [(k, trace.units[k]._scope.split(".")) for k in range(1, len(trace.units))
+              if trace.is_op[k] and trace.units[k]._scope is not None]
+    for depth in range(max((len(parts) for _, parts in scoped), default=0), 0, -1):
+        by_scope = {}
+        for k, parts in scoped:
+            by_scope.setdefault(".".join(parts[:depth]), []).append(k)
+        for scope, members in sorted(by_scope.items(), key=lambda kv: -len(kv[1])):
+            if state.size <= budget:
+                break
+            state.add("scope", members, scope)
+        if not _has_cycle(trace, state.group) and (state.size <= budget or depth == 1):
+            return
+        state.reset()
+
+
+def _absorbed_leaves(trace, group, members):
     """Leaves not yet grouped whose every user is in `members`."""
     inside, checked, leaves = set(members), set(), []
     for k in members:

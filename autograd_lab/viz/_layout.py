@@ -74,10 +74,9 @@ def layout(graph, boxes):
     columns = _order(col, preds, succs, depth + 1)
     xs = _column_x(columns, width)
     ys = _straighten(columns, preds, succs, height)
-    top = min((ys[i] - height[i] / 2 for i in range(len(nodes))), default=0.0)
-    shift = MARGIN - top
-    ys = [y + shift for y in ys]
-    bottom = max((ys[i] + height[i] / 2 for i in range(len(nodes))), default=0.0)
+    top = min((y - h / 2 for y, h in zip(ys, height)), default=0.0)  # lanes count too
+    ys = [y + MARGIN - top for y in ys]
+    bottom = max((y + h / 2 for y, h in zip(ys, height)), default=0.0)
     pos = {n: (xs[col[i]][0] + xs[col[i]][1] / 2, ys[i]) for i, n in enumerate(nodes)}
     edges = _route(chains, col, xs, ys, width, height, preds, succs, len(nodes))
     right = xs[-1][0] + xs[-1][1] if xs else 0.0

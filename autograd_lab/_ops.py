@@ -335,6 +335,8 @@ AbsBackward0, abs = _unary("abs", np.abs, lambda B, g, ans, x: g * B.sign(x), "a
 ReciprocalBackward0, reciprocal = _unary("reciprocal", np.reciprocal,
                                          lambda B, g, ans: -g * ans * ans, "1/x", uses_ans=True)
 SignBackward0, sign = _unary("sign", np.sign, lambda B, g, ans: g * 0, "sign", float_only=False)
+RsqrtBackward0, rsqrt = _unary("rsqrt", lambda a: 1 / np.sqrt(a),
+                               lambda B, g, ans: -0.5 * g * ans * ans * ans, "rsqrt", uses_ans=True)
 absolute, negative = abs, neg
 
 
@@ -346,10 +348,6 @@ def _sigmoid(a):
 
 def square(input):
     return pow(input, 2)
-
-
-def rsqrt(input):
-    return reciprocal(sqrt(input))
 
 
 ClampBackward1 = defnode("ClampBackward1", [

@@ -350,37 +350,78 @@ def square(input):
     return pow(input, 2)
 
 
-ClampBackward1 = defnode("ClampBackward1", [
-    lambda B, g, ans, x, lo, hi: g * _between(x, lo, hi)], "clamp", saves=True)
-
-
 def _between(x, lo, hi):
-    inside = True
-    if lo is not None:
-        inside = (x >= lo) & inside if hi is not None else x >= lo
-    if hi is not None:
-        inside = (x <= hi) & inside if lo is not None else x <= hi
-    return inside
+    """Where lo <= x <= hi (a bound that is None does not limit)."""
+    if lo is None:
+        return x <= hi
+    if hi is None:
+        return x >= lo
+    return (x >= lo) & (x <= hi)
+
+
+def _clamp_grad_lo(B, g, ans, x, lo, hi):
+    """A tensor `min` gets the gradient where it was the result."""
+    chosen = x < lo if hi is None else (x < lo) & (lo < hi)
+    return B.where(chosen, g, 0.0)
+
+
+def _clamp_grad_hi(B, g, ans, x, lo, hi):
+    """A tensor `max` gets the gradient where it was the result (also where max < min)."""
+    chosen = x > hi if lo is None else (x > hi) | (hi < lo)
+    return B.where(chosen, g, 0.0)
+
+
+_clamp_grad_x = [lambda B, g, ans, x, lo, hi: B.where(_between(x, lo, hi), g, 0.0)]
+ClampBackward1 = defnode("ClampBackward1", _clamp_grad_x, "clamp", saves=True)
+ClampMinBackward0 = defnode("ClampMinBackward0", _clamp_grad_x, "clamp_min", saves=True)
+ClampMaxBackward0 = defnode("ClampMaxBackward0", _clamp_grad_x, "clamp_max", saves=True)
+ClampBackward0 = defnode("ClampBackward0", _clamp_grad_x + [_clamp_grad_lo, _clamp_grad_hi],
+                         "clamp", saves=True)
+ClampMinBackward1 = defnode("ClampMinBackward1", _clamp_grad_x + [_clamp_grad_lo], "clamp_min",
+                            saves=True)
+ClampMaxBackward1 = defnode("ClampMaxBackward1", _clamp_grad_x + [_clamp_grad_hi], "clamp_max",
+                            saves=True)
+
+
+def _clamp(cls, x, lo, hi):
+    """min(max(x, lo), hi) recorded as `cls`; lo and hi are numbers, tensors or None."""
+    x = as_tensor_arg(x)
+    if lo is None and hi is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    bounds = [_operand(v, "clamp") for v in (lo, hi) if v is not None]
+    a = x._data
+    shape, dt = a.shape, a.dtype
+    for v in bounds:
+        try:
+            shape = np.broadcast_shapes(shape, np.shape(_array_of(v)))
+        except ValueError:
+            raise _broadcast_error(shape, np.shape(_array_of(v))) from None
+        dt = _dtypes.result_type(np.empty((0,) * a.ndim, dt), _as_array(_array_of(v)))
+    data = np.asarray(np.clip(a, _array_of(lo), _array_of(hi))).astype(dt, copy=False)
+    if not builtins.any(isinstance(v, Tensor) for v in bounds):
+        return record1(cls, data, x, (x, lo, hi))
+    inputs = [x, lo, hi] if cls is ClampBackward0 else [x] + bounds
+    meta = tuple(None if v is None else (np.shape(_array_of(v)), dt) for v in inputs)
+    return record(cls, data, inputs, (x, lo, hi), meta)
 
 
 def clamp(input, min=None, max=None):
-    """Limit values to [min, max] (gradient 1 inside, 0 outside)."""
-    x = as_tensor_arg(input)
-    if min is None and max is None:
-        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-    lo, hi = (float(v) if isinstance(v, Tensor) else v for v in (min, max))
-    return record1(ClampBackward1, np.clip(x._data, lo, hi), x, (x, lo, hi))
+    """Limit values to [min, max] (gradient 1 inside, 0 outside); bounds may be tensors."""
+    tensor_bounds = isinstance(min, Tensor) or isinstance(max, Tensor)
+    return _clamp(ClampBackward0 if tensor_bounds else ClampBackward1, input, min, max)
 
 
 clip = clamp
 
 
 def clamp_min(input, min):
-    return clamp(input, min=min)
+    return _clamp(ClampMinBackward1 if isinstance(min, Tensor) else ClampMinBackward0, input,
+                  min, None)
 
 
 def clamp_max(input, max):
-    return clamp(input, max=max)
+    return _clamp(ClampMaxBackward1 if isinstance(max, Tensor) else ClampMaxBackward0, input,
+                  None, max)
 
 
 def _pick_rule(first, tie):

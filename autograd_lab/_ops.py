@@ -558,11 +558,24 @@ MmBackward0 = defnode("MmBackward0", _MM_RULES, "@", saves=True)
 DotBackward0 = defnode("DotBackward0", _MM_RULES, "@", saves=True)
 MvBackward0 = defnode("MvBackward0", _MM_RULES, "@", saves=True)
 BmmBackward0 = defnode("BmmBackward0", _MM_RULES, "@", saves=True)
-MatmulBackward0 = defnode("MatmulBackward0", _MM_RULES, "@", saves=True)
+# torch.matmul names its node after the last kernel it dispatches to: vector @ matrix is an
+# mm followed by a squeeze, batched products end in an _unsafe_view, matrix @ batch in a clone.
+SqueezeBackward4 = defnode("SqueezeBackward4", _MM_RULES, "@", saves=True)
+UnsafeViewBackward0 = defnode("UnsafeViewBackward0", _MM_RULES, "@", saves=True)
+_MatmulCloneBackward0 = defnode("CloneBackward0", _MM_RULES, "@", saves=True)
+_MATMUL_NODES = {(1, 1): DotBackward0, (2, 1): MvBackward0, (1, 2): SqueezeBackward4,
+                 (2, 2): MmBackward0}
+_CPP_TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half",
+                   "int64": "long int", "int32": "int", "int16": "short int",
+                   "int8": "signed char", "uint8": "unsigned char", "bool": "bool"}
 
 
 def matmul(input, other):
     """Matrix product with numpy's (= PyTorch's) rules for 1-D and batched operands."""
+    return _matmul(input, other, None)
+
+
+def _matmul(input, other, cls):
     a, b = _operand(input, "@"), _operand(other, "@")
     a = a if isinstance(a, Tensor) else _new(np.asarray(a))
     b = b if isinstance(b, Tensor) else _new(np.asarray(b))
@@ -570,34 +583,70 @@ def matmul(input, other):
     if A.ndim == 0 or Bv.ndim == 0:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are "
                            f"{A.ndim}D and {Bv.ndim}D")
+    if A.dtype is not Bv.dtype:
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
+                           f"{_CPP_TYPE_NAMES[_dtypes.of_array(A).name]} != "
+                           f"{_CPP_TYPE_NAMES[_dtypes.of_array(Bv).name]}")
     try:
         data = np.matmul(A, Bv)
     except ValueError:
-        if A.ndim == 2 and Bv.ndim == 2:
-            msg = (f"mat1 and mat2 shapes cannot be multiplied ({A.shape[0]}x{A.shape[1]} and "
-                   f"{Bv.shape[0]}x{Bv.shape[1]})")
-        elif A.ndim == 1 and Bv.ndim == 1:
-            msg = (f"inconsistent tensor size, expected tensor [{A.shape[0]}] and src "
-                   f"[{Bv.shape[0]}] to have the same number of elements, but got {A.shape[0]} "
-                   f"and {Bv.shape[0]} elements respectively")
-        else:
-            msg = (f"Expected size for first two dimensions of batch2 tensor to be: "
-                   f"{list(Bv.shape)} but got: {list(A.shape)}.") if False else (
-                f"matmul: shapes {list(A.shape)} and {list(Bv.shape)} cannot be multiplied "
-                f"(the last dimension of the first must equal the "
-                f"{'first' if Bv.ndim == 1 else 'second-to-last'} of the second)")
-        raise RuntimeError(msg) from None
-    if A.dtype is not Bv.dtype:
-        if A.dtype.kind != Bv.dtype.kind:
-            raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
-                               f"{_dtypes.of_array(A).name} != {_dtypes.of_array(Bv).name}")
-        data = data.astype(np.promote_types(A.dtype, Bv.dtype), copy=False)
-    cls = {(2, 2): MmBackward0, (1, 1): DotBackward0, (2, 1): MvBackward0,
-           (3, 3): BmmBackward0}.get((A.ndim, Bv.ndim), MatmulBackward0)
+        raise _matmul_error(A.shape, Bv.shape) from None
+    if cls is None:
+        cls = _MATMUL_NODES.get((A.ndim, Bv.ndim)) or (
+            _MatmulCloneBackward0 if A.ndim == 2 else UnsafeViewBackward0)
     return record(cls, data, (a, b), (a, b))
 
 
-mm = mv = dot = bmm = matmul
+def _matmul_error(sa, sb):
+    """PyTorch's error for operands whose shapes cannot be multiplied."""
+    inner_a, inner_b = sa[-1], sb[0] if len(sb) == 1 else sb[-2]
+    if inner_a == inner_b:  # the matrices fit: the batch dimensions do not broadcast
+        return _broadcast_error(sa[:-2], sb[:-2])
+    if len(sa) == 1 and len(sb) == 1:
+        return RuntimeError(f"inconsistent tensor size, expected tensor [{sa[0]}] and src "
+                            f"[{sb[0]}] to have the same number of elements, but got {sa[0]} "
+                            f"and {sb[0]} elements respectively")
+    rows = 1 if len(sa) == 1 else math.prod(sa[:-1])
+    cols = 1 if len(sb) == 1 else sb[-1]
+    return RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{inner_a} and "
+                        f"{inner_b}x{cols})")
+
+
+def _product(cls, input, other, ndims, message):
+    """mm/mv/dot/bmm: matmul restricted to operands of the given dimensions."""
+    a, b = _operand(input, "@"), _operand(other, "@")
+    sa, sb = np.shape(_array_of(a)), np.shape(_array_of(b))
+    if (len(sa), len(sb)) != ndims:
+        raise RuntimeError(message.format(len(sa), len(sb)))
+    if cls is BmmBackward0 and sa[0] != sb[0]:
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
+                           f"[{sa[0]}, {sa[2]}] but got: [{sb[0]}, {sb[1]}].")
+    return _matmul(a, b, cls)
+
+
+def mm(input, mat2):
+    """The product of two matrices."""
+    return _product(MmBackward0, input, mat2, (2, 2),
+                    "mm(): expected two matrices (2-D tensors), but got {}D and {}D tensors")
+
+
+def mv(input, vec):
+    """The product of a matrix and a vector."""
+    return _product(MvBackward0, input, vec, (2, 1),
+                    "mv(): expected a matrix and a vector, but got {}D and {}D tensors")
+
+
+def dot(input, other):
+    """The dot product of two vectors."""
+    return _product(DotBackward0, input, other, (1, 1),
+                    "1D tensors expected, but got {}D and {}D tensors")
+
+
+def bmm(input, mat2):
+    """Batched matrix product of two 3-D tensors with the same batch size."""
+    return _product(BmmBackward0, input, mat2, (3, 3),
+                    "bmm(): expected two 3-D tensors (batches of matrices), but got {}D and {}D "
+                    "tensors")
 
 
 # ================================================================================================
@@ -1397,14 +1446,14 @@ TB = types.SimpleNamespace(
 
 # Functions that are also Tensor methods (`x.exp()`, `x.sum(0)`, ...).
 METHODS = (
-    "add", "sub", "mul", "div", "pow", "matmul", "mm", "mv", "dot", "neg", "exp", "log", "sqrt",
-    "abs", "sin", "cos", "tanh", "sigmoid", "relu", "clamp", "clip", "clamp_min", "clamp_max",
-    "maximum", "minimum", "reciprocal", "sign", "square", "rsqrt", "sum", "mean", "var", "std",
-    "prod", "max", "min", "amax", "amin", "argmax", "argmin", "norm", "softmax", "log_softmax",
-    "reshape", "view", "view_as", "reshape_as", "flatten", "squeeze", "unsqueeze", "permute",
-    "transpose", "swapaxes", "t", "expand", "expand_as", "clone", "add_", "sub_", "mul_", "div_",
-    "eq", "ne", "gt", "ge", "lt", "le", "isnan", "isfinite", "isinf", "multiply", "divide",
-    "subtract", "true_divide", "negative", "absolute", "where_",
+    "add", "sub", "mul", "div", "pow", "matmul", "mm", "mv", "dot", "bmm", "neg", "exp", "log",
+    "sqrt", "abs", "sin", "cos", "tanh", "sigmoid", "relu", "clamp", "clip", "clamp_min",
+    "clamp_max", "maximum", "minimum", "reciprocal", "sign", "square", "rsqrt", "sum", "mean",
+    "var", "std", "prod", "max", "min", "amax", "amin", "argmax", "argmin", "norm", "softmax",
+    "log_softmax", "reshape", "view", "view_as", "reshape_as", "flatten", "squeeze",
+    "unsqueeze", "permute", "transpose", "swapaxes", "t", "expand", "expand_as", "clone",
+    "add_", "sub_", "mul_", "div_", "eq", "ne", "gt", "ge", "lt", "le", "isnan", "isfinite",
+    "isinf", "multiply", "divide", "subtract", "true_divide", "negative", "absolute", "where_",
 )
 
 

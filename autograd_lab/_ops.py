@@ -127,10 +127,11 @@ def norm_dims(dim, ndim):
     if dim is None:
         return tuple(range(ndim))
     if isinstance(dim, (list, tuple)):
-        dims = tuple(sorted({norm_dim(d, ndim) for d in dim}))
-        if len(dims) != len(dim):
-            raise RuntimeError("dim appears multiple times in the list of dims")
-        return dims if ndim else ()
+        dims = [norm_dim(d, ndim) for d in dim]
+        for i, d in enumerate(dims):
+            if d in dims[:i]:
+                raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+        return tuple(sorted(dims)) if ndim else ()
     return (norm_dim(dim, ndim),) if ndim else ()
 
 
@@ -968,6 +969,7 @@ ViewBackward0 = defnode("ViewBackward0", _reshape_back, "view")
 UnsqueezeBackward0 = defnode("UnsqueezeBackward0", _reshape_back, "unsqueeze")
 SqueezeBackward0 = defnode("SqueezeBackward0", _reshape_back, "squeeze")
 SqueezeBackward1 = defnode("SqueezeBackward1", _reshape_back, "squeeze")
+SqueezeBackward2 = defnode("SqueezeBackward2", _reshape_back, "squeeze")
 PermuteBackward0 = defnode("PermuteBackward0", [
     lambda B, g, ans, dims: B.permute(g, tuple(np.argsort(dims)))], "permute")
 TransposeBackward0 = defnode("TransposeBackward0", [
@@ -976,7 +978,7 @@ TBackward0 = defnode("TBackward0", [lambda B, g, ans, d0, d1: B.transpose(g, d0,
 ExpandBackward0 = defnode("ExpandBackward0", [lambda B, g, ans, shape: B.sum_to(g, shape)],
                           "expand")
 for _cls in (ViewBackward0, UnsqueezeBackward0, SqueezeBackward0, SqueezeBackward1,
-             PermuteBackward0, TransposeBackward0, TBackward0, ExpandBackward0):
+             SqueezeBackward2, PermuteBackward0, TransposeBackward0, TBackward0, ExpandBackward0):
     _cls._is_view = True
 
 
@@ -1016,6 +1018,8 @@ def flatten(input, start_dim=0, end_dim=-1):
     lo, hi = norm_dim(start_dim, len(s)), norm_dim(end_dim, len(s))
     if lo > hi:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    if lo == hi:
+        return x  # nothing to merge: PyTorch returns the tensor itself
     n = 1
     for v in s[lo:hi + 1]:
         n *= v
@@ -1030,7 +1034,8 @@ def squeeze(input, dim=None):
         return _view(SqueezeBackward0, a.reshape([s for s in a.shape if s != 1]), x, (a.shape,))
     dims = norm_dims(dim, a.ndim)
     keep = [s for i, s in enumerate(a.shape) if not (i in dims and s == 1)]
-    return _view(SqueezeBackward1, a.reshape(keep), x, (a.shape,))
+    cls = SqueezeBackward2 if isinstance(dim, (tuple, list)) else SqueezeBackward1
+    return _view(cls, a.reshape(keep), x, (a.shape,))
 
 
 def unsqueeze(input, dim):

@@ -1144,7 +1144,11 @@ def _index_part(i):
         i = i._data
         if i.dtype.kind == "f":
             raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
-        return i
+        return int(i) if i.ndim == 0 and i.dtype.kind in "iu" else i
+    if isinstance(i, (bool, np.bool_)):
+        return np.asarray(i)  # x[True] adds a dimension, as a one-element mask
+    if isinstance(i, slice) and i.step is not None and i.step <= 0:
+        raise ValueError("step must be greater than zero")
     if isinstance(i, list):
         arr = np.asarray(i)
         if arr.dtype.kind not in "biu" and arr.size:
@@ -1152,6 +1156,9 @@ def _index_part(i):
         return arr.astype(np.int64) if arr.size == 0 else arr
     if i is None or i is Ellipsis or isinstance(i, (int, np.integer, slice, _ndarray)):
         return i
+    if isinstance(i, str):
+        raise TypeError("a string cannot index a tensor: use integers, slices, None, Ellipsis "
+                        "or integer/bool tensors")
     raise IndexError(f"only integers, slices (`:`), ellipsis (`...`), None and long or byte "
                      f"Variables are valid indices (got {type(i).__name__})")
 
@@ -1161,10 +1168,21 @@ def _is_advanced(ix):
     return builtins.any(isinstance(p, _ndarray) for p in parts)
 
 
-def _index_error(e, ndim):
+def _index_error(e, shape, ix):
+    """numpy's IndexError in PyTorch's words."""
     msg = str(e)
     if "too many indices" in msg:
-        return IndexError(f"too many indices for tensor of dimension {ndim}")
+        return IndexError(f"too many indices for tensor of dimension {len(shape)}")
+    if "boolean index did not match" in msg:
+        dim = int(msg.split("along axis ")[1].split(";")[0])
+        start = 0  # the tensor dimension the mask's first dimension lines up with
+        for p in ix if isinstance(ix, tuple) else (ix,):
+            if isinstance(p, _ndarray) and p.dtype == np.bool_ and start + p.ndim > dim:
+                break
+            start += 0 if p is None or p is Ellipsis else builtins.max(np.ndim(p), 1)
+        return IndexError(f"The shape of the mask {list(p.shape)} at index {dim - start} does "
+                          f"not match the shape of the indexed tensor {list(shape)} at index "
+                          f"{dim}")
     return IndexError(msg.replace("axis", "dimension"))
 
 
@@ -1188,7 +1206,33 @@ def index_grad(g, shape, ix):
 _index_rule = [lambda B, g, ans, shape, ix: B.index_grad(g, shape, ix)]
 SelectBackward0 = defnode("SelectBackward0", _index_rule, "[]")
 SliceBackward0 = defnode("SliceBackward0", _index_rule, "[]")
+AliasBackward0 = defnode("AliasBackward0", _index_rule, "[]")
+_IndexUnsqueezeBackward0 = defnode("UnsqueezeBackward0", _index_rule, "[]")
 IndexBackward0 = defnode("IndexBackward0", _index_rule, "[]")
+for _cls in (SelectBackward0, SliceBackward0, AliasBackward0, _IndexUnsqueezeBackward0):
+    _cls._is_view = True
+
+
+def _basic_index_node(index, ix, shape):
+    """PyTorch names a view made by indexing after its last select, slice or unsqueeze (a
+    lone slice is always a slice; no-op slices are skipped; nothing left is an alias)."""
+    if isinstance(index, slice):
+        return SliceBackward0
+    parts = ix if isinstance(ix, tuple) else (ix,)
+    consumed = builtins.sum(p is not None and p is not Ellipsis for p in parts)
+    cls, dim = AliasBackward0, 0
+    for p in parts:
+        if p is None:
+            cls = _IndexUnsqueezeBackward0
+        elif p is Ellipsis:
+            dim += len(shape) - consumed
+        else:
+            if not isinstance(p, slice):
+                cls = SelectBackward0
+            elif p.indices(shape[dim]) != (0, shape[dim], 1):
+                cls = SliceBackward0
+            dim += 1
+    return cls
 
 
 def getitem(input, index):
@@ -1199,13 +1243,10 @@ def getitem(input, index):
     try:
         data = a[ix]
     except IndexError as e:
-        raise _index_error(e, a.ndim) from None
+        raise _index_error(e, a.shape, ix) from None
     if _is_advanced(ix):
         return record1(IndexBackward0, np.array(data), x, (a.shape, ix))
-    parts = ix if isinstance(ix, tuple) else (ix,)
-    cls = SliceBackward0 if builtins.any(isinstance(p, slice) for p in parts) or \
-        builtins.any(p is None or p is Ellipsis for p in parts) else SelectBackward0
-    return _view(cls, data, x, (a.shape, ix))
+    return _view(_basic_index_node(index, ix, a.shape), data, x, (a.shape, ix))
 
 
 CopySlices = defnode("CopySlices", [
@@ -1229,7 +1270,7 @@ def setitem(x, index, value):
     try:
         x._data[ix] = _array_of(v)
     except IndexError as e:
-        raise _index_error(e, x._data.ndim) from None
+        raise _index_error(e, x._data.shape, ix) from None
     except ValueError as e:
         raise RuntimeError(str(e).replace("could not broadcast input array from shape",
                                           "shape mismatch: value tensor of shape")) from None
@@ -1304,8 +1345,7 @@ def _check_inplace(x):
                            "operation. (Wrap the update in `with torch.no_grad():`, or use an "
                            "out-of-place op such as `x = x + 1`.)")
     fn = x.grad_fn
-    if fn is not None and getattr(fn, "_is_view", False) or type(fn) in (SelectBackward0,
-                                                                            SliceBackward0):
+    if getattr(fn, "_is_view", False):
         base = fn._edges[0]
         if isinstance(base, Tensor):
             raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "

@@ -697,7 +697,7 @@ def mean(input, dim=None, keepdim=False, dtype=None):
     if a.dtype.kind != "f":
         raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either a "
                            f"floating point or complex dtype. Got: "
-                           f"{_dtypes.of_array(a).name.capitalize()}")
+                           f"{_dtypes.of_array(a).scalar_name}")
     n = 1
     for d in dims:
         n *= a.shape[d]
@@ -892,9 +892,11 @@ def _norm_rule(B, g, ans, x, p, dims, keep):
     an = _expand_back(B, ans, x.shape, dims, keep)
     if p == 2:
         return ge * B.where(an == 0, 0.0, x / an)
+    if p == 0:
+        return ge * 0
     if p == 1:
         return ge * B.sign(x)
-    if p == math.inf:
+    if p in (math.inf, -math.inf):
         return _spread_rule(B, g, ans, B.abs(x), dims, keep) * B.sign(x)
     return ge * B.where(an == 0, 0.0, x * B.abs(x) ** (p - 2) / an ** (p - 1))
 
@@ -907,9 +909,14 @@ def norm(input, p=2, dim=None, keepdim=False):
     """The vector p-norm over `dim` (all elements by default)."""
     x, dims, keep = _reduce_args(input, dim, keepdim)
     p = {"fro": 2}.get(p, p)
+    if x._data.dtype.kind != "f":
+        raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as "
+                           f"input. Got {x.dtype.scalar_name}")
     a = np.abs(x._data)
-    if p == math.inf:
-        data = np.amax(a, axis=dims, keepdims=keep)
+    if p in (math.inf, -math.inf):
+        data = (np.amax if p > 0 else np.amin)(a, axis=dims, keepdims=keep)
+    elif p == 0:
+        data = np.sum(a != 0, axis=dims, keepdims=keep)
     elif p == 2:
         data = np.sqrt(np.sum(a * a, axis=dims, keepdims=keep))
     else:
@@ -1383,8 +1390,8 @@ def _inplace(op, x, other):
         raise RuntimeError(f"output with shape {list(x._data.shape)} doesn't match the broadcast "
                            f"shape {list(r.shape)}")
     if not np.can_cast(r.dtype, x._data.dtype, "same_kind"):
-        raise RuntimeError(f"result type {_dtypes.of_array(r).name.capitalize()} can't be cast "
-                           f"to the desired output type {x.dtype.name.capitalize()}")
+        raise RuntimeError(f"result type {_dtypes.of_array(r).scalar_name} can't be cast "
+                           f"to the desired output type {x.dtype.scalar_name}")
     np.copyto(x._data, r, casting="same_kind")
     x._bump_version()
     if recording:

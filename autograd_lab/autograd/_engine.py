@@ -77,7 +77,7 @@ def _check_versions(fn):
             shape = list(fn._out.shape) if t is None else list(t._data.shape)
             what = (f"output 0 of {fn.name()}" if t is None else
                     "a leaf tensor" if t.grad_fn is None else f"output 0 of {t.grad_fn.name()}")
-            dt = (t if t is not None else _new(fn._out)).dtype.name.capitalize()
+            dt = (t if t is not None else _new(fn._out)).dtype.scalar_name
             raise RuntimeError(
                 f"one of the variables needed for gradient computation has been modified by an "
                 f"inplace operation: [torch.{dt}Tensor {shape}], which is {what}, is at version "

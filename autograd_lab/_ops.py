@@ -1257,8 +1257,10 @@ def getitem(input, index):
 
 
 CopySlices = defnode("CopySlices", [
-    lambda B, g, ans, ix, vshape: g * B.const(_hole(g, ix)),
-    lambda B, g, ans, ix, vshape: B.sum_to(g[ix], vshape)], "[]=")
+    lambda B, g, ans, ix, vshape, vdtype: g * B.const(_hole(g, ix)),
+    lambda B, g, ans, ix, vshape, vdtype: B.sum_to(B.cast(g[ix], vdtype), vshape)], "[]=")
+IndexPutBackward0 = defnode("IndexPutBackward0", CopySlices._vjps, "[]=")  # x[mask] = v
+CopyBackwards = defnode("CopyBackwards", CopySlices._vjps, "copy_")
 
 
 def _hole(g, ix):
@@ -1268,7 +1270,8 @@ def _hole(g, ix):
 
 
 def setitem(x, index, value):
-    """x[index] = value, in place; recorded (CopySlices) when x or value requires grad."""
+    """x[index] = value, in place; recorded (CopySlices, IndexPutBackward0 for integer-array and
+    mask indices) when x or value requires grad."""
     ix = _index(index)
     v = _operand(value, "=") if not isinstance(value, (list, tuple)) else np.asarray(value)
     recording = _grad.enabled and (x.requires_grad or (isinstance(v, Tensor) and v.requires_grad))
@@ -1284,7 +1287,8 @@ def setitem(x, index, value):
     x._bump_version()
     if recording:
         vt = v if isinstance(v, Tensor) else _new(np.asarray(v))
-        rebase(x, record(CopySlices, x._data, (x, vt), (ix, vt._data.shape)))
+        cls = IndexPutBackward0 if _is_advanced(ix) else CopySlices
+        rebase(x, record(cls, x._data, (x, vt), (ix, vt._data.shape, vt._data.dtype)))
 
 
 def cat(tensors, dim=0):
@@ -1408,11 +1412,11 @@ class _no_record:
 
 
 def add_(input, other, alpha=1):
-    return _inplace("add", input, other if alpha == 1 else _array_of(other) * alpha)
+    return _inplace("add", input, other if alpha == 1 else mul(other, alpha))
 
 
 def sub_(input, other, alpha=1):
-    return _inplace("sub", input, other if alpha == 1 else _array_of(other) * alpha)
+    return _inplace("sub", input, other if alpha == 1 else mul(other, alpha))
 
 
 def mul_(input, other):
@@ -1423,19 +1427,44 @@ def div_(input, other):
     return _inplace("div", input, other)
 
 
+# The old values get no gradient; a tensor fill value gets the sum of the gradient.
+FillBackward2 = defnode("FillBackward2", [lambda B, g, ans: g * 0], "fill_")
+FillBackward3 = defnode("FillBackward3", [
+    lambda B, g, ans, vdtype: g * 0,
+    lambda B, g, ans, vdtype: B.sum(B.cast(g, vdtype), tuple(range(g.ndim)), False)], "fill_")
+ZeroBackward0 = defnode("ZeroBackward0", [lambda B, g, ans: g * 0], "zero_")
+
+
 def inplace_fill(x, value):
-    """x.fill_(value) / zero_(): overwrite every element (a leaf needing grad refuses)."""
-    if _grad.enabled and x.requires_grad:
+    """x.fill_(value): overwrite every element with a number or a 0-d tensor."""
+    return _fill(x, value, FillBackward2)
+
+
+def inplace_zero(x):
+    """x.zero_()."""
+    return _fill(x, 0, ZeroBackward0)
+
+
+def _fill(x, value, cls):
+    v = _operand(value, "fill_")
+    if isinstance(v, _ndarray) or isinstance(v, Tensor) and v._data.ndim:
+        raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
+                           f"{np.ndim(_array_of(v))} dimensions.")
+    recording = _grad.enabled and (x.requires_grad or (isinstance(v, Tensor) and v.requires_grad))
+    if recording:
         _check_inplace(x)
-        x.grad_fn = None  # the old values no longer matter, nor their history
-        x.requires_grad = False
-    x._data[...] = _array_of(value)
+    x._data[...] = _array_of(v)
     x._bump_version()
+    if recording:
+        if isinstance(v, Tensor):
+            rebase(x, record(FillBackward3, x._data, (x, v), (v._data.dtype,)))
+        else:
+            rebase(x, record1(cls, x._data, x))
     return x
 
 
 def inplace_copy(x, src):
-    """x.copy_(src): overwrite with src's values (broadcast), recorded if src needs grad."""
+    """x.copy_(src): overwrite with src's values (broadcast), recorded if either needs grad."""
     src = as_tensor_arg(src, "src")
     recording = _grad.enabled and (x.requires_grad or src.requires_grad)
     if recording:
@@ -1446,7 +1475,8 @@ def inplace_copy(x, src):
         raise _broadcast_error(x._data.shape, src._data.shape) from None
     x._bump_version()
     if recording:
-        rebase(x, record(CopySlices, x._data, (None, src), ((...,), src._data.shape)))
+        rebase(x, record(CopyBackwards, x._data, (x, src),
+                         ((...,), src._data.shape, src._data.dtype)))
     return x
 
 

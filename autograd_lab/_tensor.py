@@ -280,7 +280,7 @@ class Tensor:
 
     # ---- in-place value changes (no history) -----------------------------------------------
     def zero_(self):
-        return _ops.inplace_fill(self, 0)
+        return _ops.inplace_zero(self)
 
     def fill_(self, value):
         return _ops.inplace_fill(self, value)

@@ -50,11 +50,11 @@ class _Formatter:
             self.int_mode = bool(np.all(finite == np.ceil(finite)))
             p = OPTS.precision
             if self.int_mode:
-                self.sci_mode = hi / lo > 1000.0 or hi > 1.0e8
+                self.sci_mode = hi > 1000.0 * lo or hi > 1.0e8
                 strs = ([f"{v:.{p}e}" for v in vals] if self.sci_mode
                         else [f"{v:.0f} " for v in vals])
             else:
-                self.sci_mode = hi / lo > 1000.0 or hi > 1.0e8 or lo < 1.0e-4
+                self.sci_mode = hi > 1000.0 * lo or hi > 1.0e8 or lo < 1.0e-4
                 strs = [f"{v:.{p}e}" if self.sci_mode else f"{v:.{p}f}" for v in vals]
             self.max_width = max(len(s) for s in strs)
         if OPTS.sci_mode is not None:

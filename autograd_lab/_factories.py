@@ -57,7 +57,7 @@ def _infer_array(data):
     if isinstance(data, (list, tuple)):
         shape, kind = _check_nested(data)
         arr = np.array(_plain(data), dtype={0: np.bool_, 1: np.int64}.get(
-            kind, _dtypes.get_default_dtype().np))
+            kind, _dtypes.get_default_dtype().np))  # no elements at all: the default dtype
         return arr.reshape(shape)
     raise TypeError(f"Could not infer dtype of {type(data).__name__}")
 
@@ -72,8 +72,9 @@ def _plain(data):
 
 
 def _check_nested(data):
-    """Shape and element kind (0 bool, 1 int, 2 float) of a nested sequence; rejects ragged ones."""
-    shape, kind = None, 0
+    """Shape and element kind (0 bool, 1 int, 2 float, None if empty) of a nested sequence;
+    rejects ragged ones."""
+    shape, kind = None, None
     level = [(data, 0)]
     dims = {}
     while level:
@@ -102,7 +103,7 @@ def _check_nested(data):
         if depth in dims and depth < len(dims):
             raise ValueError(f"expected sequence of length {dims[depth]} at dim {depth} "
                              f"(got a number)")
-        kind = max(kind, k)
+        kind = k if kind is None else max(kind, k)
         shape = depth if shape is None else shape
         if shape != depth:
             raise ValueError(f"expected sequence of length {dims.get(depth, 0)} at dim "

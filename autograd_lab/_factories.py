@@ -36,8 +36,29 @@ def _finish(data, dtype, requires_grad):
     return t
 
 
-def _infer_array(data):
-    """A numpy array with PyTorch's dtype inference, or PyTorch's error for bad input."""
+def _infer_array(data, dtype=None):
+    """A numpy array of `dtype` (a numpy dtype; None: PyTorch's inference), or PyTorch's error
+    for bad input."""
+    if isinstance(data, np.generic):
+        data = np.asarray(data)  # numpy scalars keep their dtype, as numpy arrays do
+    arr = _natural_array(data)
+    if isinstance(data, (Tensor, np.ndarray)):
+        if dtype is None:
+            return arr
+        with np.errstate(invalid="ignore", over="ignore"):  # casts wrap silently, as in PyTorch
+            return arr.astype(dtype, copy=False)
+    if dtype is None:  # Python numbers: floats get the default dtype
+        return arr.astype(_dtypes.get_default_dtype().np) if arr.dtype.kind == "f" else arr
+    if dtype.kind in "iu" and arr.dtype.kind in "iuf" and arr.size:
+        info = np.iinfo(dtype)
+        if not (np.isfinite(arr).all() and info.min <= arr.min() and arr.max() <= info.max):
+            raise RuntimeError(f"value cannot be converted to type {_dtypes.FROM_NP[dtype].name} "
+                               f"without overflow")
+    return arr.astype(dtype)
+
+
+def _natural_array(data):
+    """The exact numpy form of data: Python floats as float64, ints as int64."""
     if isinstance(data, Tensor):
         return data._data.copy()
     if data is None:
@@ -53,11 +74,10 @@ def _infer_array(data):
     if isinstance(data, numbers.Integral):
         return np.array(data, np.int64)
     if isinstance(data, numbers.Real):
-        return np.array(data, _dtypes.get_default_dtype().np)
+        return np.array(data, np.float64)
     if isinstance(data, (list, tuple)):
         shape, kind = _check_nested(data)
-        arr = np.array(_plain(data), dtype={0: np.bool_, 1: np.int64}.get(
-            kind, _dtypes.get_default_dtype().np))  # no elements at all: the default dtype
+        arr = np.array(_plain(data), dtype={0: np.bool_, 1: np.int64}.get(kind, np.float64))
         return arr.reshape(shape)
     raise TypeError(f"Could not infer dtype of {type(data).__name__}")
 
@@ -113,9 +133,7 @@ def _check_nested(data):
 
 def tensor(data, dtype=None, device=None, requires_grad=False):
     """A new leaf tensor copied from data (numbers, nested lists, numpy arrays, tensors)."""
-    arr = _infer_array(data)
-    if dtype is not None:
-        arr = arr.astype(_dtypes.to_dtype(dtype).np)
+    arr = _infer_array(data, None if dtype is None else _dtypes.to_dtype(dtype).np)
     return _finish(arr, dtype, requires_grad)
 
 

@@ -14,6 +14,14 @@ def require_torch():
     return pytest.importorskip("torch")
 
 
+def outcome(fn):
+    """What calling fn() does: ('value', repr of its result) or ('raises', exception type)."""
+    try:
+        return "value", repr(fn())
+    except Exception as e:  # noqa: BLE001 (any exception is an outcome to compare)
+        return "raises", type(e).__name__
+
+
 def random_arrays(shapes, dtype="float64", low=-2.0, high=2.0, seed=0):
     """One uniform random numpy array per shape (reproducible)."""
     rng = np.random.default_rng(seed)

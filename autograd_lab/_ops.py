@@ -749,11 +749,21 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 
 def _prod_rule(B, g, ans, x, dims, keep):
-    if B is NP:
-        others = _prod_of_others(x, dims)
-    else:
-        others = _expand_back(B, ans, x.shape, dims, keep) / x
+    others = _prod_of_others(x, dims) if B is NP else _recorded_prod_of_others(x, dims)
     return _expand_back(B, g, x.shape, dims, keep) * others
+
+
+def _recorded_prod_of_others(x, dims):
+    """_prod_of_others from recorded ops and without dividing, so that create_graph=True
+    differentiates it correctly where x has zeros: one masked product per reduced position."""
+    shape = tuple(x.shape)
+    mask_shape = tuple(s if i in dims else 1 for i, s in enumerate(shape))
+    others = x * 0
+    for pos in np.ndindex(*(shape[d] for d in dims)):
+        mask = np.zeros(mask_shape, bool)
+        mask[tuple(pos[dims.index(i)] if i in dims else 0 for i in range(len(shape)))] = True
+        others = others + where(mask, prod(where(mask, 1.0, x), dims, True), 0.0)
+    return others
 
 
 def _prod_of_others(x, dims):

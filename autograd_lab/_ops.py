@@ -211,14 +211,14 @@ def _arith(op, a, b):
     except ValueError:
         raise _broadcast_error(np.shape(A), np.shape(Bv)) from None
     dt = data.dtype
-    if ta and tb:
+    if op == "div" and dt.kind == "f" and _int_like(A) and _int_like(Bv):
+        data = data.astype(_dtypes.get_default_dtype().np, copy=False)  # int / int is float
+    elif ta and tb:
         if A.dtype is not Bv.dtype:
             data = data.astype(_dtypes.result_type(A, Bv), copy=False)
     elif dt is not (A.dtype if ta else Bv.dtype):
         data = data.astype(_dtypes.result_type(A if ta else _as_array(A), Bv if tb else
                                                _as_array(Bv)), copy=False)
-    if op == "div" and data.dtype.kind == "f" and _int_like(A) and _int_like(Bv):
-        data = data.astype(_dtypes.get_default_dtype().np, copy=False)
     if data.__class__ is not _ndarray:
         data = np.asarray(data)
     out = _new(data)

@@ -945,26 +945,29 @@ LogSoftmaxBackward0 = defnode("LogSoftmaxBackward0", [
     lambda B, g, ans, d: g - B.exp(ans) * B.sum(g, (d,), True)], "log_softmax", uses_ans=True)
 
 
-def _softmax_dim(x, dim):
+def _softmax_args(name, input, dim, dtype):
+    """The tensor, the normalised dim and the float array that (log_)softmax works on."""
+    x = as_tensor_arg(input)
     if dim is None:
         dim = 0 if x._data.ndim in (0, 1, 3) else 1  # PyTorch's legacy implicit choice
-    return norm_dim(dim, x._data.ndim)
+    a = x._data if dtype is None else x._data.astype(_dtypes.to_dtype(dtype).np)
+    if a.dtype.kind != "f":
+        raise NotImplementedError(f'"{name}_lastdim_kernel_impl" not implemented for '
+                                  f"'{x.dtype.scalar_name}' (softmax needs floats: call .float() "
+                                  f"first or pass dtype=torch.float32)")
+    return x, norm_dim(dim, x._data.ndim), a
 
 
 def softmax(input, dim=None, dtype=None):
     """exp(x) / exp(x).sum(dim), computed stably."""
-    x = as_tensor_arg(input)
-    d = _softmax_dim(x, dim)
-    a = x._data if dtype is None else x._data.astype(_dtypes.to_dtype(dtype).np)
+    x, d, a = _softmax_args("softmax", input, dim, dtype)
     e = np.exp(a - np.amax(a, axis=d, keepdims=True))
     return record1(SoftmaxBackward0, e / np.sum(e, axis=d, keepdims=True), x, (d,))
 
 
 def log_softmax(input, dim=None, dtype=None):
     """x - logsumexp(x, dim), computed stably."""
-    x = as_tensor_arg(input)
-    d = _softmax_dim(x, dim)
-    a = x._data if dtype is None else x._data.astype(_dtypes.to_dtype(dtype).np)
+    x, d, a = _softmax_args("log_softmax", input, dim, dtype)
     shifted = a - np.amax(a, axis=d, keepdims=True)
     data = shifted - np.log(np.sum(np.exp(shifted), axis=d, keepdims=True))
     return record1(LogSoftmaxBackward0, data, x, (d,))

@@ -254,8 +254,8 @@ def _fast(op):
                 eb = None
             elif cb is Tensor:
                 Bv = b._data
-                if A.dtype is not Bv.dtype or A.shape != Bv.shape:
-                    return _arith(op, a, b)
+                if A.dtype is not Bv.dtype or A.shape != Bv.shape or A.dtype.kind != "f":
+                    return _arith(op, a, b)  # (int / int is float: _arith promotes)
                 data = ufunc(A, Bv)
                 eb = b.grad_fn
                 if eb is None and b.requires_grad:

@@ -3,6 +3,8 @@
 `t._data` is the numpy array; `t.data` is, as in PyTorch, a Tensor sharing it without history.
 Operators and methods are thin calls into the op table (`_ops`); no graph logic lives here.
 """
+import warnings
+
 import numpy as np
 
 from . import _dtypes
@@ -10,6 +12,11 @@ from . import _format
 from ._node import _Handle, scope
 
 _new_object = object.__new__
+_NON_LEAF_GRAD = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
+    "attribute won't be populated during autograd.backward(). If you indeed want the .grad field "
+    "to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you "
+    "access the non-leaf Tensor by mistake, make sure you access the leaf Tensor instead.")
 
 
 class Size(tuple):
@@ -57,7 +64,9 @@ class Tensor:
 
     @property
     def grad(self):
-        """The gradient accumulated by backward (None until then)."""
+        """The gradient accumulated by backward (None until then; non-leaves need retain_grad)."""
+        if self.grad_fn is not None and not self.retains_grad:
+            warnings.warn(_NON_LEAF_GRAD, UserWarning, stacklevel=2)
         return self._grad
 
     @grad.setter

@@ -79,7 +79,9 @@ def _natural_array(data):
         shape, kind = _check_nested(data)
         arr = np.array(_plain(data), dtype={0: np.bool_, 1: np.int64}.get(kind, np.float64))
         return arr.reshape(shape)
-    raise TypeError(f"Could not infer dtype of {type(data).__name__}")
+    if isinstance(data, bytes):
+        raise TypeError("new(): invalid data type 'bytes'")
+    raise RuntimeError(f"Could not infer dtype of {type(data).__name__}")
 
 
 def _plain(data):
@@ -93,42 +95,46 @@ def _plain(data):
 
 def _check_nested(data):
     """Shape and element kind (0 bool, 1 int, 2 float, None if empty) of a nested sequence;
-    rejects ragged ones."""
-    shape, kind = None, None
+    ragged ones raise as PyTorch: a length mismatch ValueError, a number where a sequence
+    belongs (or the reverse) TypeError."""
+    kind, leaf_depth = None, None
     level = [(data, 0)]
     dims = {}
     while level:
         item, depth = level.pop()
         if isinstance(item, (list, tuple)):
-            if depth in dims and dims[depth] != len(item):
+            if leaf_depth is not None and depth >= leaf_depth:
+                raise TypeError(f"expected a number at dim {depth} of the nested list, got a "
+                                f"{type(item).__name__} (the list is ragged)")
+            if dims.setdefault(depth, len(item)) != len(item):
                 raise ValueError(f"expected sequence of length {dims[depth]} at dim {depth} "
                                  f"(got {len(item)})")
-            dims.setdefault(depth, len(item))
             level.extend((x, depth + 1) for x in reversed(item))
             continue
-        if isinstance(item, Tensor):
-            if item._data.ndim:
-                raise ValueError("only one element tensors can be converted to Python scalars")
-            item = item._data.item()
-        if isinstance(item, (bool, np.bool_)):
-            k = 0
-        elif isinstance(item, numbers.Integral):
-            k = 1
-        elif isinstance(item, numbers.Real):
-            k = 2
-        elif item is None:
-            raise TypeError("Could not infer dtype of NoneType")
-        else:
-            raise TypeError(f"new(): invalid data type '{type(item).__name__}'")
-        if depth in dims and depth < len(dims):
-            raise ValueError(f"expected sequence of length {dims[depth]} at dim {depth} "
-                             f"(got a number)")
-        kind = k if kind is None else max(kind, k)
-        shape = depth if shape is None else shape
-        if shape != depth:
-            raise ValueError(f"expected sequence of length {dims.get(depth, 0)} at dim "
-                             f"{depth} (got a number)")
+        kind = max(_element_kind(item), -1 if kind is None else kind)
+        if depth in dims:
+            raise TypeError(f"not a sequence: expected a list at dim {depth} of the nested "
+                            f"list, got a number (the list is ragged)")
+        leaf_depth = depth
     return tuple(dims[d] for d in range(len(dims))), kind
+
+
+def _element_kind(item):
+    """0 bool, 1 int, 2 float for one element of a nested list (a 0-d tensor counts)."""
+    if isinstance(item, Tensor):
+        if item._data.ndim:
+            raise TypeError("only one-element tensors can be elements of a nested list "
+                            "(join tensors with torch.stack or torch.cat)")
+        item = item._data.item()
+    if isinstance(item, (bool, np.bool_)):
+        return 0
+    if isinstance(item, numbers.Integral):
+        return 1
+    if isinstance(item, numbers.Real):
+        return 2
+    if isinstance(item, (str, bytes)):
+        raise TypeError(f"new(): invalid data type '{type(item).__name__}'")
+    raise RuntimeError(f"Could not infer dtype of {type(item).__name__}")
 
 
 def tensor(data, dtype=None, device=None, requires_grad=False):

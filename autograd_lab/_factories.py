@@ -123,8 +123,8 @@ def _element_kind(item):
     """0 bool, 1 int, 2 float for one element of a nested list (a 0-d tensor counts)."""
     if isinstance(item, Tensor):
         if item._data.ndim:
-            raise TypeError("only one-element tensors can be elements of a nested list "
-                            "(join tensors with torch.stack or torch.cat)")
+            raise ValueError("only one element tensors can be converted to Python scalars "
+                             "(join tensors with torch.stack or torch.cat)")
         item = item._data.item()
     if isinstance(item, (bool, np.bool_)):
         return 0

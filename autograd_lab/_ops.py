@@ -1050,10 +1050,34 @@ def reshape(input, *shape):
 
 
 def view(input, *shape):
-    """Like reshape (PyTorch requires contiguous memory; here any layout works)."""
+    """Like reshape (PyTorch requires contiguous memory; here any layout works);
+    `view(dtype)` reinterprets the bytes."""
     if len(shape) == 1 and not isinstance(shape[0], (int, np.integer, tuple, list, Tensor)):
-        return input.to(shape[0])  # view(dtype)
+        return _view_dtype(as_tensor_arg(input), _dtypes.to_dtype(shape[0]))
     return reshape(input, *shape)
+
+
+def _view_dtype(x, dt):
+    """The same memory read as another dtype (no gradient flows through it, as in PyTorch)."""
+    a = x._data
+    old, new = _dtypes.of_array(a), dt
+    if a.ndim == 0 and old.itemsize != new.itemsize:
+        raise RuntimeError(f"self.dim() cannot be 0 to view {old.scalar_name} as "
+                           f"{new.scalar_name} (different element sizes)")
+    ratio = new.itemsize // old.itemsize
+    if ratio > 1 and a.shape[-1] % ratio:
+        raise RuntimeError(f"self.size(-1) must be divisible by {ratio} to view "
+                           f"{old.scalar_name} as {new.scalar_name} (different element sizes), "
+                           f"but got {a.shape[-1]}")
+    try:
+        data = a.view(dt.np)
+    except ValueError:
+        raise RuntimeError(f"self.stride(-1) must be 1 to view {old.scalar_name} as "
+                           f"{new.scalar_name} (different element sizes), but got "
+                           f"{a.strides[-1] // a.itemsize}") from None
+    out = _new(data)
+    out._vc = x._shared_vc()
+    return out
 
 
 def view_as(input, other):
@@ -1513,7 +1537,7 @@ def _fill(x, value, cls):
 
 def inplace_copy(x, src):
     """x.copy_(src): overwrite with src's values (broadcast), recorded if either needs grad."""
-    src = as_tensor_arg(src, "src")
+    src = src if isinstance(src, Tensor) else _new(np.asarray(_operand(src, "copy_")))
     recording = _grad.enabled and (x.requires_grad or src.requires_grad)
     if recording:
         _check_inplace(x)

@@ -183,9 +183,13 @@ class Tensor:
         return bool(self._data.reshape(()))
 
     def __float__(self):
+        if self._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
         return float(self.item())
 
     def __int__(self):
+        if self._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
         return int(self.item())
 
     def __index__(self):
@@ -412,21 +416,33 @@ class Tensor:
         return _ops.compare("remainder", self, other)
 
     def __lt__(self, other):
+        if not isinstance(other, _COMPARABLE):
+            return NotImplemented  # Python then says False for ==, or raises TypeError for <
         return _ops.compare("less", self, other)
 
     def __le__(self, other):
+        if not isinstance(other, _COMPARABLE):
+            return NotImplemented  # Python then says False for ==, or raises TypeError for <
         return _ops.compare("less_equal", self, other)
 
     def __gt__(self, other):
+        if not isinstance(other, _COMPARABLE):
+            return NotImplemented  # Python then says False for ==, or raises TypeError for <
         return _ops.compare("greater", self, other)
 
     def __ge__(self, other):
+        if not isinstance(other, _COMPARABLE):
+            return NotImplemented  # Python then says False for ==, or raises TypeError for <
         return _ops.compare("greater_equal", self, other)
 
     def __eq__(self, other):
+        if not isinstance(other, _COMPARABLE):
+            return NotImplemented  # Python then says False for ==, or raises TypeError for <
         return _ops.compare("equal", self, other)
 
     def __ne__(self, other):
+        if not isinstance(other, _COMPARABLE):
+            return NotImplemented  # Python then says False for ==, or raises TypeError for <
         return _ops.compare("not_equal", self, other)
 
     def __and__(self, other):
@@ -483,6 +499,8 @@ def is_tensor(obj):
 
 
 from . import _ops  # noqa: E402  (the op table needs Tensor defined first)
+
+_COMPARABLE = (Tensor, np.ndarray) + _ops._SCALARS
 
 for _name in _ops.METHODS:
     setattr(Tensor, _name, getattr(_ops, _name))

@@ -508,7 +508,7 @@ def where(condition, input, other):
     c = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
     if c.dtype != np.bool_:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor "
-                           f"with dtype {_dtypes.of_array(c)}")
+                           f"with dtype {_dtypes.of_array(c).scalar_name}")
     A, Bv = _array_of(_operand(input, "where")), _array_of(_operand(other, "where"))
     try:
         data = np.where(c, A, Bv)
@@ -714,6 +714,19 @@ def _reduce_args(x, dim, keepdim):
     return x, norm_dims(dim, x._data.ndim), bool(keepdim)
 
 
+def _require_nonempty(name, a, dims, all_dims, error=RuntimeError):
+    """PyTorch's refusal to take a max/min/argmax over nothing (they have no identity)."""
+    if a.size:
+        return
+    if all_dims:
+        hint = " Specify the reduction dim with the 'dim' argument." if error is RuntimeError else ""
+        raise error(f"{name}(): Expected reduction dim to be specified for input.numel() == 0."
+                    + hint)
+    for d in dims:
+        if a.shape[d] == 0:
+            raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+
+
 def sum(input, dim=None, keepdim=False, dtype=None):
     """Sum over `dim` (all dims by default)."""
     x, dims, keep = _reduce_args(input, dim, keepdim)
@@ -865,14 +878,13 @@ def _extreme(input, dim, keepdim, which, other):
     a = x._data
     if isinstance(dim, Tensor) or (dim is not None and not isinstance(dim, (int, np.integer))):
         return (maximum if which == "max" else minimum)(x, dim)  # torch.max(a, b)
-    if a.size == 0:
-        raise RuntimeError(f"{which}(): Expected reduction dim to be specified for input.numel() "
-                           f"== 0. Specify the reduction dim with the 'dim' argument.")
     if dim is None:
+        _require_nonempty(which, a, (), True)
         data = a.max() if which == "max" else a.min()
         return record1(MaxBackward1 if which == "max" else MinBackward1, data, x,
                        (x, tuple(range(a.ndim)), False))
     d = norm_dim(dim, a.ndim)
+    _require_nonempty(which, a, (d,), False)
     idx = (np.argmax if which == "max" else np.argmin)(a, axis=d, keepdims=True) if a.ndim else \
         np.zeros((), np.int64)
     if a.ndim == 0:
@@ -910,26 +922,35 @@ def min(input, dim=None, keepdim=False):
 
 def amax(input, dim=(), keepdim=False):
     x, dims, keep = _reduce_args(input, None if dim == () else dim, keepdim)
+    _require_nonempty("amax", x._data, dims, dim in ((), None))
     return record1(AmaxBackward0, np.amax(x._data, axis=dims, keepdims=keep), x, (x, dims, keep))
 
 
 def amin(input, dim=(), keepdim=False):
     x, dims, keep = _reduce_args(input, None if dim == () else dim, keepdim)
+    _require_nonempty("amin", x._data, dims, dim in ((), None))
     return record1(AminBackward0, np.amin(x._data, axis=dims, keepdims=keep), x, (x, dims, keep))
 
 
 def argmax(input, dim=None, keepdim=False):
-    x = as_tensor_arg(input)
-    if dim is None:
-        return _new(np.asarray(np.argmax(x._data), np.int64))
-    return _new(np.argmax(x._data, axis=norm_dim(dim, x.ndim), keepdims=keepdim).astype(np.int64))
+    """The index of the largest value (in the flattened tensor, or along dim)."""
+    return _arg_extreme("argmax", np.argmax, input, dim, keepdim)
 
 
 def argmin(input, dim=None, keepdim=False):
+    """The index of the smallest value (in the flattened tensor, or along dim)."""
+    return _arg_extreme("argmin", np.argmin, input, dim, keepdim)
+
+
+def _arg_extreme(name, npfn, input, dim, keepdim):
     x = as_tensor_arg(input)
+    a = x._data
     if dim is None:
-        return _new(np.asarray(np.argmin(x._data), np.int64))
-    return _new(np.argmin(x._data, axis=norm_dim(dim, x.ndim), keepdims=keepdim).astype(np.int64))
+        _require_nonempty(name, a, (), True, IndexError)
+        return _new(np.asarray(npfn(a), np.int64))
+    d = norm_dim(dim, a.ndim)
+    _require_nonempty(name, a, (d,), False)
+    return _new(np.asarray(npfn(a, axis=d, keepdims=keepdim) if a.ndim else 0, np.int64))
 
 
 def _norm_rule(B, g, ans, x, p, dims, keep):
@@ -959,6 +980,9 @@ def norm(input, p=2, dim=None, keepdim=False):
                            f"input. Got {x.dtype.scalar_name}")
     a = np.abs(x._data)
     if p in (math.inf, -math.inf):
+        if 0 in (a.shape[d] for d in dims) or not a.size and not dims:
+            raise RuntimeError("linalg.vector_norm cannot compute the inf norm on an empty "
+                               "tensor because the operation does not have an identity")
         data = (np.amax if p > 0 else np.amin)(a, axis=dims, keepdims=keep)
     elif p == 0:
         data = np.sum(a != 0, axis=dims, keepdims=keep)
@@ -1042,6 +1066,11 @@ def reshape(input, *shape):
     x = as_tensor_arg(input)
     shape = _shape_arg(shape)
     a = x._data
+    for i, s in enumerate(shape):
+        if s < -1:
+            raise RuntimeError(f"invalid shape dimension {s} at index {i} of shape {list(shape)}")
+    if shape.count(-1) > 1:
+        raise RuntimeError("only one dimension can be inferred")
     try:
         data = a.reshape(shape)
     except ValueError:

@@ -179,7 +179,7 @@ DivBackward0 = defnode("DivBackward0", [lambda B, g, ans, a, b: g / b,
 PowBackward0 = defnode("PowBackward0", [lambda B, g, ans, x, p: g * 0 if p == 0
                                         else g * (p * x ** (p - 1)), None], "**", saves=True)
 PowBackward1 = defnode("PowBackward1", [
-    lambda B, g, ans, x, y: g * (y * x ** (y - 1)),
+    lambda B, g, ans, x, y: B.where(y == 0, 0.0, g * (y * x ** (y - 1))),  # 0 ** 0: 0, not nan
     lambda B, g, ans, x, y: B.where((x == 0) & (y >= 0), 0.0, g * ans * B.log(x))],
     "**", saves=True, uses_ans=True)
 PowBackward2 = defnode("PowBackward2", [None, lambda B, g, ans, c, x: g * ans * math.log(c)],
@@ -767,7 +767,8 @@ VarBackward0 = defnode("VarBackward0", [
     "var", saves=True)
 StdBackward0 = defnode("StdBackward0", [
     lambda B, g, ans, x, dims, c, keep, n:
-        _expand_back(B, g / ans, x.shape, dims, keep) * ((x - B.mean(x, dims)) / (n - c))],
+        _expand_back(B, B.where(ans == 0, 0.0, g / ans), x.shape, dims, keep)
+        * ((x - B.mean(x, dims)) / (n - c))],  # constant input: gradient 0, not nan
     "std", saves=True, uses_ans=True)
 
 

@@ -84,7 +84,8 @@ OPS = {
     "pow_scalar": (no_dim(unary()), lambda d, x: x ** 3, True),
     "pow_real": (no_dim(unary(POSITIVE)), lambda d, x: x ** 1.7, True),
     "pow_negative": (no_dim(unary(POSITIVE)), lambda d, x: x ** -0.5, True),
-    "pow_tensor": (no_dim(binary(POSITIVE, ANY)), lambda d, x, y: x ** y, True),
+    # (exponent 0 is PyTorch's masked case: d/dx is 0 there, so its second order is too)
+    "pow_tensor": (no_dim(binary(POSITIVE, NONZERO)), lambda d, x, y: x ** y, True),
     "rpow": (no_dim(unary()), lambda d, x: 1.5 ** x, True),
     "square": (no_dim(unary()), lambda d, x: x.square(), True),
     "neg": (no_dim(unary()), lambda d, x: -x, True),

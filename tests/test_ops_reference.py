@@ -1,6 +1,8 @@
 """Every op against PyTorch: forward values, dtype, grad_fn name, repr and input gradients."""
 import math
 
+import numpy as np
+
 import pytest
 
 from helpers import helper_test_op
@@ -187,3 +189,41 @@ def inplace_add(t, other):
 @pytest.mark.parametrize("name,fn,shapes,domain", OPS, ids=[op[0] for op in OPS])
 def test_op_matches_torch(name, fn, shapes, domain, dtype):
     helper_test_op(fn, shapes, dtype=dtype, **domain)
+
+
+# Where the derivative is a convention (kinks, ties, zeros), PyTorch's choice is the reference.
+# (name, fn, one list of values per input)
+KINKS = [
+    ("max_tie", lambda T, x: x.max(), [[[1.0, 3.0, 3.0], [3.0, 0.0, 1.0]]]),
+    ("min_tie", lambda T, x: x.min(), [[1.0, 0.0, 0.0]]),
+    ("amax_dim_tie", lambda T, x: x.amax(1), [[[1.0, 3.0, 3.0], [2.0, 2.0, 2.0]]]),
+    ("max_dim_tie", lambda T, x: x.max(1).values, [[[1.0, 3.0, 3.0], [2.0, 2.0, 2.0]]]),
+    ("maximum_tie", lambda T, x, y: T.maximum(x, y), [[1.0, 2.0, 3.0], [1.0, 5.0, 3.0]]),
+    ("minimum_tie", lambda T, x, y: T.minimum(x, y), [[1.0, 2.0, 3.0], [1.0, 5.0, 3.0]]),
+    ("clamp_at_bounds", lambda T, x: x.clamp(0.0, 1.0), [[0.0, 1.0, 0.5, 2.0, -1.0]]),
+    ("clamp_tensor_at_bounds", lambda T, x, lo: x.clamp(min=lo),
+     [[0.0, 1.0, 2.0], [0.0, 2.0, 1.0]]),
+    ("relu_at_zero", lambda T, x: x.relu(), [[0.0, -1.0, 1.0]]),
+    ("abs_at_zero", lambda T, x: x.abs(), [[0.0, -1.0, 1.0]]),
+    ("sign_at_zero", lambda T, x: x.sign(), [[0.0, -1.0, 1.0]]),
+    ("norm_of_zeros", lambda T, x: x.norm(), [[0.0, 0.0]]),
+    ("norm_dim_with_zero_row", lambda T, x: x.norm(dim=1), [[[0.0, 0.0], [3.0, 4.0]]]),
+    ("norm_inf_tie", lambda T, x: x.norm(p=math.inf), [[-3.0, 3.0, 1.0]]),
+    ("prod_one_zero", lambda T, x: x.prod(), [[0.0, 2.0, 3.0]]),
+    ("prod_two_zeros", lambda T, x: x.prod(0), [[[0.0, 2.0], [0.0, 0.0]]]),
+    ("pow_zero_base", lambda T, x, y: x ** y, [[0.0, 0.0, 2.0], [2.0, 0.0, 0.5]]),
+    ("pow_scalar_zero_base", lambda T, x: x ** 2.5, [[0.0, 1.0]]),
+    ("sqrt_at_zero", lambda T, x: x.sqrt(), [[0.0, 4.0]]),
+    ("log_at_zero", lambda T, x: x.log(), [[0.0, 1.0]]),
+    ("div_by_zero", lambda T, x, y: x / y, [[1.0, 0.0, -1.0], [0.0, 0.0, 0.0]]),
+    ("std_of_constant", lambda T, x: x.std(), [[2.0, 2.0, 2.0]]),
+    ("var_single", lambda T, x: x.var(), [[2.0]]),
+    ("softmax_large", lambda T, x: x.softmax(0), [[1000.0, 0.0, -1000.0]]),
+    ("sigmoid_extremes", lambda T, x: x.sigmoid(), [[-800.0, 0.0, 800.0]]),
+    ("exp_overflow", lambda T, x: x.exp(), [[1000.0, 0.0]]),
+]
+
+
+@pytest.mark.parametrize("name,fn,values", KINKS, ids=[k[0] for k in KINKS])
+def test_kinks_ties_and_special_values_match_torch(name, fn, values):
+    helper_test_op(fn, None, dtype="float64", arrays=[np.array(v) for v in values])

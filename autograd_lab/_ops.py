@@ -10,6 +10,7 @@ import builtins
 import itertools
 import math
 import types
+import warnings
 
 import numpy as np
 
@@ -783,7 +784,15 @@ def _var_like(cls, npfn, input, dim, unbiased, keepdim, correction):
     for d in dims:
         n *= x._data.shape[d]
     with np.errstate(divide="ignore", invalid="ignore"):
-        data = npfn(x._data, axis=dims, ddof=c, keepdims=keep)
+        if n - c > 0:
+            data = npfn(x._data, axis=dims, ddof=c, keepdims=keep)
+        else:  # PyTorch's warning instead of numpy's
+            warnings.warn(f"{cls.__name__[:3].lower()}(): degrees of freedom is <= 0. "
+                          f"Correction should be strictly less than the reduction factor (input "
+                          f"numel divided by output numel).", UserWarning, stacklevel=3)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                data = npfn(x._data, axis=dims, ddof=c, keepdims=keep)
     return record1(cls, np.asarray(data, x._data.dtype), x, (x, dims, c, keep, n))
 
 

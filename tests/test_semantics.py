@@ -4,6 +4,7 @@ version counters, views, .data/.detach(), and dtype promotion."""
 import threading
 import warnings
 
+import numpy as np
 import pytest
 
 import autograd_lab as lab
@@ -47,6 +48,7 @@ def test_retain_graph_allows_a_second_backward(T):
         y.backward()
 
 
+@pytest.mark.filterwarnings("ignore:Using backward\\(\\) with create_graph=True")
 def test_create_graph_retains_the_graph_and_records_the_gradient(T):
     x = T.tensor(2.0, requires_grad=True)
     y = x ** 3
@@ -190,6 +192,27 @@ def test_non_leaf_grad_is_none_and_warns(T):
 def test_retain_grad_on_tensor_without_grad_raises(T):
     with pytest.raises(RuntimeError, match="can't retain_grad on Tensor that has requires_grad=False"):
         T.tensor(1.0).retain_grad()
+
+
+# ---- warnings ----------------------------------------------------------------------------------
+
+def test_masked_gradients_do_not_warn(T):
+    """Rules that mask a division (norm of zeros, std of a constant, x ** 0) print nothing."""
+    x = T.tensor([[0.0, 0.0], [3.0, 4.0]], requires_grad=True)
+    y = x.norm(dim=1).sum() + x.std(dim=1).sum() + (x ** T.zeros(2)).sum()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        y.backward()
+    np.testing.assert_allclose(x.grad.tolist(), [[0.0, 0.0], [0.6 - 0.5 ** 0.5, 0.8 + 0.5 ** 0.5]],
+                               rtol=1e-6)
+
+
+def test_variance_without_degrees_of_freedom_warns_as_pytorch(T):
+    with pytest.warns(UserWarning, match="degrees of freedom is <= 0"):
+        assert T.tensor([2.0]).var().isnan().item()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        T.tensor([2.0]).var(correction=0)
 
 
 # ---- autograd.grad --------------------------------------------------------------------------------

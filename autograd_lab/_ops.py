@@ -1646,7 +1646,7 @@ METHODS = (
     "log_softmax", "reshape", "view", "view_as", "reshape_as", "flatten", "squeeze",
     "unsqueeze", "permute", "transpose", "swapaxes", "t", "expand", "expand_as", "clone",
     "add_", "sub_", "mul_", "div_", "eq", "ne", "gt", "ge", "lt", "le", "isnan", "isfinite",
-    "isinf", "multiply", "divide", "subtract", "true_divide", "negative", "absolute", "where_",
+    "isinf", "multiply", "divide", "subtract", "true_divide", "negative", "absolute",
 )
 
 

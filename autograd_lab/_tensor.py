@@ -504,3 +504,4 @@ _COMPARABLE = (Tensor, np.ndarray) + _ops._SCALARS
 
 for _name in _ops.METHODS:
     setattr(Tensor, _name, getattr(_ops, _name))
+Tensor.where = _ops.where_  # x.where(condition, y): the method takes the condition second

@@ -58,6 +58,7 @@ OPS = [
     ("max_binary", lambda T, x, y: T.max(x, y), [(3, 4), (3, 4)], {}),
     ("where", lambda T, x, y: T.where(x > 0, x, y), [(3, 4), (4,)], {}),
     ("where_scalar", lambda T, x: T.where(x > 0, x, 0.0), [(3, 4)], {}),
+    ("where_method", lambda T, x, y: x.where(x < 0, y), [(3, 4), (3, 1)], {}),
     # matrix products (PyTorch names the node after the kernel it dispatches to)
     ("mm", lambda T, a, b: a @ b, [(3, 4), (4, 5)], {}),
     ("mm_fn", lambda T, a, b: T.mm(a, b), [(3, 4), (4, 2)], {}),

@@ -720,9 +720,9 @@ def _require_nonempty(name, a, dims, all_dims, error=RuntimeError):
     if a.size:
         return
     if all_dims:
-        hint = " Specify the reduction dim with the 'dim' argument." if error is RuntimeError else ""
+        hint = " Specify the reduction dim with the 'dim' argument."
         raise error(f"{name}(): Expected reduction dim to be specified for input.numel() == 0."
-                    + hint)
+                    + (hint if error is RuntimeError else ""))
     for d in dims:
         if a.shape[d] == 0:
             raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")

@@ -113,7 +113,8 @@ OPTIONS = [
 ]
 
 
-@pytest.mark.parametrize("options", OPTIONS, ids=lambda o: ",".join(f"{k}={v}" for k, v in o.items()))
+@pytest.mark.parametrize("options", OPTIONS,
+                         ids=lambda o: ",".join(f"{k}={v}" for k, v in o.items()))
 @pytest.mark.parametrize("array", [
     np.linspace(-1, 1, 12, dtype=np.float32).reshape(3, 4),
     np.array([1e-4, 2.5, 1e5]),

@@ -106,7 +106,7 @@ def test_autograd_backward_of_several_outputs(T):
     assert grads(x) == [[4.0, 6.0]]
 
 
-# ---- hooks --------------------------------------------------------------------------------------
+# ---- hooks -------------------------------------------------------------------------------------
 
 def test_leaf_hook_sees_and_replaces_the_gradient(T):
     x = T.tensor([1.0, 2.0], requires_grad=True)
@@ -169,7 +169,7 @@ def test_node_post_hook_return_replaces_grad_inputs(T, request):
     assert grads(x) == [[30.0, 30.0]]
 
 
-# ---- retain_grad and .grad of non-leaves --------------------------------------------------------
+# ---- retain_grad and .grad of non-leaves -------------------------------------------------------
 
 def test_retain_grad_keeps_and_accumulates_non_leaf_grad(T):
     x = T.tensor([1.0, 2.0], requires_grad=True)
@@ -195,7 +195,7 @@ def test_non_leaf_grad_is_none_and_warns(T):
 
 
 def test_retain_grad_on_tensor_without_grad_raises(T):
-    with pytest.raises(RuntimeError, match="can't retain_grad on Tensor that has requires_grad=False"):
+    with pytest.raises(RuntimeError, match="can't retain_grad on Tensor that has requires_grad"):
         T.tensor(1.0).retain_grad()
 
 
@@ -220,7 +220,7 @@ def test_variance_without_degrees_of_freedom_warns_as_pytorch(T):
         T.tensor([2.0]).var(correction=0)
 
 
-# ---- autograd.grad --------------------------------------------------------------------------------
+# ---- autograd.grad -----------------------------------------------------------------------------
 
 def test_grad_returns_and_leaves_dot_grad_alone(T):
     x = T.tensor([1.0, 2.0], requires_grad=True)
@@ -271,7 +271,7 @@ def test_hessian_and_jacobian(T):
         [[3.0, 0.0, 0.0], [4.0, 4.0, 0.0], [9.0, 0.0, 6.0]])
 
 
-# ---- grad modes ------------------------------------------------------------------------------------
+# ---- grad modes --------------------------------------------------------------------------------
 
 def test_no_grad_and_enable_grad_nest(T):
     x = T.tensor(1.0, requires_grad=True)
@@ -353,7 +353,7 @@ def test_grad_mode_is_thread_local(T):
     assert main_while_thread_in_no_grad is True and T.is_grad_enabled()
 
 
-# ---- in-place ops, version counters, views ------------------------------------------------------
+# ---- in-place ops, version counters, views -----------------------------------------------------
 
 def test_version_counter_counts_in_place_ops_and_is_shared_with_views(T):
     x = T.zeros(2, 3)
@@ -482,15 +482,17 @@ def test_integer_and_comparison_results_do_not_require_grad(T):
     assert (x.double() * 1).requires_grad
 
 
-# ---- dtype promotion (compared with PyTorch value for value) ------------------------------------
+# ---- dtype promotion (compared with PyTorch value for value) -----------------------------------
 
 PROMOTION = [
     "T.tensor([1, 2]) * 1.5", "T.tensor([1, 2]) / T.tensor([2, 4])", "T.tensor([1, 2]) / 2",
     "T.tensor([1, 2]) + T.tensor([1, 2], dtype=T.int32)", "T.tensor([1, 2], dtype=T.int32) + 1",
-    "T.tensor([1, 2], dtype=T.int32) * 2.5", "T.tensor([1., 2.]) + T.tensor([1., 2.], dtype=T.float64)",
+    "T.tensor([1, 2], dtype=T.int32) * 2.5",
+    "T.tensor([1., 2.]) + T.tensor([1., 2.], dtype=T.float64)",
     "T.tensor(2., dtype=T.float64) * T.tensor([1., 2.])",
     "T.tensor([1, 2]) + T.tensor(1.5, dtype=T.float64)",
-    "T.tensor([1., 2.], dtype=T.float16) * 2", "T.tensor([1., 2.], dtype=T.float16) + T.tensor([1., 2.])",
+    "T.tensor([1., 2.], dtype=T.float16) * 2",
+    "T.tensor([1., 2.], dtype=T.float16) + T.tensor([1., 2.])",
     "T.tensor([True, False]) + T.tensor([True, True])", "T.tensor([True, False]) * 2",
     "T.tensor([True, False]) * 2.5", "T.tensor([1., 2.]) * True",
     "T.tensor([1, 2]) ** 2", "T.tensor([1, 2]) ** 0.5", "2 ** T.tensor([1, 2])",
@@ -502,7 +504,8 @@ PROMOTION = [
     "T.tensor([1, 2]).sigmoid()", "T.tensor([[1, 2]]) @ T.tensor([[3], [4]])",
     "T.where(T.tensor([True, False]), T.tensor([1, 2]), T.tensor([0.5, 0.5]))",
     "T.where(T.tensor([True, False]), T.tensor([1, 2]), 0.5)",
-    "T.cat([T.tensor([1, 2]), T.tensor([0.5])])", "T.maximum(T.tensor([1, 5]), T.tensor([2., 3.]))",
+    "T.cat([T.tensor([1, 2]), T.tensor([0.5])])",
+    "T.maximum(T.tensor([1, 5]), T.tensor([2., 3.]))",
     "T.tensor([1, 5]).clamp(2, 4)", "T.tensor([1, 5]).clamp(max=2.5)", "T.tensor([1, 2]).float()",
     "T.tensor([1.5, 2.7]).long()", "T.tensor([1.5, -2.7]).int()", "T.tensor([0., 2.]).bool()",
     "T.tensor([1, 2]).double() / 3", "T.tensor([1, 2]) // 2", "T.tensor([5, 7]) % 3",

@@ -1047,10 +1047,19 @@ def log_softmax(input, dim=None, dtype=None):
 # ================================================================================================
 
 
-def _view(cls, data, x, saved):
+def _view(cls, data, x, saved, replay=None, index=None):
+    """A result sharing x's memory and version counter. `replay(B, t)` applies the same view to
+    a tensor shaped like x, `index` is the view's place in x when it is not all of x: with them
+    an in-place op on the result also rewrites x's history (see `rebase`)."""
     out = record1(cls, data, x, saved)
     out._vc = x._shared_vc()
+    if replay is not None and _grad.enabled and np.may_share_memory(data, x._data):
+        out._extra = {"view": (x, replay, index)}
     return out
+
+
+def _reshaped(shape):
+    return lambda B, g: B.reshape(g, shape)
 
 
 _reshape_back = [lambda B, g, ans, shape: B.reshape(g, shape)]
@@ -1085,7 +1094,7 @@ def reshape(input, *shape):
         data = a.reshape(shape)
     except ValueError:
         raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {a.size}") from None
-    return _view(ViewBackward0, data, x, (a.shape,))
+    return _view(ViewBackward0, data, x, (a.shape,), _reshaped(data.shape))
 
 
 def view(input, *shape):
@@ -1149,11 +1158,12 @@ def squeeze(input, dim=None):
     x = as_tensor_arg(input)
     a = x._data
     if dim is None:
-        return _view(SqueezeBackward0, a.reshape([s for s in a.shape if s != 1]), x, (a.shape,))
+        keep = [s for s in a.shape if s != 1]
+        return _view(SqueezeBackward0, a.reshape(keep), x, (a.shape,), _reshaped(tuple(keep)))
     dims = norm_dims(dim, a.ndim)
     keep = [s for i, s in enumerate(a.shape) if not (i in dims and s == 1)]
     cls = SqueezeBackward2 if isinstance(dim, (tuple, list)) else SqueezeBackward1
-    return _view(cls, a.reshape(keep), x, (a.shape,))
+    return _view(cls, a.reshape(keep), x, (a.shape,), _reshaped(tuple(keep)))
 
 
 def unsqueeze(input, dim):
@@ -1161,7 +1171,8 @@ def unsqueeze(input, dim):
     x = as_tensor_arg(input)
     a = x._data
     d = norm_dim(dim, a.ndim + 1)
-    return _view(UnsqueezeBackward0, np.expand_dims(a, d), x, (a.shape,))
+    data = np.expand_dims(a, d)
+    return _view(UnsqueezeBackward0, data, x, (a.shape,), _reshaped(data.shape))
 
 
 def permute(input, *dims):
@@ -1176,14 +1187,16 @@ def permute(input, *dims):
     dims = tuple(norm_dim(d, x._data.ndim) for d in dims)
     if len(set(dims)) != len(dims):
         raise RuntimeError("permute(): duplicate dims are not allowed.")
-    return _view(PermuteBackward0, np.transpose(x._data, dims), x, (dims,))
+    return _view(PermuteBackward0, np.transpose(x._data, dims), x, (dims,),
+                 lambda B, g: B.permute(g, dims))
 
 
 def transpose(input, dim0, dim1):
     """Swap two dimensions."""
     x = as_tensor_arg(input)
     d0, d1 = norm_dim(dim0, x._data.ndim), norm_dim(dim1, x._data.ndim)
-    return _view(TransposeBackward0, np.swapaxes(x._data, d0, d1), x, (d0, d1))
+    return _view(TransposeBackward0, np.swapaxes(x._data, d0, d1), x, (d0, d1),
+                 lambda B, g: B.transpose(g, d0, d1))
 
 
 swapaxes = transpose
@@ -1196,8 +1209,8 @@ def t(input):
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
                            f"{x._data.ndim}D")
     if x._data.ndim < 2:
-        return _view(TBackward0, x._data, x, (0, 0))
-    return _view(TBackward0, x._data.T, x, (0, 1))
+        return _view(TBackward0, x._data, x, (0, 0), lambda B, g: g)
+    return _view(TBackward0, x._data.T, x, (0, 1), lambda B, g: B.transpose(g, 0, 1))
 
 
 def expand(input, *sizes):
@@ -1364,7 +1377,10 @@ def getitem(input, index):
         raise _index_error(e, a.shape, ix) from None
     if _is_advanced(ix):
         return record1(IndexBackward0, np.array(data), x, (a.shape, ix))
-    return _view(_basic_index_node(index, ix, a.shape), data, x, (a.shape, ix))
+    if data.__class__ is not _ndarray:  # a single element: a 0-d view, not a numpy scalar copy
+        data = a[(ix if isinstance(ix, tuple) else (ix,)) + (Ellipsis,)]
+    return _view(_basic_index_node(index, ix, a.shape), data, x, (a.shape, ix),
+                 lambda B, g: g[ix], ix)
 
 
 CopySlices = defnode("CopySlices", [
@@ -1385,6 +1401,7 @@ def setitem(x, index, value):
     mask indices) when x or value requires grad."""
     ix = _index(index)
     v = _operand(value, "=") if not isinstance(value, (list, tuple)) else np.asarray(value)
+    _writable(x)
     recording = _grad.enabled and (x.requires_grad or (isinstance(v, Tensor) and v.requires_grad))
     if recording:
         _check_inplace(x)
@@ -1466,34 +1483,62 @@ def _check_inplace(x):
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
                            "operation. (Wrap the update in `with torch.no_grad():`, or use an "
                            "out-of-place op such as `x = x + 1`.)")
-    fn = x.grad_fn
-    if getattr(fn, "_is_view", False):
-        base = fn._edges[0]
-        if isinstance(base, Tensor):
+    view = x._extra.get("view") if x._extra is not None else None
+    if view is None and getattr(x.grad_fn, "_is_view", False):
+        raise RuntimeError("in-place modification of this view of a tensor that requires grad "
+                           "is not supported by autograd_lab (expand, or a view made under "
+                           "no_grad); use an out-of-place op instead.")
+    while view is not None:
+        base = view[0]
+        if base.grad_fn is None and base.requires_grad:
             raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
                                "in-place operation.")
-        raise RuntimeError("in-place modification of a view of a tensor that requires grad is not"
-                           " supported by autograd_lab; use an out-of-place op instead.")
+        view = base._extra.get("view") if base._extra is not None else None
+
+
+def _writable(x):
+    """In-place ops cannot write into an expanded (broadcast) tensor, as in PyTorch."""
+    if not x._data.flags.writeable:
+        raise RuntimeError("unsupported operation: more than one element of the written-to "
+                           "tensor refers to a single memory location. Please clone() the tensor "
+                           "before performing the operation.")
+
+
+# A view's new values written into its base: the base's old values keep the gradient outside the
+# view (`hole`), the view's new values get the base's gradient seen through the view.
+_ViewCopySlices = defnode("CopySlices", [lambda B, g, ans, replay, hole: g * B.const(hole),
+                                         lambda B, g, ans, replay, hole: replay(B, g)], "[]=")
 
 
 def rebase(x, result):
-    """Make x the output of result's node (history after an in-place op)."""
-    fn = result.grad_fn
-    if fn is not None:
-        fn._out = x._data
-    x.grad_fn = fn
-    x.requires_grad = result.requires_grad or x.requires_grad
+    """Make x the output of result's node (history after an in-place op). If x is a view, its
+    base (and the base's base ...) gets a CopySlices node with x's new values, as in PyTorch."""
+    while True:
+        fn = result.grad_fn
+        if fn is not None:
+            fn._out = x._data
+        x.grad_fn = fn
+        x.requires_grad = result.requires_grad or x.requires_grad
+        view = x._extra.get("view") if x._extra is not None else None
+        if view is None or fn is None:
+            return
+        base, replay, index = view
+        hole = np.zeros(base._data.shape, bool)
+        if index is not None:
+            hole[...] = True
+            hole[index] = False
+        result = record(_ViewCopySlices, base._data, (base, x), (replay, hole))
+        x = base
 
 
 def _inplace(op, x, other):
     x = as_tensor_arg(x, "self")
     other = _operand(other, op)
+    _writable(x)
     recording = _grad.enabled and (x.requires_grad or (isinstance(other, Tensor)
                                                        and other.requires_grad))
     if recording:
         _check_inplace(x)
-        if x.grad_fn is not None and x.grad_fn._extra and "ans_vc" in x.grad_fn._extra:
-            pass  # the op that made x saved its output: backward will detect the change
         snap = _new(x._data.copy())
         snap.grad_fn, snap.requires_grad = x.grad_fn, x.requires_grad
         result = _arith(op, snap, other)
@@ -1561,6 +1606,7 @@ def _fill(x, value, cls):
     if isinstance(v, _ndarray) or isinstance(v, Tensor) and v._data.ndim:
         raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
                            f"{np.ndim(_array_of(v))} dimensions.")
+    _writable(x)
     recording = _grad.enabled and (x.requires_grad or (isinstance(v, Tensor) and v.requires_grad))
     if recording:
         _check_inplace(x)
@@ -1577,6 +1623,7 @@ def _fill(x, value, cls):
 def inplace_copy(x, src):
     """x.copy_(src): overwrite with src's values (broadcast), recorded if either needs grad."""
     src = src if isinstance(src, Tensor) else _new(np.asarray(_operand(src, "copy_")))
+    _writable(x)
     recording = _grad.enabled and (x.requires_grad or src.requires_grad)
     if recording:
         _check_inplace(x)

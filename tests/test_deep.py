@@ -122,3 +122,16 @@ def test_graph_is_freed_with_its_output():
     del y
     gc.collect()
     assert node() is None and x.grad is None
+
+
+def test_in_place_at_the_end_of_a_deep_view_chain():
+    """The new values go back through every base of the chain, iteratively."""
+    x = lab.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 1
+    v = y
+    for i in range(20_000):
+        v = v.reshape(2) if i % 2 else v[:]
+    with shallow_stack():
+        v.mul_(3)
+        y.sum().backward()
+    assert y.tolist() == [3.0, 6.0] and x.grad.tolist() == [3.0, 3.0]

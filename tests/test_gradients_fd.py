@@ -139,6 +139,7 @@ OPS = {
     "getitem": (with_dim(), lambda d, x: x[..., :1] * x[0] + x[[0, -1, 0]].sum(), True),
     "getitem_mask": (no_dim(unary(NONZERO, min_dims=1)), lambda d, x: x[x > 0] ** 2, True),
     "setitem": (no_dim(binary()), lambda d, x, y: _assigned(x * 1, y), True),
+    "in_place_on_view": (no_dim(unary(min_dims=1)), lambda d, x: _row_scaled(x), True),
     "cat": (joinable(), lambda d, *xs: lab.cat(xs, d) ** 2, True),
     "stack": (no_dim(binary().filter(lambda a: a[0].shape == a[1].shape)),
               lambda d, x, y: lab.stack([x, y, x], -1) ** 2, True),
@@ -150,6 +151,13 @@ def _assigned(x, y):
     """x with its first element set from y (CopySlices): both get gradients."""
     x[(0,) * x.ndim] = y.sum()
     return x
+
+
+def _row_scaled(x):
+    """x * 1 with its first row multiplied in place (through a view) by exp of that row."""
+    z = x * 1
+    z[0].mul_(x[0].exp())
+    return z * z
 
 
 def _leaves(arrs):

@@ -36,6 +36,45 @@ class Size(tuple):
         return n
 
 
+class Device:
+    """Where a tensor lives (`torch.device`): autograd_lab computes with numpy, on the CPU."""
+
+    __slots__ = ("type", "index")
+    _TYPES = ("cpu", "cuda", "mps", "meta", "xpu")
+
+    def __init__(self, type, index=None):
+        if isinstance(type, Device):
+            type, index = type.type, type.index
+        name, _, number = str(type).partition(":")
+        if name not in self._TYPES:
+            raise RuntimeError(f"Expected one of {', '.join(self._TYPES)} device type at start "
+                               f"of device string: {type}")
+        self.type, self.index = name, int(number) if number else index
+
+    def __repr__(self):
+        index = "" if self.index is None else f", index={self.index}"
+        return f"device(type='{self.type}'{index})"
+
+    def __str__(self):
+        return self.type if self.index is None else f"{self.type}:{self.index}"
+
+    def __eq__(self, other):
+        return isinstance(other, Device) and (self.type, self.index) == (other.type, other.index)
+
+    def __hash__(self):
+        return hash((self.type, self.index))
+
+
+CPU = Device("cpu")
+
+
+def _require_cpu(where):
+    """Moving to another device fails as in a PyTorch built without CUDA."""
+    if Device(where).type != "cpu":
+        raise AssertionError(f"Torch not compiled with CUDA enabled: autograd_lab computes with "
+                             f"numpy on the CPU, so tensors stay on 'cpu' (asked for '{where}')")
+
+
 class Tensor:
     """An n-dimensional array that can record the operations applied to it."""
 
@@ -115,7 +154,7 @@ class Tensor:
 
     @property
     def device(self):
-        return "cpu"
+        return CPU
 
     @property
     def is_leaf(self):
@@ -307,19 +346,31 @@ class Tensor:
         return _ops.inplace_copy(self, src)
 
     # ---- dtype conversion --------------------------------------------------------------------
-    def to(self, *args, dtype=None, copy=False, **kwargs):
-        """`t.to(dtype)`; device arguments ('cpu') are accepted and ignored."""
+    def to(self, *args, dtype=None, copy=False, device=None, **kwargs):
+        """`t.to(dtype)`, `t.to(device)`, `t.to(other)`; the only device is the CPU."""
         for a in args:
             if isinstance(a, Tensor):
                 dtype = a.dtype
-            elif not (isinstance(a, str) and a.startswith("cpu")) and a is not None:
+            elif isinstance(a, (str, Device)):
+                device = a
+            elif a is not None:
                 dtype = a
+        if device is not None:
+            _require_cpu(device)
         if dtype is None or _dtypes.to_dtype(dtype).np == self._data.dtype:
             return self.clone() if copy else self
         return _ops.to_dtype(self, _dtypes.to_dtype(dtype))
 
     def type(self, dtype=None):
-        return self.to(dtype) if dtype is not None else f"torch.{self.dtype.scalar_name}Tensor"
+        """'torch.FloatTensor' (the legacy type name), or a copy as `dtype` (a dtype or name)."""
+        if dtype is None:
+            return f"torch.{self.dtype.scalar_name}Tensor"
+        if isinstance(dtype, str):
+            names = {f"torch.{d.scalar_name}Tensor": d for d in _dtypes.FROM_NP.values()}
+            if dtype not in names:
+                raise ValueError(f"invalid type: '{dtype}'")
+            dtype = names[dtype]
+        return self.to(dtype)
 
     def float(self):
         return self.to(_dtypes.float32)
@@ -341,6 +392,9 @@ class Tensor:
 
     def cpu(self):
         return self
+
+    def cuda(self, device=None):
+        _require_cpu("cuda" if device is None else device)
 
     def contiguous(self):
         return self

@@ -534,6 +534,32 @@ def test_integer_and_comparison_results_do_not_require_grad(T):
     assert (x.double() * 1).requires_grad
 
 
+# ---- devices and legacy types --------------------------------------------------------------------
+
+def test_the_only_device_is_the_cpu(T):
+    x = T.ones(2)
+    assert (repr(x.device), str(x.device), x.device.type) == ("device(type='cpu')", "cpu", "cpu")
+    assert x.device == T.device("cpu") and x.to("cpu") is x and x.cpu() is x
+    assert x.to(T.device("cpu"), T.float64).dtype == T.float64
+    assert T.ones(1, device="cpu").device == x.device
+    assert not T.cuda.is_available()
+    with pytest.raises(AssertionError, match="not compiled with CUDA"):
+        x.to("cuda")
+    with pytest.raises(AssertionError, match="not compiled with CUDA"):
+        x.cuda()
+    with pytest.raises(RuntimeError, match="device type at start of device string"):
+        T.device("gpu")
+
+
+def test_legacy_type_names(T):
+    x = T.tensor([1, 2])
+    assert (x.type(), x.float().type(), x.double().type()) == (
+        "torch.LongTensor", "torch.FloatTensor", "torch.DoubleTensor")
+    assert x.type("torch.DoubleTensor").dtype == T.float64
+    with pytest.raises(ValueError, match="invalid type"):
+        x.type("torch.Nonsense")
+
+
 # ---- dtype promotion (compared with PyTorch value for value) -----------------------------------
 
 PROMOTION = [

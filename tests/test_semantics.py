@@ -271,6 +271,43 @@ def test_hessian_and_jacobian(T):
         [[3.0, 0.0, 0.0], [4.0, 4.0, 0.0], [9.0, 0.0, 6.0]])
 
 
+def _square_function(T, factor):
+    """An autograd.Function for x * x whose backward multiplies by `factor` * x."""
+    class Square(T.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x * x
+
+        @staticmethod
+        def backward(ctx, g):
+            (x,) = ctx.saved_tensors
+            return factor * x * g
+    return Square
+
+
+def test_custom_function_forward_backward_and_second_order(T):
+    square = _square_function(T, 2)
+    x = T.tensor([1.0, 2.0], requires_grad=True)
+    y = square.apply(x)
+    assert repr(y) == "tensor([1., 4.], grad_fn=<SquareBackward>)"
+    (g,) = T.autograd.grad(y.sum(), x, create_graph=True)
+    (g2,) = T.autograd.grad(g.sum(), x)
+    assert (g.tolist(), g2.tolist()) == ([2.0, 4.0], [2.0, 2.0])
+    with T.no_grad():
+        assert not square.apply(x).requires_grad
+
+
+def test_gradcheck_accepts_right_and_rejects_wrong_gradients(T):
+    x = T.tensor([0.3, -1.2, 2.0], dtype=T.float64, requires_grad=True)
+    assert T.autograd.gradcheck(lambda t: (t * t.sin()).sum(), (x,))
+    assert T.autograd.gradgradcheck(lambda t: (t ** 3).sum(), (x,))
+    wrong = _square_function(T, 1)
+    with pytest.raises(RuntimeError, match="Jacobian mismatch"):
+        T.autograd.gradcheck(wrong.apply, (x,))
+    assert T.autograd.gradcheck(wrong.apply, (x,), raise_exception=False) is False
+
+
 # ---- grad modes --------------------------------------------------------------------------------
 
 def test_no_grad_and_enable_grad_nest(T):

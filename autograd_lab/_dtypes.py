@@ -5,12 +5,11 @@ import numpy as np
 class dtype:
     """A tensor element type (`autograd_lab.float32`, ...); prints as PyTorch does."""
 
-    __slots__ = ("name", "np", "is_floating_point", "is_signed", "itemsize", "_kind",
-                 "scalar_name")
+    __slots__ = ("name", "np", "is_floating_point", "is_signed", "itemsize", "_kind", "legacy")
 
-    def __init__(self, name, np_dtype, kind, scalar_name):
+    def __init__(self, name, np_dtype, kind, legacy):
         self.name = name
-        self.scalar_name = scalar_name  # PyTorch's name in messages: 'Float', 'Long', ...
+        self.legacy = legacy  # PyTorch's legacy type name in messages: Float for torch.FloatTensor
         self.np = np.dtype(np_dtype)
         self.is_floating_point = kind == 2
         self.is_signed = name != "bool"

@@ -509,7 +509,7 @@ def where(condition, input, other):
     c = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
     if c.dtype != np.bool_:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor "
-                           f"with dtype {_dtypes.of_array(c).scalar_name}")
+                           f"with dtype {_dtypes.of_array(c).legacy}")
     A, Bv = _array_of(_operand(input, "where")), _array_of(_operand(other, "where"))
     try:
         data = np.where(c, A, Bv)
@@ -746,7 +746,7 @@ def mean(input, dim=None, keepdim=False, dtype=None):
     if a.dtype.kind != "f":
         raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either a "
                            f"floating point or complex dtype. Got: "
-                           f"{_dtypes.of_array(a).scalar_name}")
+                           f"{_dtypes.of_array(a).legacy}")
     n = 1
     for d in dims:
         n *= a.shape[d]
@@ -987,7 +987,7 @@ def norm(input, p=2, dim=None, keepdim=False):
     p = {"fro": 2}.get(p, p)
     if x._data.dtype.kind != "f":
         raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as "
-                           f"input. Got {x.dtype.scalar_name}")
+                           f"input. Got {x.dtype.legacy}")
     a = np.abs(x._data)
     if p in (math.inf, -math.inf):
         if 0 in (a.shape[d] for d in dims) or not a.size and not dims:
@@ -1022,7 +1022,7 @@ def _softmax_args(name, input, dim, dtype):
     a = x._data if dtype is None else x._data.astype(_dtypes.to_dtype(dtype).np)
     if a.dtype.kind != "f":
         raise NotImplementedError(f'"{name}_lastdim_kernel_impl" not implemented for '
-                                  f"'{x.dtype.scalar_name}' (softmax needs floats: call .float() "
+                                  f"'{x.dtype.legacy}' (softmax needs floats: call .float() "
                                   f"first or pass dtype=torch.float32)")
     return x, norm_dim(dim, x._data.ndim), a
 
@@ -1110,18 +1110,18 @@ def _view_dtype(x, dt):
     a = x._data
     old, new = _dtypes.of_array(a), dt
     if a.ndim == 0 and old.itemsize != new.itemsize:
-        raise RuntimeError(f"self.dim() cannot be 0 to view {old.scalar_name} as "
-                           f"{new.scalar_name} (different element sizes)")
+        raise RuntimeError(f"self.dim() cannot be 0 to view {old.legacy} as "
+                           f"{new.legacy} (different element sizes)")
     ratio = new.itemsize // old.itemsize
     if ratio > 1 and a.shape[-1] % ratio:
         raise RuntimeError(f"self.size(-1) must be divisible by {ratio} to view "
-                           f"{old.scalar_name} as {new.scalar_name} (different element sizes), "
+                           f"{old.legacy} as {new.legacy} (different element sizes), "
                            f"but got {a.shape[-1]}")
     try:
         data = a.view(dt.np)
     except ValueError:
-        raise RuntimeError(f"self.stride(-1) must be 1 to view {old.scalar_name} as "
-                           f"{new.scalar_name} (different element sizes), but got "
+        raise RuntimeError(f"self.stride(-1) must be 1 to view {old.legacy} as "
+                           f"{new.legacy} (different element sizes), but got "
                            f"{a.strides[-1] // a.itemsize}") from None
     out = _new(data)
     out._vc = x._shared_vc()
@@ -1550,8 +1550,8 @@ def _inplace(op, x, other):
         raise RuntimeError(f"output with shape {list(x._data.shape)} doesn't match the broadcast "
                            f"shape {list(r.shape)}")
     if not np.can_cast(r.dtype, x._data.dtype, "same_kind"):
-        raise RuntimeError(f"result type {_dtypes.of_array(r).scalar_name} can't be cast "
-                           f"to the desired output type {x.dtype.scalar_name}")
+        raise RuntimeError(f"result type {_dtypes.of_array(r).legacy} can't be cast "
+                           f"to the desired output type {x.dtype.legacy}")
     np.copyto(x._data, r, casting="same_kind")
     x._bump_version()
     if recording:

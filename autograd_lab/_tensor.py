@@ -364,9 +364,9 @@ class Tensor:
     def type(self, dtype=None):
         """'torch.FloatTensor' (the legacy type name), or a copy as `dtype` (a dtype or name)."""
         if dtype is None:
-            return f"torch.{self.dtype.scalar_name}Tensor"
+            return f"torch.{self.dtype.legacy}Tensor"
         if isinstance(dtype, str):
-            names = {f"torch.{d.scalar_name}Tensor": d for d in _dtypes.FROM_NP.values()}
+            names = {f"torch.{d.legacy}Tensor": d for d in _dtypes.FROM_NP.values()}
             if dtype not in names:
                 raise ValueError(f"invalid type: '{dtype}'")
             dtype = names[dtype]

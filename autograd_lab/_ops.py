@@ -180,7 +180,7 @@ DivBackward0 = defnode("DivBackward0", [lambda B, g, ans, a, b: g / b,
 PowBackward0 = defnode("PowBackward0", [lambda B, g, ans, x, p: g * 0 if p == 0
                                         else g * (p * x ** (p - 1)), None], "**", saves=True)
 PowBackward1 = defnode("PowBackward1", [
-    lambda B, g, ans, x, y: B.where(y == 0, 0.0, g * (y * x ** (y - 1))),  # 0 ** 0: 0, not nan
+    lambda B, g, ans, x, y: B.where(y == 0, 0.0, g * (y * x ** (y - 1))),
     lambda B, g, ans, x, y: B.where((x == 0) & (y >= 0), 0.0, g * ans * B.log(x))],
     "**", saves=True, uses_ans=True)
 PowBackward2 = defnode("PowBackward2", [None, lambda B, g, ans, c, x: g * ans * math.log(c)],
@@ -372,8 +372,6 @@ AbsBackward0, abs = _unary("abs", np.abs, lambda B, g, ans, x: g * B.sign(x), "a
 ReciprocalBackward0, reciprocal = _unary("reciprocal", np.reciprocal,
                                          lambda B, g, ans: -g * ans * ans, "1/x", uses_ans=True)
 SignBackward0, sign = _unary("sign", np.sign, lambda B, g, ans: g * 0, "sign", float_only=False)
-RsqrtBackward0, rsqrt = _unary("rsqrt", lambda a: 1 / np.sqrt(a),
-                               lambda B, g, ans: -0.5 * g * ans * ans * ans, "rsqrt", uses_ans=True)
 absolute, negative = abs, neg
 
 
@@ -385,6 +383,10 @@ def _sigmoid(a):
 
 def square(input):
     return pow(input, 2)
+
+
+RsqrtBackward0, rsqrt = _unary("rsqrt", lambda a: 1 / np.sqrt(a),
+                               lambda B, g, ans: -0.5 * g * ans * ans * ans, "rsqrt", uses_ans=True)
 
 
 def _between(x, lo, hi):
@@ -1287,11 +1289,9 @@ def _index_part(i):
         return arr.astype(np.int64) if arr.size == 0 else arr
     if i is None or i is Ellipsis or isinstance(i, (int, np.integer, slice, _ndarray)):
         return i
-    if isinstance(i, str):
-        raise TypeError("a string cannot index a tensor: use integers, slices, None, Ellipsis "
-                        "or integer/bool tensors")
-    raise IndexError(f"only integers, slices (`:`), ellipsis (`...`), None and long or byte "
-                     f"Variables are valid indices (got {type(i).__name__})")
+    error = TypeError if isinstance(i, (str, bytes)) else IndexError  # PyTorch's types
+    raise error(f"only integers, slices (`:`), ellipsis (`...`), None and long or byte "
+                f"Variables are valid indices (got {type(i).__name__})")
 
 
 def _is_advanced(ix):

@@ -11,7 +11,6 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -37,7 +36,7 @@ RUN_DONE_JS = """() => {
 
 
 def make_notebook(*sources):
-    """A notebook of code cells (not run) with the python3 kernelspec JupyterLab starts without asking."""
+    """Unexecuted code cells, with the python3 kernelspec (else JupyterLab asks for a kernel)."""
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
     nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3 (ipykernel)",
                               "language": "python"}

@@ -18,8 +18,9 @@ TOP_OPS = 3
 MAX_NAME = 24
 
 
-def build(root, budget, names):
-    """The model of `root`'s graph, collapsed to `budget` nodes (None: never)."""
+def build(root, budget, names, highlight=None):
+    """The model of `root`'s graph, collapsed to `budget` nodes (None: never); the op node of
+    `highlight` (a grad_fn) or its tensor node (a leaf) gets role 'active'."""
     enabled = gc.isenabled()
     gc.disable()  # walking a big graph allocates many small lists; collections would rescan it
     try:
@@ -38,6 +39,8 @@ def build(root, budget, names):
             g.add_edge(f"op{k}", f"t{k}")
         else:
             g.add_node(f"t{k}", **_leaf(unit, unit is root, names, 2 * k))
+        if unit is highlight:
+            g.nodes[f"op{k}" if trace.is_op[k] else f"t{k}"]["role"] = "active"
     for i, grp in enumerate(groups):
         g.add_node(f"g{i}", **_summary(grp, trace))
     counts = {}  # (source, target) → how many edges of the full graph it stands for

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Set up .venv (package + JupyterLab) and open the tutorials: bash tools/lab.sh [jupyter lab options]
+# Set up .venv (package + JupyterLab) and open the tutorials in JupyterLab.
+# Usage: bash tools/lab.sh [jupyter lab options, e.g. --no-browser --port 8890]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . tools/lib.sh

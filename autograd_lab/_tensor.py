@@ -10,6 +10,8 @@ from . import _format
 from ._node import _Handle, scope
 
 _new_object = object.__new__
+_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+               "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
 
 
 class Size(tuple):
@@ -306,7 +308,8 @@ class Tensor:
         return _ops.to_dtype(self, _dtypes.to_dtype(dtype))
 
     def type(self, dtype=None):
-        return self.to(dtype) if dtype is not None else f"torch.{self.dtype.name.capitalize()}Tensor"
+        """`t.type(dtype)` converts; `t.type()` is PyTorch's name, e.g. 'torch.FloatTensor'."""
+        return self.to(dtype) if dtype is not None else f"torch.{_TYPE_NAMES[self.dtype.name]}Tensor"
 
     def float(self):
         return self.to(_dtypes.float32)

@@ -174,7 +174,8 @@ def test_static_form_shows_readout_graph_and_plot():
     assert again.outputs()[0] == html_out
 
 
-def test_fast_changes_in_an_event_loop_coalesce_into_few_renders():
+@pytest.mark.parametrize("read_at_once", [False, True])
+def test_fast_changes_in_an_event_loop_coalesce_into_few_renders(read_at_once):
     w = explore(lambda x: x ** 3, x=(-2, 2, 0.01, 0.0))
     runs = []
     real_run = w._model.run
@@ -184,8 +185,11 @@ def test_fast_changes_in_an_event_loop_coalesce_into_few_renders():
         for k in range(1, 51):  # 50 slider steps arriving faster than one render
             w.sliders["x"].value = k / 100
         assert len(runs) == 1  # the first rendered at once, the rest wait for one render
+        if read_at_once:  # reading the state does the pending render now
+            assert w.grads["x"] == pytest.approx(3 * 0.5 ** 2) and runs == [0.01, 0.5]
         await asyncio.sleep(0.2)
 
     asyncio.run(drag())
-    assert runs == [0.01, 0.5]  # and that render drew the last position
+    assert runs == [0.01, 0.5]  # one more render, and it drew the last position
     assert w.grads["x"] == pytest.approx(3 * 0.5 ** 2)
+    assert "tensor(0.7500)" in w._readout.value

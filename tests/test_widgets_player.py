@@ -103,6 +103,14 @@ def test_non_scalar_output_replays_its_sum():
     np.testing.assert_array_equal(p.grads["x"], x.grad.numpy())
 
 
+def test_a_leaf_output_is_one_accumulation():
+    x = torch.tensor(2.0, requires_grad=True)
+    p = backprop_player(x)
+    assert [s.node for s in p.steps] == [x] and repr(p) == "BackpropPlayer(leaf: 1 step)"
+    p.step = 1
+    assert p.grads == {"x": 1.0}
+
+
 def test_refuses_what_has_no_backward_pass():
     with pytest.raises(TypeError, match="needs a Tensor"):
         backprop_player(3.0)

@@ -17,13 +17,14 @@ def article_model(seed=0):
     return nn.Linear(1, 1)
 
 
-def manual_losses(model, steps, lr):
-    """The article's loop written out, for comparison."""
+def manual_losses(model, batches, steps, lr):
+    """The article's loop written out, for comparison: `steps` SGD steps over `batches`."""
     opt = optim.SGD(model.parameters(), lr=lr)
     losses = []
-    for _ in range(steps):
+    for k in range(steps):
+        xb, yb = batches[k % len(batches)]
         opt.zero_grad()
-        loss = nn.functional.mse_loss(model(X), Y)
+        loss = nn.functional.mse_loss(model(xb), yb)
         loss.backward()
         opt.step()
         losses.append(loss.item())
@@ -36,7 +37,7 @@ def test_trains_the_article_example_like_the_plain_loop():
     t = train_live(model, nn.functional.mse_loss, (X, Y),
                    optim.SGD(model.parameters(), lr=0.01), steps=300)
     assert t.done and t.error is None
-    assert t.losses == pytest.approx(manual_losses(reference, 300, lr=0.01))
+    assert t.losses == pytest.approx(manual_losses(reference, [(X, Y)], 300, lr=0.01))
     assert t.losses[-1] < 0.01 * t.losses[0]
     assert model.weight.item() == pytest.approx(reference.weight.item())
     assert "done: step 300 / 300" in t._status.value
@@ -50,16 +51,7 @@ def test_batches_are_cycled():
     batches = [(X[:2], Y[:2]), (X[2:], Y[2:])]
     t = train_live(model, nn.functional.mse_loss, batches,
                    optim.SGD(model.parameters(), lr=0.05), steps=5)
-    opt = optim.SGD(reference.parameters(), lr=0.05)
-    expected = []
-    for k in range(5):
-        xb, yb = batches[k % 2]
-        opt.zero_grad()
-        loss = nn.functional.mse_loss(reference(xb), yb)
-        loss.backward()
-        opt.step()
-        expected.append(loss.item())
-    assert t.losses == pytest.approx(expected)
+    assert t.losses == pytest.approx(manual_losses(reference, batches, 5, lr=0.05))
 
 
 def test_curve_rescales_when_the_loss_grows():

@@ -2,6 +2,8 @@
 
 Each returns (tensor to draw, the namespace its variables live in).
 """
+import importlib.util
+
 import autograd_lab as torch
 
 
@@ -30,4 +32,18 @@ def two_inputs():
     return y, dict(locals())
 
 
+def linear_mse():
+    """Section 8: one step of fitting torch.nn.Linear(1, 1) with mse_loss, after backward."""
+    torch.manual_seed(0)
+    model = torch.nn.Linear(1, 1)
+    x = torch.tensor([[1.0], [2.0], [3.0], [4.0]])
+    target = torch.tensor([[3.0], [5.0], [7.0], [9.0]])
+    loss = torch.nn.functional.mse_loss(model(x), target)
+    loss.backward()
+    return loss, dict(locals())
+
+
+HAS_NN = importlib.util.find_spec("autograd_lab.nn") is not None
 SEEDS = {"linear": linear, "squared": squared, "two_inputs": two_inputs}
+if HAS_NN:
+    SEEDS["linear_mse"] = linear_mse

@@ -323,7 +323,8 @@ class Module:
     def load_state_dict(self, state_dict, strict=True, assign=False):
         """Copy values from state_dict into the parameters and buffers (shapes must match).
 
-        With strict=True, missing and unexpected keys raise PyTorch's RuntimeError.
+        With strict=True, missing and unexpected keys raise PyTorch's RuntimeError; either way
+        they are returned (as `missing_keys`, `unexpected_keys`).
         """
         if not isinstance(state_dict, collections.abc.Mapping):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
@@ -337,12 +338,10 @@ class Module:
                     error = m._load_one(name, param, state_dict[key], key, assign)
                     if error:
                         errors.append(error)
-                elif strict:
+                else:
                     missing.append(key)
-            if strict:
-                for key in state_dict:
-                    if not key.startswith(prefix):
-                        continue
+            for key in state_dict:
+                if key.startswith(prefix):
                     head, *tail = key[len(prefix):].split(".", 1)
                     if (tail and head not in m._modules) or (not tail and head not in local):
                         unexpected.append(key)

@@ -122,30 +122,37 @@ def _pair(fname, input, target):
                         f"{type(target).__name__}")
 
 
-def _warn_broadcast(input, target):
-    if input.shape != target.shape:
-        warnings.warn(f"Using a target size ({target.shape}) that is different to the input "
-                      f"size ({input.shape}). This will likely lead to incorrect results due to "
-                      f"broadcasting. Please ensure they have the same size.", UserWarning,
-                      stacklevel=3)
+def _broadcast(input, target):
+    """input and target expanded to a common shape, with PyTorch's warning if they differ."""
+    if input.shape == target.shape:
+        return input, target
+    warnings.warn(f"Using a target size ({target.shape}) that is different to the input size "
+                  f"({input.shape}). This will likely lead to incorrect results due to "
+                  f"broadcasting. Please ensure they have the same size.", UserWarning,
+                  stacklevel=3)
+    try:
+        shape = np.broadcast_shapes(input.shape, target.shape)
+    except ValueError:
+        raise _ops._broadcast_error(input.shape, target.shape) from None
+    return tuple(t if t.shape == shape else _ops.expand(t, shape) for t in (input, target))
 
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     """Mean squared error (MseLossBackward0); with weight, sum(w * err**2) / sum(w) for 'mean'."""
     _pair("mse_loss", input, target)
-    _warn_broadcast(input, target)
+    x, t = _broadcast(input, target)
     reduction = _reduction(size_average, reduce, reduction)
     if weight is not None:
-        return _weighted(_ops.pow(_ops.sub(input, target), 2), weight, input, reduction)
-    return _F.mse_loss(input, target, reduction)
+        return _weighted(_ops.pow(_ops.sub(x, t), 2), weight, input, reduction)
+    return _F.mse_loss(x, t, reduction)
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     """Mean absolute error: |input - target| reduced (AbsBackward0, then Mean/SumBackward0)."""
     _pair("l1_loss", input, target)
-    _warn_broadcast(input, target)
+    x, t = _broadcast(input, target)
     reduction = _reduction(size_average, reduce, reduction)
-    errors = _ops.abs(_ops.sub(input, target))
+    errors = _ops.abs(_ops.sub(x, t))
     if weight is not None:
         return _weighted(errors, weight, input, reduction)
     return _reduce(errors, reduction)
@@ -169,9 +176,6 @@ def _weighted(errors, weight, input, reduction):
 
 def _check_targets(input, target, weight):
     """PyTorch's checks on class-index targets and the class weights."""
-    if target._data.dtype.kind not in "iu":
-        raise RuntimeError(f"expected target dtype to be Long or Byte, but got "
-                           f"{target.dtype.name.capitalize()}")
     if input.ndim >= 2 and target.ndim >= 1 and input.shape[0] != target.shape[0]:
         raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target "
                          f"batch_size ({target.shape[0]}).")
@@ -184,6 +188,9 @@ def _check_targets(input, target, weight):
     if weight is not None and weight.numel() != n_classes:
         raise RuntimeError(f"weight tensor should be defined either for all {n_classes} classes "
                            f"or no classes but got weight tensor of shape: {list(weight.shape)}")
+    if target._data.dtype.kind not in "iu":
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got "
+                           f"{_F.scalar_type(target._data).capitalize()}")
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
@@ -215,6 +222,8 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     class_dim = 0 if input.ndim == 1 else 1
     logp = _ops.log_softmax(input, class_dim)
     if tuple(input.shape) == tuple(target.shape):
+        if ignore_index != -100:
+            raise RuntimeError("ignore_index is not supported for floating point target")
         return _soft_cross_entropy(logp, target, weight, class_dim, reduction, label_smoothing)
     loss = nll_loss(logp, target, weight, ignore_index=ignore_index, reduction=reduction)
     if label_smoothing == 0:

@@ -62,7 +62,7 @@ def svg(t, options):
 def _bundle(t, options, include, exclude):
     image = svg(t, options)
     data = {"text/plain": repr(t), "image/svg+xml": image,
-            "text/html": f'<div class="ag-graph">{image}</div>'}
+            "text/html": f'<div class="ag-graph" style="overflow-x:auto">{image}</div>'}
     return {k: v for k, v in data.items()
             if (include is None or k in include) and (exclude is None or k not in exclude)}
 

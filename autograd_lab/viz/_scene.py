@@ -40,7 +40,9 @@ class Edge:
         for x, y in points[1:-1] + [(tx - ARROW, ty)]:
             if (x, y) == (px, py):
                 continue
-            if y == py:
+            if y == py and self.path and self.path[-1][0] == "H":
+                self.path[-1] = ("H", x)
+            elif y == py:
                 self.path.append(("H", x))
             else:
                 mx = round((px + x) / 2, 1)

@@ -3,6 +3,8 @@
 Shared by the SVG writer and the matplotlib drawer, so both draw the same picture. Sizes are in
 CSS pixels; text is monospace so widths can be estimated without font metrics.
 """
+from ._model import plural
+
 MONO = "DejaVu Sans Mono, Menlo, Consolas, monospace"
 SANS = "DejaVu Sans, Helvetica, Arial, sans-serif"
 CHAR_W = {MONO: 0.61, SANS: 0.56}  # mean advance per font-size unit (DejaVu Sans Mono: 0.602)
@@ -50,7 +52,7 @@ class Box:
     def __init__(self, lines, role, shape):
         self.lines, self.role, self.shape = lines, role, shape
         pad_x = OP_PAD_X if shape == "pill" else PAD_X
-        self.w = round(max(text_width(t, s) for t, s in lines) + 2 * pad_x, 1)
+        self.w = round(max((text_width(t, s) for t, s in lines), default=24.0) + 2 * pad_x, 1)
         self.h = round(sum(line_height(s) for _, s in lines) + 2 * PAD_Y, 1)
 
 
@@ -87,9 +89,9 @@ def node_box(attrs, values=True, grads=True):
         lines.append((attrs["label"], "name"))
         lines.extend((f"{name} ×{count:,}", "fn") for name, count in attrs["ops"])
         if attrs["more_ops"]:
-            lines.append((f"… {attrs['more_ops']:,} more", "fn"))
+            lines.append(("… " + plural(attrs["more_ops"], "other op"), "fn"))
         if attrs["count"] and attrs["leaves"]:
-            lines.append((f"+ {attrs['leaves']:,} leaf tensors", "fn"))
+            lines.append(("+ " + plural(attrs["leaves"], "leaf tensor"), "fn"))
     elif attrs["name"]:
         lines.append((attrs["name"], "name"))
     if values and attrs.get("value") is not None:

@@ -8,7 +8,8 @@ import re
 
 from . import _style
 
-NBSP = "\u00a0"  # keeps the aligned columns of values: SVG collapses runs of plain spaces
+NBSP = "\u00a0"
+_RUN_SPACE = re.compile(r"^ | (?= )")  # spaces SVG would collapse: leading, or before another
 _BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
@@ -22,7 +23,9 @@ def escape(text):
 def num(x):
     """A coordinate with at most one decimal, no trailing `.0`."""
     s = f"{x:.1f}"
-    return "0" if s == "-0.0" else s[:-2] if s.endswith(".0") else s
+    if s[-1] == "0":
+        s = s[:-2]
+    return "0" if s == "-0" else s
 
 
 def render(scene):
@@ -71,4 +74,4 @@ def _text(t, halo=False):
         attrs += ' font-weight="bold"'
     if family != _style.MONO:
         attrs += f' font-family="{family}"'
-    return f'<text {attrs} fill="{colour}">{escape(t.text).replace(" ", NBSP)}</text>'
+    return f'<text {attrs} fill="{colour}">{_RUN_SPACE.sub(NBSP, escape(t.text))}</text>'

@@ -8,20 +8,22 @@ from .._node import Node
 
 class Trace:
     """`units[k]`; `inputs[k]`: unit ids in argument order; `consts[k]`: inputs needing no grad;
-    `users[k]`: distinct unit ids that take unit k as input; `is_op[k]`."""
+    `users[k]`: distinct unit ids that take unit k as input; `is_op[k]`. Every unit but 0 comes
+    after the user it was found from: a unit with a single user comes after it."""
 
-    __slots__ = ("root", "units", "inputs", "consts", "users", "is_op")
+    __slots__ = ("units", "inputs", "consts", "users", "is_op")
 
     def __init__(self, root):
-        self.root = root
         start = root.grad_fn if root.grad_fn is not None else root
-        units, inputs, consts = [start], [], []
+        units, inputs, consts, is_op = [start], [], [], []
         index = {id(start): 0}
         k = 0
         while k < len(units):  # breadth-first: a stable order that depends only on the graph
+            unit = units[k]
             ins, nconst = [], 0
-            if isinstance(units[k], Node):
-                for e in units[k]._edges:
+            op = isinstance(unit, Node)
+            if op:
+                for e in unit._edges:
                     if e is None:
                         nconst += 1
                         continue
@@ -32,6 +34,7 @@ class Trace:
                     ins.append(j)
             inputs.append(ins)
             consts.append(nconst)
+            is_op.append(op)
             k += 1
         users = [[] for _ in units]
         for k, ins in enumerate(inputs):
@@ -39,7 +42,7 @@ class Trace:
                 if not users[j] or users[j][-1] != k:
                     users[j].append(k)
         self.units, self.inputs, self.consts, self.users = units, inputs, consts, users
-        self.is_op = [isinstance(u, Node) for u in units]
+        self.is_op = is_op
 
     def size(self):
         """Nodes of the full graph model: an op node and a tensor node per op, one per leaf."""

@@ -8,10 +8,11 @@ import html
 import io
 import time
 
+import ipywidgets as W
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from PIL import Image
+from matplotlib.image import imsave
 
 from .. import viz
 from .._tensor import Tensor
@@ -20,6 +21,11 @@ from .._tensor import Tensor
 def graph_html(tensor, **options):
     """The graph of `tensor` (`viz.to_svg` options) in the `ag-graph` box tests look for."""
     return f'<div class="ag-graph">{viz.to_svg(tensor, **options)}</div>'
+
+
+def graph_widget():
+    """The HTML widget a graph is shown in: a graph wider than the output scrolls sideways."""
+    return W.HTML(layout=W.Layout(overflow="auto"))
 
 
 def esc(obj):
@@ -85,6 +91,12 @@ class Coalescer:
         else:
             self._due = loop.call_later(wait, self._run)
 
+    def flush(self):
+        """Do a pending render now."""
+        if self._due is not None:
+            self._due.cancel()
+            self._run()
+
     def _run(self):
         self._due = None
         try:
@@ -122,5 +134,6 @@ class Canvas:
         for artist in artists:
             self.figure.draw_artist(artist)
         buf = io.BytesIO()
-        Image.fromarray(np.asarray(self.canvas.buffer_rgba())).save(buf, "png", compress_level=1)
+        imsave(buf, np.asarray(self.canvas.buffer_rgba()), format="png",
+               pil_kwargs={"compress_level": 1})
         return buf.getvalue()

@@ -16,7 +16,8 @@ from matplotlib.patches import FancyArrowPatch
 from .._factories import tensor
 from .._grad_mode import no_grad
 from .._tensor import Tensor
-from ._common import Canvas, Coalescer, error_html, esc, graph_html, message_html, plain, short
+from ._common import (Canvas, Coalescer, error_html, esc, graph_html, graph_widget, message_html,
+                      plain, short)
 
 CURVE_POINTS = 201
 CONTOUR_POINTS = 41
@@ -49,6 +50,14 @@ class Result:
     grads: dict = field(default_factory=dict)
     note: str = ""
     error: Exception = None
+
+    def grad_values(self):
+        """{argument: its .grad as a float (or array), None where no gradient arrived}."""
+        return {name: plain(g) for name, g in self.grads.items()}
+
+    def out_value(self):
+        """`out` as a float (or array); None after an error."""
+        return plain(self.out) if self.error is None else None
 
 
 class _Model:
@@ -107,21 +116,23 @@ class _Model:
             return float("nan")
 
     def readout_html(self, result):
-        rows = []
+        rows = [esc(self.call(result))]
         if result.error is None:
             rows.append(f'out = <span class="ag-value">{esc(result.out)}</span>')
             for name, g in result.grads.items():
-                extra = "" if g is not None else f"  ({name} is not used, so no gradient reaches it)"
+                why = "" if g is not None else f"  ({name} is not used: no gradient reaches it)"
                 rows.append(f'{esc(name)}.grad = <span class="ag-grad" data-arg="{esc(name)}">'
-                            f'{esc(g)}</span>{esc(extra)}')
-        inputs = ", ".join(f"{n}={short(v)}" for n, v in result.values.items())
+                            f'{esc(g)}</span>{esc(why)}')
         body = "".join(f"<div>{row}</div>" for row in rows)
         if result.note:
             body += message_html("note", "Note:", result.note)
         if result.error is not None:
             body += error_html(result.error, "\n(The widget keeps working: move a slider.)")
-        return (f'<div class="ag-readout" style="font-family:monospace">'
-                f'<div>{esc(self.name)}({esc(inputs)})</div>{body}</div>')
+        return f'<div class="ag-readout" style="font-family:monospace">{body}</div>'
+
+    def call(self, result):
+        """`f(x=1.5)`: the function and the inputs of `result`."""
+        return f"{self.name}({', '.join(f'{n}={short(v)}' for n, v in result.values.items())})"
 
     def graph_html(self, result):
         if result.loss is None:
@@ -130,8 +141,7 @@ class _Model:
 
     def text(self, result):
         """The readout as plain text."""
-        inputs = ", ".join(f"{n}={short(v)}" for n, v in result.values.items())
-        lines = [f"{self.name}({inputs})"]
+        lines = [self.call(result)]
         if result.error is not None:
             lines.append(f"{type(result.error).__name__}: {result.error}")
         else:
@@ -148,34 +158,38 @@ class Explorer(W.VBox):
     def __init__(self, model):
         self._model = model
         self.sliders = {name: _slider(name, *r) for name, r in model.ranges.items()}
-        self._readout, self._graph = W.HTML(), W.HTML()
+        self._readout, self._graph = W.HTML(), graph_widget()
         self._plot = W.Image(format="png") if model.plot is not None else None
         top = [self._readout] + ([self._plot] if self._plot is not None else [])
         super().__init__([W.VBox(list(self.sliders.values())), W.HBox(top), self._graph])
-        self.result = None
-        self._render()
         self._changed = Coalescer(self._render)
+        self._render()
         for slider in self.sliders.values():
             slider.observe(self._changed, names="value")
 
     def _render(self):
         model = self._model
-        self.result = result = model.run({n: s.value for n, s in self.sliders.items()})
+        self._result = result = model.run({n: s.value for n, s in self.sliders.items()})
         self._readout.value = model.readout_html(result)
         self._graph.value = model.graph_html(result)
         if self._plot is not None:
             self._plot.value = model.plot.png(result)
 
     @property
+    def result(self):
+        """The evaluation at the sliders' values (a render still pending is done first)."""
+        self._changed.flush()
+        return self._result
+
+    @property
     def grads(self):
         """{argument name: its .grad as a float (or array); None where none arrived}."""
-        return {n: plain(g) for n, g in self.result.grads.items()}
+        return self.result.grad_values()
 
     @property
     def value(self):
         """The function's result as a float (or array), None after an error."""
-        out = self.result.out
-        return plain(out) if isinstance(out, Tensor) and self.result.error is None else None
+        return self.result.out_value()
 
     @property
     def error(self):
@@ -183,8 +197,7 @@ class Explorer(W.VBox):
         return self.result.error
 
     def __repr__(self):
-        inputs = ", ".join(f"{n}={short(s.value)}" for n, s in self.sliders.items())
-        return f"Explorer({self._model.name}: {inputs})"
+        return f"Explorer({self._model.call(self.result)})"
 
 
 class Snapshot:
@@ -193,9 +206,7 @@ class Snapshot:
     def __init__(self, model):
         self._model = model
         self.result = model.run(model.start())
-        self.grads = {n: plain(g) for n, g in self.result.grads.items()}
-        ok = isinstance(self.result.out, Tensor) and self.result.error is None
-        self.value = plain(self.result.out) if ok else None
+        self.grads, self.value = self.result.grad_values(), self.result.out_value()
         self.error = self.result.error
 
     def outputs(self):

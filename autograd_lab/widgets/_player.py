@@ -14,9 +14,9 @@ import numpy as np
 
 from .._node import Node
 from .._tensor import Tensor
-from ..autograd import _engine
+from ..autograd import _NOT_CONNECTED, _engine
 from ..viz import _names
-from ._common import esc, graph_html, message_html, plain, short
+from ._common import esc, graph_html, graph_widget, message_html, plain, short
 
 
 def backprop_player(output, interval=800):
@@ -25,6 +25,7 @@ def backprop_player(output, interval=800):
     Each step highlights the active node in the graph and shows the gradient it received, the
     local derivative and gradient on each of its edges, and every `+=` into a leaf's `.grad`.
     A non-scalar `output` is replayed as `output.sum()` (gradient of ones), and says so.
+    The replay changes no `.grad` and keeps the graph: `output.backward()` still works after.
     `interval` is the time per step in milliseconds when playing.
     """
     return BackpropPlayer(output, _names.lookup(), interval)
@@ -44,10 +45,8 @@ def record(output):
     """The steps of `output`'s backward pass, in the engine's order, leaving `.grad` untouched."""
     if not isinstance(output, Tensor):
         raise TypeError(f"backprop_player() needs a Tensor, got {type(output).__name__}")
-    if output.grad_fn is None:
-        raise RuntimeError("element 0 of tensors does not require grad and does not have a "
-                           "grad_fn: there is no backward pass to replay. (Make output from "
-                           "tensors created with requires_grad=True.)")
+    if not output.requires_grad:
+        raise RuntimeError(_NOT_CONNECTED.format(i=0))
     steps = []
     _engine.run([output], [np.ones_like(output._data)], keep_graph=True, create_graph=False,
                 capture={}, trace=lambda node, g, edges: steps.append(Step(node, g, list(edges))))
@@ -64,9 +63,10 @@ class BackpropPlayer(W.VBox):
         n = len(self.steps)
         self.play = W.Play(value=0, min=0, max=n, step=1, interval=interval,
                            description="Play")
-        self.step_button = W.Button(description="Step", icon="step-forward")
-        self.reset_button = W.Button(description="Reset", icon="undo")
-        self._header, self._graph, self._detail = W.HTML(), W.HTML(), W.HTML()
+        self.step_button, self.reset_button = (
+            W.Button(description=text, icon=icon, layout=W.Layout(width="auto"))
+            for text, icon in (("Step", "step-forward"), ("Reset", "undo")))
+        self._header, self._graph, self._detail = W.HTML(), graph_widget(), W.HTML()
         controls = W.HBox([self.play, self.step_button, self.reset_button, self._header])
         super().__init__([controls, self._graph, self._detail])
         self.step_button.on_click(lambda _: setattr(self, "step", self.step + 1))
@@ -127,7 +127,8 @@ class BackpropPlayer(W.VBox):
         return f'<span class="ag-node"{style}>{"<br>".join(parts)}</span>'
 
     def __repr__(self):
-        return f"BackpropPlayer({self.output.grad_fn.name()}: {len(self.steps)} steps)"
+        fn, n = self.output.grad_fn, len(self.steps)
+        return f"BackpropPlayer({fn.name() if fn else 'leaf'}: {n} step{'s' * (n != 1)})"
 
 
 def _fmt(a):

@@ -121,19 +121,22 @@ def nll_loss(input, target, weight, ignore_index, reduction):
     """
     a, t = input._data, target._data
     n_classes = a.shape[0] if a.ndim == 1 else a.shape[1]
-    ignored = t == ignore_index
-    bad = ~ignored & ((t < 0) | (t >= n_classes))
-    if bad.any():
-        raise IndexError(f"Target {t[bad].flat[0]} is out of bounds.")
-    safe = np.where(ignored, 0, t)
-    if a.ndim == 1:
-        index = (safe,)
+    outside = (t < 0) | (t >= n_classes)
+    ignored = None
+    if 0 <= ignore_index < n_classes or outside.any():
+        ignored = t == ignore_index
+        bad = outside & ~ignored
+        if bad.any():
+            raise IndexError(f"Target {t[bad].flat[0]} is out of bounds.")
+        t = np.where(ignored, 0, t)
+    if a.ndim <= 2:
+        index = (t,) if a.ndim == 1 else (np.arange(len(t)), t)
     else:
         grid = np.indices(t.shape, sparse=True)
-        index = (grid[0], safe) + tuple(grid[1:])
-    w = (~ignored).astype(a.dtype)
-    if weight is not None:
-        w *= weight._data[safe]
+        index = (grid[0], t) + tuple(grid[1:])
+    w = np.ones(t.shape, a.dtype) if weight is None else weight._data[t].astype(a.dtype)
+    if ignored is not None:
+        w[ignored] = 0
     losses = -a[index] * w
     if reduction == "none":
         loss, coef = losses, -w
@@ -142,8 +145,9 @@ def nll_loss(input, target, weight, ignore_index, reduction):
     else:
         total = w.sum()
         with np.errstate(invalid="ignore", divide="ignore"):
-            loss = np.asarray(losses.sum() / total)
-            coef = np.where(ignored, 0, -w / total).astype(a.dtype, copy=False)
+            loss, coef = np.asarray(losses.sum() / total), -w / total
+        if ignored is not None:
+            coef[ignored] = 0  # PyTorch skips them (no 0 * inf = nan when all are ignored)
     cls = NllLoss2DBackward0 if a.ndim == 4 else NllLossBackward0
     return record1(cls, loss, input, (coef, index, a.shape))
 

@@ -76,7 +76,8 @@ class NumpyFloor:
         dh = dz @ w2
         dh *= h > 0
         for p, g in ((w2, dz.T @ h), (b2, dz.sum(0)), (w1, dh.T @ x), (b1, dh.sum(0))):
-            p -= LR * g
+            g *= LR
+            p -= g
         return float(loss)
 
 

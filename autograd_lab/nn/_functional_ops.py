@@ -121,7 +121,7 @@ def nll_loss(input, target, weight, ignore_index, reduction):
     """
     a, t = input._data, target._data
     n_classes = a.shape[0] if a.ndim == 1 else a.shape[1]
-    outside = (t < 0) | (t >= n_classes)
+    outside = (t.view(f"u{t.itemsize}") if t.dtype.kind == "i" else t) >= n_classes  # or < 0
     ignored = None
     if 0 <= ignore_index < n_classes or outside.any():
         ignored = t == ignore_index
@@ -144,10 +144,13 @@ def nll_loss(input, target, weight, ignore_index, reduction):
         loss, coef = np.asarray(losses.sum()), -w
     else:
         total = w.sum()
-        with np.errstate(invalid="ignore", divide="ignore"):
+        if total:
             loss, coef = np.asarray(losses.sum() / total), -w / total
-        if ignored is not None:
-            coef[ignored] = 0  # PyTorch skips them (no 0 * inf = nan when all are ignored)
+        else:  # nothing counts: a nan loss, as in PyTorch (ignored entries get no gradient)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                loss, coef = np.asarray(losses.sum() / total), -w / total
+            if ignored is not None:
+                coef[ignored] = 0
     cls = NllLoss2DBackward0 if a.ndim == 4 else NllLossBackward0
     return record1(cls, loss, input, (coef, index, a.shape))
 

@@ -122,6 +122,15 @@ class Optimizer:
     def _update(self, group):
         raise NotImplementedError
 
+    def _temp(self, like):
+        """Scratch space shaped like `like` for an update's temporaries, reused from step to step
+        (one buffer per dtype, as large as the largest parameter)."""
+        temps = self.__dict__.setdefault("_temps", {})
+        flat = temps.get(like.dtype)
+        if flat is None or flat.size < like.size:
+            flat = temps[like.dtype] = np.empty(like.size, like.dtype)
+        return flat[:like.size].reshape(like.shape)
+
     def _with_grads(self, group):
         """(param, its array, its gradient array) for the params of group that have a grad;
         the gradient is negated when the group maximizes."""

@@ -13,7 +13,7 @@ import numpy as np
 
 from .._grad_mode import enable_grad
 from .._tensor import Tensor, _new
-from ..nn._module import typename
+from ..nn._module import typename, zero_grads
 
 
 class _RequiredParameter:
@@ -97,16 +97,8 @@ class Optimizer:
 
     def zero_grad(self, set_to_none=True):
         """Reset the gradients of all optimized tensors (to None by default)."""
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p._grad is None:
-                    continue
-                if set_to_none:
-                    p._grad = None
-                else:
-                    p._grad.grad_fn = None
-                    p._grad.requires_grad = False
-                    p._grad.zero_()
+        zero_grads(itertools.chain.from_iterable(g["params"] for g in self.param_groups),
+                   set_to_none)
 
     def step(self, closure=None):
         """Update every parameter that has a gradient; `closure` re-evaluates the loss first."""

@@ -301,6 +301,24 @@ def test_seed_section_8_graph_names_match_torch():
                                       "AccumulateGrad", None, "TBackward0", "AccumulateGrad"]
 
 
+def test_module_list():
+    torch = pytest.importorskip("torch")
+    reprs = []
+    for lib in (lab, torch):
+        layers = lib.nn.ModuleList([lib.nn.Linear(2, 2) for _ in range(3)])
+        layers.append(lib.nn.ReLU())
+        layers += [lib.nn.ReLU(), lib.nn.Tanh()]
+        layers.insert(1, lib.nn.Sigmoid())
+        reprs.append((repr(layers), repr(layers[1:3]), repr(lib.nn.ModuleList()), len(layers),
+                      [n for n, _ in layers.named_parameters()]))
+    assert reprs[0] == reprs[1]
+    layers = nn.ModuleList([nn.ReLU()])
+    layers[0] = nn.Tanh()
+    assert isinstance(layers[-1], nn.Tanh) and list(layers) == [layers[0]]
+    with pytest.raises(IndexError, match="index 1 is out of range"):
+        layers[1]
+
+
 def test_sequential_container():
     a, b = nn.Linear(2, 3), nn.ReLU()
     s = nn.Sequential(collections.OrderedDict([("lin", a), ("act", b)]))

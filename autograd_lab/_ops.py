@@ -55,10 +55,6 @@ def record1(cls, data, x, saved=()):
                 return out
             e = x
         _link(cls, out, (e,), saved, None)
-        if cls._uses_ans:
-            out._vc = []
-            node = out.grad_fn
-            node._extra = {"ans_vc": out._vc}
     return out
 
 
@@ -81,9 +77,6 @@ def record(cls, data, inputs, saved=(), meta=None):
         edges = tuple(_edge(a) for a in inputs)
         if any(e is not None for e in edges):
             _link(cls, out, edges, saved, meta)
-            if cls._uses_ans:
-                out._vc = []
-                out.grad_fn._extra = {"ans_vc": out._vc}
     return out
 
 
@@ -244,24 +237,66 @@ def _int_like(v):
     return np.asarray(v).dtype.kind in "biu" if not isinstance(v, float) else False
 
 
+def _fast(op):
+    """`op` for the common cases (same-dtype, same-shape tensors; tensor and Python number),
+    with no checks beyond those; everything else goes through `_arith`."""
+    ufunc, cls, saves = _ARITH[op]
+
+    def fast(a, b):
+        if a.__class__ is Tensor:
+            A = a._data
+            cb = b.__class__
+            if cb is float or cb is int:
+                if A.dtype.kind != "f":
+                    return _arith(op, a, b)
+                data = ufunc(A, b)
+                eb = None
+            elif cb is Tensor:
+                Bv = b._data
+                if A.dtype is not Bv.dtype or A.shape != Bv.shape:
+                    return _arith(op, a, b)
+                data = ufunc(A, Bv)
+                eb = b.grad_fn
+                if eb is None and b.requires_grad:
+                    eb = b
+            else:
+                return _arith(op, a, b)
+            if data.__class__ is not _ndarray:
+                data = np.asarray(data)
+            out = _new(data)
+            if _grad.enabled:
+                ea = a.grad_fn
+                if ea is None and a.requires_grad:
+                    ea = a
+                if ea is not None or eb is not None:
+                    _link(cls, out, (ea, eb), (a, b) if saves else (), None)
+            return out
+        return _arith(op, a, b)
+    fast.__name__ = fast.__qualname__ = f"_{op}"
+    return fast
+
+
+_add, _sub, _mul, _div = _fast("add"), _fast("sub"), _fast("mul"), _fast("div")
+
+
 def add(input, other, alpha=1):
     """input + alpha * other."""
-    return _arith("add", input, other if alpha == 1 else mul(other, alpha))
+    return _add(input, other if alpha == 1 else mul(other, alpha))
 
 
 def sub(input, other, alpha=1):
     """input - alpha * other."""
-    return _arith("sub", input, other if alpha == 1 else mul(other, alpha))
+    return _sub(input, other if alpha == 1 else mul(other, alpha))
 
 
 def mul(input, other):
-    return _arith("mul", input, other)
+    return _mul(input, other)
 
 
 def div(input, other):
     if not isinstance(input, Tensor) and isinstance(other, Tensor):
         return mul(reciprocal(other), input)  # 2 / x is reciprocal(x) * 2, as in PyTorch
-    return _arith("div", input, other)
+    return _div(input, other)
 
 
 multiply, divide, subtract, true_divide = mul, div, sub, div

@@ -7,8 +7,7 @@ import numpy as np
 
 from . import _dtypes
 from . import _format
-from ._node import _accumulator, _Handle, scope
-from ._grad_mode import state as _grad_state
+from ._node import _Handle, scope
 
 _new_object = object.__new__
 _TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
@@ -271,9 +270,15 @@ class Tensor:
         return weakref.ref(self)
 
     def _shared_vc(self):
-        """The version counter list, created on demand so that views can share it."""
+        """The version counter list, created on demand so that views can share it.
+
+        Every in-place change, view and detach goes through here first, so a node whose rule
+        reads its output learns here which counter to check (nothing is allocated per op)."""
         if self._vc is None:
             self._vc = []
+            fn = self.grad_fn
+            if fn is not None and fn._uses_ans:
+                fn._extras()["ans_vc"] = self._vc
         return self._vc
 
     def _bump_version(self):
@@ -332,25 +337,25 @@ class Tensor:
 
     # ---- operators: thin calls into the op table ---------------------------------------------
     def __add__(self, other):
-        return _ops.add(self, other)
+        return _ops._add(self, other)
 
     def __radd__(self, other):
-        return _ops.add(other, self)
+        return _ops._add(self, other)  # self first, as PyTorch's next_functions show
 
     def __sub__(self, other):
-        return _ops.sub(self, other)
+        return _ops._sub(self, other)
 
     def __rsub__(self, other):
         return _ops.sub(other, self)
 
     def __mul__(self, other):
-        return _ops.mul(self, other)
+        return _ops._mul(self, other)
 
     def __rmul__(self, other):
-        return _ops.mul(other, self)
+        return _ops._mul(self, other)
 
     def __truediv__(self, other):
-        return _ops.div(self, other)
+        return _ops._div(self, other)
 
     def __rtruediv__(self, other):
         return _ops.div(other, self)

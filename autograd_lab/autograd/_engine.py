@@ -4,6 +4,9 @@ Dependencies are counted first (how many consumers send a gradient into each nod
 runs once all of them have, so every node and every leaf is visited exactly once and
 gradients are summed before they are used. No recursion: a 10^5-op chain is a loop.
 """
+import gc
+import re
+
 import numpy as np
 
 from .._grad_mode import state as _grad
@@ -16,6 +19,11 @@ FREED = ("Trying to backward through the graph a second time (or directly access
          "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
          "backward through the graph a second time or if you need to access saved tensors after "
          "calling backward.")
+
+
+_BACKWARD = re.compile(r"Backward\d*$")
+_LEGACY_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+                 "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
 
 
 def _count_dependencies(starts):
@@ -77,12 +85,12 @@ def _check_versions(fn):
         if vc[-1] > fn._epoch:
             expected = sum(1 for e in vc if e <= fn._epoch)
             shape = list(fn._out.shape) if t is None else list(t._data.shape)
-            what = (f"output 0 of {fn.name()}" if t is None else
-                    "a leaf tensor" if t.grad_fn is None else f"output 0 of {t.grad_fn.name()}")
-            dt = (t if t is not None else _new(fn._out)).dtype.name.capitalize()
+            maker = fn if t is None else t.grad_fn
+            what = "" if maker is None else f", which is output 0 of {_BACKWARD.sub('', maker.name())},"
+            dt = _LEGACY_NAMES.get((t._data if t is not None else fn._out).dtype.name, "")
             raise RuntimeError(
                 f"one of the variables needed for gradient computation has been modified by an "
-                f"inplace operation: [torch.{dt}Tensor {shape}], which is {what}, is at version "
+                f"inplace operation: [torch.{dt}Tensor {shape}]{what} is at version "
                 f"{len(vc)}; expected version {expected} instead. Hint: the value was changed "
                 f"after it was used; use an out-of-place op (`y = y + 1`) instead of `y += 1`.")
 
@@ -107,6 +115,8 @@ def run(roots, root_grads, keep_graph, create_graph, capture=None, trace=None):
     ready = [k for k in grads if k not in deps]
     prev_mode = _grad.enabled
     _grad.enabled = create_graph
+    gc_was_on = gc.isenabled()
+    gc.disable()  # the sweep allocates many short-lived objects and frees no cycles
     try:
         while ready:
             fn = ready.pop()
@@ -139,7 +149,7 @@ def run(roots, root_grads, keep_graph, create_graph, capture=None, trace=None):
             if fn._saves:
                 if fn._epoch != scope.epoch:
                     _check_versions(fn)
-                if not create_graph:
+                if not create_graph and saved:
                     saved = [s._data if isinstance(s, Tensor) else s for s in saved]
             ans = fn._out
             if create_graph and fn._uses_ans:
@@ -179,6 +189,8 @@ def run(roots, root_grads, keep_graph, create_graph, capture=None, trace=None):
                 fn._saved = None
     finally:
         _grad.enabled = prev_mode
+        if gc_was_on:
+            gc.enable()
 
 
 def _node_extras(fn, extra, g, create):

@@ -3,9 +3,9 @@
 autograd_lab against the floor (the same step written by hand in numpy: forward, backward and
 update, nothing else) and against PyTorch when it is installed, in float64 and float32.
 
-    python benchmarks/bench_mlp.py [--steps 200] [--repeats 5]
+    python benchmarks/bench_mlp.py [--steps 10] [--repeats 15] [--threads 1]
 
-Prints ms/step (the best over repeats of the mean over `steps` steps; the contenders take
+Prints CPU ms/step (the best over repeats of the mean over `steps` steps; the contenders take
 turns) and the ratio to the floor. Every contender starts from the same weights and does the
 same number of steps, and the script checks that all reach the same loss.
 """
@@ -14,12 +14,27 @@ import os
 import sys
 import time
 
-import numpy as np
+
+def _threads_from_argv(default=1):
+    """BLAS threads (--threads, default 1): set before numpy loads, for steadier timings."""
+    args = sys.argv[1:]
+    n = args[args.index("--threads") + 1] if "--threads" in args else str(default)
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[var] = n
+    return int(n)
+
+
+THREADS = _threads_from_argv()
+
+import numpy as np  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import autograd_lab  # noqa: E402
 
 SIZES, BATCH, LR = (784, 256, 10), 256, 0.01
+# CPU time of this process: with BLAS on one thread it is the work done, whatever else the
+# machine runs (pass --wall for elapsed time, e.g. with several BLAS threads).
+CLOCK = time.perf_counter if "--wall" in sys.argv else time.process_time
 
 
 def initial_weights(dtype, seed=0):
@@ -61,7 +76,8 @@ class NumpyFloor:
         dh = dz @ w2
         dh *= h > 0
         for p, g in ((w2, dz.T @ h), (b2, dz.sum(0)), (w1, dh.T @ x), (b1, dh.sum(0))):
-            p -= LR * g
+            g *= LR
+            p -= g
         return float(loss)
 
 
@@ -96,25 +112,28 @@ def time_runners(runners, steps, repeats):
     best, losses = dict.fromkeys(runners, float("inf")), {}
     for _ in range(repeats):
         for name, r in runners.items():
-            t0 = time.perf_counter()
+            t0 = CLOCK()
             for _ in range(steps):
                 losses[name] = r.step()
-            best[name] = min(best[name], (time.perf_counter() - t0) / steps * 1e3)
+            best[name] = min(best[name], (CLOCK() - t0) / steps * 1e3)
     return {name: (best[name], losses[name]) for name in runners}
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=50)
-    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--steps", type=int, default=10)
+    parser.add_argument("--repeats", type=int, default=15)
+    parser.add_argument("--threads", type=int, default=THREADS, help="BLAS threads")
+    parser.add_argument("--wall", action="store_true", help="elapsed instead of CPU time")
     args = parser.parse_args()
     try:
         import torch
-        torch.set_num_threads(os.cpu_count() or 1)
+        torch.set_num_threads(args.threads)
     except ImportError:
         torch = None
-    print(f"MLP {'-'.join(map(str, SIZES))}, batch {BATCH}, SGD lr={LR}: ms/step "
-          f"(best of {args.repeats} x {args.steps} steps)")
+    clock = "elapsed" if args.wall else "CPU"
+    print(f"MLP {'-'.join(map(str, SIZES))}, batch {BATCH}, SGD lr={LR}, {args.threads} BLAS "
+          f"thread(s): {clock} ms/step (best of {args.repeats} x {args.steps} steps)")
     for dtype in (np.float64, np.float32):
         weights, (x, y) = initial_weights(dtype), batch(dtype)
         runners = {"numpy floor": NumpyFloor(weights, x, y),

@@ -9,9 +9,8 @@ import numpy as np
 
 from .. import _dtypes
 from .._ops import NP, _reshape_back, _view, defnode, record, record1
-from .._tensor import Size
 
-_EPS = float(np.float32(1e-12))  # PyTorch's floor (a float32 1e-12) for x * (1 - x) in BCE's gradient
+_EPS = float(np.float32(1e-12))  # PyTorch's floor (a float32) for x * (1 - x) in BCE's gradient
 
 # ================================================================================================
 # Linear: addmm (x @ W.T + b as one node) and the reshapes around it for inputs that are not 2-D
@@ -115,25 +114,28 @@ NllLoss2DBackward0 = defnode("NllLoss2DBackward0", [_nll_rule], "nll", saves=Tru
 
 
 def nll_loss(input, target, weight, ignore_index, reduction):
-    """-input[n, target[n], ...] * weight[target[n]], reduced; input is (C,), (N, C) or (N, C, H, W).
+    """-input[n, target[n]] * weight[target[n]], reduced; input is (C,), (N, C) or (N, C, H, W).
 
     Entries whose target is ignore_index count for nothing (also not in the mean's denominator).
     """
     a, t = input._data, target._data
     n_classes = a.shape[0] if a.ndim == 1 else a.shape[1]
-    ignored = t == ignore_index
-    bad = ~ignored & ((t < 0) | (t >= n_classes))
-    if bad.any():
-        raise IndexError(f"Target {t[bad].flat[0]} is out of bounds.")
-    safe = np.where(ignored, 0, t)
-    if a.ndim == 1:
-        index = (safe,)
+    outside = (t.view(f"u{t.itemsize}") if t.dtype.kind == "i" else t) >= n_classes  # or < 0
+    ignored = None
+    if 0 <= ignore_index < n_classes or outside.any():
+        ignored = t == ignore_index
+        bad = outside & ~ignored
+        if bad.any():
+            raise IndexError(f"Target {t[bad].flat[0]} is out of bounds.")
+        t = np.where(ignored, 0, t)
+    if a.ndim <= 2:
+        index = (t,) if a.ndim == 1 else (np.arange(len(t)), t)
     else:
         grid = np.indices(t.shape, sparse=True)
-        index = (grid[0], safe) + tuple(grid[1:])
-    w = (~ignored).astype(a.dtype)
-    if weight is not None:
-        w *= weight._data[safe]
+        index = (grid[0], t) + tuple(grid[1:])
+    w = np.ones(t.shape, a.dtype) if weight is None else weight._data[t].astype(a.dtype)
+    if ignored is not None:
+        w[ignored] = 0
     losses = -a[index] * w
     if reduction == "none":
         loss, coef = losses, -w
@@ -141,9 +143,13 @@ def nll_loss(input, target, weight, ignore_index, reduction):
         loss, coef = np.asarray(losses.sum()), -w
     else:
         total = w.sum()
-        with np.errstate(invalid="ignore", divide="ignore"):
-            loss = np.asarray(losses.sum() / total)
-            coef = np.where(ignored, 0, -w / total).astype(a.dtype, copy=False)
+        if total:
+            loss, coef = np.asarray(losses.sum() / total), -w / total
+        else:  # nothing counts: a nan loss, as in PyTorch (ignored entries get no gradient)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                loss, coef = np.asarray(losses.sum() / total), -w / total
+            if ignored is not None:
+                coef[ignored] = 0
     cls = NllLoss2DBackward0 if a.ndim == 4 else NllLossBackward0
     return record1(cls, loss, input, (coef, index, a.shape))
 
@@ -220,14 +226,26 @@ def binary_cross_entropy_with_logits(input, target, weight, pos_weight, reductio
                   (input, target), (input, target, w, pw, _scale(reduction, x.size)))
 
 
+# ================================================================================================
+# Small ops PyTorch's composite losses record under their own names
+# ================================================================================================
+
 DivBackward1 = defnode("DivBackward1", [lambda B, g, ans, c: g / c], "/")
+MulBackward1 = defnode("MulBackward1", [lambda B, g, ans, c: g * c], "*")
+MaskedFillBackward0 = defnode("MaskedFillBackward0",
+                              [lambda B, g, ans, mask: B.where(mask, 0.0, g)], "masked_fill")
 
 
 def div_scalar(x, c):
-    """x / c for a Python number c, recorded as PyTorch's DivBackward1."""
+    """x / c for a Python number c (DivBackward1)."""
     return record1(DivBackward1, x._data / c, x, (c,))
 
 
-def size_str(shape):
-    """'torch.Size([2, 3])', as PyTorch's messages print shapes."""
-    return repr(Size(shape))
+def mul_scalar(x, c):
+    """x * c for a Python number c (MulBackward1)."""
+    return record1(MulBackward1, x._data * c, x, (c,))
+
+
+def masked_fill(x, mask, value):
+    """x with `value` where the boolean array mask holds (MaskedFillBackward0)."""
+    return record1(MaskedFillBackward0, np.where(mask, value, x._data), x, (mask,))

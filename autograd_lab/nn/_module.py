@@ -26,6 +26,18 @@ def typename(obj):
     return qualname if module in ("", "builtins") else f"{module}.{qualname}"
 
 
+def zero_grads(params, set_to_none):
+    """Set each tensor's .grad to None, or to zeros (detached) without reallocating it."""
+    for p in params:
+        if p._grad is not None:
+            if set_to_none:
+                p._grad = None
+            else:
+                p._grad.grad_fn = None
+                p._grad.requires_grad = False
+                p._grad.zero_()
+
+
 class _IncompatibleKeys(collections.namedtuple("IncompatibleKeys",
                                                ["missing_keys", "unexpected_keys"])):
     """What `load_state_dict` returns."""
@@ -264,14 +276,7 @@ class Module:
 
     def zero_grad(self, set_to_none=True):
         """Reset the gradients of all parameters (to None by default, as PyTorch does)."""
-        for p in self.parameters():
-            if p._grad is not None:
-                if set_to_none:
-                    p._grad = None
-                else:
-                    p._grad.grad_fn = None
-                    p._grad.requires_grad = False
-                    p._grad.zero_()
+        zero_grads(self.parameters(), set_to_none)
 
     # ---- dtype conversion --------------------------------------------------------------------
     def to(self, *args, dtype=None, **kwargs):

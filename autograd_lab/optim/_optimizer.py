@@ -13,7 +13,10 @@ import numpy as np
 
 from .._grad_mode import enable_grad
 from .._tensor import Tensor, _new
-from ..nn._module import typename
+from ..nn._module import typename, zero_grads
+
+
+_BLOCK = 1 << 16  # elements per block of an in-place update (see Optimizer._add_scaled)
 
 
 class _RequiredParameter:
@@ -97,16 +100,8 @@ class Optimizer:
 
     def zero_grad(self, set_to_none=True):
         """Reset the gradients of all optimized tensors (to None by default)."""
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p._grad is None:
-                    continue
-                if set_to_none:
-                    p._grad = None
-                else:
-                    p._grad.grad_fn = None
-                    p._grad.requires_grad = False
-                    p._grad.zero_()
+        zero_grads(itertools.chain.from_iterable(g["params"] for g in self.param_groups),
+                   set_to_none)
 
     def step(self, closure=None):
         """Update every parameter that has a gradient; `closure` re-evaluates the loss first."""
@@ -121,6 +116,21 @@ class Optimizer:
 
     def _update(self, group):
         raise NotImplementedError
+
+    def _add_scaled(self, a, g, alpha):
+        """a += alpha * g in place (PyTorch's `a.add_(g, alpha=alpha)`); a large a block by block
+        through a small reused scratch buffer: no temporary as large as a, and it stays in cache."""
+        if a.size <= _BLOCK or not (a.flags.c_contiguous and g.flags.c_contiguous):
+            a += alpha * g
+            return
+        fa, fg = a.reshape(-1), g.reshape(-1)
+        temps = self.__dict__.setdefault("_temps", {})
+        temp = temps.get(a.dtype)
+        if temp is None:
+            temp = temps[a.dtype] = np.empty(_BLOCK, a.dtype)
+        for i in range(0, fa.size, _BLOCK):
+            t = temp[:min(_BLOCK, fa.size - i)]
+            fa[i:i + _BLOCK] += np.multiply(fg[i:i + _BLOCK], alpha, out=t)
 
     def _with_grads(self, group):
         """(param, its array, its gradient array) for the params of group that have a grad;

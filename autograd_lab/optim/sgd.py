@@ -36,7 +36,7 @@ class SGD(Optimizer):
                 else:
                     buf = state["momentum_buffer"]._data
                     buf *= momentum
-                    buf += (1 - dampening) * g
+                    self._add_scaled(buf, g, 1 - dampening)
                 g = g + momentum * buf if nesterov else buf
-            a -= lr * g
+            self._add_scaled(a, g, -lr)
             p._bump_version()

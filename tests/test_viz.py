@@ -181,6 +181,19 @@ def test_values_and_grads_options():
     assert "grad [3., 3.]" in texts(viz.to_svg(x))
 
 
+def test_grads_mapping_shows_given_gradients_instead_of_dot_grad():
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 3
+    s = y.sum()
+    mapping = {s.grad_fn: 1.0, y.grad_fn: torch.ones(2), x: torch.tensor([3.0, 3.0])}
+    shown = texts(viz.to_svg(s, grads=mapping, names={"x": x, "y": y, "s": s}))
+    assert shown.count("grad 1.") == 1 and "grad [1., 1.]" in shown
+    assert "grad [3., 3.]" in shown and x.grad is None
+    assert not any(t.startswith("grad") for t in texts(viz.to_svg(s, grads={})))
+    with pytest.raises(TypeError, match="grads must be True, False or a mapping"):
+        viz.to_svg(s, grads="yes")
+
+
 def test_big_values_are_abbreviated_like_pytorch():
     x = torch.arange(100.0, requires_grad=True)
     m = torch.ones(10, 10, requires_grad=True)

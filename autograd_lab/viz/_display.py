@@ -10,7 +10,8 @@ DEFAULTS = {
     "budget": 60,     # most nodes drawn before parts collapse into summaries (None: no limit)
     "legend": True,   # the role legend under the graph
     "values": True,   # value previews in tensor nodes
-    "grads": True,    # .grad previews in tensor nodes
+    "grads": True,    # .grad previews in tensor nodes; or a mapping {grad_fn or leaf tensor:
+                      # gradient} to show those instead (the backward player's replay)
     "names": True,    # label tensors with variable names: True (look them up in the notebook
                       # or the caller), False, or a namespace to look in, e.g. locals()
     "highlight": None,  # a grad_fn or leaf tensor to mark as active (the backward player's step)
@@ -30,6 +31,9 @@ def check(options):
     names = options.get("names", True)
     if not isinstance(names, (bool, Mapping)):
         raise TypeError(f"names must be True, False or a mapping, got {type(names).__name__}")
+    grads = options.get("grads", True)
+    if not isinstance(grads, (bool, Mapping)):
+        raise TypeError(f"grads must be True, False or a mapping, got {type(grads).__name__}")
     return options
 
 
@@ -53,8 +57,10 @@ def get_options():
 def scene(t, options):
     """The Scene of `t` with the defaults overridden by `options`."""
     opts = {**_options, **check(options)}
-    graph = _model.build(t, opts["budget"], names_of(opts["names"]), opts["highlight"])
-    return _scene.build(graph, opts["values"], opts["grads"], opts["legend"])
+    grads = opts["grads"]
+    graph = _model.build(t, opts["budget"], names_of(opts["names"]), opts["highlight"],
+                         grads if isinstance(grads, Mapping) else None)
+    return _scene.build(graph, opts["values"], grads is not False, opts["legend"])
 
 
 def svg(t, options):

@@ -9,8 +9,10 @@ import gc
 from collections import Counter
 
 import networkx as nx
+import numpy as np
 
 from .. import _dtypes
+from .._tensor import Tensor
 from . import _preview
 from ._collapse import collapse
 from ._trace import Trace
@@ -31,14 +33,15 @@ def _gc_paused():
             gc.enable()
 
 
-def build(root, budget, names, highlight=None):
+def build(root, budget, names, highlight=None, grads=None):
     """The model of `root`'s graph, collapsed to `budget` nodes (None: never); the op node of
-    `highlight` (a grad_fn) or its tensor node (a leaf) gets role 'active'."""
+    `highlight` (a grad_fn) or its tensor node (a leaf) gets role 'active'. `grads`, a mapping
+    {grad_fn or leaf: gradient}, gives the gradients shown instead of the tensors' `.grad`."""
     with _gc_paused():
-        return _build(root, budget, names, highlight)
+        return _build(root, budget, names, highlight, grads)
 
 
-def _build(root, budget, names, highlight):
+def _build(root, budget, names, highlight, grads):
     trace = Trace(root)
     group, groups = collapse(trace, budget)
     g = nx.DiGraph(root="t0")
@@ -47,10 +50,11 @@ def _build(root, budget, names, highlight):
             continue
         if trace.is_op[k]:
             g.add_node(f"op{k}", **_op(unit, trace, k))
-            g.add_node(f"t{k}", **_output(unit, root if k == 0 else None, names, 2 * k + 1))
+            g.add_node(f"t{k}", **_output(unit, root if k == 0 else None, names, 2 * k + 1,
+                                          grads))
             g.add_edge(f"op{k}", f"t{k}")
         else:
-            g.add_node(f"t{k}", **_leaf(unit, names, 2 * k))
+            g.add_node(f"t{k}", **_leaf(unit, names, 2 * k, grads))
         if unit is highlight:
             g.nodes[f"op{k}" if trace.is_op[k] else f"t{k}"]["role"] = "active"
     for i, grp in enumerate(groups):
@@ -87,7 +91,7 @@ def _array_attrs(array, grad=None, dtype=None):
         return {"value": None, "grad": None, "shape": None, "dtype": dtype}
     return {
         "value": _preview.label(array),
-        "grad": _preview.label(grad._data) if grad is not None else None,
+        "grad": _preview.label(grad) if grad is not None else None,
         "shape": tuple(array.shape),
         "dtype": dtype or repr(_dtypes.of_array(array)),
     }
@@ -103,7 +107,7 @@ def _tensor(name, role, array, dtype, grad, grad_fn, requires_grad, order, note)
         if array is not None else "(value freed)"
     lines = [f"{name} = {text}" if name else text]
     if grad is not None:
-        lines.append(f"grad = {_preview.tooltip(grad._data)}")
+        lines.append(f"grad = {_preview.tooltip(grad)}")
     if array is not None:
         lines.append(f"shape torch.Size({list(array.shape)}) · dtype {dtype}")
     lines.append(note)
@@ -111,7 +115,14 @@ def _tensor(name, role, array, dtype, grad, grad_fn, requires_grad, order, note)
     return attrs
 
 
-def _leaf(t, names, order):
+def _grad(unit, t, grads):
+    """The gradient array shown for `unit`: from `grads` when given, else tensor `t`'s `.grad`
+    (None: none to show)."""
+    grad = grads.get(unit) if grads is not None else t.grad if t is not None else None
+    return None if grad is None else np.asarray(grad._data if isinstance(grad, Tensor) else grad)
+
+
+def _leaf(t, names, order, grads):
     name = t.name or names.tensor(t)
     if getattr(t, "_is_param", False) or type(t).__name__ == "Parameter":
         role, note = "param", "nn.Parameter: a leaf the optimizer updates"
@@ -119,17 +130,18 @@ def _leaf(t, names, order):
         role, note = "leaf", "leaf tensor: backward accumulates into its .grad"
     else:
         role, note = "const", "does not require grad: autograd treats it as a constant"
-    return _tensor(name, role, t._data, str(t.dtype), t.grad, None, t.requires_grad, order, note)
+    return _tensor(name, role, t._data, str(t.dtype), _grad(t, t, grads), None, t.requires_grad,
+                   order, note)
 
 
-def _output(node, root, names, order):
+def _output(node, root, names, order, grads):
     """The tensor `node` produced: the root itself, a named tensor, or only its value."""
     name, t = (root.name or names.tensor(root), root) if root is not None else names.fn(node)
     if t is not None and name is None:
         name = t.name
-    grad = t.grad if t is not None and t.retains_grad else None
+    retained = t if t is not None and t.retains_grad else None
     role = "output" if root is not None else "tensor"
-    return _tensor(name, role, node._out, None, grad, node, True, order,
+    return _tensor(name, role, node._out, None, _grad(node, retained, grads), node, True, order,
                    f"made by {node.name()}; backward starts here" if root is not None
                    else f"made by {node.name()}")
 

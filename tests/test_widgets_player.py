@@ -1,10 +1,14 @@
 """backprop_player(): a replay of the engine's real backward pass, kernel-free."""
+import re
+
 import numpy as np
 import pytest
 
 import autograd_lab as torch
-from autograd_lab.viz import _style
+from autograd_lab import viz
+from autograd_lab.viz import _display, _style
 from autograd_lab.widgets import backprop_player
+from autograd_lab.widgets._player import PlayerSnapshot
 
 ACTIVE = _style.ROLES["active"][1]  # the highlight's stroke colour in the SVG
 
@@ -60,6 +64,23 @@ def test_each_step_highlights_its_node_and_logs_the_chain_rule():
     assert p.step == len(p.steps)
     p.reset_button.click()
     assert p.step == 0 and "<li>" not in p._detail.value and p.grads == {}
+
+
+def grad_labels(html):
+    return re.findall(r">(grad [^<]*)<", html)
+
+
+def test_graph_gains_each_gradient_as_the_replay_reaches_it():
+    x, z = article_z()
+    p = backprop_player(z)
+    shown = []
+    for k in range(len(p.steps) + 1):
+        p.step = k
+        shown.append(grad_labels(p._graph.value))
+    # z, then 2x + 1 and 2x (the output of each node processed), then x's .grad
+    assert shown == [[], ["grad 1."], ["grad 1.", "grad 6."], ["grad 1.", "grad 6.", "grad 6."],
+                     ["grad 1.", "grad 6.", "grad 6.", "grad 12."]]
+    assert x.grad is None
 
 
 def test_play_widget_ticks_drive_the_replay():
@@ -120,3 +141,42 @@ def test_refuses_what_has_no_backward_pass():
     z.backward()
     with pytest.raises(RuntimeError, match="backward through the graph a second time"):
         backprop_player(z)
+
+
+def test_static_form_is_the_end_of_the_replay():
+    x = torch.tensor(1.0, requires_grad=True)
+    a = 2 * x
+    b = a + 1
+    z = b ** 2
+    s = backprop_player(z, static=True)
+    assert isinstance(s, PlayerSnapshot) and repr(s) == "PlayerSnapshot(PowBackward0: 4 steps)"
+    assert s.grads == {"x": 12.0} and x.grad is None and len(s.steps) == 4
+    (out,) = s.outputs()
+    html = out["text/html"]
+    assert "step 4 / 4" in html and html.count("<li>") == 4 and ACTIVE not in html
+    assert "<b>PowBackward0</b> receives grad 1<br>  → AddBackward0: local derivative 6 × 1 = 6" \
+        in html
+    assert "→ x: local derivative 2 × 6 = 12" in html and "x.grad += 12  → 12" in html
+    assert out["text/plain"] == str(s) and str(s).splitlines()[1:] == [
+        "1. PowBackward0 receives grad 1",
+        "     → AddBackward0: local derivative 6 × 1 = 6",
+        "2. AddBackward0 receives grad 6",
+        "     → MulBackward0: local derivative 1 × 6 = 6",
+        "3. MulBackward0 receives grad 6",
+        "     → x: local derivative 2 × 6 = 12",
+        "4. x.grad += 12  → 12"]
+    assert s.outputs() == [out]  # deterministic
+    for t in (a, b, z):
+        t.retain_grad()
+    z.backward()  # the graph is kept, and a real backward draws the same gradients
+    assert _display.html(viz.to_svg(z)) in html
+
+
+def test_static_form_of_a_vector_output():
+    x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = x * x
+    s = backprop_player(y, static=True)
+    assert "replaying output.sum()" in str(s)
+    y.sum().backward()
+    np.testing.assert_array_equal(s.grads["x"], x.grad.numpy())
+    assert f"x.grad += {np.array2string(x.grad.numpy())}" in s.outputs()[0]["text/html"]

@@ -4,6 +4,7 @@ Widgets change only widget state (`HTML.value`, `Image.value`) from callbacks, n
 an Output widget, so notebooks that store them stay stable under nbval.
 """
 import asyncio
+import base64
 import html
 import io
 import time
@@ -58,6 +59,27 @@ def message_html(kind, title, text):
 def error_html(exc, hint=""):
     """An exception as the widget shows it: type, message, and what to do next."""
     return message_html("error", f"{type(exc).__name__}:", f"{exc}{hint}")
+
+
+class Static:
+    """The static form of a widget: its state as plain outputs (HTML and text, plots as PNG),
+    for printing, static HTML export and nbval. Subclasses give `outputs()` and `__str__`."""
+
+    def outputs(self):
+        """What it displays, in order, as mime dicts. nbval compares the text and HTML and
+        skips PNGs, which differ between matplotlib versions."""
+        raise NotImplementedError
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        for data in self.outputs():
+            display(data, raw=True)
+
+
+def png_output(png, text):
+    """A PNG (bytes) as a mime dict, with `text` for plain-text frontends."""
+    return {"text/plain": text, "image/png": base64.b64encode(png).decode("ascii")}
 
 
 def running_loop():

@@ -5,7 +5,6 @@ Every change runs the real engine: fresh leaves with `requires_grad=True`, `out 
 `out.backward()`. The plot's curve (one argument) or contour map (two) is sampled once, under
 `no_grad()`, when the explorer is made; only the tangent or arrow moves.
 """
-import base64
 import inspect
 from dataclasses import dataclass, field
 
@@ -16,8 +15,8 @@ from matplotlib.patches import FancyArrowPatch
 from .._factories import tensor
 from .._grad_mode import no_grad
 from .._tensor import Tensor
-from ._common import (Canvas, Coalescer, error_html, esc, graph_html, graph_widget, message_html,
-                      plain, short)
+from ._common import (Canvas, Coalescer, Static, error_html, esc, graph_html, graph_widget,
+                      message_html, plain, png_output, short)
 
 CURVE_POINTS = 201
 CONTOUR_POINTS = 41
@@ -200,7 +199,7 @@ class Explorer(W.VBox):
         return f"Explorer({self._model.call(self.result)})"
 
 
-class Snapshot:
+class Snapshot(Static):
     """The static form of `explore`: the readout and graph as HTML, the plot as PNG."""
 
     def __init__(self, model):
@@ -210,21 +209,13 @@ class Snapshot:
         self.error = self.result.error
 
     def outputs(self):
-        """What it displays: the readout and graph (HTML), then the plot (PNG), as mime dicts.
-        nbval compares the HTML and skips the PNG, which differs between matplotlib versions."""
+        """The readout and graph (HTML), then the plot (PNG)."""
         model, result = self._model, self.result
         shown = [{"text/plain": str(self),
                   "text/html": model.readout_html(result) + model.graph_html(result)}]
         if model.plot is not None:
-            png = base64.b64encode(model.plot.png(result)).decode("ascii")
-            shown.append({"text/plain": f"<plot of {model.name}>", "image/png": png})
+            shown.append(png_output(model.plot.png(result), f"<plot of {model.name}>"))
         return shown
-
-    def _ipython_display_(self):
-        from IPython.display import display
-
-        for data in self.outputs():
-            display(data, raw=True)
 
     def __str__(self):
         return self._model.text(self.result)

@@ -16,19 +16,23 @@ from .._node import Node
 from .._tensor import Tensor
 from ..autograd import _NOT_CONNECTED, _engine
 from ..viz import _names
-from ._common import esc, graph_html, graph_widget, message_html, plain, short
+from ._common import Static, esc, graph_html, graph_widget, message_html, plain, short
 
 
-def backprop_player(output, interval=800):
+def backprop_player(output, interval=800, static=False):
     """A player for the backward pass of `output`: Play / Step / Reset through its nodes.
 
     Each step highlights the active node in the graph and shows the gradient it received, the
-    local derivative and gradient on each of its edges, and every `+=` into a leaf's `.grad`.
-    A non-scalar `output` is replayed as `output.sum()` (gradient of ones), and says so.
-    The replay changes no `.grad` and keeps the graph: `output.backward()` still works after.
-    `interval` is the time per step in milliseconds when playing.
+    local derivative and gradient on each of its edges, and every `+=` into a leaf's `.grad`;
+    the graph shows the gradients found so far. A non-scalar `output` is replayed as
+    `output.sum()` (gradient of ones), and says so. The replay changes no `.grad` and keeps the
+    graph: `output.backward()` still works after. `interval` is the time per step in
+    milliseconds when playing. With `static=True` it returns a `PlayerSnapshot`: where the
+    replay ends (every step's line, the graph with every gradient) as plain HTML and text, for
+    printing, static HTML and nbval.
     """
-    return BackpropPlayer(output, _names.lookup(), interval)
+    replay = Replay(output, _names.lookup())
+    return PlayerSnapshot(replay) if static else BackpropPlayer(replay, interval)
 
 
 @dataclass
@@ -53,13 +57,88 @@ def record(output):
     return steps
 
 
+class Replay:
+    """The recorded backward pass of `output`, and how it looks after `k` of its steps."""
+
+    def __init__(self, output, names):
+        self.output, self.steps = output, record(output)
+        self._names = names
+
+    def label(self, obj):
+        if isinstance(obj, Node):
+            return obj.name()
+        return obj.name or self._names.tensor(obj) or f"leaf {tuple(obj.shape)}"
+
+    def leaf_grads(self, k):
+        """{leaf label: the gradient backward sends it} for the leaves among the first k steps."""
+        return {self.label(s.node): plain(s.grad) for s in self.steps[:k]
+                if not isinstance(s.node, Node)}
+
+    def header_html(self, k):
+        return f'<span class="ag-step">step {k} / {len(self.steps)}</span>'
+
+    def graph_html(self, k, active):
+        """The graph with the gradients of the first k steps (a leaf's: its `.grad` after the
+        `+=`), the k-th step's node highlighted if `active`."""
+        shown = {s.node: s.grad if isinstance(s.node, Node) else _total(s.node, s.grad)
+                 for s in self.steps[:k]}
+        return graph_html(self.output, highlight=self.steps[k - 1].node if k and active else None,
+                          grads=shown)
+
+    def intro(self):
+        text = ("backward() starts at the output with gradient 1." if self.output.numel() == 1
+                else f"output has shape {tuple(self.output.shape)}: replaying output.sum(), "
+                f"i.e. starting from a gradient of ones.")
+        return text + " The replay only shows the += into .grad; output.backward() does it for real."
+
+    def steps_html(self, k, active):
+        """The first k steps as a numbered list, the k-th marked if `active`."""
+        rows = "".join(f"<li>{self._step_html(s, active and i == k - 1)}</li>"
+                       for i, s in enumerate(self.steps[:k]))
+        return f"<ol>{rows}</ol>"
+
+    def _step_html(self, s, active):
+        style = ' style="background:#fff3c4"' if active else ""
+        first, *rest = self.lines(s)
+        if not isinstance(s.node, Node):
+            return f'<span class="ag-accumulate"{style}>{esc(first)}</span>'
+        name = s.node.name()
+        head = f"<b>{esc(name)}</b>{esc(first.removeprefix(name))}"
+        return f'<span class="ag-node"{style}>{"<br>".join([head] + [esc(r) for r in rest])}</span>'
+
+    def lines(self, s):
+        """Step `s` as text: the gradient a node receives and what it sends along each edge
+        (with the chain rule when the numbers are scalars), or a leaf's `.grad +=`."""
+        if not isinstance(s.node, Node):
+            leaf = s.node
+            return [f"{self.label(leaf)}.grad += {_fmt(s.grad)}  → {_fmt(_total(leaf, s.grad))}"]
+        lines = [f"{s.node.name()} receives grad {_fmt(s.grad)}"]
+        for edge, gi in s.edges:
+            local = _local(s.grad, gi)
+            chain = f"local derivative {local} × {_fmt(s.grad)} = " if local else ""
+            lines.append(f"  → {self.label(edge)}: {chain}{_fmt(gi)}")
+        return lines
+
+    def text(self, k):
+        """The first k steps as plain text, numbered."""
+        rows = [self.intro()]
+        for i, s in enumerate(self.steps[:k], 1):
+            first, *rest = self.lines(s)
+            rows += [f"{i}. {first}"] + [f"   {r}" for r in rest]
+        return "\n".join(rows)
+
+    def summary(self):
+        fn, n = self.output.grad_fn, len(self.steps)
+        return f"{fn.name() if fn else 'leaf'}: {n} step{'s' * (n != 1)}"
+
+
 class BackpropPlayer(W.VBox):
     """The backward pass of a tensor as steps (see `backprop_player`). `.steps` lists them,
     `.step` is how many are shown (set it to jump), `.grads` the leaves' gradients so far."""
 
-    def __init__(self, output, names, interval):
-        self.output, self.steps = output, record(output)
-        self._names = names
+    def __init__(self, replay, interval):
+        self._replay = replay
+        self.output, self.steps = replay.output, replay.steps
         n = len(self.steps)
         self.play = W.Play(value=0, min=0, max=n, step=1, interval=interval,
                            description="Play")
@@ -86,57 +165,57 @@ class BackpropPlayer(W.VBox):
     @property
     def grads(self):
         """{leaf label: its gradient after the steps done so far} for leaves reached already."""
-        return {self._label(s.node): plain(s.grad) for s in self.steps[:self.step]
-                if not isinstance(s.node, Node)}
-
-    def _label(self, obj):
-        if isinstance(obj, Node):
-            return obj.name()
-        return obj.name or self._names.tensor(obj) or f"leaf {tuple(obj.shape)}"
+        return self._replay.leaf_grads(self.step)
 
     def _render(self):
-        k, n = self.step, len(self.steps)
-        active = self.steps[k - 1].node if k else None
-        self._header.value = f'<span class="ag-step">step {k} / {n}</span>'
-        self._graph.value = graph_html(self.output, highlight=active)
-        self._detail.value = self._detail_html(k)
-
-    def _detail_html(self, k):
-        intro = ("backward() starts at the output with gradient 1." if self.output.numel() == 1
-                 else f"output has shape {tuple(self.output.shape)}: replaying output.sum(), "
-                 f"i.e. starting from a gradient of ones.")
-        intro += " The player only shows the += into .grad; output.backward() does it for real."
-        rows = [f"<li>{self._step_html(s, i == k - 1)}</li>"
-                for i, s in enumerate(self.steps[:k])]
-        note = message_html("note", "Press Play or Step:", intro) if k == 0 else ""
-        return (f'<div class="ag-player" style="font-family:monospace">{note}'
-                f'<ol>{"".join(rows)}</ol></div>')
-
-    def _step_html(self, s, active):
-        style = ' style="background:#fff3c4"' if active else ""
-        if not isinstance(s.node, Node):
-            leaf = s.node
-            total = s.grad if leaf.grad is None else leaf.grad._data + s.grad
-            what = f"{esc(self._label(leaf))}.grad += {_fmt(s.grad)}  → {_fmt(total)}"
-            return f'<span class="ag-accumulate"{style}>{what}</span>'
-        parts = [f"<b>{esc(s.node.name())}</b> receives grad {_fmt(s.grad)}"]
-        for edge, gi in s.edges:
-            local = _local(s.grad, gi)
-            chain = f"local derivative {local} × {_fmt(s.grad)} = " if local else ""
-            parts.append(f"&nbsp;&nbsp;→ {esc(self._label(edge))}: {chain}{_fmt(gi)}")
-        return f'<span class="ag-node"{style}>{"<br>".join(parts)}</span>'
+        replay, k = self._replay, self.step
+        self._header.value = replay.header_html(k)
+        self._graph.value = replay.graph_html(k, active=True)
+        note = message_html("note", "Press Play or Step:", replay.intro()) if k == 0 else ""
+        self._detail.value = _detail_html(note + replay.steps_html(k, active=True))
 
     def __repr__(self):
-        fn, n = self.output.grad_fn, len(self.steps)
-        return f"BackpropPlayer({fn.name() if fn else 'leaf'}: {n} step{'s' * (n != 1)})"
+        return f"BackpropPlayer({self._replay.summary()})"
+
+
+class PlayerSnapshot(Static):
+    """The static form of `backprop_player`: the end of the replay as HTML and text."""
+
+    def __init__(self, replay):
+        self._replay = replay
+        self.output, self.steps = replay.output, replay.steps
+        self.grads = replay.leaf_grads(len(self.steps))
+
+    def outputs(self):
+        """The step count, the graph with every gradient, and each step's line (HTML)."""
+        replay, n = self._replay, len(self.steps)
+        detail = message_html("note", "Replayed:", replay.intro()) + replay.steps_html(n, False)
+        return [{"text/plain": str(self), "text/html": replay.header_html(n)
+                 + replay.graph_html(n, active=False) + _detail_html(detail)}]
+
+    def __str__(self):
+        return self._replay.text(len(self.steps))
+
+    def __repr__(self):
+        return f"PlayerSnapshot({self._replay.summary()})"
+
+
+def _detail_html(body):
+    """The step list's box: monospace, spaces and line breaks kept."""
+    return f'<div class="ag-player" style="font-family:monospace;white-space:pre-wrap">{body}</div>'
+
+
+def _total(leaf, g):
+    """What `leaf.grad` holds after backward adds `g` to it."""
+    return g if leaf.grad is None else leaf.grad._data + g
 
 
 def _fmt(a):
     """A gradient for the log: a number, or the array (4 significant digits)."""
     a = np.asarray(a)
     if a.size == 1:
-        return esc(short(float(a.reshape(()))))
-    return esc(np.array2string(a, precision=4, threshold=8))
+        return short(float(a.reshape(())))
+    return np.array2string(a, precision=4, threshold=8)
 
 
 def _local(g, gi):
@@ -144,5 +223,5 @@ def _local(g, gi):
     g, gi = np.asarray(g), np.asarray(gi)
     if g.size != 1 or gi.size != 1 or float(g.reshape(())) == 0:
         return ""
-    return esc(short(float(gi.reshape(())) / float(g.reshape(()))))
+    return short(float(gi.reshape(())) / float(g.reshape(())))
 

@@ -40,6 +40,8 @@ p = backprop_player(z)
 p.step = 3
 p""",
     """\
+backprop_player(z, static=True)""",
+    """\
 torch.manual_seed(0)
 model = nn.Linear(1, 1)
 x = torch.tensor([[1.0], [2.0], [3.0]], requires_grad=True)
@@ -49,6 +51,11 @@ t = train_live(model, nn.functional.mse_loss, (x, y_true),
 t""",
     """\
 print(len(t.losses), round(t.losses[-1], 3))""",
+    """\
+torch.manual_seed(0)
+model = nn.Linear(1, 1)
+train_live(model, nn.functional.mse_loss, (x, y_true),
+           optim.SGD(model.parameters(), lr=0.01), steps=100, static=True)""",
 ]
 
 
@@ -70,7 +77,11 @@ def test_widget_notebook_passes_nbval(tmp_path, monkeypatch):
     assert "image/png" in outputs[3][1]["data"]
     assert "returned float, not a Tensor" in outputs[4][0]["data"]["text/plain"]
     assert outputs[5][0]["data"]["text/plain"] == "BackpropPlayer(PowBackward0: 4 steps)"
-    assert outputs[7][0]["text"].startswith("100 ")
+    assert "x.grad += 12  → 12" in outputs[6][0]["data"]["text/html"]
+    assert outputs[8][0]["text"].startswith("100 ")
+    assert [set(o["data"]) for o in outputs[9]] == [{"text/plain", "text/html"},
+                                                    {"text/plain", "image/png"}]
+    assert outputs[9][0]["data"]["text/plain"].startswith("done: step 100 / 100, loss ")
 
     run = subprocess.run([sys.executable, "-m", "pytest", "--nbval", "--nbval-current-env",
                           "-p", "no:cacheprovider", "-q", str(path)],

@@ -3,6 +3,10 @@
 - `explore(fn, x=(lo, hi, step))`: sliders for the inputs; value, `.grad`, graph and tangent follow.
 - `backprop_player(output)`: replays the backward pass of `output` node by node.
 - `train_live(model, loss_fn, data, optimizer, steps)`: a live loss curve while training, with Stop.
+
+Each takes `static=True` for a snapshot instead of a widget (the start values, the end of the
+replay, the end of training): plain HTML, text and PNG outputs that print, export to static
+HTML, and pass nbval.
 """
 from ._explore import explore
 from ._player import backprop_player

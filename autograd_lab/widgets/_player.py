@@ -89,7 +89,8 @@ class Replay:
         text = ("backward() starts at the output with gradient 1." if self.output.numel() == 1
                 else f"output has shape {tuple(self.output.shape)}: replaying output.sum(), "
                 f"i.e. starting from a gradient of ones.")
-        return text + " The replay only shows the += into .grad; output.backward() does it for real."
+        return (text + " The replay only shows the += into .grad; output.backward() does it "
+                "for real.")
 
     def steps_html(self, k, active):
         """The first k steps as a numbered list, the k-th marked if `active`."""

@@ -77,11 +77,15 @@ def html(image, text=None):
     fitted = image.replace("<svg ", f'<svg style="width:100%;max-width:{width:g}px;'
                            f'min-width:{0.6 * width:.0f}px;height:auto" ', 1)
     head = "" if text is None else \
-        f'<pre class="ag-repr" style="margin:0 0 6px 0">{escape(text, quote=False)}</pre>'
+        f'<pre class="ag-repr" style="{_REPR_STYLE}">{escape(text, quote=False)}</pre>'
     return f'<div class="ag-graph" style="overflow-x:auto">{head}{fitted}</div>'
 
 
 _WIDTH = re.compile(r' width="([\d.]+)"')
+# The repr in the notebook's code font, as the text output it replaces (HTML exports and some
+# frontends give a <pre> inside HTML output the page's font).
+_REPR_STYLE = ("margin:0 0 6px 0;font-family:var(--jp-code-font-family,monospace);"
+               "font-size:var(--jp-code-font-size,13px);line-height:var(--jp-code-line-height,1.3)")
 
 
 def _bundle(t, options, include, exclude):

@@ -4,6 +4,7 @@ import base64
 import copy
 import struct
 
+import numpy as np
 import pytest
 
 import autograd_lab as torch
@@ -64,6 +65,21 @@ def test_curve_rescales_when_the_loss_grows():
     assert t.losses[-1] > t.losses[0]
     assert t._curve.top >= max(t.losses)
     assert len(t._curve.line.get_xdata()) == 6
+
+
+def test_curve_turns_logarithmic_when_the_loss_falls_by_decades():
+    model = article_model()
+    t = train_live(model, nn.functional.mse_loss, (X, Y),
+                   optim.SGD(model.parameters(), lr=0.05), steps=3)
+    assert t._curve.canvas.ax.get_yscale() == "linear"  # 3 steps: not yet two decades
+    t = train_live(model, nn.functional.mse_loss, (X, Y),
+                   optim.SGD(model.parameters(), lr=0.05), steps=300)
+    assert max(t.losses) > 100 * min(t.losses)
+    ax = t._curve.canvas.ax
+    bottom, top = ax.get_ylim()
+    assert ax.get_yscale() == "log" and bottom <= min(t.losses) and max(t.losses) <= top
+    assert np.log10(bottom) == np.floor(np.log10(min(t.losses)))  # whole decades
+    assert np.log10(top) == np.ceil(np.log10(max(t.losses)))
 
 
 def failing_at_step_3():

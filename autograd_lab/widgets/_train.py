@@ -198,7 +198,8 @@ class TrainSnapshot(Static):
 
 
 class _LossCurve:
-    """Loss against step; the axes are redrawn only when a loss leaves the y-range."""
+    """Loss against step, on a log scale once the losses span more than two decades. The axes
+    are redrawn only when a loss leaves the y-range (on a log scale, a decade at a time)."""
 
     def __init__(self, steps):
         self.canvas = c = Canvas(width=4.6, height=2.8)
@@ -207,16 +208,28 @@ class _LossCurve:
         c.ax.set_ylabel("loss")
         c.ax.grid(alpha=0.3)
         self.line, = c.ax.plot([], [], color="C0", lw=1.8)
-        self.top = None
+        self.scale, self.bottom, self.top = "linear", None, None
 
     def png(self, losses):
         finite = [v for v in losses if np.isfinite(v)]
-        if finite and (self.top is None or max(finite) > self.top):
-            self.top = 1.1 * max(finite) if max(finite) > 0 else 1.0
-            self.canvas.ax.set_ylim(min(0.0, min(finite)), self.top)
-            self.canvas.freeze(self.line)
+        if finite:
+            lo, hi = min(finite), max(finite)
+            scale, bottom, top = _y_range(lo, hi)
+            if scale != self.scale or self.top is None or lo < self.bottom or hi > self.top:
+                self.scale, self.bottom, self.top = scale, bottom, top
+                self.canvas.ax.set_yscale(scale)
+                self.canvas.ax.set_ylim(bottom, top)
+                self.canvas.freeze(self.line)
         self.line.set_data(np.arange(1, len(losses) + 1), losses)
         return self.canvas.png(self.line)
+
+
+def _y_range(lo, hi):
+    """(scale, bottom, top) for losses from `lo` to `hi`: whole decades on a log scale, else
+    from 0 (or below) to a tenth above the largest."""
+    if lo > 0 and hi > 100 * lo:
+        return "log", 10.0 ** np.floor(np.log10(lo)), 10.0 ** np.ceil(np.log10(hi))
+    return "linear", min(0.0, lo), 1.1 * hi if hi > 0 else 1.0
 
 
 def _batches(data):

@@ -47,7 +47,8 @@ def test_bundle_as_ipython_formats_it():
                          f'min-width:{0.6 * float(width):.0f}px;height:auto" ', 1)
     shown_repr = ('<pre class="ag-repr" style="margin:0 0 6px 0;'
                   'font-family:var(--jp-code-font-family,monospace);'
-                  'font-size:var(--jp-code-font-size,13px);line-height:var(--jp-code-line-height,1.3)">'
+                  'font-size:var(--jp-code-font-size,13px);'
+                  'line-height:var(--jp-code-line-height,1.3)">'
                   'tensor([3., 5., 7., 9.], grad_fn=&lt;AddBackward0&gt;)</pre>')
     assert data["text/html"] == \
         f'<div class="ag-graph" style="overflow-x:auto">{shown_repr}{fitted}</div>'

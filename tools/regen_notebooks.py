@@ -4,8 +4,9 @@
     python tools/regen_notebooks.py notebooks/zh/01.ipynb
 
 Strips old outputs, per-cell timing metadata and saved widget state first, then executes in a
-fresh python3 kernel with timing/widget-state recording off, so a re-run only changes what really
-changed (plus widget model_ids, which are random and which nbval ignores). Review the diff.
+fresh python3 kernel with timing/widget-state recording off, and joins printed text split at
+random flush points, so a re-run only changes what really changed (plus widget model_ids, which
+are random and which nbval ignores). Review the diff.
 """
 import sys
 from pathlib import Path
@@ -14,6 +15,22 @@ import nbformat
 from nbclient import NotebookClient
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+
+
+def coalesce_streams(cell):
+    """One output per run of printed text: the kernel splits a stream where it happens to
+    flush, differently from run to run (nbval joins them too when it compares)."""
+    merged = []
+    for out in cell.outputs:
+        last = merged[-1] if merged else None
+        if (last is not None and out.output_type == last.output_type == "stream"
+                and out.name == last.name):
+            last.text += out.text
+        else:
+            merged.append(out)
+    cell.outputs = merged
+
+
 paths = [Path(arg) for arg in sys.argv[1:]] or sorted(
     p for p in NOTEBOOKS.glob("**/*.ipynb") if ".ipynb_checkpoints" not in p.parts)
 for path in paths:
@@ -26,5 +43,8 @@ for path in paths:
     NotebookClient(nb, kernel_name="python3", timeout=300, record_timing=False,
                    store_widget_state=False,
                    resources={"metadata": {"path": str(path.parent)}}).execute()
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            coalesce_streams(cell)
     nbformat.write(nb, path)
     print("regenerated", path)

@@ -5,6 +5,7 @@ Each step is the article's: `optimizer.zero_grad()`, `loss = loss_fn(model(input
 `loss.backward()`, `optimizer.step()`. In a Jupyter kernel the loop runs as a task on the
 kernel's event loop and yields after every step, so the kernel stays responsive (Stop works)
 and the cell returns at once; elsewhere, or with `block=True`, it runs to the end in the call.
+`static=True` also runs to the end, and shows the result as plain outputs instead of a widget.
 """
 import asyncio
 import itertools

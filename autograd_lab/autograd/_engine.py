@@ -145,7 +145,7 @@ def run(roots, root_grads, keep_graph, create_graph, capture=None, trace=None):
                 ans = _new(ans)
                 ans.grad_fn, ans.requires_grad = fn, True
             vjps, meta = fn._vjps, fn._meta
-            out = [] if trace is not None else None
+            out = [] if trace is not None or extra is not None else None
             for i, e in enumerate(fn._edges):
                 if e is None:
                     continue
@@ -167,8 +167,10 @@ def run(roots, root_grads, keep_graph, create_graph, capture=None, trace=None):
                 if n == 0:
                     ready.append(e)
             if extra is not None and extra.get("post_hooks"):
+                grad_inputs = tuple(None if gi is None else _as_tensor(gi)
+                                    for gi in _per_input(fn, out))
                 for hook in extra["post_hooks"]:
-                    hook(tuple(_as_tensor(gi) for _, gi in out or ()), (_as_tensor(g),))
+                    hook(grad_inputs, (_as_tensor(g),))
             if trace is not None:
                 trace(fn, g, out)
             if not keep_graph and fn._saves:
@@ -177,6 +179,12 @@ def run(roots, root_grads, keep_graph, create_graph, capture=None, trace=None):
         _grad.enabled = prev_mode
         if gc_was_on:
             gc.enable()
+
+
+def _per_input(fn, out):
+    """The gradients a node produced, one per input (None where the input needs none)."""
+    produced = iter(out)
+    return [None if e is None else next(produced)[1] for e in fn._edges]
 
 
 def _node_extras(fn, extra, g, create):

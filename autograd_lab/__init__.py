@@ -26,6 +26,7 @@ from ._factories import (tensor, as_tensor, from_numpy, zeros, ones, empty, full
                          randint, randperm, rand_like, randn_like, manual_seed, seed, allclose,
                          equal, numel)
 from . import autograd
+from .autograd.anomaly import is_anomaly_enabled, is_anomaly_check_nan_enabled
 
 half, float, double = float16, float32, float64
 short, int, long = int16, int32, int64

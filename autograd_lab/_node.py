@@ -17,6 +17,7 @@ class _Scope:
 
     current = None
     epoch = 0  # bumped by every in-place op; a node compares it with its own to skip checks
+    on_record = None  # called with every new node while anomaly mode is on (autograd.anomaly)
 
 
 scope = _Scope()

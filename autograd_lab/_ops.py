@@ -38,6 +38,8 @@ def _link(cls, out, edges, saved, meta):
     node._epoch = scope.epoch
     node._scope = scope.current
     node._extra = None
+    if scope.on_record is not None:
+        scope.on_record(node)
     out.grad_fn = node
     out.requires_grad = True
     return out

@@ -6,9 +6,12 @@ from .._tensor import Tensor, _new
 from . import _engine
 from ._gradcheck import gradcheck, gradgradcheck
 from . import functional
+from .anomaly import (detect_anomaly, set_detect_anomaly, is_anomaly_enabled,
+                      is_anomaly_check_nan_enabled)
 
 __all__ = ["backward", "grad", "gradcheck", "gradgradcheck", "no_grad", "enable_grad",
-           "set_grad_enabled", "is_grad_enabled", "functional", "Function"]
+           "set_grad_enabled", "is_grad_enabled", "functional", "Function", "detect_anomaly",
+           "set_detect_anomaly"]
 
 _NOT_CONNECTED = ("element {i} of tensors does not require grad and does not have a grad_fn. "
                   "(It is not connected to any tensor created with requires_grad=True: it was "

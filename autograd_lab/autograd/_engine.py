@@ -13,6 +13,7 @@ from .._grad_mode import state as _grad
 from .._node import Node, scope
 from .._ops import NP, TB
 from .._tensor import Tensor, _new
+from . import anomaly
 
 FREED = ("Trying to backward through the graph a second time (or directly access saved tensors "
          "after they have already been freed). Saved intermediate values of the graph are freed "
@@ -111,6 +112,7 @@ def run(roots, root_grads, keep_graph, create_graph, capture=None, trace=None):
     _grad.enabled = create_graph
     gc_was_on = gc.isenabled()
     gc.disable()  # the sweep allocates many short-lived objects and frees no cycles
+    fn = None
     try:
         while ready:
             fn = ready.pop()
@@ -166,15 +168,16 @@ def run(roots, root_grads, keep_graph, create_graph, capture=None, trace=None):
                 deps[e] = n
                 if n == 0:
                     ready.append(e)
-            if extra is not None and extra.get("post_hooks"):
-                grad_inputs = tuple(None if gi is None else _as_tensor(gi)
-                                    for gi in _per_input(fn, out))
-                for hook in extra["post_hooks"]:
-                    hook(grad_inputs, (_as_tensor(g),))
+            if extra is not None:
+                _after_node(fn, extra, g, out)
             if trace is not None:
                 trace(fn, g, out)
             if not keep_graph and fn._saves:
                 fn._saved = None
+    except Exception as exc:
+        if isinstance(fn, Node) and fn._extra is not None and "anomaly" in fn._extra:
+            anomaly.report(fn, exc)
+        raise
     finally:
         _grad.enabled = prev_mode
         if gc_was_on:
@@ -187,8 +190,20 @@ def _per_input(fn, out):
     return [None if e is None else next(produced)[1] for e in fn._edges]
 
 
+def _after_node(fn, extra, g, out):
+    """Anomaly mode's NaN check on what the node produced, then the node's post-hooks."""
+    grads = _per_input(fn, out)
+    info = extra.get("anomaly")
+    if info is not None:
+        anomaly.check_nan(fn, info, grads)
+    if extra.get("post_hooks"):
+        grad_inputs = tuple(None if gi is None else _as_tensor(gi) for gi in grads)
+        for hook in extra["post_hooks"]:
+            hook(grad_inputs, (_as_tensor(g),))
+
+
 def _node_extras(fn, extra, g, create):
-    """Hooks on the tensor this node made, pre-hooks, retain_grad, anomaly checks."""
+    """Hooks on the tensor this node made, pre-hooks, retain_grad."""
     for hook in extra.get("pre_hooks", ()):
         new = hook((_as_tensor(g),))
         if new is not None:
@@ -202,7 +217,4 @@ def _node_extras(fn, extra, g, create):
             t._grad = _as_tensor(g) if create else _new(np.array(g, dtype=t._data.dtype))
         else:
             t._grad = t._grad + _as_tensor(g)
-    check = extra.get("anomaly")
-    if check is not None:
-        check(fn, g)
     return g

@@ -36,27 +36,29 @@ def _finish(data, dtype, requires_grad):
     return t
 
 
-def _infer_array(data):
-    """A numpy array with PyTorch's dtype inference, or PyTorch's error for bad input."""
+def _infer_array(data, np_dtype=None):
+    """A numpy array with PyTorch's dtype inference (or built directly in `np_dtype`, so that
+    float64 values never pass through float32), or PyTorch's error for bad input."""
     if isinstance(data, Tensor):
         return data._data.copy()
     if data is None:
         raise RuntimeError("Could not infer dtype of NoneType")
     if isinstance(data, str):
         raise TypeError("new(): invalid data type 'str'")
-    if isinstance(data, np.ndarray):
+    if isinstance(data, (np.ndarray, np.generic)):
+        data = np.asarray(data)
         if data.dtype.kind not in "biuf":
             raise TypeError(f"can't convert np.ndarray of type numpy.{data.dtype} to a tensor")
         return data.copy()
-    if isinstance(data, (bool, np.bool_)):
+    if isinstance(data, bool):
         return np.array(data, np.bool_)
     if isinstance(data, numbers.Integral):
         return np.array(data, np.int64)
     if isinstance(data, numbers.Real):
-        return np.array(data, _dtypes.get_default_dtype().np)
+        return np.array(data, np_dtype or _dtypes.get_default_dtype().np)
     if isinstance(data, (list, tuple)):
         shape, kind = _check_nested(data)
-        arr = np.array(_plain(data), dtype={0: np.bool_, 1: np.int64}.get(
+        arr = np.array(_plain(data), dtype=np_dtype or {0: np.bool_, 1: np.int64}.get(
             kind, _dtypes.get_default_dtype().np))
         return arr.reshape(shape)
     raise TypeError(f"Could not infer dtype of {type(data).__name__}")
@@ -112,9 +114,10 @@ def _check_nested(data):
 
 def tensor(data, dtype=None, device=None, requires_grad=False):
     """A new leaf tensor copied from data (numbers, nested lists, numpy arrays, tensors)."""
-    arr = _infer_array(data)
-    if dtype is not None:
-        arr = arr.astype(_dtypes.to_dtype(dtype).np)
+    np_dtype = None if dtype is None else _dtypes.to_dtype(dtype).np
+    arr = _infer_array(data, np_dtype)
+    if np_dtype is not None and arr.dtype != np_dtype:
+        arr = arr.astype(np_dtype)
     return _finish(arr, dtype, requires_grad)
 
 

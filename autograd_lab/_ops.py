@@ -182,7 +182,7 @@ PowBackward0 = defnode("PowBackward0", [lambda B, g, ans, x, p: g * 0 if p == 0
 PowBackward1 = defnode("PowBackward1", [
     lambda B, g, ans, x, y: g * (y * x ** (y - 1)),
     lambda B, g, ans, x, y: B.where((x == 0) & (y >= 0), 0.0, g * ans * B.log(x))],
-    "**", saves=True)
+    "**", saves=True, uses_ans=True)
 PowBackward2 = defnode("PowBackward2", [None, lambda B, g, ans, c, x: g * ans * math.log(c)],
                        "**", uses_ans=True, saves=True)
 _ARITH = {"add": (np.add, AddBackward0, ()), "sub": (np.subtract, SubBackward0, ()),

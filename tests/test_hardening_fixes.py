@@ -15,6 +15,16 @@ def test_node_post_hook_receives_the_gradients_the_node_produced():
     assert grad_outputs[0].tolist() == [2.0, 2.0]
 
 
+def test_tensor_exponent_second_derivative_flows_through_the_output():
+    """PowBackward1's rule for the exponent reads the output, so create_graph must see it."""
+    x = torch.tensor([0.7], dtype=torch.float64, requires_grad=True)
+    f = ((x * x + 0.5) ** torch.tanh(x)).sum()
+    g, = torch.autograd.grad(f, x, create_graph=True)
+    h, = torch.autograd.grad(g.sum(), x)
+    assert abs(g.item() - 0.8431452239299642) < 1e-12  # PyTorch's values
+    assert abs(h.item() - 2.519499160779618) < 1e-12
+
+
 def test_float64_tensors_are_built_in_float64_not_rounded_through_float32():
     import numpy as np
     assert torch.tensor([0.7], dtype=torch.float64).item() == 0.7

@@ -228,7 +228,13 @@ def _arith(op, a, b):
         meta = ((A.shape, A.dtype) if ta else None, (Bv.shape, Bv.dtype) if tb else None)
     if cls is SubBackward0 and not ta:
         cls = RsubBackward1
-    return _link(cls, out, (ea, eb), (a, b) if saves else (), meta)
+    return _link(cls, out, (ea, eb), _operands_read(op, a, b, ea, eb) if saves else (), meta)
+
+
+def _operands_read(op, a, b, ea, eb):
+    """The operands mul/div backward reads, and no more, as PyTorch saves them: `a` only for
+    b's gradient; so `y[0] = y[0] * 3` may change y[0] in place without breaking backward."""
+    return (a if eb is not None else None, b if ea is not None or op == "div" else None)
 
 
 def _as_array(v):
@@ -271,7 +277,8 @@ def _fast(op):
                 if ea is None and a.requires_grad:
                     ea = a
                 if ea is not None or eb is not None:
-                    _link(cls, out, (ea, eb), (a, b) if saves else (), None)
+                    _link(cls, out, (ea, eb),
+                          _operands_read(op, a, b, ea, eb) if saves else (), None)
             return out
         return _arith(op, a, b)
     fast.__name__ = fast.__qualname__ = f"_{op}"

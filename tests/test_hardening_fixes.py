@@ -25,6 +25,28 @@ def test_tensor_exponent_second_derivative_flows_through_the_output():
     assert abs(h.item() - 2.519499160779618) < 1e-12
 
 
+def test_operand_mul_does_not_need_may_change_in_place():
+    """y[0] * 3 saves only the 3: writing y[0] afterwards is fine, as in PyTorch."""
+    x = torch.tensor([0.7], dtype=torch.float64, requires_grad=True)
+    y = x.clone()
+    y[0] = y[0] * 3
+    (y * y).sum().backward()
+    assert abs(x.grad.item() - 12.6) < 1e-12
+    x = torch.tensor([0.7, 2.0], requires_grad=True)
+    y = x * 1
+    z = x / y  # DivBackward0 saves y (needed): changing it must still raise
+    w = y * 2
+    y.add_(1)
+    w.sum().backward(retain_graph=True)
+    assert x.grad.tolist() == [2.0, 2.0]
+    try:
+        z.sum().backward()
+    except RuntimeError as e:
+        assert "modified by an inplace operation" in str(e)
+    else:
+        raise AssertionError("a saved tensor changed in place but backward did not notice")
+
+
 def test_float64_tensors_are_built_in_float64_not_rounded_through_float32():
     import numpy as np
     assert torch.tensor([0.7], dtype=torch.float64).item() == 0.7

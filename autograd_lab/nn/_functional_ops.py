@@ -1,0 +1,227 @@
+"""The op-table entries nn adds: fused layer and loss ops with their own backward rules.
+
+They follow the engine's conventions (see `autograd_lab/_ops.py`): a numpy forward, then
+`record(...)` with a node class made by `defnode`, whose rules `rule(B, g, ans, *saved)` are
+written against the vocabulary `B` (numpy, or autograd_lab ops for create_graph=True).
+Each node carries PyTorch's name, so a model's graph reads as PyTorch's does.
+"""
+import numpy as np
+
+from .. import _dtypes
+from .._ops import NP, _reshape_back, _view, defnode, record, record1
+from .._tensor import Size
+
+_EPS = 1e-12  # PyTorch's floor for x * (1 - x) in binary_cross_entropy's gradient
+
+# ================================================================================================
+# Linear: addmm (x @ W.T + b as one node) and the reshapes around it for inputs that are not 2-D
+# ================================================================================================
+
+AddmmBackward0 = defnode("AddmmBackward0", [
+    lambda B, g, ans, m1, m2: g,  # the bias: the engine sums g back to the bias's shape
+    lambda B, g, ans, m1, m2: g @ B.mT(m2),
+    # (g.T @ m1).T rather than m1.T @ g: equal values, but the transpose that TBackward0 then
+    # applies hands weight.grad a C-contiguous array
+    lambda B, g, ans, m1, m2: B.mT(B.mT(g) @ m1)], "addmm", saves=True)
+SqueezeBackward4 = defnode("SqueezeBackward4", _reshape_back, "squeeze")
+UnsafeViewBackward0 = defnode("UnsafeViewBackward0", _reshape_back, "view")
+SqueezeBackward4._is_view = UnsafeViewBackward0._is_view = True
+
+
+def _dtype_name(a):
+    return _dtypes.of_array(a).name
+
+
+def addmm(bias, mat1, mat2):
+    """bias + mat1 @ mat2 for 2-D mat1, mat2 (bias broadcast), recorded as AddmmBackward0."""
+    b, m1, m2 = bias._data, mat1._data, mat2._data
+    if m1.dtype != m2.dtype:
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
+                           f"{_dtype_name(m1)} != {_dtype_name(m2)}")
+    if b.dtype != m2.dtype:
+        raise RuntimeError(f"self and mat2 must have the same dtype, but got "
+                           f"{_dtype_name(b).capitalize()} and {_dtype_name(m2).capitalize()}")
+    if m1.shape[1] != m2.shape[0]:
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({m1.shape[0]}x"
+                           f"{m1.shape[1]} and {m2.shape[0]}x{m2.shape[1]})")
+    data = np.matmul(m1, m2)
+    try:
+        data += b
+    except ValueError:
+        raise RuntimeError(f"The expanded size of the tensor ({data.shape[-1]}) must match the "
+                           f"existing size ({b.shape[-1]}) at non-singleton dimension "
+                           f"{data.ndim - 1}.  Target sizes: {list(data.shape)}.  Tensor sizes: "
+                           f"{list(b.shape)}") from None
+    meta = None if b.shape == data.shape else ((b.shape, b.dtype), None, None)
+    return record(AddmmBackward0, data, (bias, mat1, mat2), (mat1, mat2), meta)
+
+
+def reshape_as_node(cls, x, shape):
+    """x viewed as `shape`, recorded as `cls` (UnsafeViewBackward0, SqueezeBackward4)."""
+    return _view(cls, x._data.reshape(shape), x, (x._data.shape,))
+
+
+# ================================================================================================
+# Losses
+# ================================================================================================
+
+
+def reduce_losses(loss, reduction):
+    """Apply 'none' / 'mean' / 'sum' to an array of per-element losses."""
+    if reduction == "none":
+        return loss
+    return np.asarray(loss.mean() if reduction == "mean" else loss.sum(), loss.dtype)
+
+
+def _scale(reduction, n):
+    """The factor 'mean' puts on every element's gradient."""
+    return 1.0 / n if reduction == "mean" and n else 1.0
+
+
+MseLossBackward0 = defnode("MseLossBackward0", [
+    lambda B, g, ans, x, t, norm: norm * (x - t) * g,
+    lambda B, g, ans, x, t, norm: -(norm * (x - t) * g)], "mse", saves=True)
+
+
+def mse_loss(input, target, reduction):
+    """Mean (or summed) squared error; input and target broadcast against each other."""
+    d = input._data - target._data
+    loss = reduce_losses(d * d, reduction)
+    norm = 2.0 / d.size if reduction == "mean" else 2.0
+    return record(MseLossBackward0, loss, (input, target), (input, target, norm),
+                  _broadcast_meta(d, input, target))
+
+
+def _broadcast_meta(out, *inputs):
+    """Per-input (shape, dtype) when broadcasting or promotion must be undone, else None."""
+    if all(t._data.shape == out.shape and t._data.dtype == out.dtype for t in inputs):
+        return None
+    return tuple((t._data.shape, t._data.dtype) for t in inputs)
+
+
+def _nll_rule(B, g, ans, coef, index, shape):
+    """Only the picked log-probabilities get a gradient: -weight[target] (/ total weight)."""
+    return B.index_grad(g * coef, shape, index)
+
+
+NllLossBackward0 = defnode("NllLossBackward0", [_nll_rule], "nll", saves=True)
+NllLoss2DBackward0 = defnode("NllLoss2DBackward0", [_nll_rule], "nll", saves=True)
+
+
+def nll_loss(input, target, weight, ignore_index, reduction):
+    """-input[n, target[n], ...] * weight[target[n]], reduced; input is (C,), (N, C) or (N, C, H, W).
+
+    Entries whose target is ignore_index count for nothing (also not in the mean's denominator).
+    """
+    a, t = input._data, target._data
+    n_classes = a.shape[0] if a.ndim == 1 else a.shape[1]
+    ignored = t == ignore_index
+    bad = ~ignored & ((t < 0) | (t >= n_classes))
+    if bad.any():
+        raise IndexError(f"Target {t[bad].flat[0]} is out of bounds.")
+    safe = np.where(ignored, 0, t)
+    if a.ndim == 1:
+        index = (safe,)
+    else:
+        grid = np.indices(t.shape, sparse=True)
+        index = (grid[0], safe) + tuple(grid[1:])
+    w = (~ignored).astype(a.dtype)
+    if weight is not None:
+        w *= weight._data[safe]
+    losses = -a[index] * w
+    if reduction == "none":
+        loss, coef = losses, -w
+    elif reduction == "sum":
+        loss, coef = np.asarray(losses.sum()), -w
+    else:
+        total = w.sum()
+        with np.errstate(invalid="ignore", divide="ignore"):
+            loss, coef = np.asarray(losses.sum() / total), -w / total
+    cls = NllLoss2DBackward0 if a.ndim == 4 else NllLossBackward0
+    return record1(cls, loss, input, (coef, index, a.shape))
+
+
+def _log_sigmoid(B, x):
+    """log(sigmoid(x)) without overflow: min(x, 0) - log(1 + exp(-|x|))."""
+    return B.where(x < 0, x, 0.0) - B.log(1 + B.exp(-B.abs(x)))
+
+
+def _bce_input_rule(B, g, ans, x, t, w, scale):
+    d = (1 - x) * x
+    gi = g * (x - t) / B.where(d < _EPS, _EPS, d)
+    return _weighted(gi, w, scale)
+
+
+def _bce_target_rule(B, g, ans, x, t, w, scale):
+    with np.errstate(divide="ignore"):
+        log1m, logx = B.log(1 - x), B.log(x)
+    gt = (B.where(log1m < -100, -100.0, log1m) - B.where(logx < -100, -100.0, logx)) * g
+    return _weighted(gt, w, scale)
+
+
+def _weighted(grad, w, scale):
+    if w is not None:
+        grad = grad * w
+    return grad * scale if scale != 1.0 else grad
+
+
+BinaryCrossEntropyBackward0 = defnode("BinaryCrossEntropyBackward0",
+                                      [_bce_input_rule, _bce_target_rule], "bce", saves=True)
+
+
+def binary_cross_entropy(input, target, weight, reduction):
+    """-w * (t * log(x) + (1 - t) * log(1 - x)), each log floored at -100 as in PyTorch."""
+    x, t = input._data, target._data
+    if ((x < 0) | (x > 1)).any():
+        raise RuntimeError("all elements of input should be between 0 and 1")
+    if ((t < 0) | (t > 1)).any():
+        raise RuntimeError("all elements of target should be between 0 and 1")
+    with np.errstate(divide="ignore"):
+        loss = (t - 1) * np.maximum(np.log1p(-x), -100) - t * np.maximum(np.log(x), -100)
+    w = None if weight is None else np.broadcast_to(weight._data, x.shape)
+    if w is not None:
+        loss = loss * w
+    return record(BinaryCrossEntropyBackward0, reduce_losses(loss, reduction), (input, target),
+                  (input, target, w, _scale(reduction, x.size)))
+
+
+def _bce_logits_input_rule(B, g, ans, x, t, w, pw, scale):
+    sig = B.exp(_log_sigmoid(B, x))
+    gi = (sig - t if pw is None else (pw * t + 1 - t) * sig - pw * t) * g
+    return _weighted(gi, w, scale)
+
+
+def _bce_logits_target_rule(B, g, ans, x, t, w, pw, scale):
+    gt = -x if pw is None else -x - (pw - 1) * _log_sigmoid(B, x)
+    return _weighted(gt * g, w, scale)
+
+
+BinaryCrossEntropyWithLogitsBackward0 = defnode(
+    "BinaryCrossEntropyWithLogitsBackward0", [_bce_logits_input_rule, _bce_logits_target_rule],
+    "bce", saves=True)
+
+
+def binary_cross_entropy_with_logits(input, target, weight, pos_weight, reduction):
+    """BCE on sigmoid(input), computed stably from the logits: (1-t)x - (1+(pw-1)t) log σ(x)."""
+    x, t = input._data, target._data
+    pw = None if pos_weight is None else pos_weight._data
+    log_weight = 1 if pw is None else 1 + (pw - 1) * t
+    loss = (1 - t) * x - log_weight * _log_sigmoid(NP, x)
+    w = None if weight is None else np.broadcast_to(weight._data, x.shape)
+    if w is not None:
+        loss = loss * w
+    return record(BinaryCrossEntropyWithLogitsBackward0, reduce_losses(loss, reduction),
+                  (input, target), (input, target, w, pw, _scale(reduction, x.size)))
+
+
+DivBackward1 = defnode("DivBackward1", [lambda B, g, ans, c: g / c], "/")
+
+
+def div_scalar(x, c):
+    """x / c for a Python number c, recorded as PyTorch's DivBackward1."""
+    return record1(DivBackward1, x._data / c, x, (c,))
+
+
+def size_str(shape):
+    """'torch.Size([2, 3])', as PyTorch's messages print shapes."""
+    return repr(Size(shape))

@@ -1,0 +1,399 @@
+"""`nn.Module`: the base class of layers and models, with PyTorch's registration rules.
+
+Assigning a `Parameter` or a `Module` to an attribute registers it (in `_parameters` /
+`_modules`); `parameters()`, `state_dict()`, `train()`, `zero_grad()` and `repr()` walk the
+tree of registered sub-modules. Calling a module runs `forward` inside a *scope* (the module's
+dotted path, e.g. `'MLP.fc1'`), which every graph node made meanwhile records for the display.
+"""
+import collections
+import collections.abc
+
+from .. import _dtypes
+from .._grad_mode import no_grad
+from .._node import scope
+from .._tensor import Tensor
+from .parameter import Parameter
+
+
+def typename(obj):
+    """PyTorch's `torch.typename`: 'torch.FloatTensor' for tensors, the qualified name else."""
+    if isinstance(obj, Tensor):
+        return obj.type()
+    module = getattr(obj, "__module__", "") or ""
+    qualname = getattr(obj, "__qualname__", None) or getattr(obj, "__name__", None)
+    if qualname is None:
+        module, qualname = type(obj).__module__ or "", type(obj).__qualname__
+    return qualname if module in ("", "builtins") else f"{module}.{qualname}"
+
+
+class _IncompatibleKeys(collections.namedtuple("IncompatibleKeys",
+                                               ["missing_keys", "unexpected_keys"])):
+    """What `load_state_dict` returns."""
+
+    __slots__ = ()
+
+    def __repr__(self):
+        if not self.missing_keys and not self.unexpected_keys:
+            return "<All keys matched successfully>"
+        return f"_IncompatibleKeys(missing_keys={self.missing_keys}, " \
+               f"unexpected_keys={self.unexpected_keys})"
+
+    __str__ = __repr__
+
+
+def _addindent(text, spaces):
+    first, *rest = text.split("\n")
+    return "\n".join([first] + [" " * spaces + line if line.strip() else "" for line in rest])
+
+
+class Module:
+    """Base class for all neural network modules; subclass it and define `forward`."""
+
+    def __init__(self):
+        set_ = object.__setattr__
+        set_(self, "training", True)
+        set_(self, "_parameters", {})
+        set_(self, "_buffers", {})
+        set_(self, "_non_persistent_buffers_set", set())
+        set_(self, "_modules", {})
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required '
+                                  f'"forward" function')
+
+    def __call__(self, *args, **kwargs):
+        """Run `forward`; graph nodes made meanwhile are tagged with this module's scope."""
+        prev = scope.current
+        name = self.__dict__.get("_scope_name")
+        scope.current = type(self).__name__ if prev is None else \
+            f"{prev}.{name or type(self).__name__}"
+        try:
+            return self.forward(*args, **kwargs)
+        finally:
+            scope.current = prev
+
+    # ---- registration ------------------------------------------------------------------------
+    def _check_name(self, name, kind, table):
+        if kind != "module" and "_parameters" not in self.__dict__:
+            raise AttributeError(f"cannot assign {kind} before Module.__init__() call")
+        if not isinstance(name, str):
+            raise TypeError(f"{kind} name should be a string. Got {typename(name)}")
+        if "." in name:
+            raise KeyError(f'{kind} name can\'t contain "."' +
+                           (f", got: {name}" if kind == "module" else ""))
+        if name == "":
+            raise KeyError(f'{kind} name can\'t be empty string ""')
+        if hasattr(self, name) and name not in table:
+            raise KeyError(f"attribute '{name}' already exists")
+
+    def register_parameter(self, name, param):
+        """Add a parameter (a `Parameter` or None) under `name`."""
+        self._check_name(name, "parameter", self.__dict__.get("_parameters", {}))
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(f"cannot assign '{typename(param)}' object to parameter '{name}' "
+                            f"(torch.nn.Parameter or None required)")
+        if param is not None and param.grad_fn is not None:
+            raise ValueError(f"Cannot assign non-leaf Tensor to parameter '{name}'. Model "
+                             f"parameters must be created explicitly. To express '{name}' as a "
+                             f"function of another Tensor, compute the value in the forward() "
+                             f"method.")
+        self._parameters[name] = param
+
+    def register_buffer(self, name, tensor, persistent=True):
+        """Add a tensor that is state but not a parameter (saved in state_dict if persistent)."""
+        if "_buffers" not in self.__dict__:
+            raise AttributeError("cannot assign buffer before Module.__init__() call")
+        self._check_name(name, "buffer", self._buffers)
+        if tensor is not None and not isinstance(tensor, Tensor):
+            raise TypeError(f"cannot assign '{typename(tensor)}' object to buffer '{name}' "
+                            f"(torch Tensor or None required)")
+        self._buffers[name] = tensor
+        if persistent:
+            self._non_persistent_buffers_set.discard(name)
+        else:
+            self._non_persistent_buffers_set.add(name)
+
+    def add_module(self, name, module):
+        """Add a child module (or None) under `name`."""
+        if not isinstance(module, Module) and module is not None:
+            raise TypeError(f"{typename(module)} is not a Module subclass")
+        self._check_name(name, "module", self._modules)
+        self._modules[name] = module
+        if module is not None:
+            object.__setattr__(module, "_scope_name", name)
+
+    register_module = add_module
+
+    def __getattr__(self, name):
+        d = self.__dict__
+        for table in ("_parameters", "_buffers", "_modules"):
+            if table in d and name in d[table]:
+                return d[table][name]
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+    def __setattr__(self, name, value):
+        d = self.__dict__
+        params, modules, buffers = d.get("_parameters"), d.get("_modules"), d.get("_buffers")
+        if isinstance(value, Parameter):
+            if params is None:
+                raise AttributeError("cannot assign parameters before Module.__init__() call")
+            self._forget(name, d, buffers, modules)
+            self.register_parameter(name, value)
+        elif params is not None and name in params:
+            if value is not None:
+                raise TypeError(f"cannot assign '{typename(value)}' as parameter '{name}' "
+                                f"(torch.nn.Parameter or None expected)")
+            params[name] = None
+        elif isinstance(value, Module):
+            if modules is None:
+                raise AttributeError("cannot assign module before Module.__init__() call")
+            self._forget(name, d, params, buffers)
+            modules[name] = value
+            object.__setattr__(value, "_scope_name", name)
+        elif modules is not None and name in modules:
+            if value is not None:
+                raise TypeError(f"cannot assign '{typename(value)}' as child module '{name}' "
+                                f"(torch.nn.Module or None expected)")
+            modules[name] = None
+        elif buffers is not None and name in buffers:
+            if value is not None and not isinstance(value, Tensor):
+                raise TypeError(f"cannot assign '{typename(value)}' as buffer '{name}' "
+                                f"(torch.nn.Buffer, torch.Tensor or None expected)")
+            buffers[name] = value
+        else:
+            object.__setattr__(self, name, value)
+
+    def _forget(self, name, *tables):
+        for t in tables:
+            if t is not None and name in t:
+                del t[name]
+        self._non_persistent_buffers_set.discard(name)
+
+    def __delattr__(self, name):
+        for table in (self._parameters, self._buffers, self._modules):
+            if name in table:
+                del table[name]
+                self._non_persistent_buffers_set.discard(name)
+                return
+        object.__delattr__(self, name)
+
+    def __dir__(self):
+        return sorted(set(dir(type(self))) | set(self.__dict__) | set(self._parameters)
+                      | set(self._modules) | set(self._buffers))
+
+    # ---- walking the tree --------------------------------------------------------------------
+    def named_modules(self, memo=None, prefix="", remove_duplicate=True):
+        """(dotted name, module) for this module and every descendant, in pre-order."""
+        memo = set() if memo is None else memo
+        stack = [(prefix, self)]
+        while stack:
+            name, module = stack.pop()
+            if remove_duplicate:
+                if module in memo:
+                    continue
+                memo.add(module)
+            yield name, module
+            children = [(f"{name}.{k}" if name else k, m) for k, m in module._modules.items()
+                        if m is not None]
+            stack.extend(reversed(children))
+
+    def modules(self):
+        for _, m in self.named_modules():
+            yield m
+
+    def named_children(self):
+        seen = set()
+        for name, m in self._modules.items():
+            if m is not None and m not in seen:
+                seen.add(m)
+                yield name, m
+
+    def children(self):
+        for _, m in self.named_children():
+            yield m
+
+    def _named_members(self, table, prefix, recurse, remove_duplicate):
+        seen = set()
+        modules = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate) \
+            if recurse else [(prefix, self)]
+        for mod_prefix, module in modules:
+            for k, v in getattr(module, table).items():
+                if v is None or (remove_duplicate and v in seen):
+                    continue
+                seen.add(v)
+                yield (f"{mod_prefix}.{k}" if mod_prefix else k), v
+
+    def named_parameters(self, prefix="", recurse=True, remove_duplicate=True):
+        """(dotted name, parameter) pairs; a parameter shared by two layers comes once."""
+        return self._named_members("_parameters", prefix, recurse, remove_duplicate)
+
+    def parameters(self, recurse=True):
+        for _, p in self.named_parameters(recurse=recurse):
+            yield p
+
+    def named_buffers(self, prefix="", recurse=True, remove_duplicate=True):
+        return self._named_members("_buffers", prefix, recurse, remove_duplicate)
+
+    def buffers(self, recurse=True):
+        for _, b in self.named_buffers(recurse=recurse):
+            yield b
+
+    def apply(self, fn):
+        """Call fn on every descendant module (children first), then on this one."""
+        for m in reversed(list(self.modules())):
+            fn(m)
+        return self
+
+    # ---- modes and gradients -----------------------------------------------------------------
+    def train(self, mode=True):
+        """Set training mode (affects Dropout) on this module and all its descendants."""
+        if not isinstance(mode, bool):
+            raise ValueError("training mode is expected to be boolean")
+        for m in self.modules():
+            object.__setattr__(m, "training", mode)
+        return self
+
+    def eval(self):
+        """Evaluation mode: `train(False)`."""
+        return self.train(False)
+
+    def requires_grad_(self, requires_grad=True):
+        for p in self.parameters():
+            p.requires_grad_(requires_grad)
+        return self
+
+    def zero_grad(self, set_to_none=True):
+        """Reset the gradients of all parameters (to None by default, as PyTorch does)."""
+        for p in self.parameters():
+            if p._grad is not None:
+                if set_to_none:
+                    p._grad = None
+                else:
+                    p._grad.grad_fn = None
+                    p._grad.requires_grad = False
+                    p._grad.zero_()
+
+    # ---- dtype conversion --------------------------------------------------------------------
+    def to(self, *args, dtype=None, **kwargs):
+        """Convert floating parameters and buffers to `dtype` (devices other than cpu: none)."""
+        for a in args:
+            if isinstance(a, Tensor):
+                dtype = a.dtype
+            elif not isinstance(a, str) and a is not None:
+                dtype = a
+        if dtype is None:
+            return self
+        np_dtype = _dtypes.to_dtype(dtype).np
+        for m in self.modules():
+            for t in list(m._parameters.values()) + list(m._buffers.values()):
+                if t is not None and t._data.dtype.kind == "f":
+                    t._data = t._data.astype(np_dtype, copy=False)
+                    if t._grad is not None:
+                        t._grad._data = t._grad._data.astype(np_dtype, copy=False)
+        return self
+
+    def double(self):
+        return self.to(_dtypes.float64)
+
+    def float(self):
+        return self.to(_dtypes.float32)
+
+    def half(self):
+        return self.to(_dtypes.float16)
+
+    def cpu(self):
+        return self
+
+    # ---- state_dict --------------------------------------------------------------------------
+    def _local_state(self):
+        """This module's own parameters and persistent buffers (None entries left out)."""
+        items = list(self._parameters.items()) + [
+            (k, v) for k, v in self._buffers.items() if k not in self._non_persistent_buffers_set]
+        return {k: v for k, v in items if v is not None}
+
+    def state_dict(self, *, destination=None, prefix="", keep_vars=False):
+        """An OrderedDict from dotted names to parameters and persistent buffers (detached)."""
+        out = collections.OrderedDict() if destination is None else destination
+        for mod_prefix, m in self.named_modules(prefix=prefix.rstrip("."),
+                                                remove_duplicate=False):
+            for k, v in m._local_state().items():
+                out[f"{mod_prefix}.{k}" if mod_prefix else k] = v if keep_vars else v.detach()
+        return out
+
+    def load_state_dict(self, state_dict, strict=True, assign=False):
+        """Copy values from state_dict into the parameters and buffers (shapes must match).
+
+        With strict=True, missing and unexpected keys raise PyTorch's RuntimeError.
+        """
+        if not isinstance(state_dict, collections.abc.Mapping):
+            raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
+        missing, unexpected, errors = [], [], []
+        for mod_prefix, m in self.named_modules(remove_duplicate=False):
+            prefix = f"{mod_prefix}." if mod_prefix else ""
+            local = m._local_state()
+            for name, param in local.items():
+                key = prefix + name
+                if key in state_dict:
+                    error = m._load_one(name, param, state_dict[key], key, assign)
+                    if error:
+                        errors.append(error)
+                elif strict:
+                    missing.append(key)
+            if strict:
+                for key in state_dict:
+                    if not key.startswith(prefix):
+                        continue
+                    head, *tail = key[len(prefix):].split(".", 1)
+                    if (tail and head not in m._modules) or (not tail and head not in local):
+                        unexpected.append(key)
+        if strict:
+            if unexpected:
+                errors.insert(0, "Unexpected key(s) in state_dict: {}. ".format(
+                    ", ".join(f'"{k}"' for k in unexpected)))
+            if missing:
+                errors.insert(0, "Missing key(s) in state_dict: {}. ".format(
+                    ", ".join(f'"{k}"' for k in missing)))
+        if errors:
+            raise RuntimeError("Error(s) in loading state_dict for {}:\n\t{}".format(
+                type(self).__name__, "\n\t".join(errors)))
+        return _IncompatibleKeys(missing, unexpected)
+
+    def _load_one(self, name, param, value, key, assign):
+        """Copy (or with assign=True, bind) one checkpoint value; an error message or None."""
+        if not isinstance(value, Tensor):
+            return (f'While copying the parameter named "{key}", expected torch.Tensor or '
+                    f'Tensor-like object from checkpoint but received {type(value)}')
+        if param.ndim == 0 and value.shape == (1,):
+            value = value[0]
+        if value.shape != param.shape:
+            return (f"size mismatch for {key}: copying a param with shape {value.shape} from "
+                    f"checkpoint, the shape in current model is {param.shape}.")
+        with no_grad():
+            if not assign:
+                param.copy_(value)
+            elif isinstance(param, Parameter):
+                setattr(self, name, Parameter(value.detach(), param.requires_grad))
+            else:
+                setattr(self, name, value)
+        return None
+
+    # ---- printing ----------------------------------------------------------------------------
+    def extra_repr(self):
+        """The text inside this module's parentheses (e.g. 'in_features=1, ...')."""
+        return ""
+
+    def _get_name(self):
+        return type(self).__name__
+
+    def __repr__(self):
+        extra = self.extra_repr()
+        extra_lines = extra.split("\n") if extra else []
+        child_lines = [f"({k}): " + _addindent(repr(m), 2) for k, m in self._modules.items()]
+        lines = extra_lines + child_lines
+        text = self._get_name() + "("
+        if lines:
+            if len(extra_lines) == 1 and not child_lines:
+                text += extra_lines[0]
+            else:
+                text += "\n  " + "\n  ".join(lines) + "\n"
+        return text + ")"

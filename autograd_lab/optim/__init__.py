@@ -1,0 +1,13 @@
+"""Optimizers with PyTorch's API and update formulas: SGD, Adam, AdamW, RMSprop, and
+`lr_scheduler` (StepLR, ExponentialLR).
+
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+    optimizer.zero_grad(); loss.backward(); optimizer.step()
+"""
+from . import lr_scheduler
+from ._optimizer import Optimizer
+from .adam import Adam, AdamW
+from .rmsprop import RMSprop
+from .sgd import SGD
+
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "lr_scheduler"]

@@ -1,0 +1,227 @@
+"""`optim.Optimizer`: parameter groups, per-parameter state, `zero_grad`, `state_dict`.
+
+Subclasses implement `_update(group)`, which changes each parameter's numpy array in place
+(so nothing is recorded and the Parameter objects the model holds stay the same), following
+PyTorch's single-tensor update formulas operation by operation.
+"""
+import copy
+import itertools
+import warnings
+from collections import defaultdict
+
+import numpy as np
+
+from .._grad_mode import enable_grad
+from .._tensor import Tensor, _new
+from ..nn._module import typename
+
+
+class _RequiredParameter:
+    """Marks a hyper-parameter without default that every param group must give."""
+
+    def __repr__(self):
+        return "<required parameter>"
+
+
+required = _RequiredParameter()
+
+
+class Optimizer:
+    """Base class of optimizers: `param_groups` (dicts of params and hyper-parameters) and
+    `state` (per-parameter buffers such as momentum)."""
+
+    def __init__(self, params, defaults):
+        self.defaults = defaults
+        if defaults.get("differentiable"):
+            raise NotImplementedError("autograd_lab optimizers update parameters in place without "
+                                      "recording: differentiable=True is not supported")
+        if isinstance(params, Tensor):
+            raise TypeError(f"params argument given to the optimizer should be an iterable of "
+                            f"Tensors or dicts, but got {typename(params)}")
+        self.state = defaultdict(dict)
+        self.param_groups = []
+        groups = list(params)
+        if not groups:
+            raise ValueError("optimizer got an empty parameter list")
+        if not isinstance(groups[0], dict):
+            groups = [{"params": groups}]
+        for group in groups:
+            self.add_param_group(group)
+
+    def add_param_group(self, param_group):
+        """Add a dict {'params': [...], hyper-parameter: value} (missing ones take defaults)."""
+        if not isinstance(param_group, dict):
+            raise TypeError(f"param_group must be a dict, but got {type(param_group)}")
+        params = param_group["params"]
+        if isinstance(params, Tensor):
+            params = [params]
+        elif isinstance(params, set):
+            raise TypeError("optimizer parameters need to be organized in ordered collections, "
+                            "but the ordering of tensors in sets will change between runs. "
+                            "Please use a list instead.")
+        params = list(params)
+        names = [p[0] for p in params if isinstance(p, tuple)]
+        params = [p[1] if isinstance(p, tuple) else p for p in params]
+        param_group["params"] = params
+        if names:
+            if len(names) != len(params):
+                raise ValueError("all optimizer params should be with/without names. Some param "
+                                 "names are missing")
+            param_group["param_names"] = names
+        for p in params:
+            if not isinstance(p, Tensor):
+                raise TypeError(f"optimizer can only optimize Tensors, but one of the params is "
+                                f"{typename(p)}")
+            if not (p.is_leaf or p.retains_grad):
+                raise ValueError("can't optimize a non-leaf Tensor")
+        for name, default in self.defaults.items():
+            if default is required and name not in param_group:
+                raise ValueError(f"parameter group didn't specify a value of required "
+                                 f"optimization parameter {name}")
+            param_group.setdefault(name, default)
+        if len(params) != len(set(params)):
+            warnings.warn("optimizer contains a parameter group with duplicate parameters; in "
+                          "future, this will cause an error; see "
+                          "github.com/pytorch/pytorch/issues/40967 for more information",
+                          stacklevel=3)
+        seen = set()
+        for group in self.param_groups:
+            seen.update(group["params"])
+            if ("param_names" in param_group) != ("param_names" in group):
+                which = "with names" if "param_names" in param_group else "without names"
+                raise ValueError(f"all optimizer param groups should be with/without names. "
+                                 f"cannot add param group {which} to the optimizer")
+        if not seen.isdisjoint(params):
+            raise ValueError("some parameters appear in more than one parameter group")
+        self.param_groups.append(param_group)
+
+    def zero_grad(self, set_to_none=True):
+        """Reset the gradients of all optimized tensors (to None by default)."""
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p._grad is None:
+                    continue
+                if set_to_none:
+                    p._grad = None
+                else:
+                    p._grad.grad_fn = None
+                    p._grad.requires_grad = False
+                    p._grad.zero_()
+
+    def step(self, closure=None):
+        """Update every parameter that has a gradient; `closure` re-evaluates the loss first."""
+        loss = None
+        if closure is not None:
+            with enable_grad():
+                loss = closure()
+        for group in self.param_groups:
+            self._update(group)
+        self._opt_called = True  # lets a learning-rate scheduler check the call order
+        return loss
+
+    def _update(self, group):
+        raise NotImplementedError
+
+    def _with_grads(self, group):
+        """(param, its array, its gradient array) for the params of group that have a grad;
+        the gradient is negated when the group maximizes."""
+        for p in group["params"]:
+            if p._grad is not None:
+                g = p._grad._data
+                yield p, p._data, -g if group.get("maximize") else g
+
+    # ---- (de)serialisation -------------------------------------------------------------------
+    def state_dict(self):
+        """{'state': {index: {...}}, 'param_groups': [{..., 'params': [indices]}]}."""
+        index = {}
+        groups = []
+        for group in self.param_groups:
+            packed = {k: v for k, v in group.items() if k != "params"}
+            for p in group["params"]:
+                index.setdefault(id(p), len(index))
+            packed["params"] = [index[id(p)] for p in group["params"]]
+            groups.append(packed)
+        state = {index[id(k)] if isinstance(k, Tensor) else k: v for k, v in self.state.items()}
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict):
+        """Restore hyper-parameters and state saved by `state_dict` (params matched by order)."""
+        saved_groups = copy.deepcopy(state_dict["param_groups"])
+        if len(self.param_groups) != len(saved_groups):
+            raise ValueError("loaded state dict has a different number of parameter groups")
+        if any(len(g["params"]) != len(s["params"])
+               for g, s in zip(self.param_groups, saved_groups)):
+            raise ValueError("loaded state dict contains a parameter group that doesn't match "
+                             "the size of optimizer's group")
+        id_map = dict(zip(itertools.chain.from_iterable(g["params"] for g in saved_groups),
+                          itertools.chain.from_iterable(g["params"] for g in self.param_groups)))
+        state = defaultdict(dict)
+        for k, v in state_dict["state"].items():
+            if k in id_map:
+                param = id_map[k]
+                state[param] = {key: _copy_state(param, key, value) for key, value in v.items()}
+            else:
+                state[k] = v
+        for group, saved in zip(self.param_groups, saved_groups):
+            saved["params"] = group["params"]
+            if "param_names" in group and "param_names" not in saved:
+                saved["param_names"] = group["param_names"]
+        self.state, self.param_groups = state, saved_groups
+
+    def __getstate__(self):
+        return {"defaults": self.defaults, "state": self.state,
+                "param_groups": self.param_groups}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+
+    def __repr__(self):
+        text = type(self).__name__ + " ("
+        for i, group in enumerate(self.param_groups):
+            text += f"\nParameter Group {i}\n"
+            for key in sorted(group):
+                if key != "params":
+                    text += f"    {key}: {group[key]}\n"
+        return text + ")"
+
+
+def _copy_state(param, key, value):
+    """A copy of a saved state tensor, in the param's dtype (except 'step', kept as saved)."""
+    if not isinstance(value, Tensor):
+        return copy.deepcopy(value)
+    data = value._data
+    if key != "step" and param._data.dtype.kind == "f" and data.dtype.kind == "f":
+        data = data.astype(param._data.dtype)
+    return _new(np.array(data))
+
+
+def check_hyper(label, value, high=None):
+    """PyTorch's ValueError for a hyper-parameter outside [0, high)."""
+    if not (0.0 <= value and (high is None or value < high)):
+        raise ValueError(f"Invalid {label}: {value}")
+
+
+def zeros_state(p):
+    """A state buffer (exp_avg, momentum_buffer, ...) shaped like p."""
+    return _new(np.zeros_like(p._data))
+
+
+def step_counter():
+    """The float32 step count PyTorch keeps in Adam's and RMSprop's state."""
+    return _new(np.zeros((), np.float32))
+
+
+def count_step(state):
+    """Increment state['step'] and return it as a Python float."""
+    step = state["step"]._data
+    step += 1
+    return float(step)
+
+
+
+def lerp_(x, end, weight):
+    """x += weight * (end - x) in place, evaluated as PyTorch's lerp_ evaluates it."""
+    if abs(weight) < 0.5:
+        x += weight * (end - x)
+    else:
+        np.subtract(end, (end - x) * (1 - weight), out=x)

@@ -1,0 +1,69 @@
+"""Adam and AdamW (Kingma & Ba, 2015; Loshchilov & Hutter, 2019), with amsgrad."""
+import numpy as np
+
+from ._optimizer import (Optimizer, check_hyper, count_step, lerp_, step_counter,
+                         zeros_state)
+
+
+class Adam(Optimizer):
+    """Adaptive moments: with m, v running averages of g and g*g (bias-corrected),
+
+        p -= lr / (1 - beta1**t) * m / (sqrt(v) / sqrt(1 - beta2**t) + eps)
+
+    weight_decay adds weight_decay * p to g (Adam) or shrinks p by lr * weight_decay (AdamW);
+    amsgrad uses the running maximum of v.
+    """
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
+                 amsgrad=False, *, foreach=None, maximize=False, capturable=False,
+                 differentiable=False, fused=None, decoupled_weight_decay=False):
+        check_hyper("learning rate", lr)
+        check_hyper("epsilon value", eps)
+        check_hyper("beta parameter at index 0", betas[0], 1.0)
+        check_hyper("beta parameter at index 1", betas[1], 1.0)
+        check_hyper("weight_decay value", weight_decay)
+        super().__init__(params, dict(
+            lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
+            maximize=maximize, foreach=foreach, capturable=capturable,
+            differentiable=differentiable, fused=fused,
+            decoupled_weight_decay=decoupled_weight_decay))
+
+    def _update(self, group):
+        lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
+        weight_decay, amsgrad = group["weight_decay"], group["amsgrad"]
+        for p, a, g in self._with_grads(group):
+            state = self.state[p]
+            if not state:
+                state["step"] = step_counter()
+                state["exp_avg"], state["exp_avg_sq"] = zeros_state(p), zeros_state(p)
+                if amsgrad:
+                    state["max_exp_avg_sq"] = zeros_state(p)
+            step = count_step(state)
+            if weight_decay != 0:
+                if group["decoupled_weight_decay"]:
+                    a *= 1 - lr * weight_decay
+                else:
+                    g = g + weight_decay * a
+            m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
+            lerp_(m, g, 1 - beta1)
+            v *= beta2
+            v += (1 - beta2) * g * g
+            if amsgrad:
+                v = np.maximum(state["max_exp_avg_sq"]._data, v,
+                               out=state["max_exp_avg_sq"]._data)
+            denom = np.sqrt(v) / (1 - beta2 ** step) ** 0.5
+            denom += eps
+            a += -(lr / (1 - beta1 ** step)) * (m / denom)
+            p._bump_version()
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (p *= 1 - lr * weight_decay before the Adam step)."""
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2,
+                 amsgrad=False, *, maximize=False, foreach=None, capturable=False,
+                 differentiable=False, fused=None):
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, foreach=foreach,
+                         maximize=maximize, capturable=capturable,
+                         differentiable=differentiable, fused=fused,
+                         decoupled_weight_decay=True)

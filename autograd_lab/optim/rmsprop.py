@@ -1,0 +1,63 @@
+"""RMSprop (Hinton's lecture 6e), with momentum and the centered variant."""
+import numpy as np
+
+from ._optimizer import (Optimizer, check_hyper, count_step, lerp_, step_counter,
+                         zeros_state)
+
+
+class RMSprop(Optimizer):
+    """Divide the gradient by a running root mean square of recent gradients:
+
+        v = alpha * v + (1 - alpha) * g * g
+        p -= lr * g / (sqrt(v) + eps)
+
+    centered subtracts the square of the running mean of g from v; momentum averages the steps.
+    """
+
+    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,
+                 centered=False, capturable=False, foreach=None, maximize=False,
+                 differentiable=False):
+        check_hyper("learning rate", lr)
+        check_hyper("epsilon value", eps)
+        check_hyper("momentum value", momentum)
+        check_hyper("weight_decay value", weight_decay)
+        check_hyper("alpha value", alpha)
+        super().__init__(params, dict(
+            lr=lr, momentum=momentum, alpha=alpha, eps=eps, centered=centered,
+            weight_decay=weight_decay, capturable=capturable, foreach=foreach,
+            maximize=maximize, differentiable=differentiable))
+
+    def _update(self, group):
+        lr, alpha, eps = group["lr"], group["alpha"], group["eps"]
+        weight_decay, momentum, centered = group["weight_decay"], group["momentum"], \
+            group["centered"]
+        for p, a, g in self._with_grads(group):
+            state = self.state[p]
+            if not state:
+                state["step"] = step_counter()
+                state["square_avg"] = zeros_state(p)
+                if momentum > 0:
+                    state["momentum_buffer"] = zeros_state(p)
+                if centered:
+                    state["grad_avg"] = zeros_state(p)
+            count_step(state)
+            if weight_decay != 0:
+                g = g + weight_decay * a
+            v = state["square_avg"]._data
+            v *= alpha
+            v += (1 - alpha) * g * g
+            if centered:
+                mean = state["grad_avg"]._data
+                lerp_(mean, g, 1 - alpha)
+                avg = np.sqrt(v - mean * mean)
+            else:
+                avg = np.sqrt(v)
+            avg += eps
+            if momentum > 0:
+                buf = state["momentum_buffer"]._data
+                buf *= momentum
+                buf += g / avg
+                a -= lr * buf
+            else:
+                a += -lr * (g / avg)
+            p._bump_version()

@@ -1,0 +1,42 @@
+"""Stochastic gradient descent, with momentum, dampening, Nesterov momentum and weight decay."""
+from .._tensor import _new
+from ._optimizer import Optimizer, check_hyper
+
+
+class SGD(Optimizer):
+    """p -= lr * g, where g is the gradient (plus weight_decay * p), or its momentum average:
+
+        buf = momentum * buf + (1 - dampening) * g      (buf = g at the first step)
+        g = g + momentum * buf if nesterov else buf
+    """
+
+    def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False,
+                 *, maximize=False, foreach=None, differentiable=False, fused=None):
+        check_hyper("learning rate", lr)
+        check_hyper("momentum value", momentum)
+        check_hyper("weight_decay value", weight_decay)
+        if nesterov and (momentum <= 0 or dampening != 0):
+            raise ValueError("Nesterov momentum requires a momentum and zero dampening")
+        super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
+                                      weight_decay=weight_decay, nesterov=nesterov,
+                                      maximize=maximize, foreach=foreach,
+                                      differentiable=differentiable, fused=fused))
+
+    def _update(self, group):
+        lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
+        weight_decay, nesterov = group["weight_decay"], group["nesterov"]
+        for p, a, g in self._with_grads(group):
+            if weight_decay != 0:
+                g = g + weight_decay * a
+            if momentum != 0:
+                state = self.state[p]
+                if state.get("momentum_buffer") is None:
+                    state["momentum_buffer"] = _new(g.copy())
+                    buf = state["momentum_buffer"]._data
+                else:
+                    buf = state["momentum_buffer"]._data
+                    buf *= momentum
+                    buf += (1 - dampening) * g
+                g = g + momentum * buf if nesterov else buf
+            a -= lr * g
+            p._bump_version()

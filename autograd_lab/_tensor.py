@@ -7,7 +7,7 @@ import numpy as np
 
 from . import _dtypes
 from . import _format
-from ._node import _Handle, scope
+from ._node import _Handle, _Scope
 
 _new_object = object.__new__
 
@@ -280,8 +280,8 @@ class Tensor:
         return self._vc
 
     def _bump_version(self):
-        scope.epoch += 1
-        self._shared_vc().append(scope.epoch)
+        _Scope.epoch += 1
+        self._shared_vc().append(_Scope.epoch)
 
     # ---- in-place value changes (no history) -----------------------------------------------
     def zero_(self):

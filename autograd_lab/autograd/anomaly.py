@@ -17,7 +17,7 @@ import warnings
 
 import numpy as np
 
-from .._node import scope
+from .._node import _Scope, scope
 
 _PACKAGE = __name__.split(".")[0]
 _MAX_FRAMES = 10
@@ -41,7 +41,7 @@ def is_anomaly_check_nan_enabled():
 
 
 def _set(enabled, check_nan):
-    scope.on_record = _record if enabled else None
+    _Scope.on_record = _record if enabled else None
     _mode.check_nan = bool(check_nan)
 
 

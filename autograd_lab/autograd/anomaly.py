@@ -41,7 +41,7 @@ def is_anomaly_check_nan_enabled():
 
 
 def _set(enabled, check_nan):
-    _Scope.on_record = _record if enabled else None
+    _Scope.on_record = staticmethod(_record) if enabled else None  # a class attribute: all threads
     _mode.check_nan = bool(check_nan)
 
 

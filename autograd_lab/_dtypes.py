@@ -5,10 +5,11 @@ import numpy as np
 class dtype:
     """A tensor element type (`autograd_lab.float32`, ...); prints as PyTorch does."""
 
-    __slots__ = ("name", "np", "is_floating_point", "is_signed", "itemsize", "_kind")
+    __slots__ = ("name", "np", "is_floating_point", "is_signed", "itemsize", "_kind", "legacy")
 
-    def __init__(self, name, np_dtype, kind):
+    def __init__(self, name, np_dtype, kind, legacy):
         self.name = name
+        self.legacy = legacy  # PyTorch's legacy type name in messages: Float for torch.FloatTensor
         self.np = np.dtype(np_dtype)
         self.is_floating_point = kind == 2
         self.is_signed = name != "bool"
@@ -22,15 +23,15 @@ class dtype:
         return self.name
 
 
-bool_ = dtype("bool", np.bool_, 0)
-uint8 = dtype("uint8", np.uint8, 1)
-int8 = dtype("int8", np.int8, 1)
-int16 = dtype("int16", np.int16, 1)
-int32 = dtype("int32", np.int32, 1)
-int64 = dtype("int64", np.int64, 1)
-float16 = dtype("float16", np.float16, 2)
-float32 = dtype("float32", np.float32, 2)
-float64 = dtype("float64", np.float64, 2)
+bool_ = dtype("bool", np.bool_, 0, "Bool")
+uint8 = dtype("uint8", np.uint8, 1, "Byte")
+int8 = dtype("int8", np.int8, 1, "Char")
+int16 = dtype("int16", np.int16, 1, "Short")
+int32 = dtype("int32", np.int32, 1, "Int")
+int64 = dtype("int64", np.int64, 1, "Long")
+float16 = dtype("float16", np.float16, 2, "Half")
+float32 = dtype("float32", np.float32, 2, "Float")
+float64 = dtype("float64", np.float64, 2, "Double")
 
 _ALL = (bool_, uint8, int8, int16, int32, int64, float16, float32, float64)
 FROM_NP = {d.np: d for d in _ALL}

@@ -652,7 +652,7 @@ def mean(input, dim=None, keepdim=False, dtype=None):
     if a.dtype.kind != "f":
         raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either a "
                            f"floating point or complex dtype. Got: "
-                           f"{_dtypes.of_array(a).name.capitalize()}")
+                           f"{_dtypes.of_array(a).legacy}")
     n = 1
     for d in dims:
         n *= a.shape[d]
@@ -1294,8 +1294,8 @@ def _inplace(op, x, other):
         raise RuntimeError(f"output with shape {list(x._data.shape)} doesn't match the broadcast "
                            f"shape {list(r.shape)}")
     if not np.can_cast(r.dtype, x._data.dtype, "same_kind"):
-        raise RuntimeError(f"result type {_dtypes.of_array(r).name.capitalize()} can't be cast "
-                           f"to the desired output type {x.dtype.name.capitalize()}")
+        raise RuntimeError(f"result type {_dtypes.of_array(r).legacy} can't be cast "
+                           f"to the desired output type {x.dtype.legacy}")
     np.copyto(x._data, r, casting="same_kind")
     x._bump_version()
     if recording:

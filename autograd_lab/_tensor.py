@@ -306,7 +306,7 @@ class Tensor:
         return _ops.to_dtype(self, _dtypes.to_dtype(dtype))
 
     def type(self, dtype=None):
-        return self.to(dtype) if dtype is not None else f"torch.{self.dtype.name.capitalize()}Tensor"
+        return self.to(dtype) if dtype is not None else f"torch.{self.dtype.legacy}Tensor"
 
     def float(self):
         return self.to(_dtypes.float32)

@@ -9,6 +9,7 @@ import re
 
 import numpy as np
 
+from .. import _dtypes
 from .._grad_mode import state as _grad
 from .._node import Node, scope
 from .._ops import NP, TB
@@ -23,8 +24,6 @@ FREED = ("Trying to backward through the graph a second time (or directly access
 
 
 _BACKWARD = re.compile(r"Backward\d*$")
-_LEGACY_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
-                 "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
 
 
 def _count_dependencies(starts):
@@ -86,7 +85,7 @@ def _check_versions(fn):
             shape = list(fn._out.shape) if t is None else list(t._data.shape)
             maker = fn if t is None else t.grad_fn
             what = "" if maker is None else f", which is output 0 of {_BACKWARD.sub('', maker.name())},"
-            dt = _LEGACY_NAMES.get((t._data if t is not None else fn._out).dtype.name, "")
+            dt = _dtypes.of_array(t._data if t is not None else fn._out).legacy
             raise RuntimeError(
                 f"one of the variables needed for gradient computation has been modified by an "
                 f"inplace operation: [torch.{dt}Tensor {shape}]{what} is at version "

@@ -40,7 +40,7 @@ def addmm(bias, mat1, mat2):
                            f"{_dtype_name(m1)} != {_dtype_name(m2)}")
     if b.dtype != m2.dtype:
         raise RuntimeError(f"self and mat2 must have the same dtype, but got "
-                           f"{_dtype_name(b).capitalize()} and {_dtype_name(m2).capitalize()}")
+                           f"{_dtypes.of_array(b).legacy} and {_dtypes.of_array(m2).legacy}")
     if m1.shape[1] != m2.shape[0]:
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({m1.shape[0]}x"
                            f"{m1.shape[1]} and {m2.shape[0]}x{m2.shape[1]})")

@@ -171,7 +171,7 @@ def _check_targets(input, target, weight):
     """PyTorch's checks on class-index targets and the class weights."""
     if target._data.dtype.kind not in "iu":
         raise RuntimeError(f"expected target dtype to be Long or Byte, but got "
-                           f"{target.dtype.name.capitalize()}")
+                           f"{target.dtype.legacy}")
     if input.ndim >= 2 and target.ndim >= 1 and input.shape[0] != target.shape[0]:
         raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target "
                          f"batch_size ({target.shape[0]}).")
@@ -243,7 +243,7 @@ def _soft_cross_entropy(logp, target, weight, class_dim, reduction, label_smooth
     """-sum(target * log_softmax(input)) over classes: NegBackward0 over SumBackward, as PyTorch."""
     if target._data.dtype.kind != "f":
         raise RuntimeError(f"Expected floating point type for target with class probabilities, "
-                           f"got {target.dtype.name.capitalize()}")
+                           f"got {target.dtype.legacy}")
     n_classes = logp.shape[class_dim]
     if label_smoothing > 0:
         target = target * (1 - label_smoothing) + label_smoothing / n_classes

@@ -940,6 +940,8 @@ def reshape(input, *shape):
     """The same values in a new shape (-1 infers one dimension)."""
     x = as_tensor_arg(input)
     shape = _shape_arg(shape)
+    if shape.count(-1) > 1:
+        raise RuntimeError("only one dimension can be inferred")
     a = x._data
     try:
         data = a.reshape(shape)
@@ -1103,8 +1105,9 @@ def _index_part(i):
         return arr.astype(np.int64) if arr.size == 0 else arr
     if i is None or i is Ellipsis or isinstance(i, (int, np.integer, slice, _ndarray)):
         return i
-    raise IndexError(f"only integers, slices (`:`), ellipsis (`...`), None and long or byte "
-                     f"Variables are valid indices (got {type(i).__name__})")
+    error = TypeError if isinstance(i, (str, bytes)) else IndexError  # PyTorch's types
+    raise error(f"only integers, slices (`:`), ellipsis (`...`), None and long or byte "
+                f"Variables are valid indices (got {type(i).__name__})")
 
 
 def _is_advanced(ix):
@@ -1230,7 +1233,9 @@ def _tensor_list(tensors, fname):
         raise TypeError(f"{fname}(): argument 'tensors' must be tuple of Tensors, not "
                         f"{type(tensors).__name__}")
     if not tensors:
-        raise RuntimeError(f"{fname}(): expected a non-empty list of Tensors")
+        if fname == "stack":
+            raise RuntimeError("stack expects a non-empty TensorList")
+        raise ValueError(f"torch.{fname}(): expected a non-empty list of Tensors")
     for t in tensors:
         as_tensor_arg(t, f"{fname}(): every element of 'tensors'")
     return list(tensors)

@@ -8,7 +8,7 @@ Each node carries PyTorch's name, so a model's graph reads as PyTorch's does.
 import numpy as np
 
 from .. import _dtypes
-from .._ops import NP, _reshape_back, _view, defnode, record, record1
+from .._ops import NP, _broadcast_error, _reshape_back, _view, defnode, record, record1
 from .._tensor import Size
 
 _EPS = 1e-12  # PyTorch's floor for x * (1 - x) in binary_cross_entropy's gradient
@@ -85,7 +85,10 @@ MseLossBackward0 = defnode("MseLossBackward0", [
 
 def mse_loss(input, target, reduction):
     """Mean (or summed) squared error; input and target broadcast against each other."""
-    d = input._data - target._data
+    try:
+        d = input._data - target._data
+    except ValueError:
+        raise _broadcast_error(input.shape, target.shape) from None
     loss = reduce_losses(d * d, reduction)
     norm = 2.0 / d.size if reduction == "mean" else 2.0
     return record(MseLossBackward0, loss, (input, target), (input, target, norm),

@@ -4,11 +4,12 @@ Hypothesis picks the structure (leaf shapes, which op, which operands, dims); th
 from a seeded numpy generator, so kinks (relu at 0, ties in max) are met only through exact
 identities such as `a - a`, and the builder steers around those. Every gradient is checked
 against central finite differences; with torch installed the forward values and gradients are
-also compared with PyTorch running the very same program.
+also compared with PyTorch running the very same program. Random `nn` stacks (layers,
+activations, a loss) get the same two checks on every parameter.
 """
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
 import autograd_lab
 from autograd_lab import autograd
@@ -17,7 +18,7 @@ SETTINGS = dict(deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 EPS = 1e-6
 MARGIN = 1e-3  # non-smooth ops are only applied this far from their kinks
-RUNS = {"first order": 0, "second order": 0, "against torch": 0}
+RUNS = {"first order": 0, "second order": 0, "against torch": 0, "nn stacks": 0}
 
 
 # ---- ops: (name, applies(values...) -> bool, build(draw, values...) -> step(M, *tensors)) ----
@@ -258,7 +259,7 @@ def _leaves(M, prog, **kw):
     return [M.tensor(v.copy(), dtype=M.float64, requires_grad=True, **kw) for v in prog.leaves]
 
 
-def _numeric_grad(prog, leaves, k, fn):
+def _numeric_grad(leaves, k, fn):
     """d fn / d leaves[k] by central differences, fn evaluated under no_grad."""
     flat = leaves[k]._data.reshape(-1)
     grad = np.zeros(flat.size)
@@ -293,7 +294,7 @@ def test_random_program_gradients_match_finite_differences(prog):
     for a, b in zip(_values(pool), _values(nograd_pool)):
         assert np.array_equal(a, b, equal_nan=True)  # recording never changes values
     for k, t in enumerate(leaves):
-        numeric = _numeric_grad(prog, leaves, k, lambda ls: prog.run(autograd_lab, ls)[1].item())
+        numeric = _numeric_grad(leaves, k, lambda ls: prog.run(autograd_lab, ls)[1].item())
         analytic = np.zeros(t.shape) if t.grad is None else t.grad._data
         _assert_close(analytic, numeric, f"leaf {k}")
         via_grad = np.zeros(t.shape) if grads[k] is None else grads[k]._data
@@ -329,7 +330,7 @@ def test_random_program_second_derivatives_match_finite_differences(prog):
         with autograd_lab.enable_grad():
             return directional(ls, False).item()
     for k, t in enumerate(leaves):
-        numeric = _numeric_grad(prog, leaves, k, first_order)
+        numeric = _numeric_grad(leaves, k, first_order)
         _assert_close(second[k]._data, numeric, f"second order, leaf {k}")
 
 
@@ -350,6 +351,96 @@ def test_random_programs_agree_with_pytorch(prog):
         assert (a.grad is None) == (b.grad is None), f"leaf {k} grad presence"
         if a.grad is not None:
             assert np.allclose(a.grad._data, b.grad.numpy(), rtol=1e-9, atol=1e-12), f"leaf {k}"
+
+
+LAYERS = ["tanh", "sigmoid", "relu", "softmax", "log_softmax", "linear", "linear_nobias"]
+LOSSES = ["mse", "l1", "cross_entropy", "cross_entropy_smooth", "nll", "bce", "bce_logits",
+          "cross_entropy_probs"]
+
+
+def _stack(M, spec, widths):
+    """An nn.Sequential from a spec drawn once; built identically for any torch-like module."""
+    layers, width = [], widths[0]
+    for kind, out in spec:
+        if kind.startswith("linear"):
+            layers.append(M.nn.Linear(width, out, bias=kind == "linear", dtype=M.float64))
+            width = out
+        else:
+            layers.append({"tanh": M.nn.Tanh(), "sigmoid": M.nn.Sigmoid(), "relu": M.nn.ReLU(),
+                           "softmax": M.nn.Softmax(dim=-1),
+                           "log_softmax": M.nn.LogSoftmax(dim=-1)}[kind])
+    return M.nn.Sequential(*layers), width
+
+
+def _loss(M, kind, out, target):
+    F = M.nn.functional
+    if kind == "mse":
+        return F.mse_loss(out, target)
+    if kind == "l1":
+        return F.l1_loss(out, target, reduction="sum")
+    if kind == "bce":
+        return F.binary_cross_entropy(M.sigmoid(out), target)
+    if kind == "bce_logits":
+        return F.binary_cross_entropy_with_logits(out, target)
+    if kind == "cross_entropy_probs":
+        return F.cross_entropy(out, M.softmax(target, -1))
+    labels = M.tensor(np.argmax(target.detach().numpy(), -1))
+    if kind == "nll":
+        return F.nll_loss(M.log_softmax(out, -1), labels)
+    return F.cross_entropy(out, labels, label_smoothing=0.1 if kind.endswith("smooth") else 0.0)
+
+
+@st.composite
+def nn_stacks(draw):
+    width = draw(st.integers(1, 4))
+    spec = []
+    for _ in range(draw(st.integers(1, 4))):
+        kind = draw(st.sampled_from(LAYERS))
+        spec.append((kind, draw(st.integers(1, 4)) if kind.startswith("linear") else None))
+    spec.append(("linear", draw(st.integers(2, 4))))
+    return (width, spec, draw(st.sampled_from(LOSSES)), draw(st.integers(1, 5)),
+            draw(st.integers(0, 2**32 - 1)))
+
+
+def _params_and_loss(M, width, spec, loss_kind, batch, seed):
+    rng = np.random.default_rng(seed)
+    model, out_width = _stack(M, spec, [width])
+    with M.no_grad():
+        for p in model.parameters():
+            p.copy_(M.tensor(rng.uniform(-1, 1, tuple(p.shape)), dtype=M.float64))
+    x = M.tensor(rng.uniform(-2, 2, (batch, width)), dtype=M.float64, requires_grad=True)
+    target = M.tensor(rng.uniform(0.05, 0.95, (batch, out_width)), dtype=M.float64)
+    return model, [x] + list(model.parameters()), lambda: _loss(M, loss_kind, model(x), target)
+
+
+@settings(max_examples=60, **SETTINGS)
+@given(nn_stacks())
+def test_random_nn_stacks_match_finite_differences_and_pytorch(case):
+    RUNS["nn stacks"] += 1
+    model, params, loss_fn = _params_and_loss(autograd_lab, *case)
+    if "relu" in [k for k, _ in case[1]]:  # keep relu inputs away from its kink
+        acts, h = [], params[0]
+        with autograd_lab.no_grad():
+            for layer in model:
+                if isinstance(layer, autograd_lab.nn.ReLU):
+                    acts.append(h._data)
+                h = layer(h)
+        assume(all(_far(a) for a in acts))
+    loss = loss_fn()
+    loss.backward()
+    for k, t in enumerate(params):
+        numeric = _numeric_grad(params, k, lambda ls: loss_fn().item())
+        _assert_close(t.grad._data, numeric, f"{case}: parameter {k}")
+    try:
+        import torch
+    except ImportError:
+        return
+    _, tparams, tloss_fn = _params_and_loss(torch, *case)
+    tloss = tloss_fn()
+    tloss.backward()
+    assert np.allclose(loss.item(), tloss.item(), rtol=1e-10), f"loss {loss} vs {tloss}"
+    for a, b in zip(params, tparams):
+        assert np.allclose(a.grad._data, b.grad.numpy(), rtol=1e-8, atol=1e-12)
 
 
 def test_enough_random_programs_ran():

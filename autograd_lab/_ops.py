@@ -180,7 +180,7 @@ DivBackward0 = defnode("DivBackward0", [lambda B, g, ans, a, b: g / b,
 PowBackward0 = defnode("PowBackward0", [lambda B, g, ans, x, p: g * 0 if p == 0
                                         else g * (p * x ** (p - 1)), None], "**", saves=True)
 PowBackward1 = defnode("PowBackward1", [
-    lambda B, g, ans, x, y: g * (y * x ** (y - 1)),
+    lambda B, g, ans, x, y: B.where(y == 0, 0.0, g * (y * x ** (y - 1))),
     lambda B, g, ans, x, y: B.where((x == 0) & (y >= 0), 0.0, g * ans * B.log(x))],
     "**", saves=True, uses_ans=True)
 PowBackward2 = defnode("PowBackward2", [None, lambda B, g, ans, c, x: g * ans * math.log(c)],
@@ -372,14 +372,21 @@ TanhBackward0, tanh = _unary("tanh", np.tanh, lambda B, g, ans: g * (1 - ans * a
 SigmoidBackward0, sigmoid = _unary("sigmoid", lambda a: _sigmoid(a),
                                    lambda B, g, ans: g * ans * (1 - ans), "σ", uses_ans=True)
 ReluBackward0, relu = _unary("relu", lambda a: np.maximum(a, 0),
-                             lambda B, g, ans: g * (ans > 0), "relu", uses_ans=True,
+                             lambda B, g, ans: B.where(ans <= 0, 0.0, g), "relu", uses_ans=True,
                              float_only=False)
 AbsBackward0, abs = _unary("abs", np.abs, lambda B, g, ans, x: g * B.sign(x), "abs",
                            saves_input=True, float_only=False)
 ReciprocalBackward0, reciprocal = _unary("reciprocal", np.reciprocal,
                                          lambda B, g, ans: -g * ans * ans, "1/x", uses_ans=True)
-SignBackward0, sign = _unary("sign", np.sign, lambda B, g, ans: g * 0, "sign", float_only=False)
+SignBackward0, sign = _unary("sign", lambda a: _sign(a), lambda B, g, ans: g * 0, "sign",
+                             float_only=False)
 absolute, negative = abs, neg
+
+
+def _sign(a):
+    """numpy's sign, except that the sign of NaN is 0, as in PyTorch."""
+    s = np.sign(a)
+    return np.where(np.isnan(s), 0, s).astype(s.dtype) if s.dtype.kind == "f" else s
 
 
 def _sigmoid(a):
@@ -429,19 +436,16 @@ def clamp_max(input, max):
     return clamp(input, max=max)
 
 
-def _pick_rule(first, tie):
-    """maximum/minimum: the gradient goes to the chosen input; ties split it in half."""
-    def rule(B, g, ans, a, b):
-        wins = (a > b) if first else (b > a)
-        return g * wins + g * (a == b) * 0.5
-    return rule
+def _pick_rule(loses):
+    """maximum/minimum: the gradient goes to the chosen input, ties split it in half, and NaN
+    (which is chosen) gets all of it: PyTorch's where(a == b, g / 2, g).masked_fill(loses, 0)."""
+    return lambda B, g, ans, a, b: g * B.where(a == b, 0.5, B.where(loses(a, b), 0.0, 1.0))
 
 
-MaximumBackward0 = defnode("MaximumBackward0", [_pick_rule(True, 0), _pick_rule(False, 0)],
-                           "max", saves=True)
-MinimumBackward0 = defnode("MinimumBackward0", [
-    lambda B, g, ans, a, b: g * (a < b) + g * (a == b) * 0.5,
-    lambda B, g, ans, a, b: g * (b < a) + g * (a == b) * 0.5], "min", saves=True)
+MaximumBackward0 = defnode("MaximumBackward0", [_pick_rule(lambda a, b: a < b),
+                                                _pick_rule(lambda a, b: a > b)], "max", saves=True)
+MinimumBackward0 = defnode("MinimumBackward0", [_pick_rule(lambda a, b: a > b),
+                                                _pick_rule(lambda a, b: a < b)], "min", saves=True)
 
 
 def _binary_tensor_op(cls, fwd, a, b):
@@ -743,8 +747,14 @@ def _spread_rule(B, g, ans, x, dims, keep):
 
 AmaxBackward0 = defnode("AmaxBackward0", [_spread_rule], "amax", saves=True, uses_ans=True)
 AminBackward0 = defnode("AminBackward0", [_spread_rule], "amin", saves=True, uses_ans=True)
-MaxBackward1 = defnode("MaxBackward1", [_spread_rule], "max", saves=True, uses_ans=True)
-MinBackward1 = defnode("MinBackward1", [_spread_rule], "min", saves=True, uses_ans=True)
+def _evenly_rule(B, g, ans, x, dims, keep):
+    """max()/min() of everything: like amax, but a NaN result sends the gradient to the NaNs."""
+    hit = (x == ans) | (B.isnan(x) & B.isnan(ans))
+    return g * hit / B.sum(hit * 1.0, dims, False)
+
+
+MaxBackward1 = defnode("MaxBackward1", [_evenly_rule], "max", saves=True, uses_ans=True)
+MinBackward1 = defnode("MinBackward1", [_evenly_rule], "min", saves=True, uses_ans=True)
 MaxBackward0 = defnode("MaxBackward0", [lambda B, g, ans, shape, ix: B.index_grad(g, shape, ix)],
                        "max", saves=False)
 MinBackward0 = defnode("MinBackward0", MaxBackward0._vjps, "min")
@@ -1376,7 +1386,8 @@ def _np_sum_to(g, shape):
 
 
 NP = types.SimpleNamespace(
-    exp=np.exp, log=np.log, sin=np.sin, cos=np.cos, sign=np.sign, abs=np.abs, where=np.where,
+    exp=np.exp, log=np.log, sin=np.sin, cos=np.cos, sign=_sign, abs=np.abs, where=np.where,
+    isnan=np.isnan,
     sum=lambda g, dims, keep: np.sum(g, axis=dims, keepdims=keep),
     mean=lambda x, dims: np.mean(x, axis=dims, keepdims=True),
     reshape=np.reshape, expand=np.broadcast_to, permute=np.transpose, transpose=np.swapaxes,
@@ -1396,7 +1407,7 @@ def _tb_sum_to(g, shape):
 
 
 TB = types.SimpleNamespace(
-    exp=exp, log=log, sin=sin, cos=cos, sign=sign, abs=abs, where=where,
+    exp=exp, log=log, sin=sin, cos=cos, sign=sign, abs=abs, where=where, isnan=isnan,
     sum=lambda g, dims, keep: sum(g, dims, keep),
     mean=lambda x, dims: mean(x, dims, True),
     reshape=reshape, expand=expand, permute=permute, transpose=transpose, unsqueeze=unsqueeze,

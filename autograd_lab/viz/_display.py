@@ -1,0 +1,94 @@
+"""Inline display: options, the mime bundle behind `Tensor._repr_mimebundle_`, and `show`."""
+from collections.abc import Mapping
+
+from . import _model, _names, _scene, _svg
+
+DEFAULTS = {
+    "inline": True,   # tensors display as graphs in Jupyter (False: only the text repr)
+    "budget": 60,     # most nodes drawn before parts collapse into summaries (None: no limit)
+    "legend": True,   # the role legend under the graph
+    "values": True,   # value previews in tensor nodes
+    "grads": True,    # .grad previews in tensor nodes
+    "names": True,    # label tensors with variable names: True (look them up in the notebook
+                      # or the caller), False, or a namespace to look in, e.g. locals()
+}
+_options = dict(DEFAULTS)
+
+
+def check(options):
+    """`options`, after checking names and values (TypeError / ValueError)."""
+    unknown = sorted(set(options) - set(DEFAULTS))
+    if unknown:
+        raise TypeError(f"unknown viz option(s) {', '.join(map(repr, unknown))}; "
+                        f"known: {', '.join(DEFAULTS)}")
+    budget = options.get("budget", 3)
+    if budget is not None and (not isinstance(budget, int) or budget < 3):
+        raise ValueError(f"budget must be None or an int >= 3, got {budget!r}")
+    names = options.get("names", True)
+    if not isinstance(names, (bool, Mapping)):
+        raise TypeError(f"names must be True, False or a mapping, got {type(names).__name__}")
+    return options
+
+
+def names_of(names):
+    """The Names to label nodes with, for the `names` option."""
+    if names is True:
+        return _names.lookup()
+    return _names.Names([names]) if names else _names.NO_NAMES
+
+
+def set_options(**options):
+    """Set display defaults, e.g. `set_options(inline=False)` or `set_options(budget=100)`."""
+    _options.update(check(options))
+
+
+def get_options():
+    """The current display defaults (a copy)."""
+    return dict(_options)
+
+
+def scene(t, options):
+    """The Scene of `t` with the defaults overridden by `options`."""
+    opts = {**_options, **check(options)}
+    graph = _model.build(t, opts["budget"], names_of(opts["names"]))
+    return _scene.build(graph, opts["values"], opts["grads"], opts["legend"])
+
+
+def svg(t, options):
+    return _svg.render(scene(t, options))
+
+
+def _bundle(t, options, include, exclude):
+    image = svg(t, options)
+    data = {"text/plain": repr(t), "image/svg+xml": image,
+            "text/html": f'<div class="ag-graph" style="overflow-x:auto">{image}</div>'}
+    return {k: v for k, v in data.items()
+            if (include is None or k in include) and (exclude is None or k not in exclude)}
+
+
+def mimebundle(tensor, include=None, exclude=None):
+    """What Jupyter shows for a tensor: its repr, and its graph unless inline graphs are off."""
+    if not _options["inline"]:
+        return {"text/plain": repr(tensor)}
+    return _bundle(tensor, {}, include, exclude)
+
+
+class Graph:
+    """A tensor's graph with display options; shows as the graph in Jupyter."""
+
+    def __init__(self, tensor, options):
+        self.tensor, self.options = tensor, check(options)
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return _bundle(self.tensor, self.options, include, exclude)
+
+    def __repr__(self):
+        return repr(self.tensor)
+
+
+def show(t, **options):
+    """Display `t`'s graph now, with options (see `set_options`), even if inline is off."""
+    from IPython.display import display
+
+    options.pop("inline", None)
+    display(Graph(t, options))

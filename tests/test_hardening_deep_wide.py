@@ -1,12 +1,14 @@
 """Deep and wide graphs: 100,000-op chains and 100,000-leaf sums, with a tiny recursion limit.
 
-Every graph walk (backward, autograd.grad, create_graph, next_functions, repr, freeing) must
+Every graph walk (backward, autograd.grad, create_graph, next_functions, repr, display,
+zero_grad, freeing) must
 be a loop: these tests run them with the recursion limit a few dozen frames above the test's
 own depth, so any recursion over the graph fails loudly instead of passing by luck.
 """
 import contextlib
 import gc
 import sys
+import time
 import weakref
 
 import numpy as np
@@ -110,3 +112,39 @@ def test_freeing_a_deep_graph_does_not_recurse():
         del y  # 200,000 nodes released by the interpreter's non-recursive deallocator
         gc.collect()
     assert first() is None and last() is None
+
+
+def test_display_of_deep_and_wide_graphs_is_a_quick_summary():
+    pytest.importorskip("networkx")
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    leaves = [torch.tensor(float(i), requires_grad=True) for i in range(N)]
+    with shallow_stack():
+        y = x
+        for _ in range(N):
+            y = y * 1.0001
+        sizes = {}
+        for what, t in (("chain", y), ("sum of leaves", sum(leaves)),
+                        ("stack", torch.stack(leaves).sum())):
+            start = time.perf_counter()
+            bundle = t._repr_mimebundle_()
+            sizes[what] = (round(time.perf_counter() - start, 2), len(bundle["image/svg+xml"]))
+    assert all(seconds < 10 and length < 200_000 for seconds, length in sizes.values()), sizes
+
+
+def test_huge_tensors_print_abbreviated():
+    big = torch.zeros(1000, 1000, requires_grad=True)
+    with shallow_stack():
+        start = time.perf_counter()
+        text = repr(big * 2)
+        seconds = time.perf_counter() - start
+    assert "..." in text and len(text) < 1000 and seconds < 1, (len(text), seconds)
+
+
+def test_zero_grad_over_a_hundred_thousand_parameters():
+    params = [torch.nn.Parameter(torch.tensor([float(i)])) for i in range(N)]
+    opt = torch.optim.SGD(params, lr=0.1)
+    with shallow_stack():
+        torch.stack(params).sum().backward()
+        opt.step()
+        opt.zero_grad()
+    assert all(p.grad is None for p in params) and params[7].item() == pytest.approx(6.9)

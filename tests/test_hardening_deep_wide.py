@@ -1,9 +1,9 @@
 """Deep and wide graphs: 100,000-op chains and 100,000-leaf sums, with a tiny recursion limit.
 
 Every graph walk (backward, autograd.grad, create_graph, next_functions, repr, display,
-zero_grad, freeing) must
-be a loop: these tests run them with the recursion limit a few dozen frames above the test's
-own depth, so any recursion over the graph fails loudly instead of passing by luck.
+zero_grad, freeing) must be a loop: these tests run them with the recursion limit a few dozen
+frames above the test's own depth, so any recursion over the graph fails loudly instead of
+passing by luck.
 """
 import contextlib
 import gc

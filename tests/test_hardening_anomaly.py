@@ -113,3 +113,18 @@ def test_creation_site_skips_library_frames():
     assert y.grad_fn.metadata["anomaly"]["file"] == __file__
     assert all("autograd_lab/" not in line.splitlines()[0]
                for line in y.grad_fn.metadata["traceback_"])
+
+
+def test_nodes_made_inside_nn_layers_point_at_the_users_call():
+    model = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.LogSoftmax(dim=1))
+    x = torch.tensor([[0.0, 1.0]])
+    with autograd.set_detect_anomaly(True):
+        out = model(x); line = sys._getframe().f_lineno  # noqa: E702
+        loss = torch.nn.functional.nll_loss(out, torch.tensor([1]))
+    fn, seen = loss.grad_fn, []
+    while fn is not None:
+        seen.append((fn.name(), fn.metadata["anomaly"]["line"]))
+        nxt = [f for f, _ in fn.next_functions if f is not None and hasattr(f, "metadata")]
+        fn = nxt[0] if nxt else None
+    assert seen[0] == ("NllLossBackward0", line + 1)
+    assert all(where == line for _, where in seen[1:]), seen  # LogSoftmax, Addmm: model(x)

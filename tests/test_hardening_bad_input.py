@@ -231,6 +231,18 @@ def opt_set_group(M):
                 lambda: _opt_state(lin, opt))
 
 
+def tensor_name(M):
+    x = _x(M)
+    x.name = "x"
+    return call(lambda: setattr(x, "name", 3), lambda: (x.name, _values(x)))
+
+
+def viz_budget_type(M):
+    before = M.viz.get_options()
+    return call(lambda: M.viz.set_options(inline=False, budget="a"),
+                lambda: (before == M.viz.get_options(), M.viz.get_options()))
+
+
 def lin2(M):
     return M.nn.Linear(2, 1).parameters()
 
@@ -450,6 +462,26 @@ ROWS = [
         "match the size of optimizer's group", opt_load_sizes),
     Row("StepLR of int", T, "int is not an Optimizer",
         lambda M: call(lambda: M.optim.lr_scheduler.StepLR(1, step_size=1))),
+    Row("name not str", T, "name must be a str or None, got int", tensor_name, ours=True),
+    # ---- viz (autograd_lab only) ----
+    Row("to_svg of str", T, "expected a Tensor to draw the graph of, got str",
+        lambda M: call(lambda: M.viz.to_svg("y")), ours=True),
+    Row("to_networkx of list", T, "expected a Tensor to draw the graph of, got list",
+        lambda M: call(lambda: M.viz.to_networkx([1.0])), ours=True),
+    Row("show of None", T, "expected a Tensor to draw the graph of, got NoneType",
+        lambda M: call(lambda: M.viz.show(None)), ours=True),
+    Row("unknown viz option", T, "unknown viz option\\(s\\) 'colour'",
+        lambda M: call(lambda: M.viz.to_svg(_x(M) * 2, colour="red")), ours=True),
+    Row("viz budget type", T, "budget must be None or an int >= 3, got str", viz_budget_type,
+        ours=True),
+    Row("viz budget small", V, "budget must be None or an int >= 3, got 1",
+        lambda M: call(lambda: M.viz.to_svg(_x(M) * 2, budget=1)), ours=True),
+    Row("viz names type", T, "names must be True, False or a mapping, got int",
+        lambda M: call(lambda: M.viz.to_svg(_x(M) * 2, names=3)), ours=True),
+    Row("viz save format", V, "cannot tell the format of '.*graph.gif'",
+        lambda M: call(lambda: M.viz.save(_x(M) * 2, "graph.gif")), ours=True),
+    Row("viz draw ax", T, "ax must be a matplotlib Axes, got int",
+        lambda M: call(lambda: M.viz.draw(_x(M) * 2, ax=3)), ours=True),
 ]
 
 

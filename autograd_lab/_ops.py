@@ -15,7 +15,7 @@ import numpy as np
 
 from . import _dtypes
 from ._grad_mode import state as _grad
-from ._node import defnode, scope, _seq
+from ._node import defnode, scope, _Scope, _seq
 from ._tensor import Tensor, Size, _new
 
 _ndarray = np.ndarray
@@ -35,11 +35,11 @@ def _link(cls, out, edges, saved, meta):
     node._out = out._data
     node._meta = meta
     node._seq = _next(_seq)
-    node._epoch = scope.epoch
+    node._epoch = _Scope.epoch  # shared state is read on the class: no thread-local lookup
     node._scope = scope.current
     node._extra = None
-    if scope.on_record is not None:
-        scope.on_record(node)
+    if _Scope.on_record is not None:
+        _Scope.on_record(node)
     out.grad_fn = node
     out.requires_grad = True
     return out

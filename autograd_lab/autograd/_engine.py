@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import _dtypes
 from .._grad_mode import state as _grad
-from .._node import Node, scope
+from .._node import Node, _Scope
 from .._ops import NP, TB
 from .._tensor import Tensor, _new
 from . import anomaly
@@ -137,7 +137,7 @@ def run(roots, root_grads, keep_graph, create_graph, capture=None, trace=None):
             if saved is None:
                 raise RuntimeError(FREED)
             if fn._saves:
-                if fn._epoch != scope.epoch:
+                if fn._epoch != _Scope.epoch:
                     _check_versions(fn)
                 if not create_graph and saved:
                     saved = [s._data if isinstance(s, Tensor) else s for s in saved]

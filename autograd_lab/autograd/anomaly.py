@@ -17,7 +17,7 @@ import warnings
 
 import numpy as np
 
-from .._node import _Scope, scope
+from .._node import _Scope
 
 _PACKAGE = __name__.split(".")[0]
 _MAX_FRAMES = 10
@@ -32,7 +32,7 @@ _mode = _Mode()
 
 def is_anomaly_enabled():
     """True while anomaly mode records forward tracebacks."""
-    return scope.on_record is not None
+    return _Scope.on_record is not None
 
 
 def is_anomaly_check_nan_enabled():

@@ -56,3 +56,25 @@ def test_float64_tensors_are_built_in_float64_not_rounded_through_float32():
     assert torch.tensor(np.int32(2)).dtype == torch.int32
     assert torch.tensor(np.float32(2)).dtype == torch.float32
     assert torch.tensor([1.7], dtype=torch.int64).tolist() == [1]
+
+
+def test_function_backward_runs_once_per_node_and_its_gradients_are_checked():
+    calls = []
+
+    class Scale(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, a, b):
+            ctx.save_for_backward(a, b)
+            return a * b
+
+        @staticmethod
+        def backward(ctx, g):
+            calls.append(1)
+            a, b = ctx.saved_tensors
+            return g * b, (g * a).expand(3, 2)  # broadcast: summed back to b's shape, as PyTorch
+
+    a = torch.tensor([1.0, 2.0], requires_grad=True)
+    b = torch.tensor([3.0, 4.0], requires_grad=True)
+    Scale.apply(a, b).sum().backward()
+    assert len(calls) == 1
+    assert a.grad.tolist() == [3.0, 4.0] and b.grad.tolist() == [3.0, 6.0]

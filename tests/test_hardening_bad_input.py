@@ -243,6 +243,21 @@ def viz_budget_type(M):
                 lambda: (before == M.viz.get_options(), M.viz.get_options()))
 
 
+def _function(M, grads, save=()):
+    """An autograd.Function multiplying two inputs whose backward returns `grads(g)`."""
+    class Mul(M.autograd.Function):
+        @staticmethod
+        def forward(ctx, a, b):
+            ctx.save_for_backward(*save)
+            return a * b
+
+        @staticmethod
+        def backward(ctx, g):
+            return grads(M, g)
+    x, y = _x(M), _x(M)
+    return call(lambda: Mul.apply(x, y).sum().backward(), lambda: _values(x, y))
+
+
 def lin2(M):
     return M.nn.Linear(2, 1).parameters()
 
@@ -385,6 +400,15 @@ ROWS = [
         lambda M: call(lambda: M.autograd.grad("a", _x(M))), ours=True),
     Row("grad wrt list of ints", R, "all inputs have to be Tensors",
         lambda M: call(lambda: M.autograd.grad((_x(M) * 2).sum(), [1]))),
+    Row("Function gradient count", R, "function MulBackward returned an incorrect number of "
+        r"gradients \(expected 2, got 1\)", lambda M: _function(M, lambda M, g: g * 2)),
+    Row("Function gradient shape", R, r"Function MulBackward returned an invalid gradient at "
+        r"index 1 - got \[3\] but expected shape compatible with \[2\]",
+        lambda M: _function(M, lambda M, g: (g, M.ones(3)))),
+    Row("Function gradient str", R, r"expected Variable or None \(got str\)",
+        lambda M: _function(M, lambda M, g: ("x", g))),
+    Row("Function saves a float", T, "save_for_backward can only save variables, but argument 0 "
+        "is of type float", lambda M: _function(M, lambda M, g: (g, g), save=(1.5,))),
     Row("gradcheck nothing to check", V, "gradcheck expects at least one input tensor to require "
         "gradient", lambda M: call(lambda: M.autograd.gradcheck(M.exp, (M.ones(2, dtype=M.float64),)))),
     # ---- nn ----

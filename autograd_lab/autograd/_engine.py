@@ -49,8 +49,23 @@ def _run_hooks(hooks, g, create):
     for hook in list(hooks):
         new = hook(_as_tensor(g))
         if new is not None:
+            _check_hook_result(hook, new, g)
             g = new if create else new._data
     return g
+
+
+def _check_hook_result(hook, new, g):
+    """PyTorch's errors when a hook returns something that cannot replace the gradient `g`."""
+    name = getattr(hook, "__name__", type(hook).__name__)
+    if not isinstance(new, Tensor):
+        raise TypeError(f"expected Variable, but hook returned '{type(new).__name__}'")
+    old = _as_tensor(g)._data
+    if new._data.shape != old.shape:
+        raise RuntimeError(f"hook '{name}' has changed the size of value")
+    if new._data.dtype != old.dtype:
+        was, got = _dtypes.of_array(old), _dtypes.of_array(new._data)
+        raise RuntimeError(f"hook '{name}' has changed the type of value (was "
+                           f"torch.{was.legacy}Tensor got torch.{got.legacy}Tensor)")
 
 
 def _accumulate(leaf, g, create):
@@ -206,6 +221,7 @@ def _node_extras(fn, extra, g, create):
     for hook in extra.get("pre_hooks", ()):
         new = hook((_as_tensor(g),))
         if new is not None:
+            _check_hook_result(hook, new[0], g)
             g = new[0] if create else new[0]._data
     if extra.get("hooks"):
         g = _run_hooks(extra["hooks"], g, create)

@@ -258,6 +258,14 @@ def _function(M, grads, save=()):
     return call(lambda: Mul.apply(x, y).sum().backward(), lambda: _values(x, y))
 
 
+def _hook(M, result, on_leaf):
+    """A tensor hook returning `result(M)` instead of a gradient of the right size and type."""
+    x = _x(M)
+    y = x * 2
+    (x if on_leaf else y).register_hook(lambda g: result(M))
+    return call(lambda: (y * 2).sum().backward(), lambda: _values(x))
+
+
 def lin2(M):
     return M.nn.Linear(2, 1).parameters()
 
@@ -409,6 +417,15 @@ ROWS = [
         lambda M: _function(M, lambda M, g: ("x", g))),
     Row("Function saves a float", T, "save_for_backward can only save variables, but argument 0 "
         "is of type float", lambda M: _function(M, lambda M, g: (g, g), save=(1.5,))),
+    Row("leaf hook changes size", R, "hook '<lambda>' has changed the size of value",
+        lambda M: _hook(M, lambda M: M.ones(3), True)),
+    Row("hook changes size", R, "hook '<lambda>' has changed the size of value",
+        lambda M: _hook(M, lambda M: M.ones(1), False)),
+    Row("hook returns str", T, "expected Variable, but hook returned 'str'",
+        lambda M: _hook(M, lambda M: "g", False)),
+    Row("hook changes dtype", R, r"hook '<lambda>' has changed the type of value \(was "
+        r"torch.FloatTensor got torch.DoubleTensor\)",
+        lambda M: _hook(M, lambda M: M.ones(2, dtype=M.float64), True)),
     Row("gradcheck nothing to check", V, "gradcheck expects at least one input tensor to require "
         "gradient", lambda M: call(lambda: M.autograd.gradcheck(M.exp, (M.ones(2, dtype=M.float64),)))),
     # ---- nn ----

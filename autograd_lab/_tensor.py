@@ -308,6 +308,7 @@ class Tensor:
         return _ops.to_dtype(self, _dtypes.to_dtype(dtype))
 
     def type(self, dtype=None):
+        """`t.type(dtype)` converts; `t.type()` is PyTorch's name, e.g. 'torch.FloatTensor'."""
         return self.to(dtype) if dtype is not None else f"torch.{self.dtype.legacy}Tensor"
 
     def float(self):

@@ -68,8 +68,9 @@ def _check_hook_result(hook, new, g):
                            f"torch.{was.legacy}Tensor got torch.{got.legacy}Tensor)")
 
 
-def _accumulate(leaf, g, create):
-    """leaf.grad += g (a fresh copy the first time: gradients never alias each other)."""
+def _accumulate(leaf, g, create, owned=False):
+    """leaf.grad += g. The first time, a copy of g (gradients never alias each other) unless g is
+    `owned`: an array nothing else can see, which the leaf keeps (PyTorch steals those too)."""
     dt = leaf._data.dtype
     if create:
         g = _as_tensor(g)
@@ -77,7 +78,8 @@ def _accumulate(leaf, g, create):
             g = g.to(leaf.dtype)
         leaf._grad = g if leaf._grad is None else leaf._grad + g
     elif leaf._grad is None:
-        leaf._grad = _new(np.array(g, dtype=dt))
+        owned = owned and g.__class__ is np.ndarray and g.dtype == dt and g.flags.writeable
+        leaf._grad = _new(g if owned else np.array(g, dtype=dt))
     else:
         acc = leaf._grad._data
         if acc.flags.writeable and acc.shape == np.shape(g):
@@ -117,6 +119,10 @@ def run(roots, root_grads, keep_graph, create_graph, capture=None, trace=None):
     """
     B = TB if create_graph else NP
     grads = {}
+    # Keys whose pending gradient is an array nothing else can see: a new array from a rule
+    # (rules return arrays computed from g, or views of g; never saved values themselves) or
+    # from summing, or a view of an owned gradient taken by a node with a single input.
+    owned = set()
     for t, g in zip(roots, root_grads):
         key = t.grad_fn if t.grad_fn is not None else t
         grads[key] = grads[key] + g if key in grads else g
@@ -131,23 +137,28 @@ def run(roots, root_grads, keep_graph, create_graph, capture=None, trace=None):
         while ready:
             fn = ready.pop()
             g = grads.pop(fn)
+            own = fn in owned and trace is None
             if not isinstance(fn, Node):
                 extra = fn._extra
                 if extra is not None and extra.get("hooks"):
                     g = _run_hooks(extra["hooks"], g, create_graph)
+                    own = False
                 if capture is not None:
                     if fn in capture:
                         capture[fn] = g
                 else:
-                    _accumulate(fn, g, create_graph)
+                    _accumulate(fn, g, create_graph, own)
                 if trace is not None:
                     trace(fn, g, ())
                 continue
             extra = fn._extra
             if extra is not None:
                 g = _node_extras(fn, extra, g, create_graph)
+                own = own and not any(extra.get(k) for k in ("hooks", "pre_hooks", "post_hooks"))
             if capture is not None and fn in capture:
                 capture[fn] = g
+                own = False
+            own = own and sum(e is not None for e in fn._edges) == 1
             saved = fn._saved
             if saved is None:
                 raise RuntimeError(FREED)
@@ -176,8 +187,11 @@ def run(roots, root_grads, keep_graph, create_graph, capture=None, trace=None):
                     out.append((e, gi))
                 if e in grads:
                     grads[e] = grads[e] + gi
+                    owned.add(e)
                 else:
                     grads[e] = gi
+                    if own or not (create_graph or np.may_share_memory(gi, g)):
+                        owned.add(e)
                 n = deps[e] - 1
                 deps[e] = n
                 if n == 0:

@@ -7,11 +7,11 @@
 """
 from . import functional, init
 from ._layers import (Linear, ReLU, Tanh, Sigmoid, Softmax, LogSoftmax, Flatten, Dropout,
-                      Sequential)
+                      Sequential, ModuleList)
 from ._loss import MSELoss, L1Loss, CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss
 from ._module import Module
 from .parameter import Parameter
 
 __all__ = ["Module", "Parameter", "Linear", "ReLU", "Tanh", "Sigmoid", "Softmax", "LogSoftmax",
-           "Flatten", "Dropout", "Sequential", "MSELoss", "L1Loss", "CrossEntropyLoss",
+           "Flatten", "Dropout", "Sequential", "ModuleList", "MSELoss", "L1Loss", "CrossEntropyLoss",
            "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "functional", "init"]

@@ -8,10 +8,10 @@ Each node carries PyTorch's name, so a model's graph reads as PyTorch's does.
 import numpy as np
 
 from .. import _dtypes
-from .._ops import NP, _broadcast_error, _reshape_back, _view, defnode, record, record1
+from .._ops import NP, _reshape_back, _view, defnode, record, record1
 from .._tensor import Size
 
-_EPS = 1e-12  # PyTorch's floor for x * (1 - x) in binary_cross_entropy's gradient
+_EPS = float(np.float32(1e-12))  # PyTorch's floor (a float32 1e-12) for x * (1 - x) in BCE's gradient
 
 # ================================================================================================
 # Linear: addmm (x @ W.T + b as one node) and the reshapes around it for inputs that are not 2-D
@@ -28,8 +28,14 @@ UnsafeViewBackward0 = defnode("UnsafeViewBackward0", _reshape_back, "view")
 SqueezeBackward4._is_view = UnsafeViewBackward0._is_view = True
 
 
-def _dtype_name(a):
-    return _dtypes.of_array(a).name
+_SCALAR_NAMES = {"float64": "double", "float32": "float", "float16": "half", "int64": "long",
+                 "int32": "int", "int16": "short"}
+
+
+def scalar_type(a):
+    """PyTorch's scalar-type name of an array's dtype ('double', 'float', ...)."""
+    name = _dtypes.of_array(a).name
+    return _SCALAR_NAMES.get(name, name)
 
 
 def addmm(bias, mat1, mat2):
@@ -37,10 +43,10 @@ def addmm(bias, mat1, mat2):
     b, m1, m2 = bias._data, mat1._data, mat2._data
     if m1.dtype != m2.dtype:
         raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
-                           f"{_dtype_name(m1)} != {_dtype_name(m2)}")
+                           f"{scalar_type(m1)} != {scalar_type(m2)}")
     if b.dtype != m2.dtype:
         raise RuntimeError(f"self and mat2 must have the same dtype, but got "
-                           f"{_dtypes.of_array(b).legacy} and {_dtypes.of_array(m2).legacy}")
+                           f"{scalar_type(b).capitalize()} and {scalar_type(m2).capitalize()}")
     if m1.shape[1] != m2.shape[0]:
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({m1.shape[0]}x"
                            f"{m1.shape[1]} and {m2.shape[0]}x{m2.shape[1]})")
@@ -84,11 +90,8 @@ MseLossBackward0 = defnode("MseLossBackward0", [
 
 
 def mse_loss(input, target, reduction):
-    """Mean (or summed) squared error; input and target broadcast against each other."""
-    try:
-        d = input._data - target._data
-    except ValueError:
-        raise _broadcast_error(input.shape, target.shape) from None
+    """Mean (or summed) squared error of two tensors of the same shape."""
+    d = input._data - target._data
     loss = reduce_losses(d * d, reduction)
     norm = 2.0 / d.size if reduction == "mean" else 2.0
     return record(MseLossBackward0, loss, (input, target), (input, target, norm),
@@ -96,7 +99,7 @@ def mse_loss(input, target, reduction):
 
 
 def _broadcast_meta(out, *inputs):
-    """Per-input (shape, dtype) when broadcasting or promotion must be undone, else None."""
+    """Per-input (shape, dtype) when type promotion must be undone, else None."""
     if all(t._data.shape == out.shape and t._data.dtype == out.dtype for t in inputs):
         return None
     return tuple((t._data.shape, t._data.dtype) for t in inputs)
@@ -118,19 +121,22 @@ def nll_loss(input, target, weight, ignore_index, reduction):
     """
     a, t = input._data, target._data
     n_classes = a.shape[0] if a.ndim == 1 else a.shape[1]
-    ignored = t == ignore_index
-    bad = ~ignored & ((t < 0) | (t >= n_classes))
-    if bad.any():
-        raise IndexError(f"Target {t[bad].flat[0]} is out of bounds.")
-    safe = np.where(ignored, 0, t)
-    if a.ndim == 1:
-        index = (safe,)
+    outside = (t.view(f"u{t.itemsize}") if t.dtype.kind == "i" else t) >= n_classes  # or < 0
+    ignored = None
+    if 0 <= ignore_index < n_classes or outside.any():
+        ignored = t == ignore_index
+        bad = outside & ~ignored
+        if bad.any():
+            raise IndexError(f"Target {t[bad].flat[0]} is out of bounds.")
+        t = np.where(ignored, 0, t)
+    if a.ndim <= 2:
+        index = (t,) if a.ndim == 1 else (np.arange(len(t)), t)
     else:
         grid = np.indices(t.shape, sparse=True)
-        index = (grid[0], safe) + tuple(grid[1:])
-    w = (~ignored).astype(a.dtype)
-    if weight is not None:
-        w *= weight._data[safe]
+        index = (grid[0], t) + tuple(grid[1:])
+    w = np.ones(t.shape, a.dtype) if weight is None else weight._data[t].astype(a.dtype)
+    if ignored is not None:
+        w[ignored] = 0
     losses = -a[index] * w
     if reduction == "none":
         loss, coef = losses, -w
@@ -138,8 +144,13 @@ def nll_loss(input, target, weight, ignore_index, reduction):
         loss, coef = np.asarray(losses.sum()), -w
     else:
         total = w.sum()
-        with np.errstate(invalid="ignore", divide="ignore"):
+        if total:
             loss, coef = np.asarray(losses.sum() / total), -w / total
+        else:  # nothing counts: a nan loss, as in PyTorch (ignored entries get no gradient)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                loss, coef = np.asarray(losses.sum() / total), -w / total
+            if ignored is not None:
+                coef[ignored] = 0
     cls = NllLoss2DBackward0 if a.ndim == 4 else NllLossBackward0
     return record1(cls, loss, input, (coef, index, a.shape))
 
@@ -157,8 +168,7 @@ def _bce_input_rule(B, g, ans, x, t, w, scale):
 
 def _bce_target_rule(B, g, ans, x, t, w, scale):
     with np.errstate(divide="ignore"):
-        log1m, logx = B.log(1 - x), B.log(x)
-    gt = (B.where(log1m < -100, -100.0, log1m) - B.where(logx < -100, -100.0, logx)) * g
+        gt = -B.log(x / (1 - x)) * g  # -logit(x), unclamped as in PyTorch
     return _weighted(gt, w, scale)
 
 

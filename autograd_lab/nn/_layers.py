@@ -5,7 +5,7 @@ import math
 from .. import _dtypes, _factories, _ops
 from . import functional as F
 from . import init
-from ._module import Module
+from ._module import Module, _addindent
 from .parameter import Parameter
 
 
@@ -108,7 +108,36 @@ class Dropout(Module):
         return f"p={self.p}, inplace={self.inplace}"
 
 
-class Sequential(Module):
+class _Container(Module):
+    """Sequential and ModuleList: modules registered under '0', '1', ..., used like a list."""
+
+    def _key(self, idx):
+        """The name of the module at an int index (negative counts from the end)."""
+        n = len(self._modules)
+        if not -n <= idx < n:
+            raise IndexError(f"index {idx} is out of range")
+        return list(self._modules)[idx % n]
+
+    def __getitem__(self, idx):
+        if isinstance(idx, slice):
+            return self._from_items(list(self._modules.items())[idx])
+        return self._modules[self._key(idx)]
+
+    def __setitem__(self, idx, module):
+        setattr(self, self._key(idx), module)
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+    def append(self, module):
+        self.add_module(str(len(self)), module)
+        return self
+
+
+class Sequential(_Container):
     """Modules run one after the other: Sequential(a, b)(x) is b(a(x))."""
 
     def __init__(self, *args):
@@ -120,25 +149,52 @@ class Sequential(Module):
             for i, module in enumerate(args):
                 self.add_module(str(i), module)
 
+    @staticmethod
+    def _from_items(items):
+        return Sequential(collections.OrderedDict(items))
+
     def forward(self, input):
         for module in self._modules.values():
             input = module(input)
         return input
 
-    def __getitem__(self, idx):
-        if isinstance(idx, slice):
-            return Sequential(collections.OrderedDict(list(self._modules.items())[idx]))
-        n = len(self._modules)
-        if not -n <= idx < n:
-            raise IndexError(f"index {idx} is out of range")
-        return list(self._modules.values())[idx % n]
 
-    def __len__(self):
-        return len(self._modules)
+class ModuleList(_Container):
+    """A list of modules that registers them (so their parameters are the owner's)."""
 
-    def __iter__(self):
-        return iter(self._modules.values())
+    def __init__(self, modules=None):
+        super().__init__()
+        if modules is not None:
+            self.extend(modules)
 
-    def append(self, module):
-        self.add_module(str(len(self)), module)
+    @staticmethod
+    def _from_items(items):
+        return ModuleList(module for _, module in items)
+
+    def extend(self, modules):
+        for module in modules:
+            self.append(module)
         return self
+
+    __iadd__ = extend
+
+    def insert(self, index, module):
+        modules = list(self._modules.values())
+        modules.insert(index, module)
+        self._modules.clear()
+        self.extend(modules)
+
+    def __repr__(self):
+        """Runs of identical modules print once, as '(0-2): 3 x Linear(...)' (PyTorch's form)."""
+        if not self._modules:
+            return "ModuleList()"
+        runs = []  # [first index, last index, repr]
+        for i, module in enumerate(self._modules.values()):
+            text = repr(module)
+            if runs and runs[-1][2] == text:
+                runs[-1][1] = i
+            else:
+                runs.append([i, i, text])
+        lines = [_addindent(f"({a}): {t}" if a == b else f"({a}-{b}): {b - a + 1} x {t}", 2)
+                 for a, b, t in runs]
+        return "ModuleList(\n  " + "\n  ".join(lines) + "\n)"

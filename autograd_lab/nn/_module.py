@@ -26,6 +26,18 @@ def typename(obj):
     return qualname if module in ("", "builtins") else f"{module}.{qualname}"
 
 
+def zero_grads(params, set_to_none):
+    """Set each tensor's .grad to None, or to zeros (detached) without reallocating it."""
+    for p in params:
+        if p._grad is not None:
+            if set_to_none:
+                p._grad = None
+            else:
+                p._grad.grad_fn = None
+                p._grad.requires_grad = False
+                p._grad.zero_()
+
+
 class _IncompatibleKeys(collections.namedtuple("IncompatibleKeys",
                                                ["missing_keys", "unexpected_keys"])):
     """What `load_state_dict` returns."""
@@ -277,14 +289,7 @@ class Module:
 
     def zero_grad(self, set_to_none=True):
         """Reset the gradients of all parameters (to None by default, as PyTorch does)."""
-        for p in self.parameters():
-            if p._grad is not None:
-                if set_to_none:
-                    p._grad = None
-                else:
-                    p._grad.grad_fn = None
-                    p._grad.requires_grad = False
-                    p._grad.zero_()
+        zero_grads(self.parameters(), set_to_none)
 
     # ---- dtype conversion --------------------------------------------------------------------
     def to(self, *args, dtype=None, **kwargs):
@@ -336,8 +341,9 @@ class Module:
     def load_state_dict(self, state_dict, strict=True, assign=False):
         """Copy values from state_dict into the parameters and buffers (shapes must match).
 
-        With strict=True, missing and unexpected keys raise PyTorch's RuntimeError. Everything
-        is checked before anything is copied: a failed load leaves the model as it was.
+        With strict=True, missing and unexpected keys raise PyTorch's RuntimeError; either way
+        they are returned (as `missing_keys`, `unexpected_keys`). Everything is checked before
+        anything is copied: a failed load leaves the model as it was.
         """
         if not isinstance(state_dict, collections.abc.Mapping):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
@@ -353,12 +359,10 @@ class Module:
                         errors.append(error)
                     else:
                         loads.append((m, name, param, value))
-                elif strict:
+                else:
                     missing.append(key)
-            if strict:
-                for key in state_dict:
-                    if not key.startswith(prefix):
-                        continue
+            for key in state_dict:
+                if key.startswith(prefix):
                     head, *tail = key[len(prefix):].split(".", 1)
                     if (tail and head not in m._modules) or (not tail and head not in local):
                         unexpected.append(key)

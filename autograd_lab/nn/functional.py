@@ -122,30 +122,37 @@ def _pair(fname, input, target):
                         f"{type(target).__name__}")
 
 
-def _warn_broadcast(input, target):
-    if input.shape != target.shape:
-        warnings.warn(f"Using a target size ({target.shape}) that is different to the input "
-                      f"size ({input.shape}). This will likely lead to incorrect results due to "
-                      f"broadcasting. Please ensure they have the same size.", UserWarning,
-                      stacklevel=3)
+def _broadcast(input, target):
+    """input and target expanded to a common shape, with PyTorch's warning if they differ."""
+    if input.shape == target.shape:
+        return input, target
+    warnings.warn(f"Using a target size ({target.shape}) that is different to the input size "
+                  f"({input.shape}). This will likely lead to incorrect results due to "
+                  f"broadcasting. Please ensure they have the same size.", UserWarning,
+                  stacklevel=3)
+    try:
+        shape = np.broadcast_shapes(input.shape, target.shape)
+    except ValueError:
+        raise _ops._broadcast_error(input.shape, target.shape) from None
+    return tuple(t if t.shape == shape else _ops.expand(t, shape) for t in (input, target))
 
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     """Mean squared error (MseLossBackward0); with weight, sum(w * err**2) / sum(w) for 'mean'."""
     _pair("mse_loss", input, target)
-    _warn_broadcast(input, target)
+    x, t = _broadcast(input, target)
     reduction = _reduction(size_average, reduce, reduction)
     if weight is not None:
-        return _weighted(_ops.pow(_ops.sub(input, target), 2), weight, input, reduction)
-    return _F.mse_loss(input, target, reduction)
+        return _weighted(_ops.pow(_ops.sub(x, t), 2), weight, input, reduction)
+    return _F.mse_loss(x, t, reduction)
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     """Mean absolute error: |input - target| reduced (AbsBackward0, then Mean/SumBackward0)."""
     _pair("l1_loss", input, target)
-    _warn_broadcast(input, target)
+    x, t = _broadcast(input, target)
     reduction = _reduction(size_average, reduce, reduction)
-    errors = _ops.abs(_ops.sub(input, target))
+    errors = _ops.abs(_ops.sub(x, t))
     if weight is not None:
         return _weighted(errors, weight, input, reduction)
     return _reduce(errors, reduction)
@@ -167,23 +174,24 @@ def _weighted(errors, weight, input, reduction):
     return _reduce(losses, reduction)
 
 
-def _check_targets(input, target, weight):
-    """PyTorch's checks on class-index targets and the class weights."""
-    if target._data.dtype.kind not in "iu":
-        raise RuntimeError(f"expected target dtype to be Long or Byte, but got "
-                           f"{target.dtype.legacy}")
-    if input.ndim >= 2 and target.ndim >= 1 and input.shape[0] != target.shape[0]:
-        raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target "
-                         f"batch_size ({target.shape[0]}).")
-    if input.ndim <= 2 and target.ndim != max(input.ndim - 1, 0):
+def _check_targets(shape, target, weight):
+    """PyTorch's checks on class-index targets (for an input of `shape`) and class weights."""
+    t = target._data
+    if len(shape) >= 2 and t.ndim >= 1 and shape[0] != t.shape[0]:
+        raise ValueError(f"Expected input batch_size ({shape[0]}) to match target "
+                         f"batch_size ({t.shape[0]}).")
+    if len(shape) <= 2 and t.ndim != max(len(shape) - 1, 0):
         raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
-    if input.ndim > 2 and tuple(target.shape[1:]) != tuple(input.shape[2:]):
-        raise RuntimeError(f"Expected target size {[input.shape[0]] + list(input.shape[2:])}, "
-                           f"got {list(target.shape)}")
-    n_classes = input.shape[0] if input.ndim == 1 else input.shape[1]
-    if weight is not None and weight.numel() != n_classes:
+    if len(shape) > 2 and t.shape[1:] != shape[2:]:
+        raise RuntimeError(f"Expected target size {[shape[0]] + list(shape[2:])}, "
+                           f"got {list(t.shape)}")
+    n_classes = shape[0] if len(shape) == 1 else shape[1]
+    if weight is not None and weight._data.size != n_classes:
         raise RuntimeError(f"weight tensor should be defined either for all {n_classes} classes "
                            f"or no classes but got weight tensor of shape: {list(weight.shape)}")
+    if t.dtype.kind not in "iu":
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got "
+                           f"{_F.scalar_type(t).capitalize()}")
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
@@ -194,11 +202,15 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     ignore_index are left out (also of the mean's denominator).
     """
     _pair("nll_loss", input, target)
-    reduction = _reduction(size_average, reduce, reduction)
-    _check_targets(input, target, weight)
-    if input.ndim in (1, 2, 4):
+    return _nll(input, target, weight, ignore_index, _reduction(size_average, reduce, reduction))
+
+
+def _nll(input, target, weight, ignore_index, reduction):
+    shape = input._data.shape
+    _check_targets(shape, target, weight)
+    if len(shape) in (1, 2, 4):
         return _F.nll_loss(input, target, weight, ignore_index, reduction)
-    n, c = input.shape[:2]  # 3-D and 5-D+: PyTorch views them as (N, C, 1, -1) images
+    n, c = shape[:2]  # 3-D and 5-D+: PyTorch views them as (N, C, 1, -1) images
     loss = _F.nll_loss(_ops.reshape(input, n, c, 1, -1), _ops.reshape(target, n, 1, -1), weight,
                        ignore_index, reduction)
     return _ops.reshape(loss, *target.shape) if reduction == "none" else loss
@@ -212,11 +224,13 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     reduction = _reduction(size_average, reduce, reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
-    class_dim = 0 if input.ndim == 1 else 1
+    class_dim = 0 if input._data.ndim == 1 else 1
     logp = _ops.log_softmax(input, class_dim)
-    if tuple(input.shape) == tuple(target.shape):
+    if input._data.shape == target._data.shape:
+        if ignore_index != -100:
+            raise RuntimeError("ignore_index is not supported for floating point target")
         return _soft_cross_entropy(logp, target, weight, class_dim, reduction, label_smoothing)
-    loss = nll_loss(logp, target, weight, ignore_index=ignore_index, reduction=reduction)
+    loss = _nll(logp, target, weight, ignore_index, reduction)
     if label_smoothing == 0:
         return loss
     n_classes = input.shape[class_dim]

@@ -1,0 +1,65 @@
+"""Helpers for the nn/optim tests: run the same code on autograd_lab and on PyTorch."""
+import numpy as np
+import pytest
+
+import autograd_lab as lab
+
+
+def grad_fn_names(t):
+    """The names of the nodes reachable from t.grad_fn, breadth first (AccumulateGrad included)."""
+    names, queue = [], [t.grad_fn]
+    while queue:
+        fn = queue.pop(0)
+        if fn is None:
+            names.append(None)
+            continue
+        names.append(fn.name().replace("torch::autograd::", ""))
+        queue.extend(f for f, _ in fn.next_functions)
+    return names
+
+
+def tensors(lib, specs):
+    """Tensors of `lib` from (array, requires_grad) pairs (arrays are copied)."""
+    return [lib.tensor(a.copy(), requires_grad=rg) for a, rg in specs]
+
+
+def assert_close(ours, theirs, rtol, atol):
+    """Same shape, dtype and values (NaNs in the same places)."""
+    assert tuple(ours.shape) == tuple(theirs.shape)
+    assert repr(ours.dtype) == repr(theirs.dtype)
+    np.testing.assert_allclose(ours.detach().numpy(), theirs.detach().numpy(), rtol=rtol,
+                               atol=atol)
+
+
+def compare_with_torch(fn, specs, rtol=1e-10, atol=1e-12, whole_graph=True, seed=0):
+    """fn(lib, *tensors) on both libraries: the value, its grad_fn names (the whole graph's,
+    or only the output's) and, after backward with a random upstream gradient, every input's
+    gradient. Returns our output."""
+    torch = pytest.importorskip("torch")
+    ours_in, theirs_in = tensors(lab, specs), tensors(torch, specs)
+    ours, theirs = fn(lab, *ours_in), fn(torch, *theirs_in)
+    assert_close(ours, theirs, rtol, atol)
+    if whole_graph:
+        assert grad_fn_names(ours) == grad_fn_names(theirs)
+    else:
+        assert type(ours.grad_fn).__name__ == type(theirs.grad_fn).__name__
+    if theirs.grad_fn is not None:
+        g = np.random.default_rng(seed).uniform(0.5, 1.5, tuple(theirs.shape))
+        g = g.astype(theirs.detach().numpy().dtype)
+        ours.backward(lab.tensor(g))
+        theirs.backward(torch.tensor(g))
+        for a, b in zip(ours_in, theirs_in):
+            if b.grad is None:
+                assert a.grad is None
+            else:
+                assert_close(a.grad, b.grad, rtol, atol)
+    return ours
+
+
+def same_weights(ours, theirs):
+    """Copy our module's parameters into the torch module with the same structure."""
+    import torch
+    with torch.no_grad():
+        for (name, p), (tname, q) in zip(ours.named_parameters(), theirs.named_parameters()):
+            assert name == tname
+            q.copy_(torch.from_numpy(p.detach().numpy().copy()))

@@ -1,0 +1,354 @@
+"""optim: every update equals the published formula step by step, and PyTorch's from the same
+starting weights; hyper-parameter errors, param groups, state_dict, schedulers."""
+import warnings
+
+import numpy as np
+import pytest
+
+import autograd_lab as lab
+import autograd_lab.optim as optim
+
+STEPS = 6
+
+
+# ---- the published update rules (PyTorch's documentation), written plainly ---------------------
+def sgd_reference(lr, momentum=0, dampening=0, weight_decay=0, nesterov=False, maximize=False):
+    state = {}
+
+    def update(theta, g, t):
+        g = -g if maximize else g
+        if weight_decay:
+            g = g + weight_decay * theta
+        if momentum:
+            state["b"] = g if t == 1 else momentum * state["b"] + (1 - dampening) * g
+            g = g + momentum * state["b"] if nesterov else state["b"]
+        return theta - lr * g
+    return update
+
+
+def adam_reference(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False,
+                   maximize=False, decoupled=False):
+    (b1, b2), state = betas, {"m": 0.0, "v": 0.0, "vmax": 0.0}
+
+    def update(theta, g, t):
+        g = -g if maximize else g
+        if weight_decay and decoupled:
+            theta = theta - lr * weight_decay * theta
+        elif weight_decay:
+            g = g + weight_decay * theta
+        state["m"] = b1 * state["m"] + (1 - b1) * g
+        state["v"] = b2 * state["v"] + (1 - b2) * g * g
+        m_hat = state["m"] / (1 - b1 ** t)
+        if amsgrad:
+            state["vmax"] = np.maximum(state["vmax"], state["v"])
+        v_hat = (state["vmax"] if amsgrad else state["v"]) / (1 - b2 ** t)
+        return theta - lr * m_hat / (np.sqrt(v_hat) + eps)
+    return update
+
+
+def rmsprop_reference(lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,
+                      centered=False):
+    state = {"v": 0.0, "g_avg": 0.0, "b": 0.0}
+
+    def update(theta, g, t):
+        if weight_decay:
+            g = g + weight_decay * theta
+        state["v"] = alpha * state["v"] + (1 - alpha) * g * g
+        v = state["v"]
+        if centered:
+            state["g_avg"] = alpha * state["g_avg"] + (1 - alpha) * g
+            v = v - state["g_avg"] ** 2
+        if momentum:
+            state["b"] = momentum * state["b"] + g / (np.sqrt(v) + eps)
+            return theta - lr * state["b"]
+        return theta - lr * g / (np.sqrt(v) + eps)
+    return update
+
+
+CASES = [
+    ("SGD", {"lr": 0.1}, sgd_reference),
+    ("SGD", {"lr": 0.1, "momentum": 0.9}, sgd_reference),
+    ("SGD", {"lr": 0.1, "momentum": 0.9, "dampening": 0.3}, sgd_reference),
+    ("SGD", {"lr": 0.1, "momentum": 0.9, "nesterov": True}, sgd_reference),
+    ("SGD", {"lr": 0.1, "momentum": 0.5, "weight_decay": 0.1, "nesterov": True}, sgd_reference),
+    ("SGD", {"lr": 0.05, "weight_decay": 0.2, "maximize": True}, sgd_reference),
+    ("Adam", {"lr": 0.1}, adam_reference),
+    ("Adam", {"lr": 0.1, "betas": (0.8, 0.9), "weight_decay": 0.1}, adam_reference),
+    ("Adam", {"lr": 0.1, "amsgrad": True, "eps": 1e-3}, adam_reference),
+    ("Adam", {"lr": 0.1, "maximize": True}, adam_reference),
+    ("Adam", {"lr": 0.1, "betas": (0.3, 0.4)}, adam_reference),
+    ("AdamW", {"lr": 0.1}, lambda **kw: adam_reference(weight_decay=1e-2, decoupled=True, **kw)),
+    ("AdamW", {"lr": 0.1, "weight_decay": 0.3, "amsgrad": True},
+     lambda **kw: adam_reference(decoupled=True, **kw)),
+    ("RMSprop", {"lr": 0.01}, rmsprop_reference),
+    ("RMSprop", {"lr": 0.01, "momentum": 0.9}, rmsprop_reference),
+    ("RMSprop", {"lr": 0.01, "centered": True, "weight_decay": 0.1}, rmsprop_reference),
+    ("RMSprop", {"lr": 0.01, "centered": True, "momentum": 0.5, "alpha": 0.3},
+     rmsprop_reference),
+]
+IDS = [f"{name}-{'-'.join(f'{k}={v}' for k, v in kw.items())}" for name, kw, _ in CASES]
+
+
+def loss_of(lib, params):
+    """A small non-quadratic objective whose gradients change from step to step."""
+    w, b = params
+    x = lib.tensor(np.linspace(-1, 1, 12).reshape(4, 3), dtype=w.dtype)
+    return (lib.tanh(x @ w + b) ** 2).sum() + (w * w).sum()
+
+
+def initial(seed=0):
+    rng = np.random.default_rng(seed)
+    return [rng.normal(size=(3, 2)), rng.normal(size=2)]
+
+
+@pytest.mark.parametrize("name, kwargs, reference", CASES, ids=IDS)
+def test_updates_follow_the_published_formula(name, kwargs, reference):
+    params = [lab.tensor(a, requires_grad=True) for a in initial()]
+    opt = getattr(optim, name)(params, **kwargs)
+    expected = [a.copy() for a in initial()]
+    updates = [reference(**kwargs) for _ in params]
+    for t in range(1, STEPS + 1):
+        opt.zero_grad()
+        loss_of(lab, params).backward()
+        grads = [p.grad.numpy().copy() for p in params]
+        opt.step()
+        expected = [u(e, g, t) for u, e, g in zip(updates, expected, grads)]
+        for p, e in zip(params, expected):
+            np.testing.assert_allclose(p.detach().numpy(), e, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("name, kwargs, reference", CASES, ids=IDS)
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_updates_equal_torchs_from_the_same_weights(name, kwargs, reference, dtype):
+    torch = pytest.importorskip("torch")
+    runs = {}
+    for lib in (lab, torch):
+        params = [lib.tensor(a.astype(dtype), requires_grad=True) for a in initial()]
+        opt = getattr(lib.optim, name)(params, **kwargs)
+        history = []
+        for _ in range(STEPS):
+            opt.zero_grad()
+            loss_of(lib, params).backward()
+            opt.step()
+            history.append([p.detach().numpy().copy() for p in params])
+        runs[lib] = history, opt
+    tol = {"float64": 1e-12, "float32": 2e-5}[dtype]  # float32: torch fuses some roundings
+    for ours, theirs in zip(runs[lab][0], runs[torch][0]):
+        for a, b in zip(ours, theirs):
+            assert a.dtype == b.dtype
+            np.testing.assert_allclose(a, b, rtol=tol, atol=tol)
+    (ours_opt, theirs_opt) = runs[lab][1], runs[torch][1]
+    assert repr(ours_opt) == repr(theirs_opt)
+    ours_sd, theirs_sd = ours_opt.state_dict(), theirs_opt.state_dict()
+    assert ours_sd["param_groups"] == theirs_sd["param_groups"]
+    for i, state in theirs_sd["state"].items():
+        assert list(ours_sd["state"][i]) == list(state)
+        for key, value in state.items():
+            assert repr(ours_sd["state"][i][key].dtype) == repr(value.dtype)
+            np.testing.assert_allclose(ours_sd["state"][i][key].numpy(), value.numpy(),
+                                       rtol=tol, atol=tol)
+
+
+# ---- errors -------------------------------------------------------------------------------
+@pytest.mark.parametrize("name, kwargs, message", [
+    ("SGD", {"lr": -1}, "Invalid learning rate: -1"),
+    ("SGD", {"momentum": -0.5}, "Invalid momentum value: -0.5"),
+    ("SGD", {"weight_decay": -1}, "Invalid weight_decay value: -1"),
+    ("SGD", {"lr": 0.1, "nesterov": True},
+     "Nesterov momentum requires a momentum and zero dampening"),
+    ("SGD", {"momentum": 0.9, "dampening": 0.1, "nesterov": True},
+     "Nesterov momentum requires a momentum and zero dampening"),
+    ("Adam", {"lr": -0.1}, "Invalid learning rate: -0.1"),
+    ("Adam", {"eps": -1}, "Invalid epsilon value: -1"),
+    ("Adam", {"betas": (1.0, 0.9)}, "Invalid beta parameter at index 0: 1.0"),
+    ("AdamW", {"betas": (0.9, -0.1)}, "Invalid beta parameter at index 1: -0.1"),
+    ("AdamW", {"weight_decay": -1}, "Invalid weight_decay value: -1"),
+    ("RMSprop", {"alpha": -1}, "Invalid alpha value: -1"),
+    ("RMSprop", {"momentum": -1}, "Invalid momentum value: -1"),
+    ("RMSprop", {"eps": -1}, "Invalid epsilon value: -1"),
+])
+def test_invalid_hyper_parameters_raise_pytorchs_value_errors(name, kwargs, message):
+    torch = pytest.importorskip("torch")
+    for lib in (lab, torch):
+        with pytest.raises(ValueError) as info:
+            getattr(lib.optim, name)([lib.ones(2, requires_grad=True)], **kwargs)
+        assert str(info.value) == message
+
+
+def test_param_errors_are_pytorchs():
+    p = lab.ones(2, requires_grad=True)
+    with pytest.raises(TypeError, match="params argument given to the optimizer should be an "
+                                        "iterable of Tensors or dicts, but got torch.FloatTensor"):
+        optim.SGD(p, lr=0.1)
+    with pytest.raises(TypeError, match="optimizer can only optimize Tensors, but one of the "
+                                        "params is float"):
+        optim.SGD([1.0], lr=0.1)
+    with pytest.raises(ValueError, match="optimizer got an empty parameter list"):
+        optim.SGD([], lr=0.1)
+    with pytest.raises(ValueError, match="can't optimize a non-leaf Tensor"):
+        optim.SGD([p * 2], lr=0.1)
+    with pytest.raises(TypeError, match="ordered collections"):
+        optim.SGD([{"params": {p}}])
+    opt = optim.SGD([p], lr=0.1)
+    with pytest.raises(ValueError, match="some parameters appear in more than one parameter "
+                                         "group"):
+        opt.add_param_group({"params": [p]})
+    with pytest.warns(UserWarning, match="duplicate parameters"):
+        optim.SGD([p, p], lr=0.1)
+    with pytest.raises(NotImplementedError, match="differentiable=True is not supported"):
+        optim.Adam([p], differentiable=True)
+
+
+# ---- groups, zero_grad, state -------------------------------------------------------------
+def test_param_groups_and_add_param_group():
+    a, b = lab.ones(2, requires_grad=True), lab.ones(3, requires_grad=True)
+    opt = optim.SGD([{"params": [a]}, {"params": b, "lr": 0.5}], lr=0.1, momentum=0.9)
+    assert [g["lr"] for g in opt.param_groups] == [0.1, 0.5]
+    assert opt.param_groups[1]["momentum"] == 0.9 and opt.param_groups[1]["params"] == [b]
+    c = lab.ones(1, requires_grad=True)
+    opt.add_param_group({"params": [c], "momentum": 0.0})
+    (a.sum() + b.sum() + c.sum()).backward()
+    opt.step()
+    np.testing.assert_allclose(a.detach().numpy(), 0.9)
+    np.testing.assert_allclose(b.detach().numpy(), 0.5)
+    np.testing.assert_allclose(c.detach().numpy(), 0.9)
+    assert set(opt.state) == {a, b}
+
+
+def test_named_parameters_are_accepted_and_saved():
+    model = lab.nn.Linear(2, 1)
+    opt = optim.SGD(model.named_parameters(), lr=0.1)
+    assert opt.param_groups[0]["param_names"] == ["weight", "bias"]
+    assert opt.state_dict()["param_groups"][0]["param_names"] == ["weight", "bias"]
+
+
+@pytest.mark.parametrize("set_to_none", [True, False])
+def test_zero_grad_and_params_without_grad_are_skipped(set_to_none):
+    a, b = lab.ones(2, requires_grad=True), lab.ones(2, requires_grad=True)
+    opt = optim.Adam([a, b], lr=0.1)
+    a.sum().backward()
+    opt.step()
+    assert b.detach().numpy().tolist() == [1.0, 1.0] and b not in opt.state
+    assert opt.state[a]["step"].dtype == lab.float32 and opt.state[a]["step"].item() == 1.0
+    opt.zero_grad(set_to_none=set_to_none)
+    assert a.grad is None if set_to_none else a.grad.numpy().tolist() == [0.0, 0.0]
+
+
+def test_state_dict_round_trip_continues_identically():
+    def make():
+        lab.manual_seed(0)
+        model = lab.nn.Sequential(lab.nn.Linear(3, 4), lab.nn.Tanh(), lab.nn.Linear(4, 1))
+        return model, optim.Adam(model.parameters(), lr=0.05, amsgrad=True)
+
+    x, y = lab.randn(8, 3), lab.randn(8, 1)
+
+    def train(model, opt, n):
+        for _ in range(n):
+            opt.zero_grad()
+            lab.nn.functional.mse_loss(model(x), y).backward()
+            opt.step()
+
+    model, opt = make()
+    train(model, opt, 3)
+    saved_model, saved_opt = model.state_dict(), opt.state_dict()
+    saved_model = {k: v.clone() for k, v in saved_model.items()}
+    saved_opt = {"state": {k: {n: t.clone() for n, t in s.items()}
+                           for k, s in saved_opt["state"].items()},
+                 "param_groups": saved_opt["param_groups"]}
+    train(model, opt, 4)
+    model2, opt2 = make()
+    model2.load_state_dict(saved_model)
+    opt2.load_state_dict(saved_opt)
+    assert opt2.param_groups[0]["params"] == list(model2.parameters())
+    train(model2, opt2, 4)
+    for p, q in zip(model.parameters(), model2.parameters()):
+        np.testing.assert_array_equal(p.detach().numpy(), q.detach().numpy())
+    with pytest.raises(ValueError, match="different number of parameter groups"):
+        opt2.load_state_dict({"state": {}, "param_groups": []})
+    with pytest.raises(ValueError, match="doesn't match the size of optimizer's group"):
+        opt2.load_state_dict({"state": {}, "param_groups": [dict(saved_opt["param_groups"][0],
+                                                                 params=[0])]})
+
+
+def test_float32_parameters_stay_float32():
+    model = lab.nn.Linear(3, 2)
+    for opt in (optim.SGD(model.parameters(), lr=0.1, momentum=0.9, weight_decay=0.1),
+                optim.Adam(model.parameters()), optim.AdamW(model.parameters(), amsgrad=True),
+                optim.RMSprop(model.parameters(), centered=True, momentum=0.1)):
+        for _ in range(2):
+            opt.zero_grad()
+            model(lab.randn(4, 3)).sum().backward()
+            opt.step()
+        assert all(p.dtype == lab.float32 for p in model.parameters())
+        assert all(t.dtype == lab.float32 for s in opt.state.values() for k, t in s.items()
+                   if k != "step")
+
+
+def test_a_step_invalidates_graphs_that_saved_the_weights():
+    model = lab.nn.Linear(2, 1)
+    opt = optim.SGD(model.parameters(), lr=0.1)
+    loss = (model(lab.ones(3, 2, requires_grad=True)) ** 2).sum()
+    loss.backward(retain_graph=True)
+    opt.step()
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        loss.backward()
+
+
+def test_closure_is_evaluated_with_grad():
+    w = lab.tensor([3.0], requires_grad=True)
+    opt = optim.SGD([w], lr=0.25)
+
+    def closure():
+        opt.zero_grad()
+        loss = (w ** 2).sum()
+        loss.backward()
+        return loss
+    with lab.no_grad():
+        assert opt.step(closure).item() == 9.0
+    assert w.item() == 1.5
+
+
+# ---- schedulers ---------------------------------------------------------------------------
+@pytest.mark.parametrize("name, kwargs", [("StepLR", {"step_size": 3, "gamma": 0.5}),
+                                          ("StepLR", {"step_size": 1}),
+                                          ("ExponentialLR", {"gamma": 0.9})])
+def test_schedulers_match_torch(name, kwargs):
+    torch = pytest.importorskip("torch")
+    lrs = {}
+    for lib in (lab, torch):
+        p = lib.ones(1, requires_grad=True)
+        opt = lib.optim.SGD([{"params": [p]}, {"params": [lib.ones(1)], "lr": 1.0}], lr=0.1)
+        sched = getattr(lib.optim.lr_scheduler, name)(opt, **kwargs)
+        seen = []
+        for _ in range(8):
+            opt.step()
+            sched.step()
+            seen.append(sched.get_last_lr())
+        lrs[lib] = seen, opt.param_groups[0]["initial_lr"], sched.last_epoch
+    assert lrs[lab] == lrs[torch]
+
+
+def test_scheduler_warnings_and_state():
+    p = lab.ones(1, requires_grad=True)
+    opt = optim.SGD([p], lr=1.0)
+    sched = optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.1)
+    with pytest.warns(UserWarning, match=r"Detected call of `lr_scheduler.step\(\)` before "
+                                         r"`optimizer.step\(\)`"):
+        sched.step()
+    with pytest.warns(UserWarning, match="The epoch parameter in `scheduler.step\\(\\)`"):
+        sched.step(4)
+    assert sched.get_last_lr() == [pytest.approx(0.01)]
+    state = sched.state_dict()
+    assert "optimizer" not in state and state["last_epoch"] == 4
+    other = optim.lr_scheduler.StepLR(optim.SGD([p], lr=1.0), step_size=5)
+    other.load_state_dict(state)
+    assert other.step_size == 2 and other.last_epoch == 4
+    with pytest.raises(TypeError, match="NoneType is not an Optimizer"):
+        optim.lr_scheduler.ExponentialLR(None, 0.9)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        opt = optim.SGD([p], lr=1.0)
+        sched = optim.lr_scheduler.ExponentialLR(opt, 0.5)
+        opt.step()
+        sched.step()
+    assert opt.param_groups[0]["lr"] == 0.5

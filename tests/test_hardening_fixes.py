@@ -78,3 +78,24 @@ def test_function_backward_runs_once_per_node_and_its_gradients_are_checked():
     Scale.apply(a, b).sum().backward()
     assert len(calls) == 1
     assert a.grad.tolist() == [3.0, 4.0] and b.grad.tolist() == [3.0, 6.0]
+
+
+def test_function_returning_its_saved_inputs_as_gradients_leaves_them_intact():
+    """A leaf may keep (steal) a gradient array; never one the user's backward handed over."""
+    class Mul(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, a, b):
+            ctx.save_for_backward(a, b)
+            return a * b
+
+        @staticmethod
+        def backward(ctx, g):
+            a, b = ctx.saved_tensors
+            return b, a  # right for g == 1
+
+    a = torch.tensor([1.0, 2.0], requires_grad=True)
+    b = torch.tensor([3.0, 4.0], requires_grad=True)
+    for _ in range(2):
+        Mul.apply(a, b).sum().backward()
+    assert a.tolist() == [1.0, 2.0] and b.tolist() == [3.0, 4.0]
+    assert a.grad.tolist() == [6.0, 8.0] and b.grad.tolist() == [2.0, 4.0]

@@ -57,7 +57,7 @@ class _FunctionRules:
             gi = ctx._grads[i]
             if gi is None:
                 return g * 0
-            gi = gi if B is _ops.TB else gi._data
+            gi = gi if B is _ops.TB else gi._data.copy()  # a leaf may keep it: never user arrays
             return gi if gi.shape == shapes[i] else B.sum_to(gi, shapes[i])
         return rule
 

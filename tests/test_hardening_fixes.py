@@ -99,3 +99,13 @@ def test_function_returning_its_saved_inputs_as_gradients_leaves_them_intact():
         Mul.apply(a, b).sum().backward()
     assert a.tolist() == [1.0, 2.0] and b.tolist() == [3.0, 4.0]
     assert a.grad.tolist() == [6.0, 8.0] and b.grad.tolist() == [2.0, 4.0]
+
+
+def test_gradients_a_post_hook_kept_are_not_changed_by_later_accumulation():
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    kept = []
+    y = x * 3
+    y.grad_fn.register_hook(lambda grad_inputs, grad_outputs: kept.append(grad_inputs[0]))
+    y.sum().backward()
+    (x * 5).sum().backward()  # accumulates into x.grad
+    assert kept[0].tolist() == [3.0, 3.0] and x.grad.tolist() == [8.0, 8.0]

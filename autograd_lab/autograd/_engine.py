@@ -198,6 +198,8 @@ def run(roots, root_grads, keep_graph, create_graph, capture=None, trace=None):
                     ready.append(e)
             if extra is not None:
                 _after_node(fn, extra, g, out)
+                if extra.get("post_hooks"):  # the hooks saw these gradients: leaves copy them
+                    owned.difference_update(fn._edges)
             if trace is not None:
                 trace(fn, g, out)
             if not keep_graph and fn._saves:

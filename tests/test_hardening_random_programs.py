@@ -293,6 +293,10 @@ def test_random_program_gradients_match_finite_differences(prog):
         nograd_pool, _ = prog.run(autograd_lab, [t.detach() for t in leaves])
     for a, b in zip(_values(pool), _values(nograd_pool)):
         assert np.array_equal(a, b, equal_nan=True)  # recording never changes values
+    kept = [t.grad._data for t in leaves if t.grad is not None]
+    for i, g in enumerate(kept):  # a gradient a leaf keeps is its own: it aliases nothing
+        others = kept[:i] + kept[i + 1:] + _values(pool)
+        assert not any(np.may_share_memory(g, o) for o in others), "a .grad aliases an array"
     for k, t in enumerate(leaves):
         numeric = _numeric_grad(leaves, k, lambda ls: prog.run(autograd_lab, ls)[1].item())
         analytic = np.zeros(t.shape) if t.grad is None else t.grad._data

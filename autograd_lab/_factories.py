@@ -177,25 +177,28 @@ def full(size, fill_value, dtype=None, device=None, requires_grad=False):
                    requires_grad)
 
 
-def _like(fill, t, dtype, requires_grad):
+def _like(fname, fill, t, dtype, requires_grad):
+    if not isinstance(t, Tensor):
+        raise TypeError(f"{fname}(): argument 'input' (position 1) must be Tensor, not "
+                        f"{type(t).__name__}")
     dt = t._data.dtype if dtype is None else _dtypes.to_dtype(dtype).np
     return _finish(np.full(t._data.shape, fill, dt), dtype, requires_grad)
 
 
 def zeros_like(input, dtype=None, device=None, requires_grad=False):
-    return _like(0, input, dtype, requires_grad)
+    return _like("zeros_like", 0, input, dtype, requires_grad)
 
 
 def ones_like(input, dtype=None, device=None, requires_grad=False):
-    return _like(1, input, dtype, requires_grad)
+    return _like("ones_like", 1, input, dtype, requires_grad)
 
 
 def empty_like(input, dtype=None, device=None, requires_grad=False):
-    return _like(0, input, dtype, requires_grad)
+    return _like("empty_like", 0, input, dtype, requires_grad)
 
 
 def full_like(input, fill_value, dtype=None, device=None, requires_grad=False):
-    return _like(fill_value, input, dtype, requires_grad)
+    return _like("full_like", fill_value, input, dtype, requires_grad)
 
 
 def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):

@@ -1263,6 +1263,11 @@ def _promote_all(ts):
 # ================================================================================================
 
 
+def is_view_node(fn):
+    """True if `fn` made a view (its output shares memory with its input)."""
+    return getattr(fn, "_is_view", False) or type(fn) in (SelectBackward0, SliceBackward0)
+
+
 def _check_inplace(x):
     """PyTorch's refusal to modify, while recording, a leaf (or a view of one) that needs grad."""
     if x.grad_fn is None and x.requires_grad:
@@ -1270,8 +1275,7 @@ def _check_inplace(x):
                            "operation. (Wrap the update in `with torch.no_grad():`, or use an "
                            "out-of-place op such as `x = x + 1`.)")
     fn = x.grad_fn
-    if fn is not None and getattr(fn, "_is_view", False) or type(fn) in (SelectBackward0,
-                                                                            SliceBackward0):
+    if is_view_node(fn):
         base = fn._edges[0]
         if isinstance(base, Tensor):
             raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "

@@ -53,7 +53,9 @@ class Tensor:
 
     @data.setter
     def data(self, value):
-        self._data = value._data if isinstance(value, Tensor) else np.asarray(value)
+        if not isinstance(value, Tensor):
+            raise TypeError(f"Variable data has to be a tensor, but got {type(value).__name__}")
+        self._data = value._data
 
     @property
     def grad(self):
@@ -230,6 +232,8 @@ class Tensor:
 
     def detach_(self):
         """Make this tensor a leaf that does not require grad."""
+        if _ops.is_view_node(self.grad_fn):
+            raise RuntimeError("Can't detach views in-place. Use detach() instead.")
         self.grad_fn = None
         self.requires_grad = False
         return self

@@ -266,6 +266,21 @@ def _hook(M, result, on_leaf):
     return call(lambda: (y * 2).sum().backward(), lambda: _values(x))
 
 
+def data_list(M):
+    x = _x(M)
+    return call(lambda: setattr(x, "data", [5.0, 6.0]), lambda: _values(x))
+
+
+def detach_view(M):
+    x = _x(M) * 1
+    v = x[0]
+    return call(v.detach_, lambda: (_values(v), v.requires_grad))
+
+
+def grad_mode_str(M):
+    return call(lambda: M.set_grad_enabled("no"), M.is_grad_enabled)
+
+
 def lin2(M):
     return M.nn.Linear(2, 1).parameters()
 
@@ -381,6 +396,13 @@ ROWS = [
     Row("requires_grad_ int", R, "only Tensors of floating point", requires_grad_int),
     Row("requires_grad_ non-leaf", R, "you can only change requires_grad flags of leaf variables",
         requires_grad_nonleaf),
+    Row("data = list", T, "Variable data has to be a tensor, but got list", data_list),
+    Row("detach_ of a view", R, "Can't detach views in-place. Use detach\\(\\) instead",
+        detach_view),
+    Row("set_grad_enabled str", T, "set_grad_enabled\\(\\): argument 'enabled' \\(position 1\\) "
+        "must be bool, not str", grad_mode_str),
+    Row("ones_like list", T, "ones_like\\(\\): argument 'input' \\(position 1\\) must be Tensor, "
+        "not list", lambda M: call(lambda: M.ones_like([1.0]))),
     Row("retain_grad no grad", R, "can't retain_grad on Tensor that has requires_grad=False",
         lambda M: call(lambda: M.ones(2).retain_grad())),
     Row("register_hook no grad", R, "cannot register a hook on a tensor that doesn't require "

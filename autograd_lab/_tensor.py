@@ -32,7 +32,7 @@ class Size(tuple):
 class Tensor:
     """An n-dimensional array that can record the operations applied to it."""
 
-    __slots__ = ("_data", "grad_fn", "requires_grad", "_grad", "_vc", "_extra", "__weakref__")
+    __slots__ = ("_data", "grad_fn", "_requires_grad", "_grad", "_vc", "_extra", "__weakref__")
     __array_priority__ = 1000
     __array_ufunc__ = None  # numpy defers to our reflected operators: np.float32(2) * t is ours
 
@@ -56,6 +56,24 @@ class Tensor:
         if not isinstance(value, Tensor):
             raise TypeError(f"Variable data has to be a tensor, but got {type(value).__name__}")
         self._data = value._data
+
+    @property
+    def requires_grad(self):
+        """True if operations on this tensor are recorded for autograd."""
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value):
+        if not isinstance(value, bool) and type(value).__name__ != "bool_":
+            raise RuntimeError("requires_grad must be a bool")
+        if self.grad_fn is not None and not value:
+            raise RuntimeError("you can only change requires_grad flags of leaf variables. If "
+                               "you want to use a computed variable in a subgraph that doesn't "
+                               "require differentiation use var_no_grad = var.detach().")
+        if value and self._data.dtype.kind != "f":
+            raise RuntimeError("only Tensors of floating point and complex dtype can require "
+                               "gradients")
+        self._requires_grad = bool(value)
 
     @property
     def grad(self):
@@ -235,18 +253,12 @@ class Tensor:
         if _ops.is_view_node(self.grad_fn):
             raise RuntimeError("Can't detach views in-place. Use detach() instead.")
         self.grad_fn = None
-        self.requires_grad = False
+        self._requires_grad = False
         return self
 
     def requires_grad_(self, requires_grad=True):
         """Start (or stop) recording operations on this leaf."""
-        if self.grad_fn is not None and not requires_grad:
-            raise RuntimeError("you can only change requires_grad flags of leaf variables. If "
-                               "you want to use a computed variable in a subgraph that doesn't "
-                               "require differentiation use var_no_grad = var.detach().")
-        if requires_grad and self._data.dtype.kind != "f":
-            raise RuntimeError("only Tensors of floating point dtype can require gradients")
-        self.requires_grad = bool(requires_grad) or self.grad_fn is not None
+        self.requires_grad = bool(requires_grad)
         return self
 
     def retain_grad(self):
@@ -451,7 +463,7 @@ class Tensor:
 def _init(t, data, requires_grad=False):
     t._data = data
     t.grad_fn = None
-    t.requires_grad = requires_grad
+    t._requires_grad = requires_grad
     t._grad = None
     t._vc = None
     t._extra = None
@@ -462,7 +474,7 @@ def _new(data):
     t = _new_object(Tensor)
     t._data = data
     t.grad_fn = None
-    t.requires_grad = False
+    t._requires_grad = False
     t._grad = None
     t._vc = None
     t._extra = None
@@ -471,7 +483,7 @@ def _new(data):
 
 def _rebuild(data, requires_grad):
     t = _new(data)
-    t.requires_grad = requires_grad
+    t._requires_grad = requires_grad
     return t
 
 

@@ -281,6 +281,21 @@ def grad_mode_str(M):
     return call(lambda: M.set_grad_enabled("no"), M.is_grad_enabled)
 
 
+def rg_attr_str(M):
+    x = M.ones(2)
+    return call(lambda: setattr(x, "requires_grad", "yes"), lambda: _values(x))
+
+
+def rg_attr_int(M):
+    x = M.tensor([1, 2])
+    return call(lambda: setattr(x, "requires_grad", True), lambda: _values(x))
+
+
+def rg_attr_nonleaf(M):
+    y = _x(M) * 2
+    return call(lambda: setattr(y, "requires_grad", False), lambda: _values(y))
+
+
 def lin2(M):
     return M.nn.Linear(2, 1).parameters()
 
@@ -393,6 +408,11 @@ ROWS = [
     Row("grad shape", R, r"attempting to assign a gradient of size '\[3\]' to a tensor of size "
         r"'\[2\]'", grad_shape),
     Row("grad type", T, "assigned grad expected to be a Tensor or None", grad_type),
+    Row("requires_grad = str", R, "requires_grad must be a bool", rg_attr_str),
+    Row("requires_grad = True on int", R, "only Tensors of floating point and complex dtype can "
+        "require gradients", rg_attr_int),
+    Row("requires_grad = False on non-leaf", R, "you can only change requires_grad flags of leaf "
+        "variables", rg_attr_nonleaf),
     Row("requires_grad_ int", R, "only Tensors of floating point", requires_grad_int),
     Row("requires_grad_ non-leaf", R, "you can only change requires_grad flags of leaf variables",
         requires_grad_nonleaf),

@@ -170,7 +170,7 @@ def run(roots, root_grads, keep_graph, create_graph, capture=None, trace=None):
             ans = fn._out
             if create_graph and fn._uses_ans:
                 ans = _new(ans)
-                ans.grad_fn, ans.requires_grad = fn, True
+                ans.grad_fn, ans._requires_grad = fn, True
             vjps, meta = fn._vjps, fn._meta
             out = [] if trace is not None or extra is not None else None
             for i, e in enumerate(fn._edges):

@@ -41,7 +41,7 @@ def _link(cls, out, edges, saved, meta):
     if _Scope.on_record is not None:
         _Scope.on_record(node)
     out.grad_fn = node
-    out._requires_grad = True
+    out._requires_grad = True  # the slot behind the validated `requires_grad` property
     return out
 
 
@@ -53,7 +53,7 @@ def record1(cls, data, x, saved=()):
     if _grad.enabled:
         e = x.grad_fn
         if e is None:
-            if not x._requires_grad:
+            if not x.requires_grad:
                 return out
             e = x
         _link(cls, out, (e,), saved, None)
@@ -65,7 +65,7 @@ def _edge(a):
         e = a.grad_fn
         if e is not None:
             return e
-        if a._requires_grad:
+        if a.requires_grad:
             return a
     return None
 
@@ -218,8 +218,8 @@ def _arith(op, a, b):
     out = _new(data)
     if not _grad.enabled:
         return out
-    ea = (a.grad_fn or (a if a._requires_grad else None)) if ta else None
-    eb = (b.grad_fn or (b if b._requires_grad else None)) if tb else None
+    ea = (a.grad_fn or (a if a.requires_grad else None)) if ta else None
+    eb = (b.grad_fn or (b if b.requires_grad else None)) if tb else None
     if ea is None and eb is None:
         return out
     meta = None
@@ -266,7 +266,7 @@ def _fast(op):
                     return _arith(op, a, b)
                 data = ufunc(A, Bv)
                 eb = b.grad_fn
-                if eb is None and b._requires_grad:
+                if eb is None and b.requires_grad:
                     eb = b
             else:
                 return _arith(op, a, b)
@@ -275,7 +275,7 @@ def _fast(op):
             out = _new(data)
             if _grad.enabled:
                 ea = a.grad_fn
-                if ea is None and a._requires_grad:
+                if ea is None and a.requires_grad:
                     ea = a
                 if ea is not None or eb is not None:  # saved: _operands_read, inlined
                     _link(cls, out, (ea, eb), (a if eb is not None else None, b if ea is not None
@@ -1085,7 +1085,7 @@ def clone(input):
 
 def to_dtype(x, dtype):
     """A copy in another dtype (gradients flow back in the original dtype)."""
-    if x._requires_grad and dtype.np.kind != "f":
+    if x.requires_grad and dtype.np.kind != "f":
         out = _new(x._data.astype(dtype.np))
         return out
     return record1(ToCopyBackward0, x._data.astype(dtype.np), x, (x._data.dtype,))
@@ -1188,7 +1188,7 @@ def setitem(x, index, value):
     """x[index] = value, in place; recorded (CopySlices) when x or value requires grad."""
     ix = _index(index)
     v = _operand(value, "=") if not isinstance(value, (list, tuple)) else np.asarray(value)
-    recording = _grad.enabled and (x._requires_grad or (isinstance(v, Tensor) and v._requires_grad))
+    recording = _grad.enabled and (x.requires_grad or (isinstance(v, Tensor) and v.requires_grad))
     if recording:
         _check_inplace(x)
     try:
@@ -1271,7 +1271,7 @@ def is_view_node(fn):
 
 def _check_inplace(x):
     """PyTorch's refusal to modify, while recording, a leaf (or a view of one) that needs grad."""
-    if x.grad_fn is None and x._requires_grad:
+    if x.grad_fn is None and x.requires_grad:
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
                            "operation. (Wrap the update in `with torch.no_grad():`, or use an "
                            "out-of-place op such as `x = x + 1`.)")
@@ -1291,20 +1291,20 @@ def rebase(x, result):
     if fn is not None:
         fn._out = x._data
     x.grad_fn = fn
-    x._requires_grad = result._requires_grad or x._requires_grad
+    x.requires_grad = result.requires_grad or x.requires_grad
 
 
 def _inplace(op, x, other):
     x = as_tensor_arg(x, "self")
     other = _operand(other, op)
-    recording = _grad.enabled and (x._requires_grad or (isinstance(other, Tensor)
-                                                       and other._requires_grad))
+    recording = _grad.enabled and (x.requires_grad or (isinstance(other, Tensor)
+                                                       and other.requires_grad))
     if recording:
         _check_inplace(x)
         if x.grad_fn is not None and x.grad_fn._extra and "ans_vc" in x.grad_fn._extra:
             pass  # the op that made x saved its output: backward will detect the change
         snap = _new(x._data.copy())
-        snap.grad_fn, snap._requires_grad = x.grad_fn, x._requires_grad
+        snap.grad_fn, snap.requires_grad = x.grad_fn, x.requires_grad
         result = _arith(op, snap, other)
     else:
         with _no_record():
@@ -1349,10 +1349,10 @@ def div_(input, other):
 
 def inplace_fill(x, value):
     """x.fill_(value) / zero_(): overwrite every element (a leaf needing grad refuses)."""
-    if _grad.enabled and x._requires_grad:
+    if _grad.enabled and x.requires_grad:
         _check_inplace(x)
         x.grad_fn = None  # the old values no longer matter, nor their history
-        x._requires_grad = False
+        x.requires_grad = False
     x._data[...] = _array_of(value)
     x._bump_version()
     return x
@@ -1361,7 +1361,7 @@ def inplace_fill(x, value):
 def inplace_copy(x, src):
     """x.copy_(src): overwrite with src's values (broadcast), recorded if src needs grad."""
     src = as_tensor_arg(src, "src")
-    recording = _grad.enabled and (x._requires_grad or src._requires_grad)
+    recording = _grad.enabled and (x.requires_grad or src.requires_grad)
     if recording:
         _check_inplace(x)
     try:

@@ -12,6 +12,7 @@ DEFAULTS = {
     "grads": True,    # .grad previews in tensor nodes
     "names": True,    # label tensors with variable names: True (look them up in the notebook
                       # or the caller), False, or a namespace to look in, e.g. locals()
+    "highlight": None,  # a grad_fn or leaf tensor to mark as active (the backward player's step)
 }
 _options = dict(DEFAULTS)
 
@@ -60,7 +61,7 @@ def get_options():
 def scene(t, options):
     """The Scene of `t` with the defaults overridden by `options`."""
     opts = {**_options, **check(options)}
-    graph = _model.build(tensor_arg(t), opts["budget"], names_of(opts["names"]))
+    graph = _model.build(tensor_arg(t), opts["budget"], names_of(opts["names"]), opts["highlight"])
     return _scene.build(graph, opts["values"], opts["grads"], opts["legend"])
 
 

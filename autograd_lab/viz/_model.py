@@ -31,13 +31,14 @@ def _gc_paused():
             gc.enable()
 
 
-def build(root, budget, names):
-    """The model of `root`'s graph, collapsed to `budget` nodes (None: never)."""
+def build(root, budget, names, highlight=None):
+    """The model of `root`'s graph, collapsed to `budget` nodes (None: never); the op node of
+    `highlight` (a grad_fn) or its tensor node (a leaf) gets role 'active'."""
     with _gc_paused():
-        return _build(root, budget, names)
+        return _build(root, budget, names, highlight)
 
 
-def _build(root, budget, names):
+def _build(root, budget, names, highlight):
     trace = Trace(root)
     group, groups = collapse(trace, budget)
     g = nx.DiGraph(root="t0")
@@ -50,6 +51,8 @@ def _build(root, budget, names):
             g.add_edge(f"op{k}", f"t{k}")
         else:
             g.add_node(f"t{k}", **_leaf(unit, names, 2 * k))
+        if unit is highlight:
+            g.nodes[f"op{k}" if trace.is_op[k] else f"t{k}"]["role"] = "active"
     for i, grp in enumerate(groups):
         g.add_node(f"g{i}", **_summary(grp, trace))
     counts = {}  # (source, target) → how many edges of the full graph it stands for

@@ -25,6 +25,7 @@ ROLES = {
     "const": ("#ffffff", "#8c959f", 1.0, True, "no grad"),
     "op": ("#fbf0c4", "#9a6700", 1.0, False, "op (backward fn)"),
     "summary": ("#eef1f4", "#57606a", 1.5, True, "collapsed"),
+    "active": ("#b2f2bb", "#2f9e44", 3.5, False, "active (backward step)"),
 }
 
 # text style: (font size, bold, colour, family)
@@ -82,7 +83,7 @@ def node_box(attrs, values=True, grads=True):
     kind = attrs["kind"]
     if kind == "op":
         sym = [(attrs["symbol"], "sym")] if attrs["symbol"] else []
-        return Box(sym + [(attrs["grad_fn"], "fn")], "op", "pill")
+        return Box(sym + [(attrs["grad_fn"], "fn")], attrs["role"], "pill")
     lines = []
     if kind == "summary":
         lines.append((attrs["label"], "name"))

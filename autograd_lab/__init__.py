@@ -14,7 +14,7 @@ import warnings as _warnings
 from ._dtypes import (dtype, bool_ as bool, uint8, int8, int16, int32, int64, float16, float32,
                       float64, get_default_dtype, set_default_dtype)
 from ._grad_mode import no_grad, enable_grad, set_grad_enabled, is_grad_enabled
-from ._tensor import Tensor, Size, is_tensor
+from ._tensor import Tensor, Size, Device as device, is_tensor
 from ._format import set_printoptions
 from ._ops import (add, sub, mul, div, pow, matmul, mm, mv, dot, bmm, neg, exp, log, sqrt, abs,
                    sin, cos, tanh, sigmoid, relu, clamp, clip, clamp_min, clamp_max, maximum,
@@ -27,7 +27,7 @@ from ._factories import (tensor, as_tensor, from_numpy, zeros, ones, empty, full
                          ones_like, empty_like, full_like, arange, linspace, eye, rand, randn,
                          randint, randperm, rand_like, randn_like, manual_seed, seed, allclose,
                          equal, numel)
-from . import autograd
+from . import autograd, cuda
 
 # NaN and inf propagate silently, as in PyTorch: numpy's "divide by zero encountered in log"
 # warnings, raised from inside the op table, would point learners at library code.

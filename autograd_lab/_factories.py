@@ -36,9 +36,29 @@ def _finish(data, dtype, requires_grad):
     return t
 
 
-def _infer_array(data, np_dtype=None):
-    """A numpy array with PyTorch's dtype inference (or built directly in `np_dtype`, so that
-    float64 values never pass through float32), or PyTorch's error for bad input."""
+def _infer_array(data, dtype=None):
+    """A numpy array of `dtype` (a numpy dtype; None: PyTorch's inference), or PyTorch's error
+    for bad input."""
+    if isinstance(data, np.generic):
+        data = np.asarray(data)  # numpy scalars keep their dtype, as numpy arrays do
+    arr = _natural_array(data)
+    if isinstance(data, (Tensor, np.ndarray)):
+        if dtype is None:
+            return arr
+        with np.errstate(invalid="ignore", over="ignore"):  # casts wrap silently, as in PyTorch
+            return arr.astype(dtype, copy=False)
+    if dtype is None:  # Python numbers: floats get the default dtype
+        return arr.astype(_dtypes.get_default_dtype().np) if arr.dtype.kind == "f" else arr
+    if dtype.kind in "iu" and arr.dtype.kind in "iuf" and arr.size:
+        info = np.iinfo(dtype)
+        if not (np.isfinite(arr).all() and info.min <= arr.min() and arr.max() <= info.max):
+            raise RuntimeError(f"value cannot be converted to type {_dtypes.FROM_NP[dtype].name} "
+                               f"without overflow")
+    return arr.astype(dtype)
+
+
+def _natural_array(data):
+    """The exact numpy form of data: Python floats as float64, ints as int64."""
     if isinstance(data, Tensor):
         return data._data.copy()
     if data is None:
@@ -57,13 +77,14 @@ def _infer_array(data, np_dtype=None):
     if isinstance(data, numbers.Integral):
         return np.array(data, np.int64)
     if isinstance(data, numbers.Real):
-        return np.array(data, np_dtype or _dtypes.get_default_dtype().np)
+        return np.array(data, np.float64)
     if isinstance(data, (list, tuple)):
         shape, kind = _check_nested(data)
-        arr = np.array(_plain(data), dtype=np_dtype or {0: np.bool_, 1: np.int64}.get(
-            kind, _dtypes.get_default_dtype().np))
+        arr = np.array(_plain(data), dtype={0: np.bool_, 1: np.int64}.get(kind, np.float64))
         return arr.reshape(shape)
-    raise TypeError(f"Could not infer dtype of {type(data).__name__}")
+    if isinstance(data, bytes):
+        raise TypeError("new(): invalid data type 'bytes'")
+    raise RuntimeError(f"Could not infer dtype of {type(data).__name__}")
 
 
 def _plain(data):
@@ -76,50 +97,52 @@ def _plain(data):
 
 
 def _check_nested(data):
-    """Shape and element kind (0 bool, 1 int, 2 float) of a nested sequence; rejects ragged ones."""
-    shape, kind = None, 0
+    """Shape and element kind (0 bool, 1 int, 2 float, None if empty) of a nested sequence;
+    ragged ones raise as PyTorch: a length mismatch ValueError, a number where a sequence
+    belongs (or the reverse) TypeError."""
+    kind, leaf_depth = None, None
     level = [(data, 0)]
     dims = {}
     while level:
         item, depth = level.pop()
         if isinstance(item, (list, tuple)):
-            if depth in dims and dims[depth] != len(item):
+            if leaf_depth is not None and depth >= leaf_depth:
+                raise TypeError(f"expected a number at dim {depth} of the nested list, got a "
+                                f"{type(item).__name__} (the list is ragged)")
+            if dims.setdefault(depth, len(item)) != len(item):
                 raise ValueError(f"expected sequence of length {dims[depth]} at dim {depth} "
                                  f"(got {len(item)})")
-            dims.setdefault(depth, len(item))
             level.extend((x, depth + 1) for x in reversed(item))
             continue
-        if isinstance(item, Tensor):
-            if item._data.ndim:
-                raise ValueError("only one element tensors can be converted to Python scalars")
-            item = item._data.item()
-        if isinstance(item, (bool, np.bool_)):
-            k = 0
-        elif isinstance(item, numbers.Integral):
-            k = 1
-        elif isinstance(item, numbers.Real):
-            k = 2
-        elif item is None:
-            raise TypeError("Could not infer dtype of NoneType")
-        else:
-            raise TypeError(f"new(): invalid data type '{type(item).__name__}'")
-        if depth in dims and depth < len(dims):
-            raise ValueError(f"expected sequence of length {dims[depth]} at dim {depth} "
-                             f"(got a number)")
-        kind = max(kind, k)
-        shape = depth if shape is None else shape
-        if shape != depth:
-            raise ValueError(f"expected sequence of length {dims.get(depth, 0)} at dim "
-                             f"{depth} (got a number)")
+        kind = max(_element_kind(item), -1 if kind is None else kind)
+        if depth in dims:
+            raise TypeError(f"not a sequence: expected a list at dim {depth} of the nested "
+                            f"list, got a number (the list is ragged)")
+        leaf_depth = depth
     return tuple(dims[d] for d in range(len(dims))), kind
+
+
+def _element_kind(item):
+    """0 bool, 1 int, 2 float for one element of a nested list (a 0-d tensor counts)."""
+    if isinstance(item, Tensor):
+        if item._data.ndim:
+            raise ValueError("only one element tensors can be converted to Python scalars "
+                             "(join tensors with torch.stack or torch.cat)")
+        item = item._data.item()
+    if isinstance(item, (bool, np.bool_)):
+        return 0
+    if isinstance(item, numbers.Integral):
+        return 1
+    if isinstance(item, numbers.Real):
+        return 2
+    if isinstance(item, (str, bytes)):
+        raise TypeError(f"new(): invalid data type '{type(item).__name__}'")
+    raise RuntimeError(f"Could not infer dtype of {type(item).__name__}")
 
 
 def tensor(data, dtype=None, device=None, requires_grad=False):
     """A new leaf tensor copied from data (numbers, nested lists, numpy arrays, tensors)."""
-    np_dtype = None if dtype is None else _dtypes.to_dtype(dtype).np
-    arr = _infer_array(data, np_dtype)
-    if np_dtype is not None and arr.dtype != np_dtype:
-        arr = arr.astype(np_dtype)
+    arr = _infer_array(data, None if dtype is None else _dtypes.to_dtype(dtype).np)
     return _finish(arr, dtype, requires_grad)
 
 

@@ -49,16 +49,13 @@ class _Formatter:
             vals = finite.tolist()
             self.int_mode = bool(np.all(finite == np.ceil(finite)))
             p = OPTS.precision
-            if self.int_mode:
-                self.sci_mode = hi / lo > 1000.0 or hi > 1.0e8
-                strs = ([f"{v:.{p}e}" for v in vals] if self.sci_mode
-                        else [f"{v:.0f} " for v in vals])
+            self.sci_mode = (hi > 1000.0 * lo or hi > 1.0e8 or lo < 1.0e-4
+                             if OPTS.sci_mode is None else OPTS.sci_mode)
+            if self.sci_mode:
+                strs = [f"{v:.{p}e}" for v in vals]
             else:
-                self.sci_mode = hi / lo > 1000.0 or hi > 1.0e8 or lo < 1.0e-4
-                strs = [f"{v:.{p}e}" if self.sci_mode else f"{v:.{p}f}" for v in vals]
+                strs = [f"{v:.0f} " if self.int_mode else f"{v:.{p}f}" for v in vals]
             self.max_width = max(len(s) for s in strs)
-        if OPTS.sci_mode is not None:
-            self.sci_mode = OPTS.sci_mode
 
     def format(self, value):
         if not self.floating:
@@ -149,6 +146,8 @@ def tensor_repr(t, prefix="tensor("):
             suffixes.append(f"dtype={dt!r}")
         text = "[]"
     else:
+        if not OPTS.edgeitems:
+            suffixes.append("size=" + str(tuple(a.shape)))
         if dt not in (_dtypes.get_default_dtype(), _dtypes.int64, _dtypes.bool_):
             suffixes.append(f"dtype={dt!r}")
         text = array_str(a, indent)

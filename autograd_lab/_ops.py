@@ -10,6 +10,7 @@ import builtins
 import itertools
 import math
 import types
+import warnings
 
 import numpy as np
 
@@ -122,10 +123,11 @@ def norm_dims(dim, ndim):
     if dim is None:
         return tuple(range(ndim))
     if isinstance(dim, (list, tuple)):
-        dims = tuple(sorted({norm_dim(d, ndim) for d in dim}))
-        if len(dims) != len(dim):
-            raise RuntimeError("dim appears multiple times in the list of dims")
-        return dims if ndim else ()
+        dims = [norm_dim(d, ndim) for d in dim]
+        for i, d in enumerate(dims):
+            if d in dims[:i]:
+                raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+        return tuple(sorted(dims)) if ndim else ()
     return (norm_dim(dim, ndim),) if ndim else ()
 
 
@@ -205,14 +207,14 @@ def _arith(op, a, b):
     except ValueError:
         raise _broadcast_error(np.shape(A), np.shape(Bv)) from None
     dt = data.dtype
-    if ta and tb:
+    if op == "div" and dt.kind == "f" and _int_like(A) and _int_like(Bv):
+        data = data.astype(_dtypes.get_default_dtype().np, copy=False)  # int / int is float
+    elif ta and tb:
         if A.dtype is not Bv.dtype:
             data = data.astype(_dtypes.result_type(A, Bv), copy=False)
     elif dt is not (A.dtype if ta else Bv.dtype):
         data = data.astype(_dtypes.result_type(A if ta else _as_array(A), Bv if tb else
                                                _as_array(Bv)), copy=False)
-    if op == "div" and data.dtype.kind == "f" and _int_like(A) and _int_like(Bv):
-        data = data.astype(_dtypes.get_default_dtype().np, copy=False)
     if data.__class__ is not _ndarray:
         data = np.asarray(data)
     out = _new(data)
@@ -262,8 +264,8 @@ def _fast(op):
                 eb = None
             elif cb is Tensor:
                 Bv = b._data
-                if A.dtype is not Bv.dtype or A.shape != Bv.shape:
-                    return _arith(op, a, b)
+                if A.dtype is not Bv.dtype or A.shape != Bv.shape or A.dtype.kind != "f":
+                    return _arith(op, a, b)  # (int / int is float: _arith promotes)
                 data = ufunc(A, Bv)
                 eb = b.grad_fn
                 if eb is None and b.requires_grad:
@@ -400,41 +402,82 @@ def square(input):
     return pow(input, 2)
 
 
-def rsqrt(input):
-    return reciprocal(sqrt(input))
-
-
-ClampBackward1 = defnode("ClampBackward1", [
-    lambda B, g, ans, x, lo, hi: g * _between(x, lo, hi)], "clamp", saves=True)
+RsqrtBackward0, rsqrt = _unary("rsqrt", lambda a: 1 / np.sqrt(a),
+                               lambda B, g, ans: -0.5 * g * ans * ans * ans, "rsqrt", uses_ans=True)
 
 
 def _between(x, lo, hi):
-    inside = True
-    if lo is not None:
-        inside = (x >= lo) & inside if hi is not None else x >= lo
-    if hi is not None:
-        inside = (x <= hi) & inside if lo is not None else x <= hi
-    return inside
+    """Where lo <= x <= hi (a bound that is None does not limit)."""
+    if lo is None:
+        return x <= hi
+    if hi is None:
+        return x >= lo
+    return (x >= lo) & (x <= hi)
+
+
+def _clamp_grad_lo(B, g, ans, x, lo, hi):
+    """A tensor `min` gets the gradient where it was the result."""
+    chosen = x < lo if hi is None else (x < lo) & (lo < hi)
+    return B.where(chosen, g, 0.0)
+
+
+def _clamp_grad_hi(B, g, ans, x, lo, hi):
+    """A tensor `max` gets the gradient where it was the result (also where max < min)."""
+    chosen = x > hi if lo is None else (x > hi) | (hi < lo)
+    return B.where(chosen, g, 0.0)
+
+
+_clamp_grad_x = [lambda B, g, ans, x, lo, hi: B.where(_between(x, lo, hi), g, 0.0)]
+ClampBackward1 = defnode("ClampBackward1", _clamp_grad_x, "clamp", saves=True)
+ClampMinBackward0 = defnode("ClampMinBackward0", _clamp_grad_x, "clamp_min", saves=True)
+ClampMaxBackward0 = defnode("ClampMaxBackward0", _clamp_grad_x, "clamp_max", saves=True)
+ClampBackward0 = defnode("ClampBackward0", _clamp_grad_x + [_clamp_grad_lo, _clamp_grad_hi],
+                         "clamp", saves=True)
+ClampMinBackward1 = defnode("ClampMinBackward1", _clamp_grad_x + [_clamp_grad_lo], "clamp_min",
+                            saves=True)
+ClampMaxBackward1 = defnode("ClampMaxBackward1", _clamp_grad_x + [_clamp_grad_hi], "clamp_max",
+                            saves=True)
+
+
+def _clamp(cls, x, lo, hi):
+    """min(max(x, lo), hi) recorded as `cls`; lo and hi are numbers, tensors or None."""
+    x = as_tensor_arg(x)
+    if lo is None and hi is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    bounds = [_operand(v, "clamp") for v in (lo, hi) if v is not None]
+    a = x._data
+    shape, dt = a.shape, a.dtype
+    for v in bounds:
+        try:
+            shape = np.broadcast_shapes(shape, np.shape(_array_of(v)))
+        except ValueError:
+            raise _broadcast_error(shape, np.shape(_array_of(v))) from None
+        dt = _dtypes.result_type(np.empty((0,) * a.ndim, dt), _as_array(_array_of(v)))
+    data = np.asarray(np.clip(a, _array_of(lo), _array_of(hi))).astype(dt, copy=False)
+    if not builtins.any(isinstance(v, Tensor) for v in bounds):
+        return record1(cls, data, x, (x, lo, hi))
+    inputs = [x, lo, hi] if cls is ClampBackward0 else [x] + bounds
+    meta = tuple(None if v is None else (np.shape(_array_of(v)), dt) for v in inputs)
+    return record(cls, data, inputs, (x, lo, hi), meta)
 
 
 def clamp(input, min=None, max=None):
-    """Limit values to [min, max] (gradient 1 inside, 0 outside)."""
-    x = as_tensor_arg(input)
-    if min is None and max is None:
-        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-    lo, hi = (float(v) if isinstance(v, Tensor) else v for v in (min, max))
-    return record1(ClampBackward1, np.clip(x._data, lo, hi), x, (x, lo, hi))
+    """Limit values to [min, max] (gradient 1 inside, 0 outside); bounds may be tensors."""
+    tensor_bounds = isinstance(min, Tensor) or isinstance(max, Tensor)
+    return _clamp(ClampBackward0 if tensor_bounds else ClampBackward1, input, min, max)
 
 
 clip = clamp
 
 
 def clamp_min(input, min):
-    return clamp(input, min=min)
+    return _clamp(ClampMinBackward1 if isinstance(min, Tensor) else ClampMinBackward0, input,
+                  min, None)
 
 
 def clamp_max(input, max):
-    return clamp(input, max=max)
+    return _clamp(ClampMaxBackward1 if isinstance(max, Tensor) else ClampMaxBackward0, input,
+                  None, max)
 
 
 def _pick_rule(loses):
@@ -482,7 +525,7 @@ def where(condition, input, other):
     c = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
     if c.dtype != np.bool_:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor "
-                           f"with dtype {_dtypes.of_array(c)}")
+                           f"with dtype {_dtypes.of_array(c).legacy}")
     A, Bv = _array_of(_operand(input, "where")), _array_of(_operand(other, "where"))
     try:
         data = np.where(c, A, Bv)
@@ -568,11 +611,24 @@ MmBackward0 = defnode("MmBackward0", _MM_RULES, "@", saves=True)
 DotBackward0 = defnode("DotBackward0", _MM_RULES, "@", saves=True)
 MvBackward0 = defnode("MvBackward0", _MM_RULES, "@", saves=True)
 BmmBackward0 = defnode("BmmBackward0", _MM_RULES, "@", saves=True)
-MatmulBackward0 = defnode("MatmulBackward0", _MM_RULES, "@", saves=True)
+# torch.matmul names its node after the last kernel it dispatches to: vector @ matrix is an
+# mm followed by a squeeze, batched products end in an _unsafe_view, matrix @ batch in a clone.
+SqueezeBackward4 = defnode("SqueezeBackward4", _MM_RULES, "@", saves=True)
+UnsafeViewBackward0 = defnode("UnsafeViewBackward0", _MM_RULES, "@", saves=True)
+_MatmulCloneBackward0 = defnode("CloneBackward0", _MM_RULES, "@", saves=True)
+_MATMUL_NODES = {(1, 1): DotBackward0, (2, 1): MvBackward0, (1, 2): SqueezeBackward4,
+                 (2, 2): MmBackward0}
+_CPP_TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half",
+                   "int64": "long int", "int32": "int", "int16": "short int",
+                   "int8": "signed char", "uint8": "unsigned char", "bool": "bool"}
 
 
 def matmul(input, other):
     """Matrix product with numpy's (= PyTorch's) rules for 1-D and batched operands."""
+    return _matmul(input, other, None)
+
+
+def _matmul(input, other, cls):
     a, b = _operand(input, "@"), _operand(other, "@")
     a = a if isinstance(a, Tensor) else _new(np.asarray(a))
     b = b if isinstance(b, Tensor) else _new(np.asarray(b))
@@ -580,34 +636,70 @@ def matmul(input, other):
     if A.ndim == 0 or Bv.ndim == 0:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are "
                            f"{A.ndim}D and {Bv.ndim}D")
+    if A.dtype is not Bv.dtype:
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
+                           f"{_CPP_TYPE_NAMES[_dtypes.of_array(A).name]} != "
+                           f"{_CPP_TYPE_NAMES[_dtypes.of_array(Bv).name]}")
     try:
         data = np.matmul(A, Bv)
     except ValueError:
-        if A.ndim == 2 and Bv.ndim == 2:
-            msg = (f"mat1 and mat2 shapes cannot be multiplied ({A.shape[0]}x{A.shape[1]} and "
-                   f"{Bv.shape[0]}x{Bv.shape[1]})")
-        elif A.ndim == 1 and Bv.ndim == 1:
-            msg = (f"inconsistent tensor size, expected tensor [{A.shape[0]}] and src "
-                   f"[{Bv.shape[0]}] to have the same number of elements, but got {A.shape[0]} "
-                   f"and {Bv.shape[0]} elements respectively")
-        else:
-            msg = (f"Expected size for first two dimensions of batch2 tensor to be: "
-                   f"{list(Bv.shape)} but got: {list(A.shape)}.") if False else (
-                f"matmul: shapes {list(A.shape)} and {list(Bv.shape)} cannot be multiplied "
-                f"(the last dimension of the first must equal the "
-                f"{'first' if Bv.ndim == 1 else 'second-to-last'} of the second)")
-        raise RuntimeError(msg) from None
-    if A.dtype is not Bv.dtype:
-        if A.dtype.kind != Bv.dtype.kind:
-            raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
-                               f"{_dtypes.of_array(A).name} != {_dtypes.of_array(Bv).name}")
-        data = data.astype(np.promote_types(A.dtype, Bv.dtype), copy=False)
-    cls = {(2, 2): MmBackward0, (1, 1): DotBackward0, (2, 1): MvBackward0,
-           (3, 3): BmmBackward0}.get((A.ndim, Bv.ndim), MatmulBackward0)
+        raise _matmul_error(A.shape, Bv.shape) from None
+    if cls is None:
+        cls = _MATMUL_NODES.get((A.ndim, Bv.ndim)) or (
+            _MatmulCloneBackward0 if A.ndim == 2 else UnsafeViewBackward0)
     return record(cls, data, (a, b), (a, b))
 
 
-mm = mv = dot = bmm = matmul
+def _matmul_error(sa, sb):
+    """PyTorch's error for operands whose shapes cannot be multiplied."""
+    inner_a, inner_b = sa[-1], sb[0] if len(sb) == 1 else sb[-2]
+    if inner_a == inner_b:  # the matrices fit: the batch dimensions do not broadcast
+        return _broadcast_error(sa[:-2], sb[:-2])
+    if len(sa) == 1 and len(sb) == 1:
+        return RuntimeError(f"inconsistent tensor size, expected tensor [{sa[0]}] and src "
+                            f"[{sb[0]}] to have the same number of elements, but got {sa[0]} "
+                            f"and {sb[0]} elements respectively")
+    rows = 1 if len(sa) == 1 else math.prod(sa[:-1])
+    cols = 1 if len(sb) == 1 else sb[-1]
+    return RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{inner_a} and "
+                        f"{inner_b}x{cols})")
+
+
+def _product(cls, input, other, ndims, message):
+    """mm/mv/dot/bmm: matmul restricted to operands of the given dimensions."""
+    a, b = _operand(input, "@"), _operand(other, "@")
+    sa, sb = np.shape(_array_of(a)), np.shape(_array_of(b))
+    if (len(sa), len(sb)) != ndims:
+        raise RuntimeError(message.format(len(sa), len(sb)))
+    if cls is BmmBackward0 and sa[0] != sb[0]:
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
+                           f"[{sa[0]}, {sa[2]}] but got: [{sb[0]}, {sb[1]}].")
+    return _matmul(a, b, cls)
+
+
+def mm(input, mat2):
+    """The product of two matrices."""
+    return _product(MmBackward0, input, mat2, (2, 2),
+                    "mm(): expected two matrices (2-D tensors), but got {}D and {}D tensors")
+
+
+def mv(input, vec):
+    """The product of a matrix and a vector."""
+    return _product(MvBackward0, input, vec, (2, 1),
+                    "mv(): expected a matrix and a vector, but got {}D and {}D tensors")
+
+
+def dot(input, other):
+    """The dot product of two vectors."""
+    return _product(DotBackward0, input, other, (1, 1),
+                    "1D tensors expected, but got {}D and {}D tensors")
+
+
+def bmm(input, mat2):
+    """Batched matrix product of two 3-D tensors with the same batch size."""
+    return _product(BmmBackward0, input, mat2, (3, 3),
+                    "bmm(): expected two 3-D tensors (batches of matrices), but got {}D and {}D "
+                    "tensors")
 
 
 # ================================================================================================
@@ -637,6 +729,19 @@ MeanBackward1 = defnode("MeanBackward1", MeanBackward0._vjps, "mean")
 def _reduce_args(x, dim, keepdim):
     x = as_tensor_arg(x)
     return x, norm_dims(dim, x._data.ndim), bool(keepdim)
+
+
+def _require_nonempty(name, a, dims, all_dims, error=RuntimeError):
+    """PyTorch's refusal to take a max/min/argmax over nothing (they have no identity)."""
+    if a.size:
+        return
+    if all_dims:
+        hint = " Specify the reduction dim with the 'dim' argument."
+        raise error(f"{name}(): Expected reduction dim to be specified for input.numel() == 0."
+                    + (hint if error is RuntimeError else ""))
+    for d in dims:
+        if a.shape[d] == 0:
+            raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
 
 
 def sum(input, dim=None, keepdim=False, dtype=None):
@@ -679,7 +784,8 @@ VarBackward0 = defnode("VarBackward0", [
     "var", saves=True)
 StdBackward0 = defnode("StdBackward0", [
     lambda B, g, ans, x, dims, c, keep, n:
-        _expand_back(B, g / ans, x.shape, dims, keep) * ((x - B.mean(x, dims)) / (n - c))],
+        _expand_back(B, B.where(ans == 0, 0.0, g / ans), x.shape, dims, keep)
+        * ((x - B.mean(x, dims)) / (n - c))],  # constant input: gradient 0, not nan
     "std", saves=True, uses_ans=True)
 
 
@@ -694,7 +800,15 @@ def _var_like(cls, npfn, input, dim, unbiased, keepdim, correction):
     for d in dims:
         n *= x._data.shape[d]
     with np.errstate(divide="ignore", invalid="ignore"):
-        data = npfn(x._data, axis=dims, ddof=c, keepdims=keep)
+        if n - c > 0:
+            data = npfn(x._data, axis=dims, ddof=c, keepdims=keep)
+        else:  # PyTorch's warning instead of numpy's
+            warnings.warn(f"{cls.__name__[:3].lower()}(): degrees of freedom is <= 0. "
+                          f"Correction should be strictly less than the reduction factor (input "
+                          f"numel divided by output numel).", UserWarning, stacklevel=3)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                data = npfn(x._data, axis=dims, ddof=c, keepdims=keep)
     return record1(cls, np.asarray(data, x._data.dtype), x, (x, dims, c, keep, n))
 
 
@@ -709,11 +823,21 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 
 def _prod_rule(B, g, ans, x, dims, keep):
-    if B is NP:
-        others = _prod_of_others(x, dims)
-    else:
-        others = _expand_back(B, ans, x.shape, dims, keep) / x
+    others = _prod_of_others(x, dims) if B is NP else _recorded_prod_of_others(x, dims)
     return _expand_back(B, g, x.shape, dims, keep) * others
+
+
+def _recorded_prod_of_others(x, dims):
+    """_prod_of_others from recorded ops and without dividing, so that create_graph=True
+    differentiates it correctly where x has zeros: one masked product per reduced position."""
+    shape = tuple(x.shape)
+    mask_shape = tuple(s if i in dims else 1 for i, s in enumerate(shape))
+    others = x * 0
+    for pos in np.ndindex(*(shape[d] for d in dims)):
+        mask = np.zeros(mask_shape, bool)
+        mask[tuple(pos[dims.index(i)] if i in dims else 0 for i in range(len(shape)))] = True
+        others = others + where(mask, prod(where(mask, 1.0, x), dims, True), 0.0)
+    return others
 
 
 def _prod_of_others(x, dims):
@@ -786,14 +910,13 @@ def _extreme(input, dim, keepdim, which, other):
     a = x._data
     if isinstance(dim, Tensor) or (dim is not None and not isinstance(dim, (int, np.integer))):
         return (maximum if which == "max" else minimum)(x, dim)  # torch.max(a, b)
-    if a.size == 0:
-        raise RuntimeError(f"{which}(): Expected reduction dim to be specified for input.numel() "
-                           f"== 0. Specify the reduction dim with the 'dim' argument.")
     if dim is None:
+        _require_nonempty(which, a, (), True)
         data = a.max() if which == "max" else a.min()
         return record1(MaxBackward1 if which == "max" else MinBackward1, data, x,
                        (x, tuple(range(a.ndim)), False))
     d = norm_dim(dim, a.ndim)
+    _require_nonempty(which, a, (d,), False)
     idx = (np.argmax if which == "max" else np.argmin)(a, axis=d, keepdims=True) if a.ndim else \
         np.zeros((), np.int64)
     if a.ndim == 0:
@@ -831,26 +954,35 @@ def min(input, dim=None, keepdim=False):
 
 def amax(input, dim=(), keepdim=False):
     x, dims, keep = _reduce_args(input, None if dim == () else dim, keepdim)
+    _require_nonempty("amax", x._data, dims, dim in ((), None))
     return record1(AmaxBackward0, np.amax(x._data, axis=dims, keepdims=keep), x, (x, dims, keep))
 
 
 def amin(input, dim=(), keepdim=False):
     x, dims, keep = _reduce_args(input, None if dim == () else dim, keepdim)
+    _require_nonempty("amin", x._data, dims, dim in ((), None))
     return record1(AminBackward0, np.amin(x._data, axis=dims, keepdims=keep), x, (x, dims, keep))
 
 
 def argmax(input, dim=None, keepdim=False):
-    x = as_tensor_arg(input)
-    if dim is None:
-        return _new(np.asarray(np.argmax(x._data), np.int64))
-    return _new(np.argmax(x._data, axis=norm_dim(dim, x.ndim), keepdims=keepdim).astype(np.int64))
+    """The index of the largest value (in the flattened tensor, or along dim)."""
+    return _arg_extreme("argmax", np.argmax, input, dim, keepdim)
 
 
 def argmin(input, dim=None, keepdim=False):
+    """The index of the smallest value (in the flattened tensor, or along dim)."""
+    return _arg_extreme("argmin", np.argmin, input, dim, keepdim)
+
+
+def _arg_extreme(name, npfn, input, dim, keepdim):
     x = as_tensor_arg(input)
+    a = x._data
     if dim is None:
-        return _new(np.asarray(np.argmin(x._data), np.int64))
-    return _new(np.argmin(x._data, axis=norm_dim(dim, x.ndim), keepdims=keepdim).astype(np.int64))
+        _require_nonempty(name, a, (), True, IndexError)
+        return _new(np.asarray(npfn(a), np.int64))
+    d = norm_dim(dim, a.ndim)
+    _require_nonempty(name, a, (d,), False)
+    return _new(np.asarray(npfn(a, axis=d, keepdims=keepdim) if a.ndim else 0, np.int64))
 
 
 def _norm_rule(B, g, ans, x, p, dims, keep):
@@ -858,9 +990,11 @@ def _norm_rule(B, g, ans, x, p, dims, keep):
     an = _expand_back(B, ans, x.shape, dims, keep)
     if p == 2:
         return ge * B.where(an == 0, 0.0, x / an)
+    if p == 0:
+        return ge * 0
     if p == 1:
         return ge * B.sign(x)
-    if p == math.inf:
+    if p in (math.inf, -math.inf):
         return _spread_rule(B, g, ans, B.abs(x), dims, keep) * B.sign(x)
     return ge * B.where(an == 0, 0.0, x * B.abs(x) ** (p - 2) / an ** (p - 1))
 
@@ -873,9 +1007,17 @@ def norm(input, p=2, dim=None, keepdim=False):
     """The vector p-norm over `dim` (all elements by default)."""
     x, dims, keep = _reduce_args(input, dim, keepdim)
     p = {"fro": 2}.get(p, p)
+    if x._data.dtype.kind != "f":
+        raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as "
+                           f"input. Got {x.dtype.legacy}")
     a = np.abs(x._data)
-    if p == math.inf:
-        data = np.amax(a, axis=dims, keepdims=keep)
+    if p in (math.inf, -math.inf):
+        if 0 in (a.shape[d] for d in dims) or not a.size and not dims:
+            raise RuntimeError("linalg.vector_norm cannot compute the inf norm on an empty "
+                               "tensor because the operation does not have an identity")
+        data = (np.amax if p > 0 else np.amin)(a, axis=dims, keepdims=keep)
+    elif p == 0:
+        data = np.sum(a != 0, axis=dims, keepdims=keep)
     elif p == 2:
         data = np.sqrt(np.sum(a * a, axis=dims, keepdims=keep))
     else:
@@ -894,26 +1036,29 @@ LogSoftmaxBackward0 = defnode("LogSoftmaxBackward0", [
     lambda B, g, ans, d: g - B.exp(ans) * B.sum(g, (d,), True)], "log_softmax", uses_ans=True)
 
 
-def _softmax_dim(x, dim):
+def _softmax_args(name, input, dim, dtype):
+    """The tensor, the normalised dim and the float array that (log_)softmax works on."""
+    x = as_tensor_arg(input)
     if dim is None:
         dim = 0 if x._data.ndim in (0, 1, 3) else 1  # PyTorch's legacy implicit choice
-    return norm_dim(dim, x._data.ndim)
+    a = x._data if dtype is None else x._data.astype(_dtypes.to_dtype(dtype).np)
+    if a.dtype.kind != "f":
+        raise NotImplementedError(f'"{name}_lastdim_kernel_impl" not implemented for '
+                                  f"'{x.dtype.legacy}' (softmax needs floats: call .float() "
+                                  f"first or pass dtype=torch.float32)")
+    return x, norm_dim(dim, x._data.ndim), a
 
 
 def softmax(input, dim=None, dtype=None):
     """exp(x) / exp(x).sum(dim), computed stably."""
-    x = as_tensor_arg(input)
-    d = _softmax_dim(x, dim)
-    a = x._data if dtype is None else x._data.astype(_dtypes.to_dtype(dtype).np)
+    x, d, a = _softmax_args("softmax", input, dim, dtype)
     e = np.exp(a - np.amax(a, axis=d, keepdims=True))
     return record1(SoftmaxBackward0, e / np.sum(e, axis=d, keepdims=True), x, (d,))
 
 
 def log_softmax(input, dim=None, dtype=None):
     """x - logsumexp(x, dim), computed stably."""
-    x = as_tensor_arg(input)
-    d = _softmax_dim(x, dim)
-    a = x._data if dtype is None else x._data.astype(_dtypes.to_dtype(dtype).np)
+    x, d, a = _softmax_args("log_softmax", input, dim, dtype)
     shifted = a - np.amax(a, axis=d, keepdims=True)
     data = shifted - np.log(np.sum(np.exp(shifted), axis=d, keepdims=True))
     return record1(LogSoftmaxBackward0, data, x, (d,))
@@ -924,10 +1069,19 @@ def log_softmax(input, dim=None, dtype=None):
 # ================================================================================================
 
 
-def _view(cls, data, x, saved):
+def _view(cls, data, x, saved, replay=None, index=None):
+    """A result sharing x's memory and version counter. `replay(B, t)` applies the same view to
+    a tensor shaped like x, `index` is the view's place in x when it is not all of x: with them
+    an in-place op on the result also rewrites x's history (see `rebase`)."""
     out = record1(cls, data, x, saved)
     out._vc = x._shared_vc()
+    if replay is not None and _grad.enabled and np.may_share_memory(data, x._data):
+        out._extra = {"view": (x, replay, index)}
     return out
+
+
+def _reshaped(shape):
+    return lambda B, g: B.reshape(g, shape)
 
 
 _reshape_back = [lambda B, g, ans, shape: B.reshape(g, shape)]
@@ -935,6 +1089,7 @@ ViewBackward0 = defnode("ViewBackward0", _reshape_back, "view")
 UnsqueezeBackward0 = defnode("UnsqueezeBackward0", _reshape_back, "unsqueeze")
 SqueezeBackward0 = defnode("SqueezeBackward0", _reshape_back, "squeeze")
 SqueezeBackward1 = defnode("SqueezeBackward1", _reshape_back, "squeeze")
+SqueezeBackward2 = defnode("SqueezeBackward2", _reshape_back, "squeeze")
 PermuteBackward0 = defnode("PermuteBackward0", [
     lambda B, g, ans, dims: B.permute(g, tuple(np.argsort(dims)))], "permute")
 TransposeBackward0 = defnode("TransposeBackward0", [
@@ -943,7 +1098,7 @@ TBackward0 = defnode("TBackward0", [lambda B, g, ans, d0, d1: B.transpose(g, d0,
 ExpandBackward0 = defnode("ExpandBackward0", [lambda B, g, ans, shape: B.sum_to(g, shape)],
                           "expand")
 for _cls in (ViewBackward0, UnsqueezeBackward0, SqueezeBackward0, SqueezeBackward1,
-             PermuteBackward0, TransposeBackward0, TBackward0, ExpandBackward0):
+             SqueezeBackward2, PermuteBackward0, TransposeBackward0, TBackward0, ExpandBackward0):
     _cls._is_view = True
 
 
@@ -954,18 +1109,47 @@ def reshape(input, *shape):
     if shape.count(-1) > 1:
         raise RuntimeError("only one dimension can be inferred")
     a = x._data
+    for i, s in enumerate(shape):
+        if s < -1:
+            raise RuntimeError(f"invalid shape dimension {s} at index {i} of shape {list(shape)}")
+    if shape.count(-1) > 1:
+        raise RuntimeError("only one dimension can be inferred")
     try:
         data = a.reshape(shape)
     except ValueError:
         raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {a.size}") from None
-    return _view(ViewBackward0, data, x, (a.shape,))
+    return _view(ViewBackward0, data, x, (a.shape,), _reshaped(data.shape))
 
 
 def view(input, *shape):
-    """Like reshape (PyTorch requires contiguous memory; here any layout works)."""
+    """Like reshape (PyTorch requires contiguous memory; here any layout works);
+    `view(dtype)` reinterprets the bytes."""
     if len(shape) == 1 and not isinstance(shape[0], (int, np.integer, tuple, list, Tensor)):
-        return input.to(shape[0])  # view(dtype)
+        return _view_dtype(as_tensor_arg(input), _dtypes.to_dtype(shape[0]))
     return reshape(input, *shape)
+
+
+def _view_dtype(x, dt):
+    """The same memory read as another dtype (no gradient flows through it, as in PyTorch)."""
+    a = x._data
+    old, new = _dtypes.of_array(a), dt
+    if a.ndim == 0 and old.itemsize != new.itemsize:
+        raise RuntimeError(f"self.dim() cannot be 0 to view {old.legacy} as "
+                           f"{new.legacy} (different element sizes)")
+    ratio = new.itemsize // old.itemsize
+    if ratio > 1 and a.shape[-1] % ratio:
+        raise RuntimeError(f"self.size(-1) must be divisible by {ratio} to view "
+                           f"{old.legacy} as {new.legacy} (different element sizes), "
+                           f"but got {a.shape[-1]}")
+    try:
+        data = a.view(dt.np)
+    except ValueError:
+        raise RuntimeError(f"self.stride(-1) must be 1 to view {old.legacy} as "
+                           f"{new.legacy} (different element sizes), but got "
+                           f"{a.strides[-1] // a.itemsize}") from None
+    out = _new(data)
+    out._vc = x._shared_vc()
+    return out
 
 
 def view_as(input, other):
@@ -985,6 +1169,8 @@ def flatten(input, start_dim=0, end_dim=-1):
     lo, hi = norm_dim(start_dim, len(s)), norm_dim(end_dim, len(s))
     if lo > hi:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    if lo == hi:
+        return x  # nothing to merge: PyTorch returns the tensor itself
     n = 1
     for v in s[lo:hi + 1]:
         n *= v
@@ -996,10 +1182,12 @@ def squeeze(input, dim=None):
     x = as_tensor_arg(input)
     a = x._data
     if dim is None:
-        return _view(SqueezeBackward0, a.reshape([s for s in a.shape if s != 1]), x, (a.shape,))
+        keep = [s for s in a.shape if s != 1]
+        return _view(SqueezeBackward0, a.reshape(keep), x, (a.shape,), _reshaped(tuple(keep)))
     dims = norm_dims(dim, a.ndim)
     keep = [s for i, s in enumerate(a.shape) if not (i in dims and s == 1)]
-    return _view(SqueezeBackward1, a.reshape(keep), x, (a.shape,))
+    cls = SqueezeBackward2 if isinstance(dim, (tuple, list)) else SqueezeBackward1
+    return _view(cls, a.reshape(keep), x, (a.shape,), _reshaped(tuple(keep)))
 
 
 def unsqueeze(input, dim):
@@ -1007,7 +1195,8 @@ def unsqueeze(input, dim):
     x = as_tensor_arg(input)
     a = x._data
     d = norm_dim(dim, a.ndim + 1)
-    return _view(UnsqueezeBackward0, np.expand_dims(a, d), x, (a.shape,))
+    data = np.expand_dims(a, d)
+    return _view(UnsqueezeBackward0, data, x, (a.shape,), _reshaped(data.shape))
 
 
 def permute(input, *dims):
@@ -1022,14 +1211,16 @@ def permute(input, *dims):
     dims = tuple(norm_dim(d, x._data.ndim) for d in dims)
     if len(set(dims)) != len(dims):
         raise RuntimeError("permute(): duplicate dims are not allowed.")
-    return _view(PermuteBackward0, np.transpose(x._data, dims), x, (dims,))
+    return _view(PermuteBackward0, np.transpose(x._data, dims), x, (dims,),
+                 lambda B, g: B.permute(g, dims))
 
 
 def transpose(input, dim0, dim1):
     """Swap two dimensions."""
     x = as_tensor_arg(input)
     d0, d1 = norm_dim(dim0, x._data.ndim), norm_dim(dim1, x._data.ndim)
-    return _view(TransposeBackward0, np.swapaxes(x._data, d0, d1), x, (d0, d1))
+    return _view(TransposeBackward0, np.swapaxes(x._data, d0, d1), x, (d0, d1),
+                 lambda B, g: B.transpose(g, d0, d1))
 
 
 swapaxes = transpose
@@ -1042,8 +1233,8 @@ def t(input):
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
                            f"{x._data.ndim}D")
     if x._data.ndim < 2:
-        return _view(TBackward0, x._data, x, (0, 0))
-    return _view(TBackward0, x._data.T, x, (0, 1))
+        return _view(TBackward0, x._data, x, (0, 0), lambda B, g: g)
+    return _view(TBackward0, x._data.T, x, (0, 1), lambda B, g: B.transpose(g, 0, 1))
 
 
 def expand(input, *sizes):
@@ -1108,7 +1299,11 @@ def _index_part(i):
         i = i._data
         if i.dtype.kind == "f":
             raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
-        return i
+        return int(i) if i.ndim == 0 and i.dtype.kind in "iu" else i
+    if isinstance(i, (bool, np.bool_)):
+        return np.asarray(i)  # x[True] adds a dimension, as a one-element mask
+    if isinstance(i, slice) and i.step is not None and i.step <= 0:
+        raise ValueError("step must be greater than zero")
     if isinstance(i, list):
         arr = np.asarray(i)
         if arr.dtype.kind not in "biu" and arr.size:
@@ -1126,10 +1321,21 @@ def _is_advanced(ix):
     return builtins.any(isinstance(p, _ndarray) for p in parts)
 
 
-def _index_error(e, ndim):
+def _index_error(e, shape, ix):
+    """numpy's IndexError in PyTorch's words."""
     msg = str(e)
     if "too many indices" in msg:
-        return IndexError(f"too many indices for tensor of dimension {ndim}")
+        return IndexError(f"too many indices for tensor of dimension {len(shape)}")
+    if "boolean index did not match" in msg:
+        dim = int(msg.split("along axis ")[1].split(";")[0])
+        start = 0  # the tensor dimension the mask's first dimension lines up with
+        for p in ix if isinstance(ix, tuple) else (ix,):
+            if isinstance(p, _ndarray) and p.dtype == np.bool_ and start + p.ndim > dim:
+                break
+            start += 0 if p is None or p is Ellipsis else builtins.max(np.ndim(p), 1)
+        return IndexError(f"The shape of the mask {list(p.shape)} at index {dim - start} does "
+                          f"not match the shape of the indexed tensor {list(shape)} at index "
+                          f"{dim}")
     return IndexError(msg.replace("axis", "dimension"))
 
 
@@ -1153,7 +1359,33 @@ def index_grad(g, shape, ix):
 _index_rule = [lambda B, g, ans, shape, ix: B.index_grad(g, shape, ix)]
 SelectBackward0 = defnode("SelectBackward0", _index_rule, "[]")
 SliceBackward0 = defnode("SliceBackward0", _index_rule, "[]")
+AliasBackward0 = defnode("AliasBackward0", _index_rule, "[]")
+_IndexUnsqueezeBackward0 = defnode("UnsqueezeBackward0", _index_rule, "[]")
 IndexBackward0 = defnode("IndexBackward0", _index_rule, "[]")
+for _cls in (SelectBackward0, SliceBackward0, AliasBackward0, _IndexUnsqueezeBackward0):
+    _cls._is_view = True
+
+
+def _basic_index_node(index, ix, shape):
+    """PyTorch names a view made by indexing after its last select, slice or unsqueeze (a
+    lone slice is always a slice; no-op slices are skipped; nothing left is an alias)."""
+    if isinstance(index, slice):
+        return SliceBackward0
+    parts = ix if isinstance(ix, tuple) else (ix,)
+    consumed = builtins.sum(p is not None and p is not Ellipsis for p in parts)
+    cls, dim = AliasBackward0, 0
+    for p in parts:
+        if p is None:
+            cls = _IndexUnsqueezeBackward0
+        elif p is Ellipsis:
+            dim += len(shape) - consumed
+        else:
+            if not isinstance(p, slice):
+                cls = SelectBackward0
+            elif p.indices(shape[dim]) != (0, shape[dim], 1):
+                cls = SliceBackward0
+            dim += 1
+    return cls
 
 
 def getitem(input, index):
@@ -1164,18 +1396,20 @@ def getitem(input, index):
     try:
         data = a[ix]
     except IndexError as e:
-        raise _index_error(e, a.ndim) from None
+        raise _index_error(e, a.shape, ix) from None
     if _is_advanced(ix):
         return record1(IndexBackward0, np.array(data), x, (a.shape, ix))
-    parts = ix if isinstance(ix, tuple) else (ix,)
-    cls = SliceBackward0 if builtins.any(isinstance(p, slice) for p in parts) or \
-        builtins.any(p is None or p is Ellipsis for p in parts) else SelectBackward0
-    return _view(cls, data, x, (a.shape, ix))
+    if data.__class__ is not _ndarray:  # a single element: a 0-d view, not a numpy scalar copy
+        data = a[(ix if isinstance(ix, tuple) else (ix,)) + (Ellipsis,)]
+    return _view(_basic_index_node(index, ix, a.shape), data, x, (a.shape, ix),
+                 lambda B, g: g[ix], ix)
 
 
 CopySlices = defnode("CopySlices", [
-    lambda B, g, ans, ix, vshape: g * B.const(_hole(g, ix)),
-    lambda B, g, ans, ix, vshape: B.sum_to(g[ix], vshape)], "[]=")
+    lambda B, g, ans, ix, vshape, vdtype: g * B.const(_hole(g, ix)),
+    lambda B, g, ans, ix, vshape, vdtype: B.sum_to(B.cast(g[ix], vdtype), vshape)], "[]=")
+IndexPutBackward0 = defnode("IndexPutBackward0", CopySlices._vjps, "[]=")  # x[mask] = v
+CopyBackwards = defnode("CopyBackwards", CopySlices._vjps, "copy_")
 
 
 def _hole(g, ix):
@@ -1185,23 +1419,26 @@ def _hole(g, ix):
 
 
 def setitem(x, index, value):
-    """x[index] = value, in place; recorded (CopySlices) when x or value requires grad."""
+    """x[index] = value, in place; recorded (CopySlices, IndexPutBackward0 for integer-array and
+    mask indices) when x or value requires grad."""
     ix = _index(index)
     v = _operand(value, "=") if not isinstance(value, (list, tuple)) else np.asarray(value)
+    _writable(x)
     recording = _grad.enabled and (x.requires_grad or (isinstance(v, Tensor) and v.requires_grad))
     if recording:
         _check_inplace(x)
     try:
         x._data[ix] = _array_of(v)
     except IndexError as e:
-        raise _index_error(e, x._data.ndim) from None
+        raise _index_error(e, x._data.shape, ix) from None
     except ValueError as e:
         raise RuntimeError(str(e).replace("could not broadcast input array from shape",
                                           "shape mismatch: value tensor of shape")) from None
     x._bump_version()
     if recording:
         vt = v if isinstance(v, Tensor) else _new(np.asarray(v))
-        rebase(x, record(CopySlices, x._data, (x, vt), (ix, vt._data.shape)))
+        cls = IndexPutBackward0 if _is_advanced(ix) else CopySlices
+        rebase(x, record(cls, x._data, (x, vt), (ix, vt._data.shape, vt._data.dtype)))
 
 
 def cat(tensors, dim=0):
@@ -1275,34 +1512,62 @@ def _check_inplace(x):
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
                            "operation. (Wrap the update in `with torch.no_grad():`, or use an "
                            "out-of-place op such as `x = x + 1`.)")
-    fn = x.grad_fn
-    if is_view_node(fn):
-        base = fn._edges[0]
-        if isinstance(base, Tensor):
+    view = x._extra.get("view") if x._extra is not None else None
+    if view is None and getattr(x.grad_fn, "_is_view", False):
+        raise RuntimeError("in-place modification of this view of a tensor that requires grad "
+                           "is not supported by autograd_lab (expand, or a view made under "
+                           "no_grad); use an out-of-place op instead.")
+    while view is not None:
+        base = view[0]
+        if base.grad_fn is None and base.requires_grad:
             raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
                                "in-place operation.")
-        raise RuntimeError("in-place modification of a view of a tensor that requires grad is not"
-                           " supported by autograd_lab; use an out-of-place op instead.")
+        view = base._extra.get("view") if base._extra is not None else None
+
+
+def _writable(x):
+    """In-place ops cannot write into an expanded (broadcast) tensor, as in PyTorch."""
+    if not x._data.flags.writeable:
+        raise RuntimeError("unsupported operation: more than one element of the written-to "
+                           "tensor refers to a single memory location. Please clone() the tensor "
+                           "before performing the operation.")
+
+
+# A view's new values written into its base: the base's old values keep the gradient outside the
+# view (`hole`), the view's new values get the base's gradient seen through the view.
+_ViewCopySlices = defnode("CopySlices", [lambda B, g, ans, replay, hole: g * B.const(hole),
+                                         lambda B, g, ans, replay, hole: replay(B, g)], "[]=")
 
 
 def rebase(x, result):
-    """Make x the output of result's node (history after an in-place op)."""
-    fn = result.grad_fn
-    if fn is not None:
-        fn._out = x._data
-    x.grad_fn = fn
-    x.requires_grad = result.requires_grad or x.requires_grad
+    """Make x the output of result's node (history after an in-place op). If x is a view, its
+    base (and the base's base ...) gets a CopySlices node with x's new values, as in PyTorch."""
+    while True:
+        fn = result.grad_fn
+        if fn is not None:
+            fn._out = x._data
+        x.grad_fn = fn
+        x.requires_grad = result.requires_grad or x.requires_grad
+        view = x._extra.get("view") if x._extra is not None else None
+        if view is None or fn is None:
+            return
+        base, replay, index = view
+        hole = np.zeros(base._data.shape, bool)
+        if index is not None:
+            hole[...] = True
+            hole[index] = False
+        result = record(_ViewCopySlices, base._data, (base, x), (replay, hole))
+        x = base
 
 
 def _inplace(op, x, other):
     x = as_tensor_arg(x, "self")
     other = _operand(other, op)
+    _writable(x)
     recording = _grad.enabled and (x.requires_grad or (isinstance(other, Tensor)
                                                        and other.requires_grad))
     if recording:
         _check_inplace(x)
-        if x.grad_fn is not None and x.grad_fn._extra and "ans_vc" in x.grad_fn._extra:
-            pass  # the op that made x saved its output: backward will detect the change
         snap = _new(x._data.copy())
         snap.grad_fn, snap.requires_grad = x.grad_fn, x.requires_grad
         result = _arith(op, snap, other)
@@ -1332,11 +1597,11 @@ class _no_record:
 
 
 def add_(input, other, alpha=1):
-    return _inplace("add", input, other if alpha == 1 else _array_of(other) * alpha)
+    return _inplace("add", input, other if alpha == 1 else mul(other, alpha))
 
 
 def sub_(input, other, alpha=1):
-    return _inplace("sub", input, other if alpha == 1 else _array_of(other) * alpha)
+    return _inplace("sub", input, other if alpha == 1 else mul(other, alpha))
 
 
 def mul_(input, other):
@@ -1347,20 +1612,47 @@ def div_(input, other):
     return _inplace("div", input, other)
 
 
+# The old values get no gradient; a tensor fill value gets the sum of the gradient.
+FillBackward2 = defnode("FillBackward2", [lambda B, g, ans: g * 0], "fill_")
+FillBackward3 = defnode("FillBackward3", [
+    lambda B, g, ans, vdtype: g * 0,
+    lambda B, g, ans, vdtype: B.sum(B.cast(g, vdtype), tuple(range(g.ndim)), False)], "fill_")
+ZeroBackward0 = defnode("ZeroBackward0", [lambda B, g, ans: g * 0], "zero_")
+
+
 def inplace_fill(x, value):
-    """x.fill_(value) / zero_(): overwrite every element (a leaf needing grad refuses)."""
-    if _grad.enabled and x.requires_grad:
+    """x.fill_(value): overwrite every element with a number or a 0-d tensor."""
+    return _fill(x, value, FillBackward2)
+
+
+def inplace_zero(x):
+    """x.zero_()."""
+    return _fill(x, 0, ZeroBackward0)
+
+
+def _fill(x, value, cls):
+    v = _operand(value, "fill_")
+    if isinstance(v, _ndarray) or isinstance(v, Tensor) and v._data.ndim:
+        raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
+                           f"{np.ndim(_array_of(v))} dimensions.")
+    _writable(x)
+    recording = _grad.enabled and (x.requires_grad or (isinstance(v, Tensor) and v.requires_grad))
+    if recording:
         _check_inplace(x)
-        x.grad_fn = None  # the old values no longer matter, nor their history
-        x.requires_grad = False
-    x._data[...] = _array_of(value)
+    x._data[...] = _array_of(v)
     x._bump_version()
+    if recording:
+        if isinstance(v, Tensor):
+            rebase(x, record(FillBackward3, x._data, (x, v), (v._data.dtype,)))
+        else:
+            rebase(x, record1(cls, x._data, x))
     return x
 
 
 def inplace_copy(x, src):
-    """x.copy_(src): overwrite with src's values (broadcast), recorded if src needs grad."""
-    src = as_tensor_arg(src, "src")
+    """x.copy_(src): overwrite with src's values (broadcast), recorded if either needs grad."""
+    src = src if isinstance(src, Tensor) else _new(np.asarray(_operand(src, "copy_")))
+    _writable(x)
     recording = _grad.enabled and (x.requires_grad or src.requires_grad)
     if recording:
         _check_inplace(x)
@@ -1370,7 +1662,8 @@ def inplace_copy(x, src):
         raise _broadcast_error(x._data.shape, src._data.shape) from None
     x._bump_version()
     if recording:
-        rebase(x, record(CopySlices, x._data, (None, src), ((...,), src._data.shape)))
+        rebase(x, record(CopyBackwards, x._data, (x, src),
+                         ((...,), src._data.shape, src._data.dtype)))
     return x
 
 
@@ -1423,14 +1716,14 @@ TB = types.SimpleNamespace(
 
 # Functions that are also Tensor methods (`x.exp()`, `x.sum(0)`, ...).
 METHODS = (
-    "add", "sub", "mul", "div", "pow", "matmul", "mm", "mv", "dot", "neg", "exp", "log", "sqrt",
-    "abs", "sin", "cos", "tanh", "sigmoid", "relu", "clamp", "clip", "clamp_min", "clamp_max",
-    "maximum", "minimum", "reciprocal", "sign", "square", "rsqrt", "sum", "mean", "var", "std",
-    "prod", "max", "min", "amax", "amin", "argmax", "argmin", "norm", "softmax", "log_softmax",
-    "reshape", "view", "view_as", "reshape_as", "flatten", "squeeze", "unsqueeze", "permute",
-    "transpose", "swapaxes", "t", "expand", "expand_as", "clone", "add_", "sub_", "mul_", "div_",
-    "eq", "ne", "gt", "ge", "lt", "le", "isnan", "isfinite", "isinf", "multiply", "divide",
-    "subtract", "true_divide", "negative", "absolute", "where_",
+    "add", "sub", "mul", "div", "pow", "matmul", "mm", "mv", "dot", "bmm", "neg", "exp", "log",
+    "sqrt", "abs", "sin", "cos", "tanh", "sigmoid", "relu", "clamp", "clip", "clamp_min",
+    "clamp_max", "maximum", "minimum", "reciprocal", "sign", "square", "rsqrt", "sum", "mean",
+    "var", "std", "prod", "max", "min", "amax", "amin", "argmax", "argmin", "norm", "softmax",
+    "log_softmax", "reshape", "view", "view_as", "reshape_as", "flatten", "squeeze",
+    "unsqueeze", "permute", "transpose", "swapaxes", "t", "expand", "expand_as", "clone",
+    "add_", "sub_", "mul_", "div_", "eq", "ne", "gt", "ge", "lt", "le", "isnan", "isfinite",
+    "isinf", "multiply", "divide", "subtract", "true_divide", "negative", "absolute",
 )
 
 

@@ -3,6 +3,8 @@
 `t._data` is the numpy array; `t.data` is, as in PyTorch, a Tensor sharing it without history.
 Operators and methods are thin calls into the op table (`_ops`); no graph logic lives here.
 """
+import warnings
+
 import numpy as np
 
 from . import _dtypes
@@ -10,6 +12,11 @@ from . import _format
 from ._node import _Handle, _Scope
 
 _new_object = object.__new__
+_NON_LEAF_GRAD = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
+    "attribute won't be populated during autograd.backward(). If you indeed want the .grad field "
+    "to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you "
+    "access the non-leaf Tensor by mistake, make sure you access the leaf Tensor instead.")
 
 
 class Size(tuple):
@@ -27,6 +34,45 @@ class Size(tuple):
         for s in self:
             n *= s
         return n
+
+
+class Device:
+    """Where a tensor lives (`torch.device`): autograd_lab computes with numpy, on the CPU."""
+
+    __slots__ = ("type", "index")
+    _TYPES = ("cpu", "cuda", "mps", "meta", "xpu")
+
+    def __init__(self, type, index=None):
+        if isinstance(type, Device):
+            type, index = type.type, type.index
+        name, _, number = str(type).partition(":")
+        if name not in self._TYPES:
+            raise RuntimeError(f"Expected one of {', '.join(self._TYPES)} device type at start "
+                               f"of device string: {type}")
+        self.type, self.index = name, int(number) if number else index
+
+    def __repr__(self):
+        index = "" if self.index is None else f", index={self.index}"
+        return f"device(type='{self.type}'{index})"
+
+    def __str__(self):
+        return self.type if self.index is None else f"{self.type}:{self.index}"
+
+    def __eq__(self, other):
+        return isinstance(other, Device) and (self.type, self.index) == (other.type, other.index)
+
+    def __hash__(self):
+        return hash((self.type, self.index))
+
+
+CPU = Device("cpu")
+
+
+def _require_cpu(where):
+    """Moving to another device fails as in a PyTorch built without CUDA."""
+    if Device(where).type != "cpu":
+        raise AssertionError(f"Torch not compiled with CUDA enabled: autograd_lab computes with "
+                             f"numpy on the CPU, so tensors stay on 'cpu' (asked for '{where}')")
 
 
 class Tensor:
@@ -77,7 +123,9 @@ class Tensor:
 
     @property
     def grad(self):
-        """The gradient accumulated by backward (None until then)."""
+        """The gradient accumulated by backward (None until then; non-leaves need retain_grad)."""
+        if self.grad_fn is not None and not self.retains_grad:
+            warnings.warn(_NON_LEAF_GRAD, UserWarning, stacklevel=2)
         return self._grad
 
     @grad.setter
@@ -128,7 +176,7 @@ class Tensor:
 
     @property
     def device(self):
-        return "cpu"
+        return CPU
 
     @property
     def is_leaf(self):
@@ -196,9 +244,13 @@ class Tensor:
         return bool(self._data.reshape(()))
 
     def __float__(self):
+        if self._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
         return float(self.item())
 
     def __int__(self):
+        if self._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
         return int(self.item())
 
     def __index__(self):
@@ -303,7 +355,7 @@ class Tensor:
 
     # ---- in-place value changes (no history) -----------------------------------------------
     def zero_(self):
-        return _ops.inplace_fill(self, 0)
+        return _ops.inplace_zero(self)
 
     def fill_(self, value):
         return _ops.inplace_fill(self, value)
@@ -312,20 +364,31 @@ class Tensor:
         return _ops.inplace_copy(self, src)
 
     # ---- dtype conversion --------------------------------------------------------------------
-    def to(self, *args, dtype=None, copy=False, **kwargs):
-        """`t.to(dtype)`; device arguments ('cpu') are accepted and ignored."""
+    def to(self, *args, dtype=None, copy=False, device=None, **kwargs):
+        """`t.to(dtype)`, `t.to(device)`, `t.to(other)`; the only device is the CPU."""
         for a in args:
             if isinstance(a, Tensor):
                 dtype = a.dtype
-            elif not (isinstance(a, str) and a.startswith("cpu")) and a is not None:
+            elif isinstance(a, (str, Device)):
+                device = a
+            elif a is not None:
                 dtype = a
+        if device is not None:
+            _require_cpu(device)
         if dtype is None or _dtypes.to_dtype(dtype).np == self._data.dtype:
             return self.clone() if copy else self
         return _ops.to_dtype(self, _dtypes.to_dtype(dtype))
 
     def type(self, dtype=None):
-        """`t.type(dtype)` converts; `t.type()` is PyTorch's name, e.g. 'torch.FloatTensor'."""
-        return self.to(dtype) if dtype is not None else f"torch.{self.dtype.legacy}Tensor"
+        """'torch.FloatTensor' (the legacy type name), or a copy as `dtype` (a dtype or name)."""
+        if dtype is None:
+            return f"torch.{self.dtype.legacy}Tensor"
+        if isinstance(dtype, str):
+            names = {f"torch.{d.legacy}Tensor": d for d in _dtypes.FROM_NP.values()}
+            if dtype not in names:
+                raise ValueError(f"invalid type: '{dtype}'")
+            dtype = names[dtype]
+        return self.to(dtype)
 
     def float(self):
         return self.to(_dtypes.float32)
@@ -347,6 +410,9 @@ class Tensor:
 
     def cpu(self):
         return self
+
+    def cuda(self, device=None):
+        _require_cpu("cuda" if device is None else device)
 
     def contiguous(self):
         return self
@@ -422,21 +488,33 @@ class Tensor:
         return _ops.compare("remainder", self, other)
 
     def __lt__(self, other):
+        if not isinstance(other, _COMPARABLE):
+            return NotImplemented  # Python then says False for ==, or raises TypeError for <
         return _ops.compare("less", self, other)
 
     def __le__(self, other):
+        if not isinstance(other, _COMPARABLE):
+            return NotImplemented  # Python then says False for ==, or raises TypeError for <
         return _ops.compare("less_equal", self, other)
 
     def __gt__(self, other):
+        if not isinstance(other, _COMPARABLE):
+            return NotImplemented  # Python then says False for ==, or raises TypeError for <
         return _ops.compare("greater", self, other)
 
     def __ge__(self, other):
+        if not isinstance(other, _COMPARABLE):
+            return NotImplemented  # Python then says False for ==, or raises TypeError for <
         return _ops.compare("greater_equal", self, other)
 
     def __eq__(self, other):
+        if not isinstance(other, _COMPARABLE):
+            return NotImplemented  # Python then says False for ==, or raises TypeError for <
         return _ops.compare("equal", self, other)
 
     def __ne__(self, other):
+        if not isinstance(other, _COMPARABLE):
+            return NotImplemented  # Python then says False for ==, or raises TypeError for <
         return _ops.compare("not_equal", self, other)
 
     def __and__(self, other):
@@ -494,5 +572,8 @@ def is_tensor(obj):
 
 from . import _ops  # noqa: E402  (the op table needs Tensor defined first)
 
+_COMPARABLE = (Tensor, np.ndarray) + _ops._SCALARS
+
 for _name in _ops.METHODS:
     setattr(Tensor, _name, getattr(_ops, _name))
+Tensor.where = _ops.where_  # x.where(condition, y): the method takes the condition second

@@ -42,7 +42,10 @@ def test_bundle_as_ipython_formats_it():
     assert set(data) == {"text/plain", "image/svg+xml", "text/html"}
     assert data["text/plain"] == repr(y) == "tensor([3., 5., 7., 9.], grad_fn=<AddBackward0>)"
     svg = data["image/svg+xml"]
-    assert data["text/html"] == f'<div class="ag-graph" style="overflow-x:auto">{svg}</div>'
+    width = re.search(r' width="([\d.]+)"', svg).group(1)
+    fitted = svg.replace("<svg ", f'<svg style="width:100%;max-width:{float(width):g}px;'
+                         f'min-width:{0.6 * float(width):.0f}px;height:auto" ', 1)
+    assert data["text/html"] == f'<div class="ag-graph" style="overflow-x:auto">{fitted}</div>'
     assert_portable(svg)
     assert svg == viz.to_svg(y)
     shown = texts(svg)

@@ -19,6 +19,11 @@ _NOT_CONNECTED = ("element {i} of tensors does not require grad and does not hav
                   "require grad.)")
 
 
+# Rules compute both sides of a `where` (x / |x| where x == 0, ...): no numpy warnings for the
+# side that is thrown away, as PyTorch prints none.
+_QUIET = {"divide": "ignore", "invalid": "ignore", "over": "ignore"}
+
+
 def _as_list(x):
     if isinstance(x, Tensor):
         return [x]
@@ -66,7 +71,8 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     roots = _root_grads(outputs, grad_tensors, create_graph)
     keep = create_graph if retain_graph is None else retain_graph
     if inputs is None:
-        _engine.run(outputs, roots, keep, create_graph)
+        with np.errstate(**_QUIET):
+            _engine.run(outputs, roots, keep, create_graph)
         return
     inputs = _as_list(inputs)
     if not inputs:
@@ -86,7 +92,8 @@ def _capture(outputs, roots, inputs, keep, create_graph):
             raise RuntimeError("One of the differentiated Tensors does not require grad")
         keys.append(t.grad_fn if t.grad_fn is not None else t)
     capture = dict.fromkeys(keys)
-    _engine.run(outputs, roots, keep, create_graph, capture=capture)
+    with np.errstate(**_QUIET):
+        _engine.run(outputs, roots, keep, create_graph, capture=capture)
     return [capture[k] for k in keys]
 
 

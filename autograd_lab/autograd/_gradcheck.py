@@ -2,7 +2,7 @@
 import numpy as np
 
 from .._tensor import Tensor, _new
-from .._grad_mode import no_grad
+from .._grad_mode import enable_grad, no_grad
 
 
 class GradcheckError(RuntimeError):
@@ -105,12 +105,13 @@ def gradgradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_excepti
     diff = [t for t in inputs if isinstance(t, Tensor) and t.requires_grad]
 
     def first(*xs):
-        outs = _tuple(func(*xs))
-        total = outs[0].sum()
-        for o in outs[1:]:
-            total = total + o.sum()
-        ds = [x for x in xs if isinstance(x, Tensor) and x.requires_grad]
-        gs = grad(total, ds, create_graph=True, allow_unused=True, materialize_grads=True)
-        return tuple(gs)
+        with enable_grad():  # also when gradcheck evaluates it for finite differences
+            outs = _tuple(func(*xs))
+            total = outs[0].sum()
+            for o in outs[1:]:
+                total = total + o.sum()
+            ds = [x for x in xs if isinstance(x, Tensor) and x.requires_grad]
+            return tuple(grad(total, ds, create_graph=True, allow_unused=True,
+                              materialize_grads=True))
     return gradcheck(first, inputs, eps=eps, atol=atol, rtol=rtol,
                      raise_exception=raise_exception) if diff else True

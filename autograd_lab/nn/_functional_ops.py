@@ -9,9 +9,8 @@ import numpy as np
 
 from .. import _dtypes
 from .._ops import NP, _reshape_back, _view, defnode, record, record1
-from .._tensor import Size
 
-_EPS = float(np.float32(1e-12))  # PyTorch's floor (a float32 1e-12) for x * (1 - x) in BCE's gradient
+_EPS = float(np.float32(1e-12))  # PyTorch's floor (a float32) for x * (1 - x) in BCE's gradient
 
 # ================================================================================================
 # Linear: addmm (x @ W.T + b as one node) and the reshapes around it for inputs that are not 2-D
@@ -115,7 +114,7 @@ NllLoss2DBackward0 = defnode("NllLoss2DBackward0", [_nll_rule], "nll", saves=Tru
 
 
 def nll_loss(input, target, weight, ignore_index, reduction):
-    """-input[n, target[n], ...] * weight[target[n]], reduced; input is (C,), (N, C) or (N, C, H, W).
+    """-input[n, target[n]] * weight[target[n]], reduced; input is (C,), (N, C) or (N, C, H, W).
 
     Entries whose target is ignore_index count for nothing (also not in the mean's denominator).
     """
@@ -227,14 +226,26 @@ def binary_cross_entropy_with_logits(input, target, weight, pos_weight, reductio
                   (input, target), (input, target, w, pw, _scale(reduction, x.size)))
 
 
+# ================================================================================================
+# Small ops PyTorch's composite losses record under their own names
+# ================================================================================================
+
 DivBackward1 = defnode("DivBackward1", [lambda B, g, ans, c: g / c], "/")
+MulBackward1 = defnode("MulBackward1", [lambda B, g, ans, c: g * c], "*")
+MaskedFillBackward0 = defnode("MaskedFillBackward0",
+                              [lambda B, g, ans, mask: B.where(mask, 0.0, g)], "masked_fill")
 
 
 def div_scalar(x, c):
-    """x / c for a Python number c, recorded as PyTorch's DivBackward1."""
+    """x / c for a Python number c (DivBackward1)."""
     return record1(DivBackward1, x._data / c, x, (c,))
 
 
-def size_str(shape):
-    """'torch.Size([2, 3])', as PyTorch's messages print shapes."""
-    return repr(Size(shape))
+def mul_scalar(x, c):
+    """x * c for a Python number c (MulBackward1)."""
+    return record1(MulBackward1, x._data * c, x, (c,))
+
+
+def masked_fill(x, mask, value):
+    """x with `value` where the boolean array mask holds (MaskedFillBackward0)."""
+    return record1(MaskedFillBackward0, np.where(mask, value, x._data), x, (mask,))

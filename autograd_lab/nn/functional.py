@@ -236,14 +236,15 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     n_classes = input.shape[class_dim]
     smooth = _ops.neg(_ops.sum(_class_weighted(logp, weight, class_dim), class_dim))
     ignored = target._data == ignore_index
-    smooth = _ops.where(ignored, 0.0, smooth)
+    smooth = _F.masked_fill(smooth, ignored, 0.0)
     if reduction == "mean":
         kept = ~ignored
         total = kept.sum() if weight is None else weight._data[target._data[kept]].sum()
         smooth = _ops.div(_ops.sum(smooth), float(total))
     elif reduction == "sum":
         smooth = _ops.sum(smooth)
-    return (1 - label_smoothing) * loss + smooth * (label_smoothing / n_classes)
+    return _ops.add(_F.mul_scalar(loss, 1 - label_smoothing),
+                    _F.mul_scalar(smooth, label_smoothing / n_classes))
 
 
 def _class_weighted(x, weight, class_dim):

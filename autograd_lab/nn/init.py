@@ -13,7 +13,7 @@ __all__ = ["calculate_gain", "uniform_", "normal_", "constant_", "zeros_", "ones
 
 
 def _fill(tensor, values):
-    """Write values into tensor's memory (a parameter stays the same object) and bump its version."""
+    """Write values into the tensor's memory (a Parameter stays itself); bump its version."""
     tensor._data[...] = values
     tensor._bump_version()
     return tensor

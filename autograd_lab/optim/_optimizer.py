@@ -16,6 +16,9 @@ from .._tensor import Tensor, _new
 from ..nn._module import typename, zero_grads
 
 
+_BLOCK = 1 << 16  # elements per block of an in-place update (see Optimizer._add_scaled)
+
+
 class _RequiredParameter:
     """Marks a hyper-parameter without default that every param group must give."""
 
@@ -114,14 +117,20 @@ class Optimizer:
     def _update(self, group):
         raise NotImplementedError
 
-    def _temp(self, like):
-        """Scratch space shaped like `like` for an update's temporaries, reused from step to step
-        (one buffer per dtype, as large as the largest parameter)."""
+    def _add_scaled(self, a, g, alpha):
+        """a += alpha * g in place (PyTorch's `a.add_(g, alpha=alpha)`); a large a block by block
+        through a small reused scratch buffer: no temporary as large as a, and it stays in cache."""
+        if a.size <= _BLOCK or not (a.flags.c_contiguous and g.flags.c_contiguous):
+            a += alpha * g
+            return
+        fa, fg = a.reshape(-1), g.reshape(-1)
         temps = self.__dict__.setdefault("_temps", {})
-        flat = temps.get(like.dtype)
-        if flat is None or flat.size < like.size:
-            flat = temps[like.dtype] = np.empty(like.size, like.dtype)
-        return flat[:like.size].reshape(like.shape)
+        temp = temps.get(a.dtype)
+        if temp is None:
+            temp = temps[a.dtype] = np.empty(_BLOCK, a.dtype)
+        for i in range(0, fa.size, _BLOCK):
+            t = temp[:min(_BLOCK, fa.size - i)]
+            fa[i:i + _BLOCK] += np.multiply(fg[i:i + _BLOCK], alpha, out=t)
 
     def _with_grads(self, group):
         """(param, its array, its gradient array) for the params of group that have a grad;

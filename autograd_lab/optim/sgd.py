@@ -1,6 +1,4 @@
 """Stochastic gradient descent, with momentum, dampening, Nesterov momentum and weight decay."""
-import numpy as np
-
 from .._tensor import _new
 from ._optimizer import Optimizer, check_hyper
 
@@ -28,7 +26,6 @@ class SGD(Optimizer):
         lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
         weight_decay, nesterov = group["weight_decay"], group["nesterov"]
         for p, a, g in self._with_grads(group):
-            temp = self._temp(a)
             if weight_decay != 0:
                 g = g + weight_decay * a
             if momentum != 0:
@@ -39,7 +36,7 @@ class SGD(Optimizer):
                 else:
                     buf = state["momentum_buffer"]._data
                     buf *= momentum
-                    buf += np.multiply(g, 1 - dampening, out=temp)
+                    self._add_scaled(buf, g, 1 - dampening)
                 g = g + momentum * buf if nesterov else buf
-            a -= np.multiply(g, lr, out=temp)
+            self._add_scaled(a, g, -lr)
             p._bump_version()

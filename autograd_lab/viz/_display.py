@@ -1,4 +1,5 @@
 """Inline display: options, the mime bundle behind `Tensor._repr_mimebundle_`, and `show`."""
+import re
 from collections.abc import Mapping
 
 from .._tensor import Tensor
@@ -69,10 +70,21 @@ def svg(t, options):
     return _svg.render(scene(t, options))
 
 
+def html(image):
+    """The SVG in the `ag-graph` box: a wide graph shrinks to the output's width, down to 60% of
+    its size so labels stay readable, and scrolls sideways beyond that."""
+    width = float(_WIDTH.search(image).group(1))
+    fitted = image.replace("<svg ", f'<svg style="width:100%;max-width:{width:g}px;'
+                           f'min-width:{0.6 * width:.0f}px;height:auto" ', 1)
+    return f'<div class="ag-graph" style="overflow-x:auto">{fitted}</div>'
+
+
+_WIDTH = re.compile(r' width="([\d.]+)"')
+
+
 def _bundle(t, options, include, exclude):
     image = svg(t, options)
-    data = {"text/plain": repr(t), "image/svg+xml": image,
-            "text/html": f'<div class="ag-graph" style="overflow-x:auto">{image}</div>'}
+    data = {"text/plain": repr(t), "image/svg+xml": image, "text/html": html(image)}
     return {k: v for k, v in data.items()
             if (include is None or k in include) and (exclude is None or k not in exclude)}
 

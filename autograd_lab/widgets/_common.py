@@ -15,17 +15,18 @@ from matplotlib.figure import Figure
 from matplotlib.image import imsave
 
 from .. import viz
+from ..viz import _display
 from .._tensor import Tensor
 
 
 def graph_html(tensor, **options):
-    """The graph of `tensor` (`viz.to_svg` options) in the `ag-graph` box tests look for."""
-    return f'<div class="ag-graph">{viz.to_svg(tensor, **options)}</div>'
+    """The graph of `tensor` (`viz.to_svg` options) in the `ag-graph` box, fitted to the width."""
+    return _display.html(viz.to_svg(tensor, **options))
 
 
 def graph_widget():
-    """The HTML widget a graph is shown in: a graph wider than the output scrolls sideways."""
-    return W.HTML(layout=W.Layout(overflow="auto"))
+    """The HTML widget a graph is shown in."""
+    return W.HTML()
 
 
 def esc(obj):

@@ -352,3 +352,19 @@ def test_scheduler_warnings_and_state():
         opt.step()
         sched.step()
     assert opt.param_groups[0]["lr"] == 0.5
+
+
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_sgd_on_large_parameters_updates_every_element(order):
+    rng = np.random.default_rng(3)
+    start = np.asarray(rng.normal(size=(300, 500)), order=order)  # > one update block
+    p = lab.nn.Parameter(lab.from_numpy(start.copy(order=order)))
+    opt = optim.SGD([p], lr=0.1, momentum=0.9, dampening=0.25)
+    expected, buf = start.copy(), None
+    for _ in range(3):
+        grad = rng.normal(size=start.shape)
+        p.grad = lab.from_numpy(np.asarray(grad, order=order))
+        opt.step()
+        buf = grad if buf is None else 0.9 * buf + 0.75 * grad
+        expected = expected - 0.1 * buf
+    np.testing.assert_allclose(p.detach().numpy(), expected, rtol=1e-13)

@@ -1,0 +1,221 @@
+"""Property tests: every op's gradient (and, for smooth ops, its second derivative through
+create_graph=True) equals central finite differences in float64, over broadcastable shapes."""
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+from hypothesis.extra import numpy as hnp
+
+import autograd_lab as lab
+from helpers import numeric_vjp, values_of
+
+SHAPES = hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=3)
+ANY = st.floats(-2, 2)
+POSITIVE = st.floats(0.3, 2.5)                                    # log, sqrt, pow
+NONZERO = st.one_of(st.floats(-2, -0.2), st.floats(0.2, 2))       # abs, relu, sign, 1/x
+GRID = st.integers(-40, 40).map(lambda k: k / 10)                 # distinct when unique=True
+OFF_GRID = st.integers(-40, 40).map(lambda k: k / 10 + 0.05)      # never equal to a GRID value
+OFF_BOUNDS = st.one_of(st.floats(-2, -0.6), st.floats(-0.4, 0.4), st.floats(0.6, 2))  # ±0.5
+
+
+def arrays(shape, elements=ANY, unique=False):
+    return hnp.arrays(np.float64, shape, elements=elements, unique=unique)
+
+
+@st.composite
+def unary(draw, elements=ANY, unique=False, min_dims=0):
+    shape = draw(hnp.array_shapes(min_dims=min_dims, max_dims=3, min_side=1, max_side=3))
+    return [draw(arrays(shape, elements, unique))]
+
+
+@st.composite
+def binary(draw, first=ANY, second=ANY):
+    """Two arrays of mutually broadcastable shapes."""
+    shapes = draw(hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=3,
+                                                    min_side=1, max_side=3)).input_shapes
+    return [draw(arrays(shapes[0], first)), draw(arrays(shapes[1], second))]
+
+
+@st.composite
+def with_dim(draw, elements=ANY, unique=False, min_side=1):
+    """An array of at least one dimension and a valid (possibly negative) dim of it."""
+    shape = draw(hnp.array_shapes(min_dims=1, max_dims=3, min_side=min_side, max_side=3))
+    dim = draw(st.integers(-len(shape), len(shape) - 1))
+    return [draw(arrays(shape, elements, unique))], dim
+
+
+@st.composite
+def matmul_operands(draw):
+    """Operands of every matmul kind: vectors, matrices, broadcast batches."""
+    m, k, n = draw(st.tuples(*[st.integers(1, 3)] * 3))
+    batch = draw(hnp.mutually_broadcastable_shapes(num_shapes=2, max_dims=2, max_side=2))
+    a_shape = draw(st.sampled_from([(k,), batch.input_shapes[0] + (m, k)]))
+    b_shape = draw(st.sampled_from([(k,), batch.input_shapes[1] + (k, n)]))
+    return [draw(arrays(a_shape)), draw(arrays(b_shape))]
+
+
+@st.composite
+def joinable(draw):
+    """Two to three arrays that cat along `dim` (sizes differ there)."""
+    shape = draw(hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=3))
+    dim = draw(st.integers(-len(shape), len(shape) - 1))
+    parts = []
+    for _ in range(draw(st.integers(2, 3))):
+        s = list(shape)
+        s[dim] = draw(st.integers(1, 3))
+        parts.append(draw(arrays(tuple(s))))
+    return parts, dim
+
+
+def no_dim(strategy):
+    return strategy.map(lambda arrs: (arrs, None))
+
+
+# name: (strategy drawing (arrays, dim), fn(dim, *tensors), smooth enough for second order)
+OPS = {
+    "add": (no_dim(binary()), lambda d, x, y: x + y, True),
+    "add_alpha": (no_dim(binary()), lambda d, x, y: x.add(y, alpha=-1.5), True),
+    "sub": (no_dim(binary()), lambda d, x, y: x - y, True),
+    "rsub": (no_dim(unary()), lambda d, x: 3 - x, True),
+    "mul": (no_dim(binary()), lambda d, x, y: x * y, True),
+    "div": (no_dim(binary(ANY, NONZERO)), lambda d, x, y: x / y, True),
+    "rdiv": (no_dim(unary(NONZERO)), lambda d, x: 2 / x, True),
+    "pow_scalar": (no_dim(unary()), lambda d, x: x ** 3, True),
+    "pow_real": (no_dim(unary(POSITIVE)), lambda d, x: x ** 1.7, True),
+    "pow_negative": (no_dim(unary(POSITIVE)), lambda d, x: x ** -0.5, True),
+    # (exponent 0 is PyTorch's masked case: d/dx is 0 there, so its second order is too)
+    "pow_tensor": (no_dim(binary(POSITIVE, NONZERO)), lambda d, x, y: x ** y, True),
+    "rpow": (no_dim(unary()), lambda d, x: 1.5 ** x, True),
+    "square": (no_dim(unary()), lambda d, x: x.square(), True),
+    "neg": (no_dim(unary()), lambda d, x: -x, True),
+    "exp": (no_dim(unary()), lambda d, x: x.exp(), True),
+    "log": (no_dim(unary(POSITIVE)), lambda d, x: x.log(), True),
+    "sqrt": (no_dim(unary(POSITIVE)), lambda d, x: x.sqrt(), True),
+    "rsqrt": (no_dim(unary(POSITIVE)), lambda d, x: x.rsqrt(), True),
+    "reciprocal": (no_dim(unary(NONZERO)), lambda d, x: x.reciprocal(), True),
+    "sin": (no_dim(unary()), lambda d, x: x.sin(), True),
+    "cos": (no_dim(unary()), lambda d, x: x.cos(), True),
+    "tanh": (no_dim(unary()), lambda d, x: x.tanh(), True),
+    "sigmoid": (no_dim(unary()), lambda d, x: x.sigmoid(), True),
+    "abs": (no_dim(unary(NONZERO)), lambda d, x: x.abs(), False),
+    "relu": (no_dim(unary(NONZERO)), lambda d, x: x.relu(), False),
+    "sign": (no_dim(unary(NONZERO)), lambda d, x: x.sign() * x, False),
+    "clamp": (no_dim(unary(OFF_BOUNDS)), lambda d, x: x.clamp(-0.5, 0.5), False),
+    "clamp_min": (no_dim(unary(OFF_BOUNDS)), lambda d, x: x.clamp_min(0.5), False),
+    "clamp_tensor": (no_dim(binary(GRID, OFF_GRID)), lambda d, x, lo: x.clamp(min=lo), False),
+    "maximum": (no_dim(binary(GRID, OFF_GRID)), lambda d, x, y: lab.maximum(x, y), False),
+    "minimum": (no_dim(binary(GRID, OFF_GRID)), lambda d, x, y: lab.minimum(x, y), False),
+    "where": (no_dim(binary(GRID, OFF_GRID)), lambda d, x, y: lab.where(x > y, x * y, y), True),
+    "matmul": (no_dim(matmul_operands()), lambda d, a, b: a @ b, True),
+    "sum": (no_dim(unary()), lambda d, x: x.sum(), True),
+    "sum_dim": (with_dim(), lambda d, x: x.sum(d), True),
+    "sum_keepdim": (with_dim(), lambda d, x: x.sum(d, keepdim=True), True),
+    "mean": (no_dim(unary()), lambda d, x: x.mean(), True),
+    "mean_dim": (with_dim(), lambda d, x: x.mean(d), True),
+    "var": (with_dim(min_side=2), lambda d, x: x.var(d), True),
+    "var_biased_all": (no_dim(unary(min_dims=1)), lambda d, x: x.var(unbiased=False), True),
+    "std": (with_dim(GRID, unique=True, min_side=2), lambda d, x: x.std(d, keepdim=True), True),
+    "prod": (no_dim(unary()), lambda d, x: x.prod(), True),
+    "prod_dim": (with_dim(), lambda d, x: x.prod(d), True),
+    "max": (no_dim(unary(GRID, unique=True)), lambda d, x: x.max(), False),
+    "max_dim": (with_dim(GRID, unique=True), lambda d, x: x.max(d).values, False),
+    "min_dim": (with_dim(GRID, unique=True), lambda d, x: x.min(d, keepdim=True)[0], False),
+    "amax": (with_dim(GRID, unique=True), lambda d, x: x.amax(d), False),
+    "amin": (no_dim(unary(GRID, unique=True)), lambda d, x: x.amin(), False),
+    "norm": (no_dim(unary(NONZERO)), lambda d, x: x.norm(), True),
+    "norm_dim": (with_dim(NONZERO), lambda d, x: x.norm(dim=d), True),
+    "norm_p1": (no_dim(unary(NONZERO)), lambda d, x: x.norm(p=1), False),
+    "norm_p3": (with_dim(NONZERO), lambda d, x: x.norm(p=3, dim=d), True),
+    "norm_inf": (no_dim(unary(GRID.filter(bool), unique=True)),
+                 lambda d, x: x.norm(p=math.inf), False),
+    "softmax": (with_dim(), lambda d, x: x.softmax(d), True),
+    "log_softmax": (with_dim(), lambda d, x: x.log_softmax(d), True),
+    "reshape": (no_dim(unary()), lambda d, x: x.reshape(-1), True),
+    "unsqueeze_squeeze": (with_dim(), lambda d, x: x.unsqueeze(d).squeeze(), True),
+    "transpose": (with_dim(), lambda d, x: x.transpose(0, d) * x.transpose(0, d), True),
+    "permute": (no_dim(unary()), lambda d, x: x.permute(*reversed(range(x.ndim))).exp(), True),
+    "expand": (no_dim(unary()), lambda d, x: x.expand((2,) + x.shape) ** 2, True),
+    "getitem": (with_dim(), lambda d, x: x[..., :1] * x[0] + x[[0, -1, 0]].sum(), True),
+    "getitem_mask": (no_dim(unary(NONZERO, min_dims=1)), lambda d, x: x[x > 0] ** 2, True),
+    "setitem": (no_dim(binary()), lambda d, x, y: _assigned(x * 1, y), True),
+    "in_place_on_view": (no_dim(unary(min_dims=1)), lambda d, x: _row_scaled(x), True),
+    "cat": (joinable(), lambda d, *xs: lab.cat(xs, d) ** 2, True),
+    "stack": (no_dim(binary().filter(lambda a: a[0].shape == a[1].shape)),
+              lambda d, x, y: lab.stack([x, y, x], -1) ** 2, True),
+    "clone": (no_dim(unary()), lambda d, x: x.clone() * x, True),
+}
+
+
+def _assigned(x, y):
+    """x with its first element set from y (CopySlices): both get gradients."""
+    x[(0,) * x.ndim] = y.sum()
+    return x
+
+
+def _row_scaled(x):
+    """x * 1 with its first row multiplied in place (through a view) by exp of that row."""
+    z = x * 1
+    z[0].mul_(x[0].exp())
+    return z * z
+
+
+def _leaves(arrs):
+    return [lab.tensor(a.copy(), requires_grad=True) for a in arrs]
+
+
+def _weight(shape, seed=0):
+    return np.random.default_rng(seed).uniform(-1, 1, shape)
+
+
+@pytest.mark.parametrize("name", OPS)
+@settings(max_examples=15, deadline=None)
+@given(data=st.data())
+def test_gradient_matches_finite_differences(name, data):
+    strategy, fn, _ = OPS[name]
+    arrs, dim = data.draw(strategy)
+    xs = _leaves(arrs)
+    y = fn(dim, *xs)
+    w = _weight(tuple(y.shape))
+    y.backward(lab.tensor(w))
+    numeric = numeric_vjp(values_of(lambda *ts: fn(dim, *ts)), [a.copy() for a in arrs], w)
+    for x, n in zip(xs, numeric):
+        assert x.grad.dtype == lab.float64
+        np.testing.assert_allclose(x.grad._data, n, rtol=1e-5, atol=1e-6)
+
+
+def _directional_first_grad(fn, dim, arrs, w, vs, create_graph):
+    """sum_i <d<w, fn(xs)>/dx_i, v_i>, and the leaves it was computed from."""
+    xs = _leaves(arrs)
+    y = fn(dim, *xs)
+    gs = lab.autograd.grad((y * lab.tensor(w)).sum(), xs, create_graph=create_graph,
+                           allow_unused=True, materialize_grads=True)
+    return sum((g * lab.tensor(v)).sum() for g, v in zip(gs, vs)), xs
+
+
+@pytest.mark.parametrize("name", [n for n, op in OPS.items() if op[2]])
+@settings(max_examples=6, deadline=None)
+@given(data=st.data())
+def test_second_order_matches_finite_differences_of_the_gradient(name, data):
+    strategy, fn, _ = OPS[name]
+    arrs, dim = data.draw(strategy)
+    with lab.no_grad():
+        w = _weight(tuple(fn(dim, *[lab.tensor(a) for a in arrs]).shape))
+    vs = [_weight(a.shape, seed=i + 1) for i, a in enumerate(arrs)]
+    total, xs = _directional_first_grad(fn, dim, arrs, w, vs, create_graph=True)
+    if not total.requires_grad:  # the first derivative is constant: the second is zero
+        return
+    total.backward()
+
+    def first(*values):
+        return np.asarray(_directional_first_grad(fn, dim, values, w, vs, False)[0].item())
+    numeric = numeric_vjp(first, [a.copy() for a in arrs], 1.0, eps=1e-5)
+    for x, n in zip(xs, numeric):
+        got = np.zeros_like(n) if x.grad is None else x.grad._data
+        np.testing.assert_allclose(got, n, rtol=1e-4, atol=1e-5)
+
+
+def test_hessian_of_cubic_sum():
+    x = lab.tensor([1.0, -2.0, 0.5], dtype=lab.float64)
+    h = lab.autograd.functional.hessian(lambda t: (t ** 3).sum(), x)
+    np.testing.assert_allclose(h._data, np.diag(6 * x._data))

@@ -5,9 +5,7 @@ zero_grad, freeing) must be a loop: these tests run them with the recursion limi
 frames above the test's own depth, so any recursion over the graph fails loudly instead of
 passing by luck.
 """
-import contextlib
 import gc
-import sys
 import time
 import weakref
 
@@ -16,22 +14,9 @@ import pytest
 
 import autograd_lab as torch
 from autograd_lab import autograd
+from helpers import shallow_stack
 
 N = 100_000
-
-
-@contextlib.contextmanager
-def shallow_stack(headroom=60):
-    """Run the body with the recursion limit `headroom` frames above the current depth."""
-    depth, frame = 0, sys._getframe()
-    while frame is not None:
-        depth, frame = depth + 1, frame.f_back
-    old = sys.getrecursionlimit()
-    sys.setrecursionlimit(depth + headroom)
-    try:
-        yield
-    finally:
-        sys.setrecursionlimit(old)
 
 
 @pytest.fixture(scope="module")

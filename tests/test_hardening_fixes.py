@@ -58,30 +58,8 @@ def test_float64_tensors_are_built_in_float64_not_rounded_through_float32():
     assert torch.tensor([1.7], dtype=torch.int64).tolist() == [1]
 
 
-def test_function_backward_runs_once_per_node_and_its_gradients_are_checked():
-    calls = []
-
-    class Scale(torch.autograd.Function):
-        @staticmethod
-        def forward(ctx, a, b):
-            ctx.save_for_backward(a, b)
-            return a * b
-
-        @staticmethod
-        def backward(ctx, g):
-            calls.append(1)
-            a, b = ctx.saved_tensors
-            return g * b, (g * a).expand(3, 2)  # broadcast: summed back to b's shape, as PyTorch
-
-    a = torch.tensor([1.0, 2.0], requires_grad=True)
-    b = torch.tensor([3.0, 4.0], requires_grad=True)
-    Scale.apply(a, b).sum().backward()
-    assert len(calls) == 1
-    assert a.grad.tolist() == [3.0, 4.0] and b.grad.tolist() == [3.0, 6.0]
-
-
-def test_function_returning_its_saved_inputs_as_gradients_leaves_them_intact():
-    """A leaf may keep (steal) a gradient array; never one the user's backward handed over."""
+def _mul_function(backward):
+    """An autograd.Function a * b whose backward is `backward(g, a, b)`."""
     class Mul(torch.autograd.Function):
         @staticmethod
         def forward(ctx, a, b):
@@ -90,13 +68,31 @@ def test_function_returning_its_saved_inputs_as_gradients_leaves_them_intact():
 
         @staticmethod
         def backward(ctx, g):
-            a, b = ctx.saved_tensors
-            return b, a  # right for g == 1
+            return backward(g, *ctx.saved_tensors)
+    return Mul
+
+
+def test_function_backward_runs_once_per_node_and_its_gradients_are_checked():
+    calls = []
+
+    def backward(g, a, b):
+        calls.append(1)
+        return g * b, (g * a).expand(3, 2)  # broadcast: summed back to b's shape, as PyTorch
 
     a = torch.tensor([1.0, 2.0], requires_grad=True)
     b = torch.tensor([3.0, 4.0], requires_grad=True)
+    _mul_function(backward).apply(a, b).sum().backward()
+    assert len(calls) == 1
+    assert a.grad.tolist() == [3.0, 4.0] and b.grad.tolist() == [3.0, 6.0]
+
+
+def test_function_returning_its_saved_inputs_as_gradients_leaves_them_intact():
+    """A leaf may keep (steal) a gradient array; never one the user's backward handed over."""
+    mul = _mul_function(lambda g, a, b: (b, a))  # right for g == 1
+    a = torch.tensor([1.0, 2.0], requires_grad=True)
+    b = torch.tensor([3.0, 4.0], requires_grad=True)
     for _ in range(2):
-        Mul.apply(a, b).sum().backward()
+        mul.apply(a, b).sum().backward()
     assert a.tolist() == [1.0, 2.0] and b.tolist() == [3.0, 4.0]
     assert a.grad.tolist() == [6.0, 8.0] and b.grad.tolist() == [2.0, 4.0]
 

@@ -1,4 +1,6 @@
 """Regression tests for engine bugs found while hardening (each compared with PyTorch's result)."""
+import pytest
+
 import autograd_lab as torch
 
 
@@ -105,3 +107,17 @@ def test_gradients_a_post_hook_kept_are_not_changed_by_later_accumulation():
     y.sum().backward()
     (x * 5).sum().backward()  # accumulates into x.grad
     assert kept[0].tolist() == [3.0, 3.0] and x.grad.tolist() == [8.0, 8.0]
+
+
+def test_node_post_hook_may_replace_the_gradients_it_sees():
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    w = torch.tensor([5.0, 7.0], requires_grad=True)
+    y = x * w
+    y.grad_fn.register_hook(lambda grad_inputs, grad_outputs: (grad_inputs[0] * 10,
+                                                               grad_inputs[1] + 1))
+    y.sum().backward()
+    assert x.grad.tolist() == [50.0, 70.0] and w.grad.tolist() == [2.0, 3.0]  # as PyTorch
+    with pytest.raises(RuntimeError, match="has changed the size of value"):
+        z = x * w
+        z.grad_fn.register_hook(lambda grad_inputs, grad_outputs: (torch.ones(3), None))
+        z.sum().backward()

@@ -172,6 +172,8 @@ def run(roots, root_grads, keep_graph, create_graph, capture=None, trace=None):
                 ans = _new(ans)
                 ans.grad_fn, ans._requires_grad = fn, True
             vjps, meta = fn._vjps, fn._meta
+            if extra is not None and extra.get("post_hooks"):
+                vjps = _post_hooked(fn, extra["post_hooks"], B, g, ans, saved, create_graph)
             out = [] if trace is not None or extra is not None else None
             for i, e in enumerate(fn._edges):
                 if e is None:
@@ -221,15 +223,40 @@ def _per_input(fn, out):
 
 
 def _after_node(fn, extra, g, out):
-    """Anomaly mode's NaN check on what the node produced, then the node's post-hooks."""
-    grads = _per_input(fn, out)
+    """Anomaly mode's NaN check on the gradients the node produced."""
     info = extra.get("anomaly")
     if info is not None:
-        anomaly.check_nan(fn, info, grads)
-    if extra.get("post_hooks"):
-        grad_inputs = tuple(None if gi is None else _as_tensor(gi) for gi in grads)
-        for hook in extra["post_hooks"]:
-            hook(grad_inputs, (_as_tensor(g),))
+        anomaly.check_nan(fn, info, _per_input(fn, out))
+
+
+def _post_hooked(fn, hooks, B, g, ans, saved, create):
+    """The node's gradients, computed up front so that its post-hooks `hook(grad_inputs,
+    grad_outputs)` see them and may return replacements (as in PyTorch); as rules for the sweep."""
+    grads = []
+    for i, e in enumerate(fn._edges):
+        gi = None
+        if e is not None:
+            gi = fn._vjps[i](B, g, ans, *saved)
+            if fn._meta is not None and fn._meta[i] is not None:
+                shape, dt = fn._meta[i]
+                gi = B.cast(B.sum_to(gi, shape), dt)
+        grads.append(gi)
+    grad_inputs = tuple(None if gi is None else _as_tensor(gi) for gi in grads)
+    for hook in hooks:
+        new = hook(grad_inputs, (_as_tensor(g),))
+        if new is not None:
+            if len(new) != len(grads):
+                raise RuntimeError(f"hook '{getattr(hook, '__name__', 'hook')}' has returned an "
+                                   f"incorrect number of values (got {len(new)}, but expected "
+                                   f"{len(grads)})")
+            for i, (gi, ni) in enumerate(zip(grads, new)):
+                if gi is not None and ni is None:
+                    grads[i] = gi * 0  # no gradient for this input
+                elif gi is not None:
+                    _check_hook_result(hook, ni, gi)
+                    grads[i] = ni if create else ni._data
+            grad_inputs = tuple(new)
+    return [lambda *_, gi=gi: gi for gi in grads]
 
 
 def _node_extras(fn, extra, g, create):

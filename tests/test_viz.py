@@ -45,7 +45,10 @@ def test_bundle_as_ipython_formats_it():
     width = re.search(r' width="([\d.]+)"', svg).group(1)
     fitted = svg.replace("<svg ", f'<svg style="width:100%;max-width:{float(width):g}px;'
                          f'min-width:{0.6 * float(width):.0f}px;height:auto" ', 1)
-    assert data["text/html"] == f'<div class="ag-graph" style="overflow-x:auto">{fitted}</div>'
+    shown_repr = '<pre class="ag-repr" style="margin:0 0 6px 0">tensor([3., 5., 7., 9.], ' \
+        'grad_fn=&lt;AddBackward0&gt;)</pre>'
+    assert data["text/html"] == \
+        f'<div class="ag-graph" style="overflow-x:auto">{shown_repr}{fitted}</div>'
     assert_portable(svg)
     assert svg == viz.to_svg(y)
     shown = texts(svg)

@@ -1,5 +1,6 @@
 """Inline display: options, the mime bundle behind `Tensor._repr_mimebundle_`, and `show`."""
 import re
+from html import escape
 from collections.abc import Mapping
 
 from .._tensor import Tensor
@@ -70,13 +71,18 @@ def svg(t, options):
     return _svg.render(scene(t, options))
 
 
-def html(image):
-    """The SVG in the `ag-graph` box: a wide graph shrinks to the output's width, down to 60% of
-    its size so labels stay readable, and scrolls sideways beyond that."""
+def html(image, text=None):
+    """The SVG in the `ag-graph` box, under `text` (the tensor's repr) when given.
+
+    A wide graph shrinks to the output's width, down to 60% of its size so labels stay
+    readable, and scrolls sideways beyond that. Untrusted notebooks strip the SVG but keep
+    the text, so the repr is what they show."""
     width = float(_WIDTH.search(image).group(1))
     fitted = image.replace("<svg ", f'<svg style="width:100%;max-width:{width:g}px;'
                            f'min-width:{0.6 * width:.0f}px;height:auto" ', 1)
-    return f'<div class="ag-graph" style="overflow-x:auto">{fitted}</div>'
+    head = "" if text is None else \
+        f'<pre class="ag-repr" style="margin:0 0 6px 0">{escape(text, quote=False)}</pre>'
+    return f'<div class="ag-graph" style="overflow-x:auto">{head}{fitted}</div>'
 
 
 _WIDTH = re.compile(r' width="([\d.]+)"')
@@ -84,7 +90,8 @@ _WIDTH = re.compile(r' width="([\d.]+)"')
 
 def _bundle(t, options, include, exclude):
     image = svg(t, options)
-    data = {"text/plain": repr(t), "image/svg+xml": image, "text/html": html(image)}
+    text = repr(t)
+    data = {"text/plain": text, "image/svg+xml": image, "text/html": html(image, text)}
     return {k: v for k, v in data.items()
             if (include is None or k in include) and (exclude is None or k not in exclude)}
 

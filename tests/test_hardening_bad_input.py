@@ -303,7 +303,8 @@ def lin2(M):
 R, T, V, I, K = RuntimeError, TypeError, ValueError, IndexError, KeyError
 ROWS = [
     # ---- factories ----
-    Row("tensor None", R, "Could not infer dtype of NoneType", lambda M: call(lambda: M.tensor(None))),
+    Row("tensor None", R, "Could not infer dtype of NoneType",
+        lambda M: call(lambda: M.tensor(None))),
     Row("tensor str", T, "", lambda M: call(lambda: M.tensor("abc"))),
     Row("tensor ragged", V, r"expected sequence of length 2 at dim 1 \(got 1\)",
         lambda M: call(lambda: M.tensor([[1, 2], [3]]))),
@@ -338,7 +339,8 @@ ROWS = [
         lambda M: call(lambda: M.ones(2, 3) @ M.ones(2, 3))),
     Row("matmul 0-d", R, "both arguments to matmul need to be at least 1D",
         lambda M: call(lambda: M.matmul(M.tensor(1.0), M.ones(2)))),
-    Row("dot sizes", R, "inconsistent tensor size", lambda M: call(lambda: M.dot(M.ones(2), M.ones(3)))),
+    Row("dot sizes", R, "inconsistent tensor size",
+        lambda M: call(lambda: M.dot(M.ones(2), M.ones(3)))),
     Row("sum dim range", I, r"Dimension out of range \(expected to be in range of \[-1, 0\], but "
         r"got 5\)", lambda M: call(lambda: M.ones(2).sum(5))),
     Row("sum dim str", T, "", lambda M: call(lambda: M.ones(2).sum("a"))),
@@ -350,12 +352,15 @@ ROWS = [
         lambda M: call(lambda: M.ones(2, 2).permute(0))),
     Row("permute repeated", R, "duplicate dims are not allowed",
         lambda M: call(lambda: M.ones(2, 2).permute(0, 0))),
-    Row("transpose range", I, "Dimension out of range", lambda M: call(lambda: M.ones(2, 2).transpose(0, 3))),
-    Row("unsqueeze range", I, "Dimension out of range", lambda M: call(lambda: M.ones(2).unsqueeze(3))),
+    Row("transpose range", I, "Dimension out of range",
+        lambda M: call(lambda: M.ones(2, 2).transpose(0, 3))),
+    Row("unsqueeze range", I, "Dimension out of range",
+        lambda M: call(lambda: M.ones(2).unsqueeze(3))),
     Row("squeeze range", I, "Dimension out of range", lambda M: call(lambda: M.ones(2).squeeze(2))),
     Row("flatten order", R, "flatten\\(\\) has invalid args: start_dim cannot come after end_dim",
         lambda M: call(lambda: M.ones(2, 2).flatten(1, 0))),
-    Row("expand size", R, "The expanded size of the tensor", lambda M: call(lambda: M.ones(2).expand(3))),
+    Row("expand size", R, "The expanded size of the tensor",
+        lambda M: call(lambda: M.ones(2).expand(3))),
     Row("t of 3-d", R, "t\\(\\) expects a tensor with <= 2 dimensions, but self is 3D",
         lambda M: call(lambda: M.ones(1, 1, 1).t())),
     Row("index range", I, "index 5 is out of bounds for dimension 0 with size 4",
@@ -380,7 +385,8 @@ ROWS = [
         lambda M: call(lambda: bool(M.ones(2)))),
     Row("len 0-d", T, "len\\(\\) of a 0-d tensor", lambda M: call(lambda: len(M.tensor(1.0)))),
     Row("iter 0-d", T, "iteration over a 0-d tensor", lambda M: call(lambda: iter(M.tensor(1.0)))),
-    Row("softmax dim", I, "Dimension out of range", lambda M: call(lambda: M.softmax(M.ones(2), 3))),
+    Row("softmax dim", I, "Dimension out of range",
+        lambda M: call(lambda: M.softmax(M.ones(2), 3))),
     Row("where cond", R, "where expected condition to be a boolean tensor",
         lambda M: call(lambda: M.where(M.ones(2), M.ones(2), M.zeros(2)))),
     Row("clamp no bounds", R, "At least one of 'min' or 'max' must not be None",
@@ -469,7 +475,8 @@ ROWS = [
         r"torch.FloatTensor got torch.DoubleTensor\)",
         lambda M: _hook(M, lambda M: M.ones(2, dtype=M.float64), True)),
     Row("gradcheck nothing to check", V, "gradcheck expects at least one input tensor to require "
-        "gradient", lambda M: call(lambda: M.autograd.gradcheck(M.exp, (M.ones(2, dtype=M.float64),)))),
+        "gradient", lambda M: call(
+            lambda: M.autograd.gradcheck(M.exp, (M.ones(2, dtype=M.float64),)))),
     # ---- nn ----
     Row("Linear float size", T, "", lambda M: call(lambda: M.nn.Linear(2.5, 3))),
     Row("Linear negative", R, "Trying to create tensor with negative dimension",

@@ -35,8 +35,10 @@ def test_hostile_error_messages_are_escaped():
 
 
 @pytest.mark.parametrize("call, error, match", [
-    (lambda: widgets.explore(5, x=(0, 1, 0.5)), TypeError, "explore\\(\\) needs a function, got int"),
-    (lambda: widgets.backprop_player("y"), TypeError, "backprop_player\\(\\) needs a Tensor, got str"),
+    (lambda: widgets.explore(5, x=(0, 1, 0.5)), TypeError,
+     "explore\\(\\) needs a function, got int"),
+    (lambda: widgets.backprop_player("y"), TypeError,
+     "backprop_player\\(\\) needs a Tensor, got str"),
     (lambda: widgets.backprop_player(torch.ones(2)), RuntimeError, "does not require grad"),
 ], ids=["explore int", "player str", "player no grad"])
 def test_wrong_arguments_are_refused_clearly(call, error, match):

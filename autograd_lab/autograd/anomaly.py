@@ -7,7 +7,7 @@ warning with the traceback of the forward call. The record is `node.metadata`:
 - `metadata["traceback_"]`: the forward call's stack, formatted lines (PyTorch's key);
 - `metadata["anomaly"]`: `{"op", "file", "line", "function", "code", "error"}` — the backward
   node's name, where the user's code ran the forward op, and, once backward failed at this
-  node, the error message (None before). The graph display highlights nodes with an error.
+  node, the error message (None before): what the graph display reads to mark the failing node.
 
 Off, it costs one attribute check per recorded op.
 """

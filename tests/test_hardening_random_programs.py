@@ -349,12 +349,27 @@ def test_random_programs_agree_with_pytorch(prog):
     for k, (a, b) in enumerate(zip(pool, tpool)):
         assert tuple(a.shape) == tuple(b.shape), f"pool[{k}] shape"
         assert np.allclose(a._data, b.detach().numpy(), rtol=1e-10, atol=1e-12), f"pool[{k}]"
+    for a, b in zip(pool, tpool):  # every intermediate's gradient, not only the leaves'
+        if a.requires_grad and a.grad_fn is not None:
+            a.retain_grad()
+            b.retain_grad()
     loss.backward()
     tloss.backward()
+    _same_grads(pool, tpool, "after backward()")
+    loss2, tloss2 = prog.run(autograd_lab, ours)[1], prog.run(torch, theirs)[1]
+    loss2.backward(inputs=ours[:1])  # adds to leaf 0's grad only
+    tloss2.backward(inputs=theirs[:1])
+    _same_grads(ours, theirs, "after backward(inputs=[leaf 0])")
+
+
+def _same_grads(ours, theirs, when):
     for k, (a, b) in enumerate(zip(ours, theirs)):
-        assert (a.grad is None) == (b.grad is None), f"leaf {k} grad presence"
+        if a.grad_fn is not None and not a.retains_grad:
+            continue
+        assert (a.grad is None) == (b.grad is None), f"{when}: pool[{k}] grad presence"
         if a.grad is not None:
-            assert np.allclose(a.grad._data, b.grad.numpy(), rtol=1e-9, atol=1e-12), f"leaf {k}"
+            assert np.allclose(a.grad._data, b.grad.numpy(), rtol=1e-9, atol=1e-12), (
+                f"{when}: pool[{k}] grad {a.grad} vs {b.grad}")
 
 
 LAYERS = ["tanh", "sigmoid", "relu", "softmax", "log_softmax", "linear", "linear_nobias"]

@@ -75,6 +75,31 @@ def _require_cpu(where):
                              f"numpy on the CPU, so tensors stay on 'cpu' (asked for '{where}')")
 
 
+class _VersionCounter:
+    """How many times a tensor's memory was changed in place (shared with its views), and the
+    epochs (`_Scope.epoch`) of the last few changes, which backward compares with a node's."""
+
+    __slots__ = ("version", "recent")
+    KEEP = 16
+
+    def __init__(self):
+        self.version = 0
+        self.recent = []
+
+    def bump(self, epoch):
+        self.version += 1
+        self.recent.append(epoch)
+        if len(self.recent) > self.KEEP:
+            del self.recent[0]
+
+    def changed_since(self, epoch):
+        return bool(self.recent) and self.recent[-1] > epoch
+
+    def version_at(self, epoch):
+        """The version at `epoch` (exact while fewer than KEEP changes came after it)."""
+        return self.version - sum(1 for e in self.recent if e > epoch)
+
+
 class Tensor:
     """An n-dimensional array that can record the operations applied to it."""
 
@@ -200,7 +225,7 @@ class Tensor:
     @property
     def _version(self):
         """How many in-place ops changed this tensor's memory (shared with its views)."""
-        return 0 if self._vc is None else len(self._vc)
+        return 0 if self._vc is None else self._vc.version
 
     def _extras(self):
         if self._extra is None:
@@ -343,7 +368,7 @@ class Tensor:
         Every in-place change, view and detach goes through here first, so a node whose rule
         reads its output learns here which counter to check (nothing is allocated per op)."""
         if self._vc is None:
-            self._vc = []
+            self._vc = _VersionCounter()
             fn = self.grad_fn
             if fn is not None and fn._uses_ans:
                 fn._extras()["ans_vc"] = self._vc
@@ -351,7 +376,7 @@ class Tensor:
 
     def _bump_version(self):
         _Scope.epoch += 1
-        self._shared_vc().append(_Scope.epoch)
+        self._shared_vc().bump(_Scope.epoch)
 
     # ---- in-place value changes (no history) -----------------------------------------------
     def zero_(self):

@@ -118,3 +118,17 @@ def test_anomaly_mode_records_hold_no_frames():
         assert ref() is None  # a stored frame would have made a cycle through this test's locals
     finally:
         gc.enable()
+
+
+def test_in_place_updates_keep_a_bounded_version_record():
+    w = torch.zeros(3, requires_grad=True)
+    with torch.no_grad():
+        for _ in range(5000):
+            w.add_(1.0)
+    assert w._version == 5000
+    assert len(w._vc.recent) <= w._vc.KEEP
+    y = (w * w).sum()          # saved after the updates: still checked exactly
+    with torch.no_grad():
+        w.add_(1.0)
+    with pytest.raises(RuntimeError, match="is at version 5001; expected version 5000 instead"):
+        y.backward()

@@ -93,12 +93,12 @@ def _check_versions(fn):
     """PyTorch's error when a tensor this node saved was modified in place after it was saved."""
     extra = fn._extra
     tensors = [s for s in fn._saved if isinstance(s, Tensor)]
-    vcs = [(s._vc, s) for s in tensors if s._vc]
-    if extra is not None and extra.get("ans_vc"):
+    vcs = [(s._vc, s) for s in tensors if s._vc is not None]
+    if extra is not None and extra.get("ans_vc") is not None:
         vcs.append((extra["ans_vc"], None))
     for vc, t in vcs:
-        if vc[-1] > fn._epoch:
-            expected = sum(1 for e in vc if e <= fn._epoch)
+        if vc.changed_since(fn._epoch):
+            expected = vc.version_at(fn._epoch)
             shape = list(fn._out.shape) if t is None else list(t._data.shape)
             maker = fn if t is None else t.grad_fn
             what = "" if maker is None else f", which is output 0 of {_BACKWARD.sub('', maker.name())},"
@@ -106,7 +106,7 @@ def _check_versions(fn):
             raise RuntimeError(
                 f"one of the variables needed for gradient computation has been modified by an "
                 f"inplace operation: [torch.{dt}Tensor {shape}]{what} is at version "
-                f"{len(vc)}; expected version {expected} instead. Hint: the value was changed "
+                f"{vc.version}; expected version {expected} instead. Hint: the value was changed "
                 f"after it was used; use an out-of-place op (`y = y + 1`) instead of `y += 1`.")
 
 

@@ -6,6 +6,7 @@ gradients are summed before they are used. No recursion: a 10^5-op chain is a lo
 """
 import gc
 import re
+import sys
 
 import numpy as np
 
@@ -68,9 +69,44 @@ def _check_hook_result(hook, new, g):
                            f"torch.{was.legacy}Tensor got torch.{got.legacy}Tensor)")
 
 
-def _accumulate(leaf, g, create, owned=False):
-    """leaf.grad += g. The first time, a copy of g (gradients never alias each other) unless g is
-    `owned`: an array nothing else can see, which the leaf keeps (PyTorch steals those too)."""
+def _counts(g):
+    """Reference counts of a gradient array and of the array it is a view of (0: none)."""
+    base = g.base
+    return sys.getrefcount(g), (0 if base is None else sys.getrefcount(base))
+
+
+def _through(g):
+    return _counts(g)
+
+
+def _calibrate():
+    """The counts `_accumulate` sees for arrays nothing else holds (measured, not assumed)."""
+    g = np.empty(2)
+    free, _ = _through(g)
+    g = np.empty(2)[::-1]
+    _, free_base = _through(g)
+    return free, free_base
+
+
+_FREE, _FREE_BASE = _calibrate()
+
+
+def _unshared(g, dt, counts):
+    """Whether nothing but the engine holds g (or the array g views): the leaf may keep it.
+    `counts` must be `_counts(g)` taken in `_accumulate` (where `_calibrate` measures them)."""
+    if g.__class__ is not np.ndarray or g.dtype != dt or not g.flags.writeable:
+        return False
+    refs, base_refs = counts
+    if refs > _FREE:
+        return False
+    base = g.base
+    return base is None or (base.__class__ is np.ndarray and base.base is None
+                            and base_refs <= _FREE_BASE)
+
+
+def _accumulate(leaf, g, create):
+    """leaf.grad += g. The first time the leaf keeps g if nothing else holds it (as PyTorch's
+    AccumulateGrad steals such gradients), else a copy: gradients never alias each other."""
     dt = leaf._data.dtype
     if create:
         g = _as_tensor(g)
@@ -78,8 +114,8 @@ def _accumulate(leaf, g, create, owned=False):
             g = g.to(leaf.dtype)
         leaf._grad = g if leaf._grad is None else leaf._grad + g
     elif leaf._grad is None:
-        owned = owned and g.__class__ is np.ndarray and g.dtype == dt and g.flags.writeable
-        leaf._grad = _new(g if owned else np.array(g, dtype=dt))
+        counts = _counts(g) if g.__class__ is np.ndarray else None
+        leaf._grad = _new(g if counts and _unshared(g, dt, counts) else np.array(g, dtype=dt))
     else:
         acc = leaf._grad._data
         if acc.flags.writeable and acc.shape == np.shape(g):
@@ -119,10 +155,6 @@ def run(roots, root_grads, keep_graph, create_graph, capture=None, trace=None):
     """
     B = TB if create_graph else NP
     grads = {}
-    # Keys whose pending gradient is an array nothing else can see: a new array from a rule
-    # (rules return arrays computed from g, or views of g; never saved values themselves) or
-    # from summing, or a view of an owned gradient taken by a node with a single input.
-    owned = set()
     for t, g in zip(roots, root_grads):
         key = t.grad_fn if t.grad_fn is not None else t
         grads[key] = grads[key] + g if key in grads else g
@@ -137,28 +169,24 @@ def run(roots, root_grads, keep_graph, create_graph, capture=None, trace=None):
         while ready:
             fn = ready.pop()
             g = grads.pop(fn)
-            own = fn in owned and trace is None
             if not isinstance(fn, Node):
                 extra = fn._extra
                 if extra is not None and extra.get("hooks"):
                     g = _run_hooks(extra["hooks"], g, create_graph)
-                    own = False
                 if capture is not None:
                     if fn in capture:
                         capture[fn] = g
                 else:
-                    _accumulate(fn, g, create_graph, own)
+                    gi = None  # the last node's local reference: the leaf may keep g
+                    _accumulate(fn, g, create_graph)
                 if trace is not None:
                     trace(fn, g, ())
                 continue
             extra = fn._extra
             if extra is not None:
                 g = _node_extras(fn, extra, g, create_graph)
-                own = own and not any(extra.get(k) for k in ("hooks", "pre_hooks", "post_hooks"))
             if capture is not None and fn in capture:
                 capture[fn] = g
-                own = False
-            own = own and sum(e is not None for e in fn._edges) == 1
             saved = fn._saved
             if saved is None:
                 raise RuntimeError(FREED)
@@ -189,19 +217,14 @@ def run(roots, root_grads, keep_graph, create_graph, capture=None, trace=None):
                     out.append((e, gi))
                 if e in grads:
                     grads[e] = grads[e] + gi
-                    owned.add(e)
                 else:
                     grads[e] = gi
-                    if own or not (create_graph or np.may_share_memory(gi, g)):
-                        owned.add(e)
                 n = deps[e] - 1
                 deps[e] = n
                 if n == 0:
                     ready.append(e)
             if extra is not None:
                 _after_node(fn, extra, g, out)
-                if extra.get("post_hooks"):  # the hooks saw these gradients: leaves copy them
-                    owned.difference_update(fn._edges)
             if trace is not None:
                 trace(fn, g, out)
             if not keep_graph and fn._saves:

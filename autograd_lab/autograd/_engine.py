@@ -5,6 +5,7 @@ runs once all of them have, so every node and every leaf is visited exactly once
 gradients are summed before they are used. No recursion: a 10^5-op chain is a loop.
 """
 import gc
+import heapq
 import re
 import sys
 
@@ -17,6 +18,7 @@ from .._ops import NP, TB
 from .._tensor import Tensor, _new
 from . import anomaly
 
+_heappush, _heappop = heapq.heappush, heapq.heappop
 FREED = ("Trying to backward through the graph a second time (or directly access saved tensors "
          "after they have already been freed). Saved intermediate values of the graph are freed "
          "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
@@ -25,21 +27,6 @@ FREED = ("Trying to backward through the graph a second time (or directly access
 
 
 _BACKWARD = re.compile(r"Backward\d*$")
-
-
-def _count_dependencies(starts):
-    deps = {}
-    stack = [s for s in starts if isinstance(s, Node)]
-    seen = set(stack)
-    while stack:
-        for e in stack.pop()._edges:
-            if e is None:
-                continue
-            deps[e] = deps.get(e, 0) + 1
-            if e not in seen and isinstance(e, Node):
-                seen.add(e)
-                stack.append(e)
-    return deps
 
 
 def _as_tensor(g):
@@ -158,30 +145,21 @@ def run(roots, root_grads, keep_graph, create_graph, capture=None, trace=None):
     for t, g in zip(roots, root_grads):
         key = t.grad_fn if t.grad_fn is not None else t
         grads[key] = grads[key] + g if key in grads else g
-    deps = _count_dependencies(list(grads))
-    ready = [k for k in grads if k not in deps]
+    # Nodes run in decreasing creation order (a node is made after its inputs, so all its
+    # consumers have run before it: its gradient is complete), as PyTorch's ready queue does;
+    # leaves accumulate at the end, once every contribution has arrived.
+    heap = [(-k._seq, k) for k in grads if isinstance(k, Node)]
+    heapq.heapify(heap)
+    leaves = [k for k in grads if not isinstance(k, Node)]
     prev_mode = _grad.enabled
     _grad.enabled = create_graph
     gc_was_on = gc.isenabled()
     gc.disable()  # the sweep allocates many short-lived objects and frees no cycles
     fn = None
     try:
-        while ready:
-            fn = ready.pop()
+        while heap:
+            fn = _heappop(heap)[1]
             g = grads.pop(fn)
-            if not isinstance(fn, Node):
-                extra = fn._extra
-                if extra is not None and extra.get("hooks"):
-                    g = _run_hooks(extra["hooks"], g, create_graph)
-                if capture is not None:
-                    if fn in capture:
-                        capture[fn] = g
-                else:
-                    gi = None  # the last node's local reference: the leaf may keep g
-                    _accumulate(fn, g, create_graph)
-                if trace is not None:
-                    trace(fn, g, ())
-                continue
             extra = fn._extra
             if extra is not None:
                 g = _node_extras(fn, extra, g, create_graph)
@@ -219,16 +197,29 @@ def run(roots, root_grads, keep_graph, create_graph, capture=None, trace=None):
                     grads[e] = grads[e] + gi
                 else:
                     grads[e] = gi
-                n = deps[e] - 1
-                deps[e] = n
-                if n == 0:
-                    ready.append(e)
+                    if isinstance(e, Node):
+                        _heappush(heap, (-e._seq, e))
+                    else:
+                        leaves.append(e)
             if extra is not None:
                 _after_node(fn, extra, g, out)
             if trace is not None:
                 trace(fn, g, out)
             if not keep_graph and fn._saves:
                 fn._saved = None
+        gi = out = None  # the last node's references: a leaf may keep a gradient nobody holds
+        for fn in leaves:
+            g = grads.pop(fn)
+            extra = fn._extra
+            if extra is not None and extra.get("hooks"):
+                g = _run_hooks(extra["hooks"], g, create_graph)
+            if capture is not None:
+                if fn in capture:
+                    capture[fn] = g
+            else:
+                _accumulate(fn, g, create_graph)
+            if trace is not None:
+                trace(fn, g, ())
     except Exception as exc:
         if isinstance(fn, Node) and fn._extra is not None and "anomaly" in fn._extra:
             anomaly.report(fn, exc)

@@ -128,3 +128,21 @@ def test_nodes_made_inside_nn_layers_point_at_the_users_call():
         fn = nxt[0] if nxt else None
     assert seen[0] == ("NllLossBackward0", line + 1)
     assert all(where == line for _, where in seen[1:]), seen  # LogSoftmax, Addmm: model(x)
+
+
+def test_the_graph_display_marks_the_node_whose_backward_failed():
+    from autograd_lab import viz
+    x = torch.tensor([0.0, 1.0], requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with autograd.detect_anomaly():
+            y = x.log()
+            loss = (y * 0).sum()
+            with pytest.raises(RuntimeError):
+                loss.backward()
+    graph = viz.to_networkx(loss)
+    roles = {a["grad_fn"]: a["role"] for _, a in graph.nodes(data=True) if a["kind"] == "op"}
+    assert roles == {"LogBackward0": "anomaly", "MulBackward0": "op", "SumBackward0": "op"}
+    failed = next(a for _, a in graph.nodes(data=True) if a.get("grad_fn") == "LogBackward0")
+    assert "returned nan values" in failed["tooltip"] and "y = x.log()" in failed["tooltip"]
+    assert "backward failed here (anomaly mode)" in viz.to_svg(loss)

@@ -9,6 +9,8 @@
 In Jupyter every tensor also draws its computation graph (see `autograd_lab.viz`).
 Importing this package imports numpy only; display and widgets load on first use.
 """
+import warnings as _warnings
+
 from ._dtypes import (dtype, bool_ as bool, uint8, int8, int16, int32, int64, float16, float32,
                       float64, get_default_dtype, set_default_dtype)
 from ._grad_mode import no_grad, enable_grad, set_grad_enabled, is_grad_enabled
@@ -26,6 +28,11 @@ from ._factories import (tensor, as_tensor, from_numpy, zeros, ones, empty, full
                          randint, randperm, rand_like, randn_like, manual_seed, seed, allclose,
                          equal, numel)
 from . import autograd, cuda
+
+# NaN and inf propagate silently, as in PyTorch: numpy's "divide by zero encountered in log"
+# warnings, raised from inside the op table, would point learners at library code.
+_warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"autograd_lab(\.|$)")
+from .autograd.anomaly import is_anomaly_enabled, is_anomaly_check_nan_enabled
 
 half, float, double = float16, float32, float64
 short, int, long = int16, int32, int64

@@ -65,11 +65,14 @@ def _natural_array(data):
         raise RuntimeError("Could not infer dtype of NoneType")
     if isinstance(data, str):
         raise TypeError("new(): invalid data type 'str'")
-    if isinstance(data, np.ndarray):
+    if isinstance(data, (np.ndarray, np.generic)):
+        data = np.asarray(data)
         if data.dtype.kind not in "biuf":
-            raise TypeError(f"can't convert np.ndarray of type numpy.{data.dtype} to a tensor")
+            raise TypeError(f"can't convert np.ndarray of type numpy.{data.dtype.type.__name__}. "
+                            f"The only supported types are: float64, float32, float16, int64, "
+                            f"int32, int16, int8, uint8, and bool.")
         return data.copy()
-    if isinstance(data, (bool, np.bool_)):
+    if isinstance(data, bool):
         return np.array(data, np.bool_)
     if isinstance(data, numbers.Integral):
         return np.array(data, np.int64)
@@ -160,11 +163,20 @@ def _float_dtype(dtype):
     return _dtypes.get_default_dtype().np if dtype is None else _dtypes.to_dtype(dtype).np
 
 
-def _filled(fill, size, dtype, requires_grad):
+def _size(size):
+    """A shape from factory arguments; PyTorch's error for a negative dimension."""
     shape = _shape_arg(size)
     if any(s < 0 for s in shape):
         raise RuntimeError(f"Trying to create tensor with negative dimension {min(shape)}: "
                            f"{list(shape)}")
+    return shape
+
+
+def _filled(fill, size, dtype, requires_grad):
+    if not isinstance(fill, (numbers.Number, np.number, np.bool_)):
+        raise TypeError(f"full(): argument 'fill_value' (position 2) must be Number, not "
+                        f"{type(fill).__name__}")
+    shape = _size(size)
     return _finish(np.full(shape, fill, _float_dtype(dtype)), dtype, requires_grad)
 
 
@@ -188,25 +200,28 @@ def full(size, fill_value, dtype=None, device=None, requires_grad=False):
                    requires_grad)
 
 
-def _like(fill, t, dtype, requires_grad):
+def _like(fname, fill, t, dtype, requires_grad):
+    if not isinstance(t, Tensor):
+        raise TypeError(f"{fname}(): argument 'input' (position 1) must be Tensor, not "
+                        f"{type(t).__name__}")
     dt = t._data.dtype if dtype is None else _dtypes.to_dtype(dtype).np
     return _finish(np.full(t._data.shape, fill, dt), dtype, requires_grad)
 
 
 def zeros_like(input, dtype=None, device=None, requires_grad=False):
-    return _like(0, input, dtype, requires_grad)
+    return _like("zeros_like", 0, input, dtype, requires_grad)
 
 
 def ones_like(input, dtype=None, device=None, requires_grad=False):
-    return _like(1, input, dtype, requires_grad)
+    return _like("ones_like", 1, input, dtype, requires_grad)
 
 
 def empty_like(input, dtype=None, device=None, requires_grad=False):
-    return _like(0, input, dtype, requires_grad)
+    return _like("empty_like", 0, input, dtype, requires_grad)
 
 
 def full_like(input, fill_value, dtype=None, device=None, requires_grad=False):
-    return _like(fill_value, input, dtype, requires_grad)
+    return _like("full_like", fill_value, input, dtype, requires_grad)
 
 
 def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):
@@ -215,6 +230,8 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
         start, end = 0, start
     if step == 0:
         raise RuntimeError("step must be nonzero")
+    if (end - start) * step < 0:
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     ints = all(isinstance(v, numbers.Integral) for v in (start, end, step))
     dt = (np.int64 if ints else _dtypes.get_default_dtype().np) if dtype is None \
         else _dtypes.to_dtype(dtype).np
@@ -222,23 +239,28 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
 
 
 def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
     return _finish(np.linspace(start, end, steps).astype(_float_dtype(dtype)), dtype,
                    requires_grad)
 
 
 def eye(n, m=None, dtype=None, device=None, requires_grad=False):
+    for name, v in (("n", n), ("m", m)):
+        if v is not None and v < 0:
+            raise RuntimeError(f"{name} must be greater or equal to 0, got {v}")
     return _finish(np.eye(n, m, dtype=_float_dtype(dtype)), dtype, requires_grad)
 
 
 def rand(*size, dtype=None, device=None, requires_grad=False, generator=None):
     """Uniform samples from [0, 1)."""
-    shape = _shape_arg(size)
+    shape = _size(size)
     return _finish(_rng[0].random(shape).astype(_float_dtype(dtype)), dtype, requires_grad)
 
 
 def randn(*size, dtype=None, device=None, requires_grad=False, generator=None):
     """Standard normal samples."""
-    shape = _shape_arg(size)
+    shape = _size(size)
     return _finish(_rng[0].standard_normal(shape).astype(_float_dtype(dtype)), dtype,
                    requires_grad)
 
@@ -252,8 +274,11 @@ def randint(low, high=None, size=None, dtype=None, device=None, requires_grad=Fa
             raise TypeError("randint() missing required argument 'size'")
     if high is None:
         low, high = 0, low
+    if low >= high:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= "
+                           f"to={high}")
     dt = np.int64 if dtype is None else _dtypes.to_dtype(dtype).np
-    return _finish(_rng[0].integers(low, high, _shape_arg((size,))).astype(dt), dtype,
+    return _finish(_rng[0].integers(low, high, _size((size,))).astype(dt), dtype,
                    requires_grad)
 
 

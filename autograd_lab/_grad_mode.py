@@ -68,6 +68,9 @@ class set_grad_enabled(_GradMode):
     """Turn recording on or off: `set_grad_enabled(False)` takes effect at once, like PyTorch."""
 
     def __init__(self, mode):
+        if not isinstance(mode, bool) and type(mode).__name__ != "bool_":  # numpy's bool too
+            raise TypeError(f"set_grad_enabled(): argument 'enabled' (position 1) must be bool, "
+                            f"not {type(mode).__name__}")
         self.mode = bool(mode)
         self._prev = state.enabled
         state.enabled = self.mode

@@ -7,16 +7,20 @@ broadcasting or type promotion must be undone), `_seq` (creation order), `_scope
 `nn.Module` it ran in) and `_extra` (hooks and other rarely used state).
 """
 import itertools
+import threading
 import weakref
 
 _seq = itertools.count()
 
 
-class _Scope:
-    """The nn.Module scope new nodes are tagged with (set by `nn.Module.__call__`)."""
+class _Scope(threading.local):
+    """Recording state. `current`, the nn.Module scope new nodes are tagged with (set by
+    `nn.Module.__call__`), is per thread. The class attributes are shared by all threads:
+    assign them on the class (`_Scope.epoch += 1`), read them anywhere."""
 
     current = None
     epoch = 0  # bumped by every in-place op; a node compares it with its own to skip checks
+    on_record = None  # called with every new node while anomaly mode is on (autograd.anomaly)
 
 
 scope = _Scope()

@@ -16,7 +16,7 @@ import numpy as np
 
 from . import _dtypes
 from ._grad_mode import state as _grad
-from ._node import defnode, scope, _seq
+from ._node import defnode, scope, _Scope, _seq
 from ._tensor import Tensor, Size, _new
 
 _ndarray = np.ndarray
@@ -36,11 +36,13 @@ def _link(cls, out, edges, saved, meta):
     node._out = out._data
     node._meta = meta
     node._seq = _next(_seq)
-    node._epoch = scope.epoch
+    node._epoch = _Scope.epoch  # shared state is read on the class: no thread-local lookup
     node._scope = scope.current
     node._extra = None
+    if _Scope.on_record is not None:
+        _Scope.on_record(node)
     out.grad_fn = node
-    out.requires_grad = True
+    out._requires_grad = True  # the slot behind the validated `requires_grad` property
     return out
 
 
@@ -228,7 +230,13 @@ def _arith(op, a, b):
         meta = ((A.shape, A.dtype) if ta else None, (Bv.shape, Bv.dtype) if tb else None)
     if cls is SubBackward0 and not ta:
         cls = RsubBackward1
-    return _link(cls, out, (ea, eb), (a, b) if saves else (), meta)
+    return _link(cls, out, (ea, eb), _operands_read(op, a, b, ea, eb) if saves else (), meta)
+
+
+def _operands_read(op, a, b, ea, eb):
+    """The operands mul/div backward reads, and no more, as PyTorch saves them: `a` only for
+    b's gradient; so `y[0] = y[0] * 3` may change y[0] in place without breaking backward."""
+    return (a if eb is not None else None, b if ea is not None or op == "div" else None)
 
 
 def _as_array(v):
@@ -243,6 +251,7 @@ def _fast(op):
     """`op` for the common cases (same-dtype, same-shape tensors; tensor and Python number),
     with no checks beyond those; everything else goes through `_arith`."""
     ufunc, cls, saves = _ARITH[op]
+    div = op == "div"
 
     def fast(a, b):
         if a.__class__ is Tensor:
@@ -270,8 +279,9 @@ def _fast(op):
                 ea = a.grad_fn
                 if ea is None and a.requires_grad:
                     ea = a
-                if ea is not None or eb is not None:
-                    _link(cls, out, (ea, eb), (a, b) if saves else (), None)
+                if ea is not None or eb is not None:  # saved: _operands_read, inlined
+                    _link(cls, out, (ea, eb), (a if eb is not None else None, b if ea is not None
+                                               or div else None) if saves else (), None)
             return out
         return _arith(op, a, b)
     fast.__name__ = fast.__qualname__ = f"_{op}"
@@ -365,14 +375,21 @@ TanhBackward0, tanh = _unary("tanh", np.tanh, lambda B, g, ans: g * (1 - ans * a
 SigmoidBackward0, sigmoid = _unary("sigmoid", lambda a: _sigmoid(a),
                                    lambda B, g, ans: g * ans * (1 - ans), "σ", uses_ans=True)
 ReluBackward0, relu = _unary("relu", lambda a: np.maximum(a, 0),
-                             lambda B, g, ans: g * (ans > 0), "relu", uses_ans=True,
+                             lambda B, g, ans: B.where(ans <= 0, 0.0, g), "relu", uses_ans=True,
                              float_only=False)
 AbsBackward0, abs = _unary("abs", np.abs, lambda B, g, ans, x: g * B.sign(x), "abs",
                            saves_input=True, float_only=False)
 ReciprocalBackward0, reciprocal = _unary("reciprocal", np.reciprocal,
                                          lambda B, g, ans: -g * ans * ans, "1/x", uses_ans=True)
-SignBackward0, sign = _unary("sign", np.sign, lambda B, g, ans: g * 0, "sign", float_only=False)
+SignBackward0, sign = _unary("sign", lambda a: _sign(a), lambda B, g, ans: g * 0, "sign",
+                             float_only=False)
 absolute, negative = abs, neg
+
+
+def _sign(a):
+    """numpy's sign, except that the sign of NaN is 0, as in PyTorch."""
+    s = np.sign(a)
+    return np.where(np.isnan(s), 0, s).astype(s.dtype) if s.dtype.kind == "f" else s
 
 
 def _sigmoid(a):
@@ -463,19 +480,16 @@ def clamp_max(input, max):
                   None, max)
 
 
-def _pick_rule(first, tie):
-    """maximum/minimum: the gradient goes to the chosen input; ties split it in half."""
-    def rule(B, g, ans, a, b):
-        wins = (a > b) if first else (b > a)
-        return g * wins + g * (a == b) * 0.5
-    return rule
+def _pick_rule(loses):
+    """maximum/minimum: the gradient goes to the chosen input, ties split it in half, and NaN
+    (which is chosen) gets all of it: PyTorch's where(a == b, g / 2, g).masked_fill(loses, 0)."""
+    return lambda B, g, ans, a, b: g * B.where(a == b, 0.5, B.where(loses(a, b), 0.0, 1.0))
 
 
-MaximumBackward0 = defnode("MaximumBackward0", [_pick_rule(True, 0), _pick_rule(False, 0)],
-                           "max", saves=True)
-MinimumBackward0 = defnode("MinimumBackward0", [
-    lambda B, g, ans, a, b: g * (a < b) + g * (a == b) * 0.5,
-    lambda B, g, ans, a, b: g * (b < a) + g * (a == b) * 0.5], "min", saves=True)
+MaximumBackward0 = defnode("MaximumBackward0", [_pick_rule(lambda a, b: a < b),
+                                                _pick_rule(lambda a, b: a > b)], "max", saves=True)
+MinimumBackward0 = defnode("MinimumBackward0", [_pick_rule(lambda a, b: a > b),
+                                                _pick_rule(lambda a, b: a < b)], "min", saves=True)
 
 
 def _binary_tensor_op(cls, fwd, a, b):
@@ -858,8 +872,14 @@ def _spread_rule(B, g, ans, x, dims, keep):
 
 AmaxBackward0 = defnode("AmaxBackward0", [_spread_rule], "amax", saves=True, uses_ans=True)
 AminBackward0 = defnode("AminBackward0", [_spread_rule], "amin", saves=True, uses_ans=True)
-MaxBackward1 = defnode("MaxBackward1", [_spread_rule], "max", saves=True, uses_ans=True)
-MinBackward1 = defnode("MinBackward1", [_spread_rule], "min", saves=True, uses_ans=True)
+def _evenly_rule(B, g, ans, x, dims, keep):
+    """max()/min() of everything: like amax, but a NaN result sends the gradient to the NaNs."""
+    hit = (x == ans) | (B.isnan(x) & B.isnan(ans))
+    return g * hit / B.sum(hit * 1.0, dims, False)
+
+
+MaxBackward1 = defnode("MaxBackward1", [_evenly_rule], "max", saves=True, uses_ans=True)
+MinBackward1 = defnode("MinBackward1", [_evenly_rule], "min", saves=True, uses_ans=True)
 MaxBackward0 = defnode("MaxBackward0", [lambda B, g, ans, shape, ix: B.index_grad(g, shape, ix)],
                        "max", saves=False)
 MinBackward0 = defnode("MinBackward0", MaxBackward0._vjps, "min")
@@ -1086,6 +1106,8 @@ def reshape(input, *shape):
     """The same values in a new shape (-1 infers one dimension)."""
     x = as_tensor_arg(input)
     shape = _shape_arg(shape)
+    if shape.count(-1) > 1:
+        raise RuntimeError("only one dimension can be inferred")
     a = x._data
     for i, s in enumerate(shape):
         if s < -1:
@@ -1459,7 +1481,9 @@ def _tensor_list(tensors, fname):
         raise TypeError(f"{fname}(): argument 'tensors' must be tuple of Tensors, not "
                         f"{type(tensors).__name__}")
     if not tensors:
-        raise RuntimeError(f"{fname}(): expected a non-empty list of Tensors")
+        if fname == "stack":
+            raise RuntimeError("stack expects a non-empty TensorList")
+        raise ValueError(f"torch.{fname}(): expected a non-empty list of Tensors")
     for t in tensors:
         as_tensor_arg(t, f"{fname}(): every element of 'tensors'")
     return list(tensors)
@@ -1475,6 +1499,11 @@ def _promote_all(ts):
 # ================================================================================================
 # In-place ops
 # ================================================================================================
+
+
+def is_view_node(fn):
+    """True if `fn` made a view (its output shares memory with its input)."""
+    return getattr(fn, "_is_view", False) or type(fn) in (SelectBackward0, SliceBackward0)
 
 
 def _check_inplace(x):
@@ -1655,7 +1684,8 @@ def _np_sum_to(g, shape):
 
 
 NP = types.SimpleNamespace(
-    exp=np.exp, log=np.log, sin=np.sin, cos=np.cos, sign=np.sign, abs=np.abs, where=np.where,
+    exp=np.exp, log=np.log, sin=np.sin, cos=np.cos, sign=_sign, abs=np.abs, where=np.where,
+    isnan=np.isnan,
     sum=lambda g, dims, keep: np.sum(g, axis=dims, keepdims=keep),
     mean=lambda x, dims: np.mean(x, axis=dims, keepdims=True),
     reshape=np.reshape, expand=np.broadcast_to, permute=np.transpose, transpose=np.swapaxes,
@@ -1675,7 +1705,7 @@ def _tb_sum_to(g, shape):
 
 
 TB = types.SimpleNamespace(
-    exp=exp, log=log, sin=sin, cos=cos, sign=sign, abs=abs, where=where,
+    exp=exp, log=log, sin=sin, cos=cos, sign=sign, abs=abs, where=where, isnan=isnan,
     sum=lambda g, dims, keep: sum(g, dims, keep),
     mean=lambda x, dims: mean(x, dims, True),
     reshape=reshape, expand=expand, permute=permute, transpose=transpose, unsqueeze=unsqueeze,

@@ -9,7 +9,7 @@ import numpy as np
 
 from . import _dtypes
 from . import _format
-from ._node import _Handle, scope
+from ._node import _Handle, _Scope
 
 _new_object = object.__new__
 _NON_LEAF_GRAD = (
@@ -75,10 +75,35 @@ def _require_cpu(where):
                              f"numpy on the CPU, so tensors stay on 'cpu' (asked for '{where}')")
 
 
+class _VersionCounter:
+    """How many times a tensor's memory was changed in place (shared with its views), and the
+    epochs (`_Scope.epoch`) of the last few changes, which backward compares with a node's."""
+
+    __slots__ = ("version", "recent")
+    KEEP = 16
+
+    def __init__(self):
+        self.version = 0
+        self.recent = []
+
+    def bump(self, epoch):
+        self.version += 1
+        self.recent.append(epoch)
+        if len(self.recent) > self.KEEP:
+            del self.recent[0]
+
+    def changed_since(self, epoch):
+        return bool(self.recent) and self.recent[-1] > epoch
+
+    def version_at(self, epoch):
+        """The version at `epoch` (exact while fewer than KEEP changes came after it)."""
+        return self.version - sum(1 for e in self.recent if e > epoch)
+
+
 class Tensor:
     """An n-dimensional array that can record the operations applied to it."""
 
-    __slots__ = ("_data", "grad_fn", "requires_grad", "_grad", "_vc", "_extra", "__weakref__")
+    __slots__ = ("_data", "grad_fn", "_requires_grad", "_grad", "_vc", "_extra", "__weakref__")
     __array_priority__ = 1000
     __array_ufunc__ = None  # numpy defers to our reflected operators: np.float32(2) * t is ours
 
@@ -99,7 +124,27 @@ class Tensor:
 
     @data.setter
     def data(self, value):
-        self._data = value._data if isinstance(value, Tensor) else np.asarray(value)
+        if not isinstance(value, Tensor):
+            raise TypeError(f"Variable data has to be a tensor, but got {type(value).__name__}")
+        self._data = value._data
+
+    @property
+    def requires_grad(self):
+        """True if operations on this tensor are recorded for autograd."""
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value):
+        if not isinstance(value, bool) and type(value).__name__ != "bool_":
+            raise RuntimeError("requires_grad must be a bool")
+        if self.grad_fn is not None and not value:
+            raise RuntimeError("you can only change requires_grad flags of leaf variables. If "
+                               "you want to use a computed variable in a subgraph that doesn't "
+                               "require differentiation use var_no_grad = var.detach().")
+        if value and self._data.dtype.kind != "f":
+            raise RuntimeError("only Tensors of floating point and complex dtype can require "
+                               "gradients")
+        self._requires_grad = bool(value)
 
     @property
     def grad(self):
@@ -115,8 +160,10 @@ class Tensor:
                 raise TypeError(f"assigned grad expected to be a Tensor or None but got "
                                 f"grad of type {type(value).__name__}")
             if value._data.shape != self._data.shape:
-                raise RuntimeError(f"assigned grad has data of a different size: "
-                                   f"{Size(value._data.shape)} vs {Size(self._data.shape)}")
+                raise RuntimeError(f"attempting to assign a gradient of size "
+                                   f"'{list(value._data.shape)}' to a tensor of size "
+                                   f"'{list(self._data.shape)}'. Please ensure that the "
+                                   f"gradient and the tensor are the same size")
             if value._data.dtype != self._data.dtype:
                 raise RuntimeError(f"assigned grad has data of a different type: "
                                    f"{value.dtype} vs {self.dtype}")
@@ -178,7 +225,7 @@ class Tensor:
     @property
     def _version(self):
         """How many in-place ops changed this tensor's memory (shared with its views)."""
-        return 0 if self._vc is None else len(self._vc)
+        return 0 if self._vc is None else self._vc.version
 
     def _extras(self):
         if self._extra is None:
@@ -280,19 +327,15 @@ class Tensor:
 
     def detach_(self):
         """Make this tensor a leaf that does not require grad."""
+        if _ops.is_view_node(self.grad_fn):
+            raise RuntimeError("Can't detach views in-place. Use detach() instead.")
         self.grad_fn = None
-        self.requires_grad = False
+        self._requires_grad = False
         return self
 
     def requires_grad_(self, requires_grad=True):
         """Start (or stop) recording operations on this leaf."""
-        if self.grad_fn is not None and not requires_grad:
-            raise RuntimeError("you can only change requires_grad flags of leaf variables. If "
-                               "you want to use a computed variable in a subgraph that doesn't "
-                               "require differentiation use var_no_grad = var.detach().")
-        if requires_grad and self._data.dtype.kind != "f":
-            raise RuntimeError("only Tensors of floating point dtype can require gradients")
-        self.requires_grad = bool(requires_grad) or self.grad_fn is not None
+        self.requires_grad = bool(requires_grad)
         return self
 
     def retain_grad(self):
@@ -325,15 +368,15 @@ class Tensor:
         Every in-place change, view and detach goes through here first, so a node whose rule
         reads its output learns here which counter to check (nothing is allocated per op)."""
         if self._vc is None:
-            self._vc = []
+            self._vc = _VersionCounter()
             fn = self.grad_fn
             if fn is not None and fn._uses_ans:
                 fn._extras()["ans_vc"] = self._vc
         return self._vc
 
     def _bump_version(self):
-        scope.epoch += 1
-        self._shared_vc().append(scope.epoch)
+        _Scope.epoch += 1
+        self._shared_vc().bump(_Scope.epoch)
 
     # ---- in-place value changes (no history) -----------------------------------------------
     def zero_(self):
@@ -523,7 +566,7 @@ class Tensor:
 def _init(t, data, requires_grad=False):
     t._data = data
     t.grad_fn = None
-    t.requires_grad = requires_grad
+    t._requires_grad = requires_grad
     t._grad = None
     t._vc = None
     t._extra = None
@@ -534,7 +577,7 @@ def _new(data):
     t = _new_object(Tensor)
     t._data = data
     t.grad_fn = None
-    t.requires_grad = False
+    t._requires_grad = False
     t._grad = None
     t._vc = None
     t._extra = None
@@ -543,7 +586,7 @@ def _new(data):
 
 def _rebuild(data, requires_grad):
     t = _new(data)
-    t.requires_grad = requires_grad
+    t._requires_grad = requires_grad
     return t
 
 

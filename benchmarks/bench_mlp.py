@@ -3,7 +3,7 @@
 autograd_lab against the floor (the same step written by hand in numpy: forward, backward and
 update, nothing else) and against PyTorch when it is installed, in float64 and float32.
 
-    python benchmarks/bench_mlp.py [--steps 10] [--repeats 15] [--threads 1]
+    python benchmarks/bench_mlp.py [--steps 5] [--repeats 40] [--threads 1] [--wall]
 
 Prints CPU ms/step (the best over repeats of the mean over `steps` steps; the contenders take
 turns) and the ratio to the floor. Every contender starts from the same weights and does the
@@ -121,8 +121,8 @@ def time_runners(runners, steps, repeats):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=10)
-    parser.add_argument("--repeats", type=int, default=15)
+    parser.add_argument("--steps", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=40)
     parser.add_argument("--threads", type=int, default=THREADS, help="BLAS threads")
     parser.add_argument("--wall", action="store_true", help="elapsed instead of CPU time")
     args = parser.parse_args()

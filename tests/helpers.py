@@ -1,5 +1,8 @@
 """Shared test helpers: comparison with PyTorch (tinygrad's `helper_test_op`) and finite
 differences written independently of the engine's own `gradcheck`."""
+import contextlib
+import sys
+
 import numpy as np
 import pytest
 
@@ -95,3 +98,17 @@ def values_of(fn):
         with lab.no_grad():
             return np.asarray(fn(*[lab.tensor(a) for a in arrays])._data, np.float64)
     return f
+
+
+@contextlib.contextmanager
+def shallow_stack(headroom=60):
+    """Allow only `headroom` more Python frames than the caller has: recursion would fail."""
+    depth, frame = 0, sys._getframe()
+    while frame is not None:
+        depth, frame = depth + 1, frame.f_back
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(depth + headroom)
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(old)

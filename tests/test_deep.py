@@ -1,8 +1,6 @@
 """Deep graphs: 100,000-op chains go through backward, autograd.grad and create_graph without
 recursion and fast; saved tensors are freed by backward unless retain_graph=True."""
-import contextlib
 import gc
-import sys
 import time
 import weakref
 
@@ -10,22 +8,9 @@ import numpy as np
 import pytest
 
 import autograd_lab as lab
+from helpers import shallow_stack
 
 N = 100_000
-
-
-@contextlib.contextmanager
-def shallow_stack(headroom=60):
-    """Allow only `headroom` more Python frames than the caller has: recursion would fail."""
-    depth, frame = 0, sys._getframe()
-    while frame is not None:
-        depth, frame = depth + 1, frame.f_back
-    old = sys.getrecursionlimit()
-    sys.setrecursionlimit(depth + headroom)
-    try:
-        yield
-    finally:
-        sys.setrecursionlimit(old)
 
 
 def chain(x, n=N):

@@ -194,3 +194,17 @@ def test_random_graphs_lay_out_cleanly(program, budget):
     scene = _display.scene(out, {"budget": budget})
     check_scene(scene)
     assert_portable(viz.to_svg(out, budget=budget))
+
+
+def test_rest_summary_around_a_chain_summary_stays_acyclic():
+    """Found by the random-graph test: 'rest' ops on both sides of a chain summary made a cycle."""
+    program = [("add", 0, 0), ("add", 0, 1), ("add", 0, 0), ("add", 0, 0), ("sum_keep", 0, 39),
+               ("add", 3, 6), ("add", 6, 7)]
+    pool = [torch.tensor([[0.5, -1.0], [2.0, 0.25]], requires_grad=True),
+            torch.tensor([[1.0, 1.5], [-0.5, 3.0]], requires_grad=True)]
+    for op, i, j in program:
+        a, b = pool[i % len(pool)], pool[j % len(pool)]
+        pool.append(a.sum(0, keepdim=True) + b if op == "sum_keep" else a + b)
+    scene = _display.scene(pool[-1], {"budget": 8})
+    check_scene(scene)
+    assert_portable(viz.to_svg(pool[-1], budget=8))

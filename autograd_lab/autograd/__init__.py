@@ -6,9 +6,12 @@ from .._tensor import Tensor, _new
 from . import _engine
 from ._gradcheck import gradcheck, gradgradcheck
 from . import functional
+from .anomaly import (detect_anomaly, set_detect_anomaly, is_anomaly_enabled,
+                      is_anomaly_check_nan_enabled)
 
 __all__ = ["backward", "grad", "gradcheck", "gradgradcheck", "no_grad", "enable_grad",
-           "set_grad_enabled", "is_grad_enabled", "functional", "Function"]
+           "set_grad_enabled", "is_grad_enabled", "functional", "Function", "detect_anomaly",
+           "set_detect_anomaly"]
 
 _NOT_CONNECTED = ("element {i} of tensors does not require grad and does not have a grad_fn. "
                   "(It is not connected to any tensor created with requires_grad=True: it was "
@@ -34,8 +37,8 @@ def _root_grads(outputs, grad_outputs, create_graph):
     grads = _as_list(grad_outputs) if grad_outputs is not None else [None] * len(outputs)
     if len(grads) != len(outputs):
         raise RuntimeError(f"grad can be implicitly created only for scalar outputs"
-                           if not grads else f"got {len(grads)} gradients for "
-                           f"{len(outputs)} outputs")
+                           if not grads else f"got {len(outputs)} tensors and {len(grads)} "
+                           f"gradients")
     result = []
     for i, (out, g) in enumerate(zip(outputs, grads)):
         if not isinstance(out, Tensor):
@@ -50,7 +53,8 @@ def _root_grads(outputs, grad_outputs, create_graph):
             g = np.ones_like(out._data)
         else:
             if not isinstance(g, Tensor):
-                g = _new(np.asarray(g, dtype=out._data.dtype))
+                raise TypeError(f"gradients can be either Tensors or None, but got "
+                                f"{type(g).__name__}")
             if g._data.shape != out._data.shape:
                 raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of "
                                    f"{g.shape} and output[{i}] has a shape of {out.shape}.")
@@ -71,6 +75,8 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
             _engine.run(outputs, roots, keep, create_graph)
         return
     inputs = _as_list(inputs)
+    if not inputs:
+        raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
     captured = _capture(outputs, roots, inputs, keep, create_graph)
     for t, g in zip(inputs, captured):
         if g is not None:
@@ -81,7 +87,7 @@ def _capture(outputs, roots, inputs, keep, create_graph):
     keys = []
     for t in inputs:
         if not isinstance(t, Tensor):
-            raise TypeError(f"inputs must be Tensors, got {type(t).__name__}")
+            raise RuntimeError(f"all inputs have to be Tensors, but got {type(t).__name__}")
         if not t.requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
         keys.append(t.grad_fn if t.grad_fn is not None else t)
@@ -100,15 +106,15 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     keep = create_graph if retain_graph is None else retain_graph
     captured = _capture(outputs, roots, inputs, keep, create_graph)
     result = []
-    for t, g in zip(inputs, captured):
+    for i, (t, g) in enumerate(zip(inputs, captured)):
         if g is None:
             if materialize_grads:
                 result.append(_new(np.zeros_like(t._data)))
                 continue
             if not allow_unused:
-                raise RuntimeError("One of the differentiated Tensors appears to not have been "
-                                   "used in the graph. Set allow_unused=True if this is the "
-                                   "desired behavior.")
+                raise RuntimeError(f"The differentiated Tensor at index {i} appears to not have "
+                                   f"been used in the graph. Set allow_unused=True if this is "
+                                   f"the desired behavior.")
             result.append(None)
         else:
             result.append(g if isinstance(g, Tensor) else _new(np.array(g, dtype=t._data.dtype)))

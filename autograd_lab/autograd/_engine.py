@@ -5,15 +5,20 @@ runs once all of them have, so every node and every leaf is visited exactly once
 gradients are summed before they are used. No recursion: a 10^5-op chain is a loop.
 """
 import gc
+import heapq
 import re
+import sys
 
 import numpy as np
 
+from .. import _dtypes
 from .._grad_mode import state as _grad
-from .._node import Node, scope
+from .._node import Node, _Scope
 from .._ops import NP, TB
 from .._tensor import Tensor, _new
+from . import anomaly
 
+_heappush, _heappop = heapq.heappush, heapq.heappop
 FREED = ("Trying to backward through the graph a second time (or directly access saved tensors "
          "after they have already been freed). Saved intermediate values of the graph are freed "
          "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
@@ -22,23 +27,6 @@ FREED = ("Trying to backward through the graph a second time (or directly access
 
 
 _BACKWARD = re.compile(r"Backward\d*$")
-_LEGACY_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
-                 "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
-
-
-def _count_dependencies(starts):
-    deps = {}
-    stack = [s for s in starts if isinstance(s, Node)]
-    seen = set(stack)
-    while stack:
-        for e in stack.pop()._edges:
-            if e is None:
-                continue
-            deps[e] = deps.get(e, 0) + 1
-            if e not in seen and isinstance(e, Node):
-                seen.add(e)
-                stack.append(e)
-    return deps
 
 
 def _as_tensor(g):
@@ -49,13 +37,63 @@ def _run_hooks(hooks, g, create):
     for hook in list(hooks):
         new = hook(_as_tensor(g))
         if new is not None:
+            _check_hook_result(hook, new, g)
             g = new if create else new._data
     return g
 
 
-def _accumulate(leaf, g, create, owned=False):
-    """leaf.grad += g. The first time, a copy of g (gradients never alias each other) unless g is
-    `owned`: an array nothing else can see, which the leaf keeps (PyTorch steals those too)."""
+def _check_hook_result(hook, new, g):
+    """PyTorch's errors when a hook returns something that cannot replace the gradient `g`."""
+    name = getattr(hook, "__name__", type(hook).__name__)
+    if not isinstance(new, Tensor):
+        raise TypeError(f"expected Variable, but hook returned '{type(new).__name__}'")
+    old = _as_tensor(g)._data
+    if new._data.shape != old.shape:
+        raise RuntimeError(f"hook '{name}' has changed the size of value")
+    if new._data.dtype != old.dtype:
+        was, got = _dtypes.of_array(old), _dtypes.of_array(new._data)
+        raise RuntimeError(f"hook '{name}' has changed the type of value (was "
+                           f"torch.{was.legacy}Tensor got torch.{got.legacy}Tensor)")
+
+
+def _counts(g):
+    """Reference counts of a gradient array and of the array it is a view of (0: none)."""
+    base = g.base
+    return sys.getrefcount(g), (0 if base is None else sys.getrefcount(base))
+
+
+def _through(g):
+    return _counts(g)
+
+
+def _calibrate():
+    """The counts `_accumulate` sees for arrays nothing else holds (measured, not assumed)."""
+    g = np.empty(2)
+    free, _ = _through(g)
+    g = np.empty(2)[::-1]
+    _, free_base = _through(g)
+    return free, free_base
+
+
+_FREE, _FREE_BASE = _calibrate()
+
+
+def _unshared(g, dt, counts):
+    """Whether nothing but the engine holds g (or the array g views): the leaf may keep it.
+    `counts` must be `_counts(g)` taken in `_accumulate` (where `_calibrate` measures them)."""
+    if g.__class__ is not np.ndarray or g.dtype != dt or not g.flags.writeable:
+        return False
+    refs, base_refs = counts
+    if refs > _FREE:
+        return False
+    base = g.base
+    return base is None or (base.__class__ is np.ndarray and base.base is None
+                            and base_refs <= _FREE_BASE)
+
+
+def _accumulate(leaf, g, create):
+    """leaf.grad += g. The first time the leaf keeps g if nothing else holds it (as PyTorch's
+    AccumulateGrad steals such gradients), else a copy: gradients never alias each other."""
     dt = leaf._data.dtype
     if create:
         g = _as_tensor(g)
@@ -63,8 +101,8 @@ def _accumulate(leaf, g, create, owned=False):
             g = g.to(leaf.dtype)
         leaf._grad = g if leaf._grad is None else leaf._grad + g
     elif leaf._grad is None:
-        owned = owned and g.__class__ is np.ndarray and g.dtype == dt and g.flags.writeable
-        leaf._grad = _new(g if owned else np.array(g, dtype=dt))
+        counts = _counts(g) if g.__class__ is np.ndarray else None
+        leaf._grad = _new(g if counts and _unshared(g, dt, counts) else np.array(g, dtype=dt))
     else:
         acc = leaf._grad._data
         if acc.flags.writeable and acc.shape == np.shape(g):
@@ -78,20 +116,20 @@ def _check_versions(fn):
     """PyTorch's error when a tensor this node saved was modified in place after it was saved."""
     extra = fn._extra
     tensors = [s for s in fn._saved if isinstance(s, Tensor)]
-    vcs = [(s._vc, s) for s in tensors if s._vc]
-    if extra is not None and extra.get("ans_vc"):
+    vcs = [(s._vc, s) for s in tensors if s._vc is not None]
+    if extra is not None and extra.get("ans_vc") is not None:
         vcs.append((extra["ans_vc"], None))
     for vc, t in vcs:
-        if vc[-1] > fn._epoch:
-            expected = sum(1 for e in vc if e <= fn._epoch)
+        if vc.changed_since(fn._epoch):
+            expected = vc.version_at(fn._epoch)
             shape = list(fn._out.shape) if t is None else list(t._data.shape)
             maker = fn if t is None else t.grad_fn
             what = "" if maker is None else f", which is output 0 of {_BACKWARD.sub('', maker.name())},"
-            dt = _LEGACY_NAMES.get((t._data if t is not None else fn._out).dtype.name, "")
+            dt = _dtypes.of_array(t._data if t is not None else fn._out).legacy
             raise RuntimeError(
                 f"one of the variables needed for gradient computation has been modified by an "
                 f"inplace operation: [torch.{dt}Tensor {shape}]{what} is at version "
-                f"{len(vc)}; expected version {expected} instead. Hint: the value was changed "
+                f"{vc.version}; expected version {expected} instead. Hint: the value was changed "
                 f"after it was used; use an out-of-place op (`y = y + 1`) instead of `y += 1`.")
 
 
@@ -104,58 +142,44 @@ def run(roots, root_grads, keep_graph, create_graph, capture=None, trace=None):
     """
     B = TB if create_graph else NP
     grads = {}
-    # Keys whose pending gradient is an array nothing else can see: a new array from a rule
-    # (rules return arrays computed from g, or views of g; never saved values themselves) or
-    # from summing, or a view of an owned gradient taken by a node with a single input.
-    owned = set()
     for t, g in zip(roots, root_grads):
         key = t.grad_fn if t.grad_fn is not None else t
         grads[key] = grads[key] + g if key in grads else g
-    deps = _count_dependencies(list(grads))
-    ready = [k for k in grads if k not in deps]
+    # Nodes run in decreasing creation order (a node is made after its inputs, so all its
+    # consumers have run before it: its gradient is complete), as PyTorch's ready queue does;
+    # leaves accumulate at the end, once every contribution has arrived.
+    heap = [(-k._seq, k) for k in grads if isinstance(k, Node)]
+    heapq.heapify(heap)
+    leaves = [k for k in grads if not isinstance(k, Node)]
     prev_mode = _grad.enabled
     _grad.enabled = create_graph
     gc_was_on = gc.isenabled()
     gc.disable()  # the sweep allocates many short-lived objects and frees no cycles
+    fn = None
     try:
-        while ready:
-            fn = ready.pop()
+        while heap:
+            fn = _heappop(heap)[1]
             g = grads.pop(fn)
-            own = fn in owned and trace is None
-            if not isinstance(fn, Node):
-                extra = fn._extra
-                if extra is not None and extra.get("hooks"):
-                    g = _run_hooks(extra["hooks"], g, create_graph)
-                    own = False
-                if capture is not None:
-                    if fn in capture:
-                        capture[fn] = g
-                else:
-                    _accumulate(fn, g, create_graph, own)
-                if trace is not None:
-                    trace(fn, g, ())
-                continue
             extra = fn._extra
             if extra is not None:
                 g = _node_extras(fn, extra, g, create_graph)
-                own = own and not any(extra.get(k) for k in ("hooks", "pre_hooks", "post_hooks"))
             if capture is not None and fn in capture:
                 capture[fn] = g
-                own = False
-            own = own and sum(e is not None for e in fn._edges) == 1
             saved = fn._saved
             if saved is None:
                 raise RuntimeError(FREED)
             if fn._saves:
-                if fn._epoch != scope.epoch:
+                if fn._epoch != _Scope.epoch:
                     _check_versions(fn)
                 if not create_graph and saved:
                     saved = [s._data if isinstance(s, Tensor) else s for s in saved]
             ans = fn._out
             if create_graph and fn._uses_ans:
                 ans = _new(ans)
-                ans.grad_fn, ans.requires_grad = fn, True
+                ans.grad_fn, ans._requires_grad = fn, True
             vjps, meta = fn._vjps, fn._meta
+            if extra is not None and extra.get("post_hooks"):
+                vjps = _post_hooked(fn, extra["post_hooks"], B, g, ans, saved, create_graph)
             out = [] if trace is not None or extra is not None else None
             for i, e in enumerate(fn._edges):
                 if e is None:
@@ -171,24 +195,35 @@ def run(roots, root_grads, keep_graph, create_graph, capture=None, trace=None):
                     out.append((e, gi))
                 if e in grads:
                     grads[e] = grads[e] + gi
-                    owned.add(e)
                 else:
                     grads[e] = gi
-                    if own or not (create_graph or np.may_share_memory(gi, g)):
-                        owned.add(e)
-                n = deps[e] - 1
-                deps[e] = n
-                if n == 0:
-                    ready.append(e)
-            if extra is not None and extra.get("post_hooks"):
-                grad_inputs = tuple(None if gi is None else _as_tensor(gi)
-                                    for gi in _per_input(fn, out))
-                for hook in extra["post_hooks"]:
-                    hook(grad_inputs, (_as_tensor(g),))
+                    if isinstance(e, Node):
+                        _heappush(heap, (-e._seq, e))
+                    else:
+                        leaves.append(e)
+            if extra is not None:
+                _after_node(fn, extra, g, out)
             if trace is not None:
                 trace(fn, g, out)
             if not keep_graph and fn._saves:
                 fn._saved = None
+        gi = out = None  # the last node's references: a leaf may keep a gradient nobody holds
+        for fn in leaves:
+            g = grads.pop(fn)
+            extra = fn._extra
+            if extra is not None and extra.get("hooks"):
+                g = _run_hooks(extra["hooks"], g, create_graph)
+            if capture is not None:
+                if fn in capture:
+                    capture[fn] = g
+            else:
+                _accumulate(fn, g, create_graph)
+            if trace is not None:
+                trace(fn, g, ())
+    except Exception as exc:
+        if isinstance(fn, Node) and fn._extra is not None and "anomaly" in fn._extra:
+            anomaly.report(fn, exc)
+        raise
     finally:
         _grad.enabled = prev_mode
         if gc_was_on:
@@ -201,11 +236,49 @@ def _per_input(fn, out):
     return [None if e is None else next(produced)[1] for e in fn._edges]
 
 
+def _after_node(fn, extra, g, out):
+    """Anomaly mode's NaN check on the gradients the node produced."""
+    info = extra.get("anomaly")
+    if info is not None:
+        anomaly.check_nan(fn, info, _per_input(fn, out))
+
+
+def _post_hooked(fn, hooks, B, g, ans, saved, create):
+    """The node's gradients, computed up front so that its post-hooks `hook(grad_inputs,
+    grad_outputs)` see them and may return replacements (as in PyTorch); as rules for the sweep."""
+    grads = []
+    for i, e in enumerate(fn._edges):
+        gi = None
+        if e is not None:
+            gi = fn._vjps[i](B, g, ans, *saved)
+            if fn._meta is not None and fn._meta[i] is not None:
+                shape, dt = fn._meta[i]
+                gi = B.cast(B.sum_to(gi, shape), dt)
+        grads.append(gi)
+    grad_inputs = tuple(None if gi is None else _as_tensor(gi) for gi in grads)
+    for hook in hooks:
+        new = hook(grad_inputs, (_as_tensor(g),))
+        if new is not None:
+            if len(new) != len(grads):
+                raise RuntimeError(f"hook '{getattr(hook, '__name__', 'hook')}' has returned an "
+                                   f"incorrect number of values (got {len(new)}, but expected "
+                                   f"{len(grads)})")
+            for i, (gi, ni) in enumerate(zip(grads, new)):
+                if gi is not None and ni is None:
+                    grads[i] = gi * 0  # no gradient for this input
+                elif gi is not None:
+                    _check_hook_result(hook, ni, gi)
+                    grads[i] = ni if create else ni._data
+            grad_inputs = tuple(new)
+    return [lambda *_, gi=gi: gi for gi in grads]
+
+
 def _node_extras(fn, extra, g, create):
-    """Hooks on the tensor this node made, pre-hooks, retain_grad, anomaly checks."""
+    """Hooks on the tensor this node made, pre-hooks, retain_grad."""
     for hook in extra.get("pre_hooks", ()):
         new = hook((_as_tensor(g),))
         if new is not None:
+            _check_hook_result(hook, new[0], g)
             g = new[0] if create else new[0]._data
     if extra.get("hooks"):
         g = _run_hooks(extra["hooks"], g, create)
@@ -216,7 +289,4 @@ def _node_extras(fn, extra, g, create):
             t._grad = _as_tensor(g) if create else _new(np.array(g, dtype=t._data.dtype))
         else:
             t._grad = t._grad + _as_tensor(g)
-    check = extra.get("anomaly")
-    if check is not None:
-        check(fn, g)
     return g

@@ -58,6 +58,19 @@ def _addindent(text, spaces):
     return "\n".join([first] + [" " * spaces + line if line.strip() else "" for line in rest])
 
 
+def _check_one(param, value, key):
+    """(error message or None, the value to load) for one checkpoint entry."""
+    if not isinstance(value, Tensor):
+        return (f'While copying the parameter named "{key}", expected torch.Tensor or '
+                f'Tensor-like object from checkpoint but received {type(value)}'), None
+    if param.ndim == 0 and value.shape == (1,):
+        value = value[0]
+    if value.shape != param.shape:
+        return (f"size mismatch for {key}: copying a param with shape {value.shape} from "
+                f"checkpoint, the shape in current model is {param.shape}."), None
+    return None, value
+
+
 class Module:
     """Base class for all neural network modules; subclass it and define `forward`."""
 
@@ -329,20 +342,23 @@ class Module:
         """Copy values from state_dict into the parameters and buffers (shapes must match).
 
         With strict=True, missing and unexpected keys raise PyTorch's RuntimeError; either way
-        they are returned (as `missing_keys`, `unexpected_keys`).
+        they are returned (as `missing_keys`, `unexpected_keys`). Everything is checked before
+        anything is copied: a failed load leaves the model as it was.
         """
         if not isinstance(state_dict, collections.abc.Mapping):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
-        missing, unexpected, errors = [], [], []
+        missing, unexpected, errors, loads = [], [], [], []
         for mod_prefix, m in self.named_modules(remove_duplicate=False):
             prefix = f"{mod_prefix}." if mod_prefix else ""
             local = m._local_state()
             for name, param in local.items():
                 key = prefix + name
                 if key in state_dict:
-                    error = m._load_one(name, param, state_dict[key], key, assign)
+                    error, value = _check_one(param, state_dict[key], key)
                     if error:
                         errors.append(error)
+                    else:
+                        loads.append((m, name, param, value))
                 else:
                     missing.append(key)
             for key in state_dict:
@@ -360,18 +376,12 @@ class Module:
         if errors:
             raise RuntimeError("Error(s) in loading state_dict for {}:\n\t{}".format(
                 type(self).__name__, "\n\t".join(errors)))
+        for m, name, param, value in loads:
+            m._load_one(name, param, value, assign)
         return _IncompatibleKeys(missing, unexpected)
 
-    def _load_one(self, name, param, value, key, assign):
-        """Copy (or with assign=True, bind) one checkpoint value; an error message or None."""
-        if not isinstance(value, Tensor):
-            return (f'While copying the parameter named "{key}", expected torch.Tensor or '
-                    f'Tensor-like object from checkpoint but received {type(value)}')
-        if param.ndim == 0 and value.shape == (1,):
-            value = value[0]
-        if value.shape != param.shape:
-            return (f"size mismatch for {key}: copying a param with shape {value.shape} from "
-                    f"checkpoint, the shape in current model is {param.shape}.")
+    def _load_one(self, name, param, value, assign):
+        """Copy (or with assign=True, bind) one checked checkpoint value."""
         with no_grad():
             if not assign:
                 param.copy_(value)
@@ -379,7 +389,6 @@ class Module:
                 setattr(self, name, Parameter(value.detach(), param.requires_grad))
             else:
                 setattr(self, name, value)
-        return None
 
     # ---- printing ----------------------------------------------------------------------------
     def extra_repr(self):

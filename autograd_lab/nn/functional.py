@@ -258,7 +258,7 @@ def _soft_cross_entropy(logp, target, weight, class_dim, reduction, label_smooth
     """-sum(target * log_softmax(input)) over classes: NegBackward0 over SumBackward, as PyTorch."""
     if target._data.dtype.kind != "f":
         raise RuntimeError(f"Expected floating point type for target with class probabilities, "
-                           f"got {target.dtype.name.capitalize()}")
+                           f"got {target.dtype.legacy}")
     n_classes = logp.shape[class_dim]
     if label_smoothing > 0:
         target = target * (1 - label_smoothing) + label_smoothing / n_classes

@@ -22,7 +22,7 @@ def to_networkx(t, budget=None, names=True):
     `names` as in `set_options`.
     """
     _display.check({"budget": budget, "names": names})
-    return _model.build(t, budget, _display.names_of(names))
+    return _model.build(_display.tensor_arg(t), budget, _display.names_of(names))
 
 
 def to_svg(t, **options):
@@ -34,6 +34,8 @@ def draw(t, ax=None, **options):
     """Draw the graph of `t` with matplotlib, on `ax` or a new figure; returns the Axes."""
     from . import _mpl
 
+    if ax is not None and not hasattr(ax, "add_patch"):
+        raise TypeError(f"ax must be a matplotlib Axes, got {type(ax).__name__}")
     return _mpl.draw(_display.scene(t, options), ax)
 
 

@@ -52,9 +52,11 @@ def collapse(trace, budget):
             break
         state.add("leaves", members)
     rest = [k for k in range(1, len(trace.units)) if state.group[k] < 0 and trace.is_op[k]]
+    cyclic = False
     if state.size > budget and rest:
         state.add("rest", rest)
-    if state.size > budget:
+        cyclic = _has_cycle(trace, state.group)  # rest ops before and after a chain summary
+    if state.size > budget or cyclic:
         state.reset()
         state.add("rest", list(range(1, len(trace.units))))
     return state.group, state.groups

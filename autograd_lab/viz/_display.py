@@ -3,6 +3,7 @@ import re
 from html import escape
 from collections.abc import Mapping
 
+from .._tensor import Tensor
 from . import _model, _names, _scene, _svg
 
 DEFAULTS = {
@@ -26,7 +27,9 @@ def check(options):
         raise TypeError(f"unknown viz option(s) {', '.join(map(repr, unknown))}; "
                         f"known: {', '.join(DEFAULTS)}")
     budget = options.get("budget", 3)
-    if budget is not None and (not isinstance(budget, int) or budget < 3):
+    if budget is not None and (not isinstance(budget, int) or isinstance(budget, bool)):
+        raise TypeError(f"budget must be None or an int >= 3, got {type(budget).__name__}")
+    if budget is not None and budget < 3:
         raise ValueError(f"budget must be None or an int >= 3, got {budget!r}")
     names = options.get("names", True)
     if not isinstance(names, (bool, Mapping)):
@@ -35,6 +38,13 @@ def check(options):
     if not isinstance(grads, (bool, Mapping)):
         raise TypeError(f"grads must be True, False or a mapping, got {type(grads).__name__}")
     return options
+
+
+def tensor_arg(t):
+    """`t` if it is a Tensor: the display draws a tensor's graph (TypeError otherwise)."""
+    if not isinstance(t, Tensor):
+        raise TypeError(f"expected a Tensor to draw the graph of, got {type(t).__name__}")
+    return t
 
 
 def names_of(names):
@@ -58,7 +68,7 @@ def scene(t, options):
     """The Scene of `t` with the defaults overridden by `options`."""
     opts = {**_options, **check(options)}
     grads = opts["grads"]
-    graph = _model.build(t, opts["budget"], names_of(opts["names"]), opts["highlight"],
+    graph = _model.build(tensor_arg(t), opts["budget"], names_of(opts["names"]), opts["highlight"],
                          grads if isinstance(grads, Mapping) else None)
     return _scene.build(graph, opts["values"], grads is not False, opts["legend"])
 
@@ -107,7 +117,7 @@ class Graph:
     """A tensor's graph with display options; shows as the graph in Jupyter."""
 
     def __init__(self, tensor, options):
-        self.tensor, self.options = tensor, check(options)
+        self.tensor, self.options = tensor_arg(tensor), check(options)
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         return _bundle(self.tensor, self.options, include, exclude)

@@ -154,7 +154,13 @@ def _op(node, trace, k):
              + (f"; constant inputs (not drawn): {nconst}" if nconst else "")]
     if node._scope is not None:
         lines.append(f"in module {node._scope}")
-    return {"kind": "op", "role": "op", "label": symbol or name, "symbol": symbol,
+    anomaly = node._extra.get("anomaly") if node._extra is not None else None
+    failed = anomaly is not None and anomaly.get("error") is not None
+    if failed:  # recorded by autograd.detect_anomaly: the node whose backward failed
+        lines += [f"backward failed: {anomaly['error']}",
+                  f"forward at {anomaly['file']}:{anomaly['line']}: {anomaly['code']}"]
+    return {"kind": "op", "role": "anomaly" if failed else "op", "label": symbol or name,
+            "symbol": symbol,
             "grad_fn": name, "scope": node._scope, "seq": node._seq, "inputs": tracked,
             "consts": nconst, "order": 2 * k, "tooltip": "\n".join(lines)}
 

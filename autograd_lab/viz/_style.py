@@ -26,6 +26,7 @@ ROLES = {
     "op": ("#fbf0c4", "#9a6700", 1.0, False, "op (backward fn)"),
     "summary": ("#eef1f4", "#57606a", 1.5, True, "collapsed"),
     "active": ("#b2f2bb", "#2f9e44", 3.5, False, "active (backward step)"),
+    "anomaly": ("#ffd8d3", "#cf222e", 3.5, False, "backward failed here (anomaly mode)"),
 }
 
 # text style: (font size, bold, colour, family)

@@ -44,7 +44,7 @@ def test_bundle_as_ipython_formats_it():
     svg = data["image/svg+xml"]
     width = re.search(r' width="([\d.]+)"', svg).group(1)
     fitted = svg.replace("<svg ", f'<svg style="width:100%;max-width:{float(width):g}px;'
-                         f'min-width:{0.6 * float(width):.0f}px;height:auto" ', 1)
+                         f'min-width:{0.75 * float(width):.0f}px;height:auto" ', 1)
     shown_repr = ('<pre class="ag-repr" style="margin:0 0 6px 0;'
                   'font-family:var(--jp-code-font-family,monospace);'
                   'font-size:var(--jp-code-font-size,13px);'

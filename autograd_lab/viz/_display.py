@@ -80,12 +80,12 @@ def svg(t, options):
 def html(image, text=None):
     """The SVG in the `ag-graph` box, under `text` (the tensor's repr) when given.
 
-    A wide graph shrinks to the output's width, down to 60% of its size so labels stay
+    A wide graph shrinks to the output's width, down to 75% of its size so labels stay
     readable, and scrolls sideways beyond that. Untrusted notebooks strip the SVG but keep
     the text, so the repr is what they show."""
     width = float(_WIDTH.search(image).group(1))
     fitted = image.replace("<svg ", f'<svg style="width:100%;max-width:{width:g}px;'
-                           f'min-width:{0.6 * width:.0f}px;height:auto" ', 1)
+                           f'min-width:{0.75 * width:.0f}px;height:auto" ', 1)
     head = "" if text is None else \
         f'<pre class="ag-repr" style="{_REPR_STYLE}">{escape(text, quote=False)}</pre>'
     return f'<div class="ag-graph" style="overflow-x:auto">{head}{fitted}</div>'

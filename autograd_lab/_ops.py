@@ -375,7 +375,7 @@ TanhBackward0, tanh = _unary("tanh", np.tanh, lambda B, g, ans: g * (1 - ans * a
 SigmoidBackward0, sigmoid = _unary("sigmoid", lambda a: _sigmoid(a),
                                    lambda B, g, ans: g * ans * (1 - ans), "σ", uses_ans=True)
 ReluBackward0, relu = _unary("relu", lambda a: np.maximum(a, 0),
-                             lambda B, g, ans: B.where(ans <= 0, 0.0, g), "relu", uses_ans=True,
+                             lambda B, g, ans: B.relu_grad(g, ans), "relu", uses_ans=True,
                              float_only=False)
 AbsBackward0, abs = _unary("abs", np.abs, lambda B, g, ans, x: g * B.sign(x), "abs",
                            saves_input=True, float_only=False)
@@ -1672,6 +1672,16 @@ def inplace_copy(x, src):
 # ================================================================================================
 
 
+def _np_relu_grad(g, ans):
+    """g where the output is positive, else 0 (also where g is NaN, as PyTorch): a multiply,
+    four times faster than np.where, with NaNs fixed up only when there are any."""
+    drop = ans <= 0  # not `ans > 0`: a NaN output passes its gradient on
+    out = g * ~drop
+    if np.isnan(out).any():
+        out[drop] = 0
+    return out
+
+
 def _np_sum_to(g, shape):
     """Sum a broadcast gradient back down to `shape` (undoes numpy broadcasting)."""
     if np.shape(g) == shape:
@@ -1685,6 +1695,7 @@ def _np_sum_to(g, shape):
 
 NP = types.SimpleNamespace(
     exp=np.exp, log=np.log, sin=np.sin, cos=np.cos, sign=_sign, abs=np.abs, where=np.where,
+    relu_grad=_np_relu_grad,
     isnan=np.isnan,
     sum=lambda g, dims, keep: np.sum(g, axis=dims, keepdims=keep),
     mean=lambda x, dims: np.mean(x, axis=dims, keepdims=True),
@@ -1706,6 +1717,7 @@ def _tb_sum_to(g, shape):
 
 TB = types.SimpleNamespace(
     exp=exp, log=log, sin=sin, cos=cos, sign=sign, abs=abs, where=where, isnan=isnan,
+    relu_grad=lambda g, ans: where(ans <= 0, 0.0, g),
     sum=lambda g, dims, keep: sum(g, dims, keep),
     mean=lambda x, dims: mean(x, dims, True),
     reshape=reshape, expand=expand, permute=permute, transpose=transpose, unsqueeze=unsqueeze,

@@ -549,28 +549,17 @@ def compare(ufunc_name, a, b=None):
     return _new(np.asarray(data))
 
 
-def eq(a, b):
-    return compare("equal", a, b)
+def _comparison(name, ufunc_name):
+    def op(input, other):
+        return compare(ufunc_name, input, other)
+    op.__name__ = op.__qualname__ = name
+    op.__doc__ = f"Elementwise {ufunc_name.replace('_', ' ')} (a bool tensor, no gradient)."
+    return op
 
 
-def ne(a, b):
-    return compare("not_equal", a, b)
-
-
-def gt(a, b):
-    return compare("greater", a, b)
-
-
-def ge(a, b):
-    return compare("greater_equal", a, b)
-
-
-def lt(a, b):
-    return compare("less", a, b)
-
-
-def le(a, b):
-    return compare("less_equal", a, b)
+eq, ne, gt, ge, lt, le = (_comparison(n, u) for n, u in (
+    ("eq", "equal"), ("ne", "not_equal"), ("gt", "greater"), ("ge", "greater_equal"),
+    ("lt", "less"), ("le", "less_equal")))
 
 
 def isnan(input):

@@ -29,6 +29,14 @@ FREED = ("Trying to backward through the graph a second time (or directly access
 _BACKWARD = re.compile(r"Backward\d*$")
 
 
+def _arrays(saved):
+    """A node's saved values with tensors replaced by their arrays (what numpy rules read)."""
+    if len(saved) == 2:  # the binary ops: unrolled, this is the hot case
+        a, b = saved
+        return (a._data if isinstance(a, Tensor) else a, b._data if isinstance(b, Tensor) else b)
+    return [s._data if isinstance(s, Tensor) else s for s in saved]
+
+
 def _as_tensor(g):
     return g if isinstance(g, Tensor) else _new(np.asarray(g))
 
@@ -172,7 +180,7 @@ def run(roots, root_grads, keep_graph, create_graph, capture=None, trace=None):
                 if fn._epoch != _Scope.epoch:
                     _check_versions(fn)
                 if not create_graph and saved:
-                    saved = [s._data if isinstance(s, Tensor) else s for s in saved]
+                    saved = _arrays(saved)
             ans = fn._out
             if create_graph and fn._uses_ans:
                 ans = _new(ans)

@@ -44,6 +44,6 @@ __version__ = "0.1.0"
 def __getattr__(name):
     """Load the heavier subpackages (nn, optim, viz, widgets) on first use."""
     import importlib
-    if name in ("nn", "optim", "viz", "widgets", "utils"):
+    if name in ("nn", "optim", "viz", "widgets"):
         return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module 'autograd_lab' has no attribute '{name}'")

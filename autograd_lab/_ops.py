@@ -17,7 +17,7 @@ import numpy as np
 from . import _dtypes
 from ._grad_mode import state as _grad
 from ._node import defnode, scope, _Scope, _seq
-from ._tensor import Tensor, Size, _new
+from ._tensor import Tensor, _new
 
 _ndarray = np.ndarray
 _object_new = object.__new__
@@ -314,6 +314,16 @@ def div(input, other):
 multiply, divide, subtract, true_divide = mul, div, sub, div
 
 
+def _power(a, b):
+    """np.power, with PyTorch's error for an integer base and a negative integer exponent."""
+    try:
+        return np.power(a, b)
+    except ValueError as e:
+        if "negative integer powers" in str(e):
+            raise RuntimeError("Integers to negative integer powers are not allowed.") from None
+        raise
+
+
 def pow(input, exponent):
     """input ** exponent (PowBackward0 scalar exponent, 1 tensor exponent, 2 scalar base)."""
     if isinstance(input, Tensor) and not isinstance(exponent, Tensor):
@@ -321,7 +331,7 @@ def pow(input, exponent):
         if isinstance(exponent, _ndarray):
             exponent = _new(exponent)
         else:
-            data = np.power(input._data, exponent)
+            data = _power(input._data, exponent)
             if input._data.dtype.kind in "iub" and isinstance(exponent, float):
                 data = data.astype(_dtypes.get_default_dtype().np)
             elif data.dtype is not input._data.dtype and input._data.dtype.kind == "f":
@@ -329,12 +339,12 @@ def pow(input, exponent):
             return record1(PowBackward0, data, input, (input, exponent))
     if not isinstance(input, Tensor):
         c = _operand(input, "pow")
-        data = np.power(c, exponent._data)
+        data = _power(c, exponent._data)
         if data.dtype is not exponent._data.dtype:
             data = data.astype(_dtypes.result_type(np.asarray(c)[()], exponent._data))
         return record((PowBackward2), data, (None, exponent), (c, exponent))
     try:
-        data = np.power(input._data, exponent._data)
+        data = _power(input._data, exponent._data)
     except ValueError:
         raise _broadcast_error(input.shape, exponent.shape) from None
     data = data.astype(_dtypes.result_type(input._data, exponent._data), copy=False)
@@ -1438,7 +1448,7 @@ def cat(tensors, dim=0):
     arrays = [t._data for t in ts if not (t._data.ndim == 1 and t._data.size == 0)] or [ts[0]._data]
     try:
         data = np.concatenate(arrays, axis=d)
-    except ValueError as e:
+    except ValueError:
         raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. "
                            f"Got shapes {[list(t.shape) for t in ts]}") from None
     data = data.astype(_promote_all(ts), copy=False)

@@ -251,7 +251,12 @@ class Tensor:
         return self._data
 
     def __array__(self, dtype=None, copy=None):
-        return self._data if dtype is None else self._data.astype(dtype)
+        """`np.asarray(t)`: shares memory unless a copy is asked for; refused while t requires
+        grad, like `numpy()`."""
+        if self.requires_grad:
+            self.numpy()  # raises PyTorch's error
+        a = self._data if dtype is None else self._data.astype(dtype, copy=False)
+        return a.copy() if copy and a is self._data else a
 
     def __len__(self):
         if self._data.ndim == 0:
@@ -265,7 +270,7 @@ class Tensor:
 
     def __bool__(self):
         if self._data.size != 1:
-            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous")
+            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
         return bool(self._data.reshape(()))
 
     def __float__(self):
@@ -560,6 +565,9 @@ class Tensor:
 
     @property
     def mT(self):
+        if self._data.ndim < 2:
+            raise RuntimeError(f"tensor.mT is only supported on matrices or batches of matrices. "
+                               f"Got {self._data.ndim}-D tensor.")
         return _ops.transpose(self, -2, -1)
 
 

@@ -2,12 +2,14 @@
 
 PHASE_TIMES=()
 
-phase() {  # phase TITLE COMMAND...: print a header, run COMMAND, record its wall time
-  local title=$1 start=$SECONDS
+phase() {  # phase TITLE COMMAND...: print a header, run COMMAND, record its wall time;
+           # returns COMMAND's exit status
+  local title=$1 start=$SECONDS rc=0
   shift
   printf '\n======== %s ========\n' "$title"
-  "$@"
+  "$@" || rc=$?
   PHASE_TIMES+=("$(printf '%5ss  %s' $((SECONDS - start)) "$title")")
+  return "$rc"
 }
 
 phase_summary() {

@@ -13,15 +13,25 @@ run_pytest() {  # pytest, failing with a clear message also when it collects not
   return "$rc"
 }
 
-phase "unit tests" run_pytest tests --ignore=tests/e2e
+failed=()  # every phase runs (one failure does not hide the others); the script fails at the end
+run_phase() {  # run_phase NAME CMD...
+  local name=$1; shift
+  phase "$name" "$@" || failed+=("$name")
+}
+
+run_phase "unit tests" run_pytest tests --ignore=tests/e2e
 
 shopt -s globstar nullglob
 notebooks=(notebooks/**/*.ipynb)
 if ((${#notebooks[@]})); then
-  phase "notebooks (nbval)" run_pytest --nbval --nbval-current-env notebooks/
+  run_phase "notebooks (nbval)" run_pytest --nbval --nbval-current-env notebooks/
 else
   printf '\n======== notebooks (nbval): no notebooks/*.ipynb yet, step not run ========\n'
 fi
 
-phase "browser tests (JupyterLab + Chromium)" run_pytest tests/e2e
+run_phase "browser tests (JupyterLab + Chromium)" run_pytest tests/e2e
 phase_summary
+if ((${#failed[@]})); then
+  printf 'FAILED phases: %s\n' "${failed[*]}" >&2
+  exit 1
+fi

@@ -79,7 +79,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
     captured = _capture(outputs, roots, inputs, keep, create_graph)
     for t, g in zip(inputs, captured):
-        if g is not None:
+        if g is not None and not t.retains_grad:  # a retained grad was filled on the way
             _engine._accumulate(t, g, create_graph)
 
 

@@ -193,6 +193,8 @@ def run(roots, root_grads, keep_graph, create_graph, capture=None, trace=None):
                 if e is None:
                     continue
                 gi = vjps[i](B, g, ans, *saved)
+                if gi is None:  # a custom Function's backward may give an input no gradient
+                    continue
                 if meta is not None and meta[i] is not None:
                     shape, dt = meta[i]
                     if gi.shape != shape:

@@ -2,7 +2,7 @@
 import numpy as np
 
 from .._grad_mode import no_grad
-from .._node import Node, defnode
+from .._node import defnode
 from .. import _ops
 from .._tensor import Tensor
 
@@ -18,7 +18,8 @@ class FunctionCtx:
         self.saved_tensors = tensors
 
     def mark_non_differentiable(self, *tensors):
-        pass
+        """The output is not differentiable (e.g. indices): it gets no grad_fn."""
+        self.non_differentiable = tensors
 
 
 class Function:
@@ -27,10 +28,14 @@ class Function:
     @classmethod
     def apply(cls, *args):
         ctx = FunctionCtx()
+        ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
         with no_grad():
             out = cls.forward(ctx, *args)
         if not isinstance(out, Tensor):
-            raise TypeError(f"{cls.__name__}.forward must return a Tensor, got {type(out).__name__}")
+            raise TypeError(f"{cls.__name__}.forward must return one Tensor (several outputs are "
+                            f"not supported), got {type(out).__name__}")
+        if any(t is out for t in getattr(ctx, "non_differentiable", ())):
+            return out
         node_cls = cls.__dict__.get("_node_cls")
         if node_cls is None:
             node_cls = defnode(f"{cls.__name__}Backward", _FunctionRules(cls), cls.__name__,
@@ -55,8 +60,8 @@ class _FunctionRules:
                 ctx._grads = self._checked(self.cls.backward(ctx, gt), shapes)
                 ctx._grads_for = g
             gi = ctx._grads[i]
-            if gi is None:
-                return g * 0
+            if gi is None:  # no gradient for this input: the engine sends none (as PyTorch)
+                return None
             gi = gi if B is _ops.TB else gi._data.copy()  # a leaf may keep it: never user arrays
             return gi if gi.shape == shapes[i] else B.sum_to(gi, shapes[i])
         return rule

@@ -173,6 +173,7 @@ def _straighten(columns, preds, succs, height):
     pulls = [[[j for j in ns if inner[j]] or ns for ns in side] for side in (preds, succs)]
     order = list(range(len(columns)))
     passes = max(1, min(STRAIGHTEN, WORK // max(1, len(ys))))
+    before = ys
     for sweep, (cols, neighbours) in enumerate([(order[::-1], pulls[1]), (order, pulls[0])]
                                                * passes):
         if sweep % 2 == 0:  # a pair of passes is done: stop when it moved nothing

@@ -1338,7 +1338,7 @@ def _index_error(e, shape, ix):
     return IndexError(msg.replace("axis", "dimension"))
 
 
-IndexBackwardBackward = defnode("IndexPutBackward0", [lambda B, g, ans, ix: g[ix]], "index_put")
+IndexGradBackward = defnode("IndexPutBackward0", [lambda B, g, ans, ix: g[ix]], "index_put")
 
 
 def _index_grad_np(g, shape, ix):
@@ -1352,7 +1352,7 @@ def _index_grad_np(g, shape, ix):
 
 def index_grad(g, shape, ix):
     """zeros(shape) with g added at ix (repeated indices add up): the backward of indexing."""
-    return record1(IndexBackwardBackward, _index_grad_np(g._data, shape, ix), g, (ix,))
+    return record1(IndexGradBackward, _index_grad_np(g._data, shape, ix), g, (ix,))
 
 
 _index_rule = [lambda B, g, ans, shape, ix: B.index_grad(g, shape, ix)]

@@ -41,8 +41,8 @@ def addmm(bias, mat1, mat2):
     """bias + mat1 @ mat2 for 2-D mat1, mat2 (bias broadcast), recorded as AddmmBackward0."""
     b, m1, m2 = bias._data, mat1._data, mat2._data
     if m1.dtype != m2.dtype:
-        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
-                           f"{scalar_type(m1)} != {scalar_type(m2)}")
+        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got "
+                           f"{scalar_type(m1).capitalize()} and {scalar_type(m2).capitalize()}")
     if b.dtype != m2.dtype:
         raise RuntimeError(f"self and mat2 must have the same dtype, but got "
                            f"{scalar_type(b).capitalize()} and {scalar_type(m2).capitalize()}")

@@ -31,9 +31,6 @@ _BACKWARD = re.compile(r"Backward\d*$")
 
 def _arrays(saved):
     """A node's saved values with tensors replaced by their arrays (what numpy rules read)."""
-    if len(saved) == 2:  # the binary ops: unrolled, this is the hot case
-        a, b = saved
-        return (a._data if isinstance(a, Tensor) else a, b._data if isinstance(b, Tensor) else b)
     return [s._data if isinstance(s, Tensor) else s for s in saved]
 
 
@@ -164,6 +161,7 @@ def run(roots, root_grads, keep_graph, create_graph, capture=None, trace=None):
     gc_was_on = gc.isenabled()
     gc.disable()  # the sweep allocates many short-lived objects and frees no cycles
     fn = None
+    tracing = trace is not None
     try:
         while heap:
             fn = _heappop(heap)[1]
@@ -176,23 +174,31 @@ def run(roots, root_grads, keep_graph, create_graph, capture=None, trace=None):
             saved = fn._saved
             if saved is None:
                 raise RuntimeError(FREED)
+            ans = fn._out
             if fn._saves:
                 if fn._epoch != _Scope.epoch:
                     _check_versions(fn)
-                if not create_graph and saved:
+                if create_graph:
+                    if fn._uses_ans:
+                        ans = _new(ans)
+                        ans.grad_fn, ans._requires_grad = fn, True
+                elif len(saved) == 2:  # the binary ops: tensors to arrays, unrolled (hot)
+                    a, b = saved
+                    saved = (a._data if isinstance(a, Tensor) else a,
+                             b._data if isinstance(b, Tensor) else b)
+                elif saved:
                     saved = _arrays(saved)
-            ans = fn._out
-            if create_graph and fn._uses_ans:
-                ans = _new(ans)
-                ans.grad_fn, ans._requires_grad = fn, True
+            args = (B, g, ans, *saved)  # one argument tuple shared by the node's rules
             vjps, meta = fn._vjps, fn._meta
             if extra is not None and extra.get("post_hooks"):
                 vjps = _post_hooked(fn, extra["post_hooks"], B, g, ans, saved, create_graph)
-            out = [] if trace is not None or extra is not None else None
-            for i, e in enumerate(fn._edges):
+            out = [] if tracing or extra is not None else None
+            i = -1
+            for e in fn._edges:
+                i += 1
                 if e is None:
                     continue
-                gi = vjps[i](B, g, ans, *saved)
+                gi = vjps[i](*args)
                 if meta is not None and meta[i] is not None:
                     shape, dt = meta[i]
                     if gi.shape != shape:
@@ -201,8 +207,9 @@ def run(roots, root_grads, keep_graph, create_graph, capture=None, trace=None):
                         gi = B.cast(gi, dt)
                 if out is not None:
                     out.append((e, gi))
-                if e in grads:
-                    grads[e] = grads[e] + gi
+                prev = grads.get(e)  # one dict lookup when the input is seen first (the usual)
+                if prev is not None:
+                    grads[e] = prev + gi
                 else:
                     grads[e] = gi
                     if isinstance(e, Node):
@@ -215,7 +222,7 @@ def run(roots, root_grads, keep_graph, create_graph, capture=None, trace=None):
                 trace(fn, g, out)
             if not keep_graph and fn._saves:
                 fn._saved = None
-        gi = out = None  # the last node's references: a leaf may keep a gradient nobody holds
+        gi = out = args = prev = None  # the last node's: a leaf may keep a gradient nobody holds
         for fn in leaves:
             g = grads.pop(fn)
             extra = fn._extra

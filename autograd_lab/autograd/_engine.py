@@ -163,8 +163,12 @@ def run(roots, root_grads, keep_graph, create_graph, capture=None, trace=None):
     fn = None
     tracing = trace is not None
     try:
-        while heap:
-            fn = _heappop(heap)[1]
+        nxt = None  # a node known to run next (newest of all ready ones) skips the heap
+        while heap or nxt is not None:
+            if nxt is not None:
+                fn, nxt = nxt, None
+            else:
+                fn = _heappop(heap)[1]
             g = grads.pop(fn)
             extra = fn._extra
             if extra is not None:
@@ -213,7 +217,13 @@ def run(roots, root_grads, keep_graph, create_graph, capture=None, trace=None):
                 else:
                     grads[e] = gi
                     if isinstance(e, Node):
-                        _heappush(heap, (-e._seq, e))
+                        if nxt is None and (not heap or e._seq > -heap[0][0]):
+                            nxt = e  # so a chain never touches the heap
+                        else:
+                            _heappush(heap, (-e._seq, e))
+                            if nxt is not None and e._seq > nxt._seq:
+                                _heappush(heap, (-nxt._seq, nxt))  # e goes first
+                                nxt = None
                     else:
                         leaves.append(e)
             if extra is not None:

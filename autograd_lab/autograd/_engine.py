@@ -163,13 +163,15 @@ def run(roots, root_grads, keep_graph, create_graph, capture=None, trace=None):
     fn = None
     tracing = trace is not None
     try:
-        nxt = None  # a node known to run next (newest of all ready ones) skips the heap
+        # A node known to run next (the newest of all ready ones) skips the heap and keeps its
+        # gradient in `nxt_g`, not in `grads`: a chain touches neither.
+        nxt = nxt_g = None
         while heap or nxt is not None:
             if nxt is not None:
-                fn, nxt = nxt, None
+                fn, g, nxt = nxt, nxt_g, None
             else:
                 fn = _heappop(heap)[1]
-            g = grads.pop(fn)
+                g = grads.pop(fn)
             extra = fn._extra
             if extra is not None:
                 g = _node_extras(fn, extra, g, create_graph)
@@ -211,28 +213,31 @@ def run(roots, root_grads, keep_graph, create_graph, capture=None, trace=None):
                         gi = B.cast(gi, dt)
                 if out is not None:
                     out.append((e, gi))
+                if e is nxt:
+                    nxt_g = nxt_g + gi
+                    continue
                 prev = grads.get(e)  # one dict lookup when the input is seen first (the usual)
                 if prev is not None:
                     grads[e] = prev + gi
+                elif not isinstance(e, Node):
+                    grads[e] = gi
+                    leaves.append(e)
+                elif nxt is None and (not heap or e._seq > -heap[0][0]):
+                    nxt, nxt_g = e, gi
                 else:
                     grads[e] = gi
-                    if isinstance(e, Node):
-                        if nxt is None and (not heap or e._seq > -heap[0][0]):
-                            nxt = e  # so a chain never touches the heap
-                        else:
-                            _heappush(heap, (-e._seq, e))
-                            if nxt is not None and e._seq > nxt._seq:
-                                _heappush(heap, (-nxt._seq, nxt))  # e goes first
-                                nxt = None
-                    else:
-                        leaves.append(e)
+                    _heappush(heap, (-e._seq, e))
+                    if nxt is not None and e._seq > nxt._seq:  # e goes first: nxt to the heap
+                        grads[nxt] = nxt_g
+                        _heappush(heap, (-nxt._seq, nxt))
+                        nxt = None
             if extra is not None:
                 _after_node(fn, extra, g, out)
             if trace is not None:
                 trace(fn, g, out)
             if not keep_graph and fn._saves:
                 fn._saved = None
-        gi = out = args = prev = None  # the last node's: a leaf may keep a gradient nobody holds
+        gi = out = args = prev = nxt_g = None  # a leaf may keep a gradient nobody holds
         for fn in leaves:
             g = grads.pop(fn)
             extra = fn._extra

@@ -278,9 +278,24 @@ def _fast(op):
                 ea = a.grad_fn
                 if ea is None and a._requires_grad:
                     ea = a
-                if ea is not None or eb is not None:  # saved: _operands_read, inlined
-                    return _link(cls, data, (ea, eb), (a if eb is not None else None,
-                                 b if ea is not None or div else None) if saves else (), None)
+                if ea is not None or eb is not None:  # `_link` inlined (hottest path): keep in step
+                    node = _object_new(cls)
+                    node._edges = (ea, eb)
+                    node._saved = (a if eb is not None else None, b if ea is not None or div
+                                   else None) if saves else ()  # _operands_read, inlined
+                    node._out = data
+                    node._seq = _next(_seq)
+                    node._epoch = _Scope.epoch
+                    node._meta = node._extra = None
+                    node._scope = scope.current
+                    if _Scope.on_record is not None:
+                        _Scope.on_record(node)
+                    out = _object_new(Tensor)
+                    out._data = data
+                    out.grad_fn = node
+                    out._requires_grad = True
+                    out._grad = out._vc = out._extra = None
+                    return out
             return _new(data)
         return _arith(op, a, b)
     fast.__name__ = fast.__qualname__ = f"_{op}"

@@ -194,7 +194,9 @@ def run(roots, root_grads, keep_graph, create_graph, capture=None, trace=None):
                              b._data if isinstance(b, Tensor) else b)
                 elif saved:
                     saved = _arrays(saved)
-            args = (B, g, ans, *saved)  # one argument tuple shared by the node's rules
+            arity = len(saved)  # rules get 0 or 2 saved values as plain arguments: no *saved
+            if arity == 2:
+                s0, s1 = saved
             vjps, meta = fn._vjps, fn._meta
             if extra is not None and extra.get("post_hooks"):
                 vjps = _post_hooked(fn, extra["post_hooks"], B, g, ans, saved, create_graph)
@@ -204,7 +206,12 @@ def run(roots, root_grads, keep_graph, create_graph, capture=None, trace=None):
                 i += 1
                 if e is None:
                     continue
-                gi = vjps[i](*args)
+                if arity == 0:
+                    gi = vjps[i](B, g, ans)
+                elif arity == 2:
+                    gi = vjps[i](B, g, ans, s0, s1)
+                else:
+                    gi = vjps[i](B, g, ans, *saved)
                 if meta is not None and meta[i] is not None:
                     shape, dt = meta[i]
                     if gi.shape != shape:
@@ -237,7 +244,7 @@ def run(roots, root_grads, keep_graph, create_graph, capture=None, trace=None):
                 trace(fn, g, out)
             if not keep_graph and fn._saves:
                 fn._saved = None
-        gi = out = args = prev = nxt_g = None  # a leaf may keep a gradient nobody holds
+        gi = out = s0 = s1 = prev = nxt_g = None  # a leaf may keep a gradient nobody holds
         for fn in leaves:
             g = grads.pop(fn)
             extra = fn._extra

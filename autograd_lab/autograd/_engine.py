@@ -1,8 +1,8 @@
 """The backward pass: one iterative sweep over the graph in reverse topological order.
 
-Dependencies are counted first (how many consumers send a gradient into each node); a node
-runs once all of them have, so every node and every leaf is visited exactly once and
-gradients are summed before they are used. No recursion: a 10^5-op chain is a loop.
+Nodes run newest first (a heap on their creation order `_seq`): a node is made after its
+inputs, so all its consumers have run before it and its gradient is complete; every node and
+every leaf is visited exactly once. No recursion: a 10^5-op chain is a loop.
 """
 import gc
 import heapq

@@ -29,11 +29,12 @@ _SCALARS = (int, float, bool, np.number, np.bool_)
 # ================================================================================================
 
 
-def _link(cls, out, edges, saved, meta):
+def _link(cls, data, edges, saved, meta):
+    """A tensor around the ndarray `data`, made by a new `cls` node over `edges`."""
     node = _object_new(cls)
     node._edges = edges
     node._saved = saved
-    node._out = out._data
+    node._out = data
     node._meta = meta
     node._seq = _next(_seq)
     node._epoch = _Scope.epoch  # shared state is read on the class: no thread-local lookup
@@ -41,8 +42,11 @@ def _link(cls, out, edges, saved, meta):
     node._extra = None
     if _Scope.on_record is not None:
         _Scope.on_record(node)
+    out = _object_new(Tensor)  # `_new` inlined, with the history set once
+    out._data = data
     out.grad_fn = node
     out._requires_grad = True  # the slot behind the validated `requires_grad` property
+    out._grad = out._vc = out._extra = None
     return out
 
 
@@ -50,15 +54,13 @@ def record1(cls, data, x, saved=()):
     """Wrap `data`; if recording and x requires grad, link it to x through a `cls` node."""
     if data.__class__ is not _ndarray:
         data = np.asarray(data)
-    out = _new(data)
     if _grad.enabled:
         e = x.grad_fn
-        if e is None:
-            if not x.requires_grad:
-                return out
-            e = x
-        _link(cls, out, (e,), saved, None)
-    return out
+        if e is not None:
+            return _link(cls, data, (e,), saved, None)
+        if x._requires_grad:
+            return _link(cls, data, (x,), saved, None)
+    return _new(data)
 
 
 def _edge(a):
@@ -75,12 +77,11 @@ def record(cls, data, inputs, saved=(), meta=None):
     """Wrap `data`; if recording and any input requires grad, link a `cls` node to them."""
     if data.__class__ is not _ndarray:
         data = np.asarray(data)
-    out = _new(data)
     if _grad.enabled:
         edges = tuple(_edge(a) for a in inputs)
         if any(e is not None for e in edges):
-            _link(cls, out, edges, saved, meta)
-    return out
+            return _link(cls, data, edges, saved, meta)
+    return _new(data)
 
 
 class _Variadic:
@@ -217,20 +218,19 @@ def _arith(op, a, b):
                                                _as_array(Bv)), copy=False)
     if data.__class__ is not _ndarray:
         data = np.asarray(data)
-    out = _new(data)
     if not _grad.enabled:
-        return out
+        return _new(data)
     ea = (a.grad_fn or (a if a.requires_grad else None)) if ta else None
     eb = (b.grad_fn or (b if b.requires_grad else None)) if tb else None
     if ea is None and eb is None:
-        return out
+        return _new(data)
     meta = None
     shape = data.shape
     if (ta and A.shape != shape) or (tb and Bv.shape != shape) or (ta and tb and A.dtype is not Bv.dtype):
         meta = ((A.shape, A.dtype) if ta else None, (Bv.shape, Bv.dtype) if tb else None)
     if cls is SubBackward0 and not ta:
         cls = RsubBackward1
-    return _link(cls, out, (ea, eb), _operands_read(op, a, b, ea, eb) if saves else (), meta)
+    return _link(cls, data, (ea, eb), _operands_read(op, a, b, ea, eb) if saves else (), meta)
 
 
 def _operands_read(op, a, b, ea, eb):
@@ -268,21 +268,35 @@ def _fast(op):
                     return _arith(op, a, b)  # (int / int is float: _arith promotes)
                 data = ufunc(A, Bv)
                 eb = b.grad_fn
-                if eb is None and b.requires_grad:
+                if eb is None and b._requires_grad:  # the slot: no property call
                     eb = b
             else:
                 return _arith(op, a, b)
             if data.__class__ is not _ndarray:
                 data = np.asarray(data)
-            out = _new(data)
             if _grad.enabled:
                 ea = a.grad_fn
-                if ea is None and a.requires_grad:
+                if ea is None and a._requires_grad:
                     ea = a
-                if ea is not None or eb is not None:  # saved: _operands_read, inlined
-                    _link(cls, out, (ea, eb), (a if eb is not None else None, b if ea is not None
-                                               or div else None) if saves else (), None)
-            return out
+                if ea is not None or eb is not None:  # `_link` inlined (hottest path): keep in step
+                    node = _object_new(cls)
+                    node._edges = (ea, eb)
+                    node._saved = (a if eb is not None else None, b if ea is not None or div
+                                   else None) if saves else ()  # _operands_read, inlined
+                    node._out = data
+                    node._seq = _next(_seq)
+                    node._epoch = _Scope.epoch
+                    node._meta = node._extra = None
+                    node._scope = scope.current
+                    if _Scope.on_record is not None:
+                        _Scope.on_record(node)
+                    out = _object_new(Tensor)
+                    out._data = data
+                    out.grad_fn = node
+                    out._requires_grad = True
+                    out._grad = out._vc = out._extra = None
+                    return out
+            return _new(data)
         return _arith(op, a, b)
     fast.__name__ = fast.__qualname__ = f"_{op}"
     return fast

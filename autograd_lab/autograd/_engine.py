@@ -1,8 +1,8 @@
 """The backward pass: one iterative sweep over the graph in reverse topological order.
 
-Dependencies are counted first (how many consumers send a gradient into each node); a node
-runs once all of them have, so every node and every leaf is visited exactly once and
-gradients are summed before they are used. No recursion: a 10^5-op chain is a loop.
+Nodes run newest first (a heap on their creation order `_seq`): a node is made after its
+inputs, so all its consumers have run before it and its gradient is complete; every node and
+every leaf is visited exactly once. No recursion: a 10^5-op chain is a loop.
 """
 import gc
 import heapq
@@ -31,9 +31,6 @@ _BACKWARD = re.compile(r"Backward\d*$")
 
 def _arrays(saved):
     """A node's saved values with tensors replaced by their arrays (what numpy rules read)."""
-    if len(saved) == 2:  # the binary ops: unrolled, this is the hot case
-        a, b = saved
-        return (a._data if isinstance(a, Tensor) else a, b._data if isinstance(b, Tensor) else b)
     return [s._data if isinstance(s, Tensor) else s for s in saved]
 
 
@@ -164,10 +161,17 @@ def run(roots, root_grads, keep_graph, create_graph, capture=None, trace=None):
     gc_was_on = gc.isenabled()
     gc.disable()  # the sweep allocates many short-lived objects and frees no cycles
     fn = None
+    tracing = trace is not None
     try:
-        while heap:
-            fn = _heappop(heap)[1]
-            g = grads.pop(fn)
+        # A node known to run next (the newest of all ready ones) skips the heap and keeps its
+        # gradient in `nxt_g`, not in `grads`: a chain touches neither.
+        nxt = nxt_g = None
+        while heap or nxt is not None:
+            if nxt is not None:
+                fn, g, nxt = nxt, nxt_g, None
+            else:
+                fn = _heappop(heap)[1]
+                g = grads.pop(fn)
             extra = fn._extra
             if extra is not None:
                 g = _node_extras(fn, extra, g, create_graph)
@@ -176,23 +180,38 @@ def run(roots, root_grads, keep_graph, create_graph, capture=None, trace=None):
             saved = fn._saved
             if saved is None:
                 raise RuntimeError(FREED)
+            ans = fn._out
             if fn._saves:
                 if fn._epoch != _Scope.epoch:
                     _check_versions(fn)
-                if not create_graph and saved:
+                if create_graph:
+                    if fn._uses_ans:
+                        ans = _new(ans)
+                        ans.grad_fn, ans._requires_grad = fn, True
+                elif len(saved) == 2:  # the binary ops: tensors to arrays, unrolled (hot)
+                    a, b = saved
+                    saved = (a._data if isinstance(a, Tensor) else a,
+                             b._data if isinstance(b, Tensor) else b)
+                elif saved:
                     saved = _arrays(saved)
-            ans = fn._out
-            if create_graph and fn._uses_ans:
-                ans = _new(ans)
-                ans.grad_fn, ans._requires_grad = fn, True
+            arity = len(saved)  # rules get 0 or 2 saved values as plain arguments: no *saved
+            if arity == 2:
+                s0, s1 = saved
             vjps, meta = fn._vjps, fn._meta
             if extra is not None and extra.get("post_hooks"):
                 vjps = _post_hooked(fn, extra["post_hooks"], B, g, ans, saved, create_graph)
-            out = [] if trace is not None or extra is not None else None
-            for i, e in enumerate(fn._edges):
+            out = [] if tracing or extra is not None else None
+            i = -1
+            for e in fn._edges:
+                i += 1
                 if e is None:
                     continue
-                gi = vjps[i](B, g, ans, *saved)
+                if arity == 0:
+                    gi = vjps[i](B, g, ans)
+                elif arity == 2:
+                    gi = vjps[i](B, g, ans, s0, s1)
+                else:
+                    gi = vjps[i](B, g, ans, *saved)
                 if gi is None:  # a custom Function's backward may give an input no gradient
                     continue
                 if meta is not None and meta[i] is not None:
@@ -203,21 +222,31 @@ def run(roots, root_grads, keep_graph, create_graph, capture=None, trace=None):
                         gi = B.cast(gi, dt)
                 if out is not None:
                     out.append((e, gi))
-                if e in grads:
-                    grads[e] = grads[e] + gi
+                if e is nxt:
+                    nxt_g = nxt_g + gi
+                    continue
+                prev = grads.get(e)  # one dict lookup when the input is seen first (the usual)
+                if prev is not None:
+                    grads[e] = prev + gi
+                elif not isinstance(e, Node):
+                    grads[e] = gi
+                    leaves.append(e)
+                elif nxt is None and (not heap or e._seq > -heap[0][0]):
+                    nxt, nxt_g = e, gi
                 else:
                     grads[e] = gi
-                    if isinstance(e, Node):
-                        _heappush(heap, (-e._seq, e))
-                    else:
-                        leaves.append(e)
+                    _heappush(heap, (-e._seq, e))
+                    if nxt is not None and e._seq > nxt._seq:  # e goes first: nxt to the heap
+                        grads[nxt] = nxt_g
+                        _heappush(heap, (-nxt._seq, nxt))
+                        nxt = None
             if extra is not None:
                 _after_node(fn, extra, g, out)
             if trace is not None:
                 trace(fn, g, out)
             if not keep_graph and fn._saves:
                 fn._saved = None
-        gi = out = None  # the last node's references: a leaf may keep a gradient nobody holds
+        gi = out = s0 = s1 = prev = nxt_g = None  # a leaf may keep a gradient nobody holds
         for fn in leaves:
             g = grads.pop(fn)
             extra = fn._extra

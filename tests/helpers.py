@@ -44,6 +44,20 @@ def assert_matches_torch(ours, theirs, rtol=0.0, atol=0.0):
                                theirs.detach().double().numpy(), rtol=rtol, atol=atol)
 
 
+def backward_both(ours, theirs, ours_in, theirs_in, g, compare):
+    """Backward from both outputs with the same upstream gradient `g` (an array), then
+    `compare(our_grad, torch_grad)` for every input (None exactly where torch has None)."""
+    torch = require_torch()
+    ours.backward(lab.tensor(g))
+    theirs.backward(torch.tensor(g))
+    for a, b in zip(ours_in, theirs_in):
+        if b.grad is None:
+            assert a.grad is None
+        else:
+            assert a.grad is not None
+            compare(a.grad, b.grad)
+
+
 def helper_test_op(fn, shapes, dtype="float32", low=-2.0, high=2.0, seed=0, grad=True,
                    backward=True, arrays=None):
     """Run `fn(module, *leaves)` on autograd_lab and on torch with the same inputs and compare
@@ -59,14 +73,8 @@ def helper_test_op(fn, shapes, dtype="float32", low=-2.0, high=2.0, seed=0, grad
     if backward and grad and theirs.grad_fn is not None:
         g = np.random.default_rng(seed + 1).uniform(-1, 1, tuple(theirs.shape))
         g = g.astype(str(theirs.dtype).removeprefix("torch."))  # the output's dtype
-        ours.backward(lab.tensor(g))
-        theirs.backward(torch.tensor(g))
-        for a, b in zip(ours_in, theirs_in):
-            if b.grad is None:
-                assert a.grad is None
-            else:
-                assert a.grad is not None
-                assert_matches_torch(a.grad, b.grad, 10 * rtol, 10 * atol)
+        backward_both(ours, theirs, ours_in, theirs_in, g,
+                      lambda a, b: assert_matches_torch(a, b, 10 * rtol, 10 * atol))
     # repr: where numpy and torch rounded the last bits differently, torch prints our values
     values = np.array(ours.detach()._data)
     if not np.array_equal(values, theirs.detach().numpy(), equal_nan=True):

@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 import autograd_lab as lab
+from helpers import backward_both
 
 
 def grad_fn_names(t):
@@ -46,13 +47,8 @@ def compare_with_torch(fn, specs, rtol=1e-10, atol=1e-12, whole_graph=True, seed
     if theirs.grad_fn is not None:
         g = np.random.default_rng(seed).uniform(0.5, 1.5, tuple(theirs.shape))
         g = g.astype(theirs.detach().numpy().dtype)
-        ours.backward(lab.tensor(g))
-        theirs.backward(torch.tensor(g))
-        for a, b in zip(ours_in, theirs_in):
-            if b.grad is None:
-                assert a.grad is None
-            else:
-                assert_close(a.grad, b.grad, rtol, atol)
+        backward_both(ours, theirs, ours_in, theirs_in, g,
+                      lambda a, b: assert_close(a, b, rtol, atol))
     return ours
 
 

@@ -100,6 +100,17 @@ class _VersionCounter:
         return self.version - sum(1 for e in self.recent if e > epoch)
 
 
+def _comparison(ufunc_name):
+    """A comparison operator: a bool tensor, or NotImplemented for operands it can't compare
+    (Python then says False for ==, or raises TypeError for <)."""
+    def method(self, other):
+        if not isinstance(other, _COMPARABLE):
+            return NotImplemented
+        return _ops.compare(ufunc_name, self, other)
+    method.__name__ = ufunc_name
+    return method
+
+
 class Tensor:
     """An n-dimensional array that can record the operations applied to it."""
 
@@ -502,35 +513,12 @@ class Tensor:
     def __mod__(self, other):
         return _ops.compare("remainder", self, other)
 
-    def __lt__(self, other):
-        if not isinstance(other, _COMPARABLE):
-            return NotImplemented  # Python then says False for ==, or raises TypeError for <
-        return _ops.compare("less", self, other)
-
-    def __le__(self, other):
-        if not isinstance(other, _COMPARABLE):
-            return NotImplemented  # Python then says False for ==, or raises TypeError for <
-        return _ops.compare("less_equal", self, other)
-
-    def __gt__(self, other):
-        if not isinstance(other, _COMPARABLE):
-            return NotImplemented  # Python then says False for ==, or raises TypeError for <
-        return _ops.compare("greater", self, other)
-
-    def __ge__(self, other):
-        if not isinstance(other, _COMPARABLE):
-            return NotImplemented  # Python then says False for ==, or raises TypeError for <
-        return _ops.compare("greater_equal", self, other)
-
-    def __eq__(self, other):
-        if not isinstance(other, _COMPARABLE):
-            return NotImplemented  # Python then says False for ==, or raises TypeError for <
-        return _ops.compare("equal", self, other)
-
-    def __ne__(self, other):
-        if not isinstance(other, _COMPARABLE):
-            return NotImplemented  # Python then says False for ==, or raises TypeError for <
-        return _ops.compare("not_equal", self, other)
+    __lt__ = _comparison("less")
+    __le__ = _comparison("less_equal")
+    __gt__ = _comparison("greater")
+    __ge__ = _comparison("greater_equal")
+    __eq__ = _comparison("equal")
+    __ne__ = _comparison("not_equal")
 
     def __and__(self, other):
         return _ops.compare("logical_and" if self._data.dtype == bool else "bitwise_and", self, other)

@@ -1703,18 +1703,19 @@ def _np_sum_to(g, shape):
     lead = g.ndim - len(shape)
     axes = tuple(range(lead)) + tuple(i + lead for i, s in enumerate(shape)
                                       if s == 1 and g.shape[i + lead] != 1)
-    return np.sum(g, axis=axes, keepdims=True).reshape(shape)
+    return _sum(g, axes, keepdims=True).reshape(shape)
 
 
+_sum = np.add.reduce  # np.sum without its Python wrapper (the rules pass arrays)
 NP = types.SimpleNamespace(
     exp=np.exp, log=np.log, sin=np.sin, cos=np.cos, sign=_sign, abs=np.abs, where=np.where,
     relu_grad=_np_relu_grad,
     isnan=np.isnan,
-    sum=lambda g, dims, keep: np.sum(g, axis=dims, keepdims=keep),
+    sum=lambda g, dims, keep: _sum(g, dims, keepdims=keep),
     mean=lambda x, dims: np.mean(x, axis=dims, keepdims=True),
     reshape=np.reshape, expand=np.broadcast_to, permute=np.transpose, transpose=np.swapaxes,
     unsqueeze=np.expand_dims, squeeze_last=lambda g: np.squeeze(g, -1),
-    mT=lambda a: np.swapaxes(a, -1, -2), sum_to=_np_sum_to, index_grad=_index_grad_np,
+    mT=lambda a: a.swapaxes(-1, -2), sum_to=_np_sum_to, index_grad=_index_grad_np,
     cast=lambda g, dt: np.asarray(g).astype(dt, copy=False), const=lambda a: a,
 )
 

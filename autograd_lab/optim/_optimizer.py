@@ -16,7 +16,16 @@ from .._tensor import Tensor, _new
 from ..nn._module import typename, zero_grads
 
 
-_BLOCK = 1 << 16  # elements per block of an in-place update (see Optimizer._add_scaled)
+_SMALL, _BLOCK = 1 << 12, 1 << 18  # in-place updates (Optimizer._add_scaled): sizes in elements
+
+
+def _flat_pair(a, g):
+    """1-D views of a and g walking both in the same order, or (None, None) if there are none."""
+    if a.flags.c_contiguous and g.flags.c_contiguous:
+        return a.reshape(-1), g.reshape(-1)
+    if a.flags.f_contiguous and g.flags.f_contiguous:
+        return a.T.reshape(-1), g.T.reshape(-1)
+    return None, None
 
 
 class _RequiredParameter:
@@ -118,16 +127,17 @@ class Optimizer:
         raise NotImplementedError
 
     def _add_scaled(self, a, g, alpha):
-        """a += alpha * g in place (PyTorch's `a.add_(g, alpha=alpha)`); a large a block by block
-        through a small reused scratch buffer: no temporary as large as a, and it stays in cache."""
-        if a.size <= _BLOCK or not (a.flags.c_contiguous and g.flags.c_contiguous):
+        """a += alpha * g in place (PyTorch's `a.add_(g, alpha=alpha)`). Large arrays go through
+        a scratch buffer the optimizer keeps (block by block past _BLOCK elements): a fresh
+        temporary as large as a would cost page faults at every step."""
+        fa, fg = _flat_pair(a, g) if a.size > _SMALL else (None, None)
+        if fa is None:
             a += alpha * g
             return
-        fa, fg = a.reshape(-1), g.reshape(-1)
         temps = self.__dict__.setdefault("_temps", {})
         temp = temps.get(a.dtype)
-        if temp is None:
-            temp = temps[a.dtype] = np.empty(_BLOCK, a.dtype)
+        if temp is None or temp.size < min(fa.size, _BLOCK):
+            temp = temps[a.dtype] = np.empty(min(fa.size, _BLOCK), a.dtype)
         for i in range(0, fa.size, _BLOCK):
             t = temp[:min(_BLOCK, fa.size - i)]
             fa[i:i + _BLOCK] += np.multiply(fg[i:i + _BLOCK], alpha, out=t)

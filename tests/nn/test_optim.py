@@ -7,6 +7,7 @@ import pytest
 
 import autograd_lab as lab
 import autograd_lab.optim as optim
+from autograd_lab.optim._optimizer import _BLOCK
 
 STEPS = 6
 
@@ -357,7 +358,8 @@ def test_scheduler_warnings_and_state():
 @pytest.mark.parametrize("order", ["C", "F"])
 def test_sgd_on_large_parameters_updates_every_element(order):
     rng = np.random.default_rng(3)
-    start = np.asarray(rng.normal(size=(300, 500)), order=order)  # > one update block
+    rows = _BLOCK // 500 + 7  # more than one update block, the last one partial
+    start = np.asarray(rng.normal(size=(rows, 500)), order=order)
     p = lab.nn.Parameter(lab.from_numpy(start.copy(order=order)))
     opt = optim.SGD([p], lr=0.1, momentum=0.9, dampening=0.25)
     expected, buf = start.copy(), None

@@ -23,6 +23,7 @@ _ndarray = np.ndarray
 _object_new = object.__new__
 _next = next
 _SCALARS = (int, float, bool, np.number, np.bool_)
+_sum, _max = np.add.reduce, np.maximum.reduce  # np.sum, np.amax without their Python wrappers
 
 # ================================================================================================
 # Recording
@@ -1065,15 +1066,15 @@ def _softmax_args(name, input, dim, dtype):
 def softmax(input, dim=None, dtype=None):
     """exp(x) / exp(x).sum(dim), computed stably."""
     x, d, a = _softmax_args("softmax", input, dim, dtype)
-    e = np.exp(a - np.amax(a, axis=d, keepdims=True))
-    return record1(SoftmaxBackward0, e / np.sum(e, axis=d, keepdims=True), x, (d,))
+    e = np.exp(a - _max(a, d, keepdims=True))
+    return record1(SoftmaxBackward0, e / _sum(e, d, keepdims=True), x, (d,))
 
 
 def log_softmax(input, dim=None, dtype=None):
     """x - logsumexp(x, dim), computed stably."""
     x, d, a = _softmax_args("log_softmax", input, dim, dtype)
-    shifted = a - np.amax(a, axis=d, keepdims=True)
-    data = shifted - np.log(np.sum(np.exp(shifted), axis=d, keepdims=True))
+    shifted = a - _max(a, d, keepdims=True)
+    data = shifted - np.log(_sum(np.exp(shifted), d, keepdims=True))
     return record1(LogSoftmaxBackward0, data, x, (d,))
 
 
@@ -1706,7 +1707,6 @@ def _np_sum_to(g, shape):
     return _sum(g, axes, keepdims=True).reshape(shape)
 
 
-_sum = np.add.reduce  # np.sum without its Python wrapper (the rules pass arrays)
 NP = types.SimpleNamespace(
     exp=np.exp, log=np.log, sin=np.sin, cos=np.cos, sign=_sign, abs=np.abs, where=np.where,
     relu_grad=_np_relu_grad,

@@ -27,14 +27,9 @@ UnsafeViewBackward0 = defnode("UnsafeViewBackward0", _reshape_back, "view")
 SqueezeBackward4._is_view = UnsafeViewBackward0._is_view = True
 
 
-_SCALAR_NAMES = {"float64": "double", "float32": "float", "float16": "half", "int64": "long",
-                 "int32": "int", "int16": "short"}
-
-
 def scalar_type(a):
-    """PyTorch's scalar-type name of an array's dtype ('double', 'float', ...)."""
-    name = _dtypes.of_array(a).name
-    return _SCALAR_NAMES.get(name, name)
+    """PyTorch's scalar-type name of an array's dtype in messages ('Double', 'Float', ...)."""
+    return _dtypes.of_array(a).legacy
 
 
 def addmm(bias, mat1, mat2):
@@ -42,10 +37,10 @@ def addmm(bias, mat1, mat2):
     b, m1, m2 = bias._data, mat1._data, mat2._data
     if m1.dtype != m2.dtype:
         raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got "
-                           f"{scalar_type(m1).capitalize()} and {scalar_type(m2).capitalize()}")
+                           f"{scalar_type(m1)} and {scalar_type(m2)}")
     if b.dtype != m2.dtype:
         raise RuntimeError(f"self and mat2 must have the same dtype, but got "
-                           f"{scalar_type(b).capitalize()} and {scalar_type(m2).capitalize()}")
+                           f"{scalar_type(b)} and {scalar_type(m2)}")
     if m1.shape[1] != m2.shape[0]:
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({m1.shape[0]}x"
                            f"{m1.shape[1]} and {m2.shape[0]}x{m2.shape[1]})")

@@ -191,7 +191,7 @@ def _check_targets(shape, target, weight):
                            f"or no classes but got weight tensor of shape: {list(weight.shape)}")
     if t.dtype.kind not in "iu":
         raise RuntimeError(f"expected target dtype to be Long or Byte, but got "
-                           f"{_F.scalar_type(t).capitalize()}")
+                           f"{_F.scalar_type(t)}")
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,

@@ -22,7 +22,10 @@ bash binder/postBuild
 shopt -s globstar nullglob
 notebooks=(notebooks/**/*.ipynb)
 if ((${#notebooks[@]})); then
-  jupyter nbconvert --to notebook --execute --output-dir "$state/executed" "${notebooks[@]}"
+  # one run per folder, each writing to its own folder: notebooks/zh/01_… must not overwrite 01_…
+  for dir in $(printf '%s\n' "${notebooks[@]}" | xargs -n1 dirname | sort -u); do
+    jupyter nbconvert --to notebook --execute --output-dir "$state/executed/$dir" "$dir"/*.ipynb
+  done
 else
   echo "binder smoke: no notebooks yet, nothing to execute"
 fi

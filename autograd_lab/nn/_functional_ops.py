@@ -240,8 +240,6 @@ def binary_cross_entropy_with_logits(input, target, weight, pos_weight, reductio
 
 DivBackward1 = defnode("DivBackward1", [lambda B, g, ans, c: g / c], "/")
 MulBackward1 = defnode("MulBackward1", [lambda B, g, ans, c: g * c], "*")
-MaskedFillBackward0 = defnode("MaskedFillBackward0",
-                              [lambda B, g, ans, mask: B.where(mask, 0.0, g)], "masked_fill")
 
 
 def div_scalar(x, c):
@@ -252,8 +250,3 @@ def div_scalar(x, c):
 def mul_scalar(x, c):
     """x * c for a Python number c (MulBackward1)."""
     return record1(MulBackward1, x._data * c, x, (c,))
-
-
-def masked_fill(x, mask, value):
-    """x with `value` where the boolean array mask holds (MaskedFillBackward0)."""
-    return record1(MaskedFillBackward0, np.where(mask, value, x._data), x, (mask,))

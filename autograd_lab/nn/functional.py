@@ -12,7 +12,7 @@ import numpy as np
 from .. import _factories, _ops
 from .._grad_mode import state as _grad
 from .._ops import tanh, sigmoid, as_tensor_arg
-from .._tensor import Tensor
+from .._tensor import Tensor, _new
 from . import _functional_ops as _F
 
 __all__ = ["linear", "relu", "tanh", "sigmoid", "softmax", "log_softmax", "dropout",
@@ -236,7 +236,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     n_classes = input.shape[class_dim]
     smooth = _ops.neg(_ops.sum(_class_weighted(logp, weight, class_dim), class_dim))
     ignored = target._data == ignore_index
-    smooth = _F.masked_fill(smooth, ignored, 0.0)
+    smooth = _ops.masked_fill(smooth, _new(ignored), 0.0)
     if reduction == "mean":
         kept = ~ignored
         total = kept.sum() if weight is None else weight._data[target._data[kept]].sum()

@@ -6,7 +6,7 @@ their bounds are PyTorch's, the sampled values are not.
 import math
 import warnings
 
-from .. import _factories
+from .._grad_mode import no_grad
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "constant_", "zeros_", "ones_",
            "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_"]
@@ -17,10 +17,6 @@ def _fill(tensor, values):
     tensor._data[...] = values
     tensor._bump_version()
     return tensor
-
-
-def _rng(generator):
-    return _factories.generator() if generator is None else generator
 
 
 def calculate_gain(nonlinearity, param=None):
@@ -62,13 +58,15 @@ def _calculate_correct_fan(tensor, mode):
 
 
 def uniform_(tensor, a=0.0, b=1.0, generator=None):
-    """Fill with samples from U(a, b)."""
-    return _fill(tensor, _rng(generator).uniform(a, b, tensor.shape))
+    """Fill with samples from U(a, b) (`tensor.uniform_(a, b)` without recording)."""
+    with no_grad():
+        return tensor.uniform_(a, b, generator=generator)
 
 
 def normal_(tensor, mean=0.0, std=1.0, generator=None):
-    """Fill with samples from N(mean, std^2)."""
-    return _fill(tensor, _rng(generator).normal(mean, std, tensor.shape))
+    """Fill with samples from N(mean, std^2) (`tensor.normal_(mean, std)` without recording)."""
+    with no_grad():
+        return tensor.normal_(mean, std, generator=generator)
 
 
 def constant_(tensor, val):

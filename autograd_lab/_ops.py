@@ -11,6 +11,7 @@ import itertools
 import math
 import types
 import warnings
+import weakref
 
 import numpy as np
 
@@ -1097,7 +1098,11 @@ def _view(cls, data, x, saved, replay=None, index=None):
     out = record1(cls, data, x, saved)
     out._vc = x._shared_vc()
     if replay is not None and _grad.enabled and np.may_share_memory(data, x._data):
-        out._extra = {"view": (x, replay, index)}
+        up = x._extra.get("view") if x._extra is not None else None
+        steps = ((cls._vjps[0], saved), up and up[3])  # back to the root base, linked
+        out._extra = {"view": (x, replay, index, steps)}
+        if x.grad_fn is not None or not x._requires_grad:  # x may be rebased later: tell it
+            x._extras().setdefault("views", weakref.WeakSet()).add(out)
     return out
 
 
@@ -1562,7 +1567,8 @@ _ViewCopySlices = defnode("CopySlices", [lambda B, g, ans, replay, hole: g * B.c
 
 def rebase(x, result):
     """Make x the output of result's node (history after an in-place op). If x is a view, its
-    base (and the base's base ...) gets a CopySlices node with x's new values, as in PyTorch."""
+    base (and the base's base ...) gets a CopySlices node with x's new values, as in PyTorch.
+    Then every other view of that memory made earlier gets a new history (`_regenerate`)."""
     while True:
         fn = result.grad_fn
         if fn is not None:
@@ -1571,14 +1577,43 @@ def rebase(x, result):
         x.requires_grad = result.requires_grad or x.requires_grad
         view = x._extra.get("view") if x._extra is not None else None
         if view is None or fn is None:
-            return
-        base, replay, index = view
+            break
+        base, replay, index = view[:3]
         hole = np.zeros(base._data.shape, bool)
         if index is not None:
             hole[...] = True
             hole[index] = False
         result = record(_ViewCopySlices, base._data, (base, x), (replay, hole))
         x = base
+    if x.grad_fn is not None:
+        _regenerate(x)
+
+
+# A view whose base changed in place: the gradient flows back through the chain of view steps
+# (each view node's own rule, newest first) to the base's current history, as in PyTorch.
+AsStridedBackward0 = defnode("AsStridedBackward0", [
+    lambda B, g, ans, steps: _through_steps(B, g, steps)], "as_strided")
+AsStridedBackward0._is_view = True
+
+
+def _through_steps(B, g, steps):
+    while steps is not None:
+        (rule, saved), steps = steps
+        g = rule(B, g, None, *saved)
+    return g
+
+
+def _regenerate(root):
+    """Give every live view of root's memory a history straight from root's new one (an
+    AsStridedBackward0 node), as PyTorch does when an in-place op changed root or a view of it."""
+    stack = [root]
+    while stack:
+        base = stack.pop()
+        views = base._extra.get("views") if base._extra is not None else None
+        for v in list(views or ()):
+            stack.append(v)
+            fresh = record1(AsStridedBackward0, v._data, root, (v._extra["view"][3],))
+            v.grad_fn, v._requires_grad = fresh.grad_fn, fresh._requires_grad
 
 
 def _inplace(op, x, other):

@@ -32,12 +32,17 @@ _SCALARS = (int, float, bool, np.number, np.bool_)
 def _link(cls, data, edges, saved, meta):
     """A tensor around the ndarray `data`, made by a new `cls` node over `edges`."""
     node = _object_new(cls)
-    node._edges = edges
+    n = cls._nin
+    if n == 1:
+        node._e0, = edges
+    elif n == 2:
+        node._e0, node._e1 = edges
+    else:
+        node._eall = edges
     node._saved = saved
     node._out = data
     node._meta = meta
     node._seq = _next(_seq)
-    node._epoch = _Scope.epoch  # shared state is read on the class: no thread-local lookup
     node._scope = scope.current
     node._extra = None
     if _Scope.on_record is not None:
@@ -181,7 +186,7 @@ MulBackward0 = defnode("MulBackward0", [lambda B, g, ans, a, b: g * b,
 DivBackward0 = defnode("DivBackward0", [lambda B, g, ans, a, b: g / b,
                                         lambda B, g, ans, a, b: -g * a / (b * b)], "/", saves=True)
 PowBackward0 = defnode("PowBackward0", [lambda B, g, ans, x, p: g * 0 if p == 0
-                                        else g * (p * x ** (p - 1)), None], "**", saves=True)
+                                        else g * (p * x ** (p - 1))], "**", saves=True)
 PowBackward1 = defnode("PowBackward1", [
     lambda B, g, ans, x, y: B.where(y == 0, 0.0, g * (y * x ** (y - 1))),
     lambda B, g, ans, x, y: B.where((x == 0) & (y >= 0), 0.0, g * ans * B.log(x))],
@@ -280,12 +285,12 @@ def _fast(op):
                     ea = a
                 if ea is not None or eb is not None:  # `_link` inlined (hottest path): keep in step
                     node = _object_new(cls)
-                    node._edges = (ea, eb)
+                    node._e0 = ea
+                    node._e1 = eb
                     node._saved = (a if eb is not None else None, b if ea is not None or div
                                    else None) if saves else ()  # _operands_read, inlined
                     node._out = data
                     node._seq = _next(_seq)
-                    node._epoch = _Scope.epoch
                     node._meta = node._extra = None
                     node._scope = scope.current
                     if _Scope.on_record is not None:

@@ -8,15 +8,17 @@ creations and in-place changes), `_scope` (the `nn.Module` it ran in) and `_extr
 other rarely used state).
 
 The edges of a node whose class has one or two inputs (`_nin`: nearly all nodes) are in its
-slots `_e0`, `_e1`, else in the tuple `_eall`; the slots a node does not use stay unset. The
-garbage collector scans every node of a growing graph again and again: a node holds no tuple of
-its own and sets no slot it does not need.
+slots `_e0`, `_e1`, else in the tuple `_eall`; two saved values (the binary ops) are in `_s0`,
+`_s1`, with `_saved` set to `PAIR`. The slots a node does not use stay unset. The garbage
+collector scans every node of a growing graph again and again: a node holds no tuple of its
+own and sets no slot it does not need.
 """
 import itertools
 import threading
 import weakref
 
 _seq = itertools.count()  # orders events: node creations and in-place changes
+PAIR = object()  # a node's `_saved` when its two saved values are in `_s0`, `_s1`
 
 
 class _Scope(threading.local):
@@ -35,8 +37,8 @@ scope = _Scope()
 class Node:
     """A backward function in the graph; `grad_fn` of every non-leaf tensor."""
 
-    __slots__ = ("_e0", "_e1", "_eall", "_saved", "_out", "_meta", "_seq", "_scope", "_extra",
-                 "__weakref__")
+    __slots__ = ("_e0", "_e1", "_eall", "_saved", "_s0", "_s1", "_out", "_meta", "_seq", "_scope",
+                 "_extra", "__weakref__")
     _nin = None          # the number of inputs of every node of the class (None: any)
     _vjps = ()           # one rule per input: rule(B, g, ans, *saved) -> gradient for that input
     _saves = False       # True when _saved holds tensors (freed by backward) or the rule reads ans
@@ -53,6 +55,11 @@ class Node:
         """The edges, one per input."""
         n = self._nin
         return (self._e0,) if n == 1 else (self._e0, self._e1) if n == 2 else self._eall
+
+    def _saved_values(self):
+        """The saved values as a tuple (None once backward freed them)."""
+        saved = self._saved
+        return (self._s0, self._s1) if saved is PAIR else saved
 
     @property
     def next_functions(self):

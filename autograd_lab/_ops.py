@@ -16,7 +16,7 @@ import numpy as np
 
 from . import _dtypes
 from ._grad_mode import state as _grad
-from ._node import defnode, scope, _Scope, _seq
+from ._node import PAIR, defnode, scope, _Scope, _seq
 from ._tensor import Tensor, _new
 
 _ndarray = np.ndarray
@@ -39,7 +39,11 @@ def _link(cls, data, edges, saved, meta):
         node._e0, node._e1 = edges
     else:
         node._eall = edges
-    node._saved = saved
+    if len(saved) == 2:
+        node._s0, node._s1 = saved
+        node._saved = PAIR
+    else:
+        node._saved = saved
     node._out = data
     node._meta = meta
     node._seq = _next(_seq)
@@ -287,8 +291,12 @@ def _fast(op):
                     node = _object_new(cls)
                     node._e0 = ea
                     node._e1 = eb
-                    node._saved = (a if eb is not None else None, b if ea is not None or div
-                                   else None) if saves else ()  # _operands_read, inlined
+                    if saves:  # _operands_read, inlined
+                        node._s0 = a if eb is not None else None
+                        node._s1 = b if ea is not None or div else None
+                        node._saved = PAIR
+                    else:
+                        node._saved = ()
                     node._out = data
                     node._seq = _next(_seq)
                     node._meta = node._extra = None

@@ -3,23 +3,31 @@
 A node records what backward needs: `_edges` (one per differentiable input: the input's own
 node, the leaf tensor to accumulate into, or None), `_saved` (values the rule reads), `_out`
 (the value it produced, kept for the graph display), `_meta` (input shapes/dtypes when
-broadcasting or type promotion must be undone), `_seq` (creation order), `_scope` (the
-`nn.Module` it ran in) and `_extra` (hooks and other rarely used state).
+broadcasting or type promotion must be undone), `_seq` (its place in the order of events:
+creations and in-place changes), `_scope` (the `nn.Module` it ran in) and `_extra` (hooks and
+other rarely used state).
+
+The edges of a node whose class has one or two inputs (`_nin`: nearly all nodes) are in its
+slots `_e0`, `_e1`, else in the tuple `_eall`; two saved values (the binary ops) are in `_s0`,
+`_s1`, with `_saved` set to `PAIR`. The slots a node does not use stay unset. The garbage
+collector scans every node of a growing graph again and again: a node holds no tuple of its
+own and sets no slot it does not need.
 """
 import itertools
 import threading
 import weakref
 
-_seq = itertools.count()
+_seq = itertools.count()  # orders events: node creations and in-place changes
+PAIR = object()  # a node's `_saved` when its two saved values are in `_s0`, `_s1`
 
 
 class _Scope(threading.local):
     """Recording state. `current`, the nn.Module scope new nodes are tagged with (set by
     `nn.Module.__call__`), is per thread. The class attributes are shared by all threads:
-    assign them on the class (`_Scope.epoch += 1`), read them anywhere."""
+    assign them on the class (`_Scope.epoch = ...`), read them anywhere."""
 
     current = None
-    epoch = 0  # bumped by every in-place op; a node compares it with its own to skip checks
+    epoch = -1  # `_seq` of the last in-place change: nodes made after it need no version check
     on_record = None  # called with every new node while anomaly mode is on (autograd.anomaly)
 
 
@@ -29,16 +37,29 @@ scope = _Scope()
 class Node:
     """A backward function in the graph; `grad_fn` of every non-leaf tensor."""
 
-    __slots__ = ("_edges", "_saved", "_out", "_meta", "_seq", "_epoch", "_scope", "_extra",
-                 "__weakref__")
+    __slots__ = ("_e0", "_e1", "_eall", "_saved", "_s0", "_s1", "_out", "_meta", "_seq", "_scope",
+                 "_extra", "__weakref__")
+    _nin = None          # the number of inputs of every node of the class (None: any)
     _vjps = ()           # one rule per input: rule(B, g, ans, *saved) -> gradient for that input
     _saves = False       # True when _saved holds tensors (freed by backward) or the rule reads ans
     _uses_ans = False    # True when the rules read the op's output
     _symbol = ""         # the operator shown in the graph display
+    _sweep = (None, (), False)  # (_nin, _vjps, _saves): backward reads them in one lookup
 
     def name(self):
         """PyTorch's name of this backward function, e.g. 'AddBackward0'."""
         return type(self).__name__
+
+    @property
+    def _edges(self):
+        """The edges, one per input."""
+        n = self._nin
+        return (self._e0,) if n == 1 else (self._e0, self._e1) if n == 2 else self._eall
+
+    def _saved_values(self):
+        """The saved values as a tuple (None once backward freed them)."""
+        saved = self._saved
+        return (self._s0, self._s1) if saved is PAIR else saved
 
     @property
     def next_functions(self):
@@ -112,5 +133,10 @@ class _Handle:
 
 def defnode(name, vjps, symbol="", saves=False, uses_ans=False):
     """Declare a backward rule: a Node subclass called `name` with one vjp per input."""
-    return type(name, (Node,), {"__slots__": (), "_vjps": tuple(vjps) if isinstance(vjps, (list, tuple)) else vjps, "_symbol": symbol,
-                                "_saves": saves or uses_ans, "_uses_ans": uses_ans})
+    fixed = isinstance(vjps, (list, tuple))  # else rules indexed by input (cat, Function)
+    vjps = tuple(vjps) if fixed else vjps
+    nin = len(vjps) if fixed else None
+    saves = saves or uses_ans
+    return type(name, (Node,), {"__slots__": (), "_vjps": vjps, "_nin": nin, "_saves": saves,
+                                "_uses_ans": uses_ans, "_symbol": symbol,
+                                "_sweep": (nin, vjps, saves)})

@@ -17,7 +17,7 @@ import numpy as np
 
 from . import _dtypes
 from ._grad_mode import state as _grad
-from ._node import defnode, scope, _Scope, _seq
+from ._node import PAIR, defnode, scope, _Scope, _seq
 from ._tensor import Tensor, _new
 
 _ndarray = np.ndarray
@@ -34,12 +34,21 @@ _sum, _max = np.add.reduce, np.maximum.reduce  # np.sum, np.amax without their P
 def _link(cls, data, edges, saved, meta):
     """A tensor around the ndarray `data`, made by a new `cls` node over `edges`."""
     node = _object_new(cls)
-    node._edges = edges
-    node._saved = saved
+    n = cls._nin
+    if n == 1:
+        node._e0, = edges
+    elif n == 2:
+        node._e0, node._e1 = edges
+    else:
+        node._eall = edges
+    if len(saved) == 2:
+        node._s0, node._s1 = saved
+        node._saved = PAIR
+    else:
+        node._saved = saved
     node._out = data
     node._meta = meta
     node._seq = _next(_seq)
-    node._epoch = _Scope.epoch  # shared state is read on the class: no thread-local lookup
     node._scope = scope.current
     node._extra = None
     if _Scope.on_record is not None:
@@ -183,7 +192,7 @@ MulBackward0 = defnode("MulBackward0", [lambda B, g, ans, a, b: g * b,
 DivBackward0 = defnode("DivBackward0", [lambda B, g, ans, a, b: g / b,
                                         lambda B, g, ans, a, b: -g * a / (b * b)], "/", saves=True)
 PowBackward0 = defnode("PowBackward0", [lambda B, g, ans, x, p: g * 0 if p == 0
-                                        else g * (p * x ** (p - 1)), None], "**", saves=True)
+                                        else g * (p * x ** (p - 1))], "**", saves=True)
 PowBackward1 = defnode("PowBackward1", [
     lambda B, g, ans, x, y: B.where(y == 0, 0.0, g * (y * x ** (y - 1))),
     lambda B, g, ans, x, y: B.where((x == 0) & (y >= 0), 0.0, g * ans * B.log(x))],
@@ -282,12 +291,16 @@ def _fast(op):
                     ea = a
                 if ea is not None or eb is not None:  # `_link` inlined (hottest path): keep in step
                     node = _object_new(cls)
-                    node._edges = (ea, eb)
-                    node._saved = (a if eb is not None else None, b if ea is not None or div
-                                   else None) if saves else ()  # _operands_read, inlined
+                    node._e0 = ea
+                    node._e1 = eb
+                    if saves:  # _operands_read, inlined
+                        node._s0 = a if eb is not None else None
+                        node._s1 = b if ea is not None or div else None
+                        node._saved = PAIR
+                    else:
+                        node._saved = ()
                     node._out = data
                     node._seq = _next(_seq)
-                    node._epoch = _Scope.epoch
                     node._meta = node._extra = None
                     node._scope = scope.current
                     if _Scope.on_record is not None:
@@ -396,10 +409,10 @@ SinBackward0, sin = _unary("sin", np.sin, lambda B, g, ans, x: g * B.cos(x), "si
                            saves_input=True)
 CosBackward0, cos = _unary("cos", np.cos, lambda B, g, ans, x: -g * B.sin(x), "cos",
                            saves_input=True)
-TanhBackward0, tanh = _unary("tanh", np.tanh, lambda B, g, ans: g * (1 - ans * ans), "tanh",
+TanhBackward0, tanh = _unary("tanh", np.tanh, lambda B, g, ans: g * (1.0 - ans * ans), "tanh",
                              uses_ans=True)
 SigmoidBackward0, sigmoid = _unary("sigmoid", lambda a: _sigmoid(a),
-                                   lambda B, g, ans: g * ans * (1 - ans), "σ", uses_ans=True)
+                                   lambda B, g, ans: g * ans * (1.0 - ans), "σ", uses_ans=True)
 ReluBackward0, relu = _unary("relu", lambda a: np.maximum(a, 0),
                              lambda B, g, ans: B.relu_grad(g, ans), "relu", uses_ans=True,
                              float_only=False)

@@ -9,7 +9,7 @@ import numpy as np
 
 from . import _dtypes
 from . import _format
-from ._node import _Handle, _Scope
+from ._node import _Handle, _Scope, _seq
 
 _new_object = object.__new__
 _NON_LEAF_GRAD = (
@@ -76,8 +76,8 @@ def _require_cpu(where):
 
 
 class _VersionCounter:
-    """How many times a tensor's memory was changed in place (shared with its views), and the
-    epochs (`_Scope.epoch`) of the last few changes, which backward compares with a node's."""
+    """How many times a tensor's memory was changed in place (shared with its views), and when
+    (`_seq`) the last few changes came, which backward compares with a node's `_seq`."""
 
     __slots__ = ("version", "recent")
     KEEP = 16
@@ -391,7 +391,7 @@ class Tensor:
         return self._vc
 
     def _bump_version(self):
-        _Scope.epoch += 1
+        _Scope.epoch = next(_seq)
         self._shared_vc().bump(_Scope.epoch)
 
     # ---- in-place value changes (no history) -----------------------------------------------

@@ -13,7 +13,7 @@ import numpy as np
 
 from .. import _dtypes
 from .._grad_mode import state as _grad
-from .._node import Node, _Scope
+from .._node import PAIR, Node, _Scope
 from .._ops import NP, TB
 from .._tensor import Tensor, _new
 from . import anomaly
@@ -121,13 +121,13 @@ def _accumulate(leaf, g, create):
 def _check_versions(fn):
     """PyTorch's error when a tensor this node saved was modified in place after it was saved."""
     extra = fn._extra
-    tensors = [s for s in fn._saved if isinstance(s, Tensor)]
+    tensors = [s for s in fn._saved_values() if isinstance(s, Tensor)]
     vcs = [(s._vc, s) for s in tensors if s._vc is not None]
     if extra is not None and extra.get("ans_vc") is not None:
         vcs.append((extra["ans_vc"], None))
     for vc, t in vcs:
-        if vc.changed_since(fn._epoch):
-            expected = vc.version_at(fn._epoch)
+        if vc.changed_since(fn._seq):
+            expected = vc.version_at(fn._seq)
             shape = list(fn._out.shape) if t is None else list(t._data.shape)
             maker = fn if t is None else t.grad_fn
             what = "" if maker is None else f", which is output 0 of {_BACKWARD.sub('', maker.name())},"
@@ -179,31 +179,36 @@ def run(roots, root_grads, keep_graph, create_graph, capture=None, trace=None):
             if capture is not None and fn in capture:
                 capture[fn] = g
             saved = fn._saved
-            if saved is None:
+            if saved is PAIR:  # rules get 0 or 2 saved values as plain arguments: no *saved
+                arity = 2
+                s0, s1 = fn._s0, fn._s1
+            elif saved is None:
                 raise RuntimeError(FREED)
+            else:
+                arity = len(saved)
             ans = fn._out
-            if fn._saves:
-                if fn._epoch != _Scope.epoch:
+            n, vjps, saves = fn._sweep  # the class's _nin, _vjps, _saves
+            if saves:
+                if fn._seq < _Scope.epoch:  # an in-place change came after the node
                     _check_versions(fn)
                 if create_graph:
                     if fn._uses_ans:
                         ans = _new(ans)
                         ans.grad_fn, ans._requires_grad = fn, True
-                elif len(saved) == 2:  # the binary ops: tensors to arrays, unrolled (hot)
-                    a, b = saved
-                    saved = (a._data if isinstance(a, Tensor) else a,
-                             b._data if isinstance(b, Tensor) else b)
+                elif arity == 2:  # the binary ops: tensors to arrays, unrolled (hot)
+                    if isinstance(s0, Tensor):
+                        s0 = s0._data
+                    if isinstance(s1, Tensor):
+                        s1 = s1._data
                 elif saved:
                     saved = _arrays(saved)
-            arity = len(saved)  # rules get 0 or 2 saved values as plain arguments: no *saved
-            if arity == 2:
-                s0, s1 = saved
-            vjps, meta = fn._vjps, fn._meta
+            meta = fn._meta
             if extra is not None and extra.get("post_hooks"):
-                vjps = _post_hooked(fn, extra["post_hooks"], B, g, ans, saved, create_graph)
+                vjps = _post_hooked(fn, extra["post_hooks"], B, g, ans,
+                                    (s0, s1) if arity == 2 else saved, create_graph)
             out = [] if tracing or extra is not None else None
-            i = -1
-            for e in fn._edges:
+            i = -1  # the loop goes over fn._edges, read from the slots here
+            for e in (fn._e0,) if n == 1 else (fn._e0, fn._e1) if n == 2 else fn._eall:
                 i += 1
                 if e is None:
                     continue
@@ -245,8 +250,10 @@ def run(roots, root_grads, keep_graph, create_graph, capture=None, trace=None):
                 _after_node(fn, extra, g, out)
             if trace is not None:
                 trace(fn, g, out)
-            if not keep_graph and fn._saves:
+            if not keep_graph and saves:
                 fn._saved = None
+                if arity == 2:
+                    fn._s0 = fn._s1 = None
         gi = out = s0 = s1 = prev = nxt_g = None  # a leaf may keep a gradient nobody holds
         for fn in leaves:
             g = grads.pop(fn)

@@ -1665,11 +1665,11 @@ def _apply_inplace(op, x, *others, type_name=lambda dt: dt.legacy):
     np.copyto(x._data, r, casting="same_kind")
     x._bump_version()
     if recording:
-        rebase(x, result)
         fn = result.grad_fn
         if fn is not None and fn._uses_ans:  # its rule reads x's new values: watch them from now
-            fn._epoch = _Scope.epoch
+            fn._seq = next(_seq)  # (numbered after the change; nothing consumes it yet)
             fn._extras()["ans_vc"] = x._shared_vc()
+        rebase(x, result)
     return x
 
 

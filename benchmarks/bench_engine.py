@@ -4,10 +4,12 @@
 
 The chain cycles through `y * 0.9`, `y + 0.1`, `tanh(y)`, `y * y` (so both scalar-operand and
 tensor-operand binaries, and a saved-output unary, are measured), then `.sum().backward()`.
-Compared with hand-written numpy forward/backward (the floor) and PyTorch when installed.
+Compared with hand-written numpy forward/backward (the floor) and PyTorch when installed, each
+contender in its own fresh process.
 """
 import argparse
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -57,27 +59,52 @@ def best_us_per_op(fn, n_ops, repeat):
     return min(times) / n_ops * 1e6, statistics.median(times) / n_ops * 1e6
 
 
+CONTENDERS = ("numpy floor", "autograd_lab", "pytorch")
+
+
+def run_one(name, x0, n_ops, repeat):
+    """Time one contender in this process (after checking its gradient against the floor)."""
+    if name == "numpy floor":
+        fn = lambda: numpy_chain(x0, n_ops)  # noqa: E731
+    else:
+        lib = autograd_lab
+        if name == "pytorch":
+            import torch
+            torch.set_num_threads(1)
+            lib = torch
+        grad = chain(lib, x0, n_ops)
+        grad = grad._data if lib is autograd_lab else grad.numpy()
+        assert np.allclose(grad, numpy_chain(x0, n_ops), rtol=1e-4, atol=1e-6), "grad mismatch"
+        fn = lambda: chain(lib, x0, n_ops)  # noqa: E731
+    return best_us_per_op(fn, n_ops, repeat)
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--ops", type=int, default=1000)
     p.add_argument("--repeat", type=int, default=20)
+    p.add_argument("--only", choices=CONTENDERS, help=argparse.SUPPRESS)
     a = p.parse_args()
-    try:
-        import torch
-        torch.set_num_threads(1)
-    except ImportError:
-        torch = None
-    for label, x0 in (("shape (4,)", [0.5, -0.25, 0.1, 0.3]), ("0-d", 0.5)):
-        ours = chain(autograd_lab, x0, a.ops)
-        floor = numpy_chain(x0, a.ops)
-        assert np.allclose(ours._data, floor, rtol=1e-4, atol=1e-6), "gradient mismatch"
-        rows = [("numpy floor", lambda: numpy_chain(x0, a.ops)),
-                ("autograd_lab", lambda: chain(autograd_lab, x0, a.ops))]
-        if torch is not None:
-            rows.append(("pytorch", lambda: chain(torch, x0, a.ops)))
+    inputs = (("shape (4,)", [0.5, -0.25, 0.1, 0.3]), ("0-d", 0.5))
+    if a.only:  # the child: one contender, both inputs
+        for _, x0 in inputs:
+            print(*run_one(a.only, x0, a.ops, a.repeat))
+        return
+    # Each contender runs in a fresh process: a library's imports (torch brings ~10^5 objects)
+    # must not make the garbage collector slower for another's graph.
+    results = {}
+    for name in CONTENDERS:
+        child = subprocess.run([sys.executable, __file__, "--ops", str(a.ops), "--repeat",
+                                str(a.repeat), "--only", name], capture_output=True, text=True)
+        if child.returncode:
+            if name == "pytorch" and "No module named 'torch'" in child.stderr:
+                continue
+            sys.exit(f"{name} failed:\n{child.stderr}")
+        results[name] = [tuple(map(float, line.split())) for line in child.stdout.splitlines()]
+    for i, (label, _) in enumerate(inputs):
         print(f"{a.ops}-op chain, {label}:")
-        for name, fn in rows:
-            best, med = best_us_per_op(fn, a.ops, a.repeat)
+        for name, rows in results.items():
+            best, med = rows[i]
             print(f"  {name:<13} {best:6.2f} us/op (median {med:6.2f})")
 
 

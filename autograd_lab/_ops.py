@@ -89,8 +89,8 @@ def record(cls, data, inputs, saved=(), meta=None):
     if data.__class__ is not _ndarray:
         data = np.asarray(data)
     if _grad.enabled:
-        edges = tuple(_edge(a) for a in inputs)
-        if any(e is not None for e in edges):
+        edges = tuple(map(_edge, inputs))
+        if edges.count(None) < len(edges):
             return _link(cls, data, edges, saved, meta)
     return _new(data)
 
@@ -1259,8 +1259,13 @@ def transpose(input, dim0, dim1):
     """Swap two dimensions."""
     x = as_tensor_arg(input)
     d0, d1 = norm_dim(dim0, x._data.ndim), norm_dim(dim1, x._data.ndim)
-    return _view(TransposeBackward0, np.swapaxes(x._data, d0, d1), x, (d0, d1),
+    return _view(TransposeBackward0, _swapaxes(x._data, d0, d1), x, (d0, d1),
                  lambda B, g: B.transpose(g, d0, d1))
+
+
+def _swapaxes(a, d0, d1):
+    """numpy's swapaxes, also for 0-d arrays and numpy scalars (where d0 == d1 == 0)."""
+    return a.view() if d0 == d1 and not a.ndim else a.swapaxes(d0, d1)
 
 
 swapaxes = transpose
@@ -2227,7 +2232,7 @@ NP = types.SimpleNamespace(
     isnan=np.isnan,
     sum=lambda g, dims, keep: _sum(g, dims, keepdims=keep),
     mean=lambda x, dims: np.mean(x, axis=dims, keepdims=True),
-    reshape=np.reshape, expand=np.broadcast_to, permute=np.transpose, transpose=np.swapaxes,
+    reshape=np.reshape, expand=np.broadcast_to, permute=np.transpose, transpose=_swapaxes,
     unsqueeze=np.expand_dims, squeeze_last=lambda g: np.squeeze(g, -1),
     mT=lambda a: a.swapaxes(-1, -2), sum_to=_np_sum_to, index_grad=_index_grad_np,
     cast=lambda g, dt: np.asarray(g).astype(dt, copy=False), const=lambda a: a,

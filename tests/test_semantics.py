@@ -539,6 +539,16 @@ def test_view_of_a_plain_tensor_gets_history_when_its_base_does(T):
     assert grads(w) == [[4.0, 0.0]]
 
 
+def test_in_place_unary_on_a_view_follows_as_in_pytorch(T):
+    x = T.tensor([[1.0, -2.0], [3.0, -4.0]], requires_grad=True)
+    y = x * 1
+    row = y[0]
+    row.relu_()
+    assert row.grad_fn.name() == "AsStridedBackward0" and type(y.grad_fn).__name__ == "CopySlices"
+    (y * T.tensor([[1.0, 2.0], [3.0, 4.0]])).sum().backward()
+    assert grads(x) == [[[1.0, 0.0], [3.0, 4.0]]]
+
+
 def test_regenerated_view_supports_second_order_gradients(T):
     x = T.tensor([1.0, 2.0], requires_grad=True)
     y = x * 1

@@ -652,6 +652,11 @@ _CPP_TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Hal
                    "int8": "signed char", "uint8": "unsigned char", "bool": "bool"}
 
 
+def _cpp_name(dt):
+    """The C++ name PyTorch's messages give a dtype ('float', 'long int', ...)."""
+    return _CPP_TYPE_NAMES[dt.name]
+
+
 def matmul(input, other):
     """Matrix product with numpy's (= PyTorch's) rules for 1-D and batched operands."""
     return _matmul(input, other, None)
@@ -667,8 +672,8 @@ def _matmul(input, other, cls):
                            f"{A.ndim}D and {Bv.ndim}D")
     if A.dtype is not Bv.dtype:
         raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
-                           f"{_CPP_TYPE_NAMES[_dtypes.of_array(A).name]} != "
-                           f"{_CPP_TYPE_NAMES[_dtypes.of_array(Bv).name]}")
+                           f"{_cpp_name(_dtypes.of_array(A))} != "
+                           f"{_cpp_name(_dtypes.of_array(Bv))}")
     try:
         data = np.matmul(A, Bv)
     except ValueError:
@@ -1931,7 +1936,7 @@ def _mask_arg(mask, value):
     m = mask._data
     if m.dtype != np.bool_:
         raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
-                           f"{_CPP_TYPE_NAMES[_dtypes.of_array(m).name]}")
+                           f"{_cpp_name(_dtypes.of_array(m))}")
     return m
 
 
@@ -2142,10 +2147,6 @@ def _einsum_spec(equation, arrays):
 def masked_fill_(input, mask, value):
     """x.masked_fill_(mask, value): masked_fill in place (the mask must fit x's shape)."""
     return _apply_inplace(lambda s: masked_fill(s, mask, value), input, value)
-
-
-def _cpp_name(dt):
-    return _CPP_TYPE_NAMES[dt.name]
 
 
 def clamp_(input, min=None, max=None):

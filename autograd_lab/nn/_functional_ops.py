@@ -129,37 +129,40 @@ def nll_loss(input, target, weight, ignore_index, reduction):
         grid = np.indices(t.shape, sparse=True)
         index = (grid[0], t) + tuple(grid[1:])
     if weight is None and ignored is None and reduction != "none" and t.size:
-        return _nll_unweighted(input, a, index, reduction)
+        loss, coef = _nll_unweighted(-a[index], reduction)
+    else:
+        loss, coef = _nll_weighted(a, t, index, weight, ignored, reduction)
+    cls = NllLoss2DBackward0 if a.ndim == 4 else NllLossBackward0
+    return record1(cls, loss, input, (coef, index, a.shape))
+
+
+def _nll_unweighted(losses, reduction):
+    """(loss, gradient coefficients) of 'sum' / 'mean' when every weight is 1: no weight passes."""
+    loss, coef = losses.sum(), -losses.dtype.type(1)
+    if reduction == "mean":
+        n = losses.dtype.type(losses.size)
+        loss, coef = loss / n, coef / n
+    return np.asarray(loss), np.full(losses.shape, coef)
+
+
+def _nll_weighted(a, t, index, weight, ignored, reduction):
+    """(loss, gradient coefficients) with class weights and/or ignored entries."""
     w = np.ones(t.shape, a.dtype) if weight is None else weight._data[t].astype(a.dtype)
     if ignored is not None:
         w[ignored] = 0
     losses = -a[index] * w
     if reduction == "none":
-        loss, coef = losses, -w
-    elif reduction == "sum":
-        loss, coef = np.asarray(losses.sum()), -w
-    else:
-        total = w.sum()
-        if total:
-            loss, coef = np.asarray(losses.sum() / total), -w / total
-        else:  # nothing counts: a nan loss, as in PyTorch (ignored entries get no gradient)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                loss, coef = np.asarray(losses.sum() / total), -w / total
-            if ignored is not None:
-                coef[ignored] = 0
-    cls = NllLoss2DBackward0 if a.ndim == 4 else NllLossBackward0
-    return record1(cls, loss, input, (coef, index, a.shape))
-
-
-def _nll_unweighted(input, a, index, reduction):
-    """nll_loss's 'sum' and 'mean' when every weight is 1: the same values, fewer passes."""
-    losses = -a[index]
-    loss, coef = losses.sum(), -a.dtype.type(1)
-    if reduction == "mean":
-        n = a.dtype.type(losses.size)
-        loss, coef = loss / n, coef / n
-    cls = NllLoss2DBackward0 if a.ndim == 4 else NllLossBackward0
-    return record1(cls, np.asarray(loss), input, (np.full(losses.shape, coef), index, a.shape))
+        return losses, -w
+    if reduction == "sum":
+        return np.asarray(losses.sum()), -w
+    total = w.sum()
+    if total:
+        return np.asarray(losses.sum() / total), -w / total
+    with np.errstate(invalid="ignore", divide="ignore"):  # nothing counts: a nan loss, as in
+        loss, coef = np.asarray(losses.sum() / total), -w / total  # PyTorch
+    if ignored is not None:
+        coef[ignored] = 0  # ignored entries get no gradient
+    return loss, coef
 
 
 def _log_sigmoid(B, x):

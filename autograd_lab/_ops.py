@@ -191,7 +191,13 @@ MulBackward0 = defnode("MulBackward0", [lambda B, g, ans, a, b: g * b,
                                         lambda B, g, ans, a, b: g * a], "*", saves=True)
 DivBackward0 = defnode("DivBackward0", [lambda B, g, ans, a, b: g / b,
                                         lambda B, g, ans, a, b: -g * a / (b * b)], "/", saves=True)
-PowBackward0 = defnode("PowBackward0", [lambda B, g, ans, x, p: g * 0 if p == 0
+def _zero_rule(B, g, ans, *saved):
+    """The gradient of an input whose value does not matter: +0 everywhere (PyTorch's
+    zeros_like(grad); `g * 0` would give -0. for negative and NaN for non-finite g)."""
+    return B.zeros_like(g)
+
+
+PowBackward0 = defnode("PowBackward0", [lambda B, g, ans, x, p: B.zeros_like(g) if p == 0
                                         else g * (p * x ** (p - 1))], "**", saves=True)
 PowBackward1 = defnode("PowBackward1", [
     lambda B, g, ans, x, y: B.where(y == 0, 0.0, g * (y * x ** (y - 1))),
@@ -421,7 +427,7 @@ AbsBackward0, abs = _unary("abs", np.abs, lambda B, g, ans, x: g * B.sign(x), "a
                            saves_input=True, float_only=False)
 ReciprocalBackward0, reciprocal = _unary("reciprocal", np.reciprocal,
                                          lambda B, g, ans: -g * ans * ans, "1/x", uses_ans=True)
-SignBackward0, sign = _unary("sign", lambda a: _sign(a), lambda B, g, ans: g * 0, "sign",
+SignBackward0, sign = _unary("sign", lambda a: _sign(a), _zero_rule, "sign",
                              float_only=False)
 absolute, negative = abs, neg
 
@@ -523,7 +529,7 @@ def clamp_max(input, max):
 def _pick_rule(loses):
     """maximum/minimum: the gradient goes to the chosen input, ties split it in half, and NaN
     (which is chosen) gets all of it: PyTorch's where(a == b, g / 2, g).masked_fill(loses, 0)."""
-    return lambda B, g, ans, a, b: g * B.where(a == b, 0.5, B.where(loses(a, b), 0.0, 1.0))
+    return lambda B, g, ans, a, b: B.where(loses(a, b), 0.0, B.where(a == b, g * 0.5, g))
 
 
 MaximumBackward0 = defnode("MaximumBackward0", [_pick_rule(lambda a, b: a < b),
@@ -909,7 +915,7 @@ AminBackward0 = defnode("AminBackward0", [_spread_rule], "amin", saves=True, use
 def _evenly_rule(B, g, ans, x, dims, keep):
     """max()/min() of everything: like amax, but a NaN result sends the gradient to the NaNs."""
     hit = (x == ans) | (B.isnan(x) & B.isnan(ans))
-    return g * hit / B.sum(hit * 1.0, dims, False)
+    return B.where(hit, g / B.sum(hit * 1.0, dims, False), 0.0)  # +0 elsewhere, as PyTorch
 
 
 MaxBackward1 = defnode("MaxBackward1", [_evenly_rule], "max", saves=True, uses_ans=True)
@@ -1709,11 +1715,11 @@ def div_(input, other):
 
 
 # The old values get no gradient; a tensor fill value gets the sum of the gradient.
-FillBackward2 = defnode("FillBackward2", [lambda B, g, ans: g * 0], "fill_")
+FillBackward2 = defnode("FillBackward2", [_zero_rule], "fill_")
 FillBackward3 = defnode("FillBackward3", [
-    lambda B, g, ans, vdtype: g * 0,
+    _zero_rule,
     lambda B, g, ans, vdtype: B.sum(B.cast(g, vdtype), tuple(range(g.ndim)), False)], "fill_")
-ZeroBackward0 = defnode("ZeroBackward0", [lambda B, g, ans: g * 0], "zero_")
+ZeroBackward0 = defnode("ZeroBackward0", [_zero_rule], "zero_")
 
 
 def inplace_fill(x, value):
@@ -1788,8 +1794,8 @@ MaskedFillBackward1 = defnode("MaskedFillBackward1", [
     lambda B, g, ans, mask: B.sum(B.where(mask, g, 0.0), tuple(range(g.ndim)), False)],
     "masked_fill")
 # Random refills keep the old values from nothing: the old history gets a zero gradient.
-UniformBackward0 = defnode("UniformBackward0", [lambda B, g, ans: g * 0], "uniform_")
-NormalBackward0 = defnode("NormalBackward0", [lambda B, g, ans: g * 0], "normal_")
+UniformBackward0 = defnode("UniformBackward0", [_zero_rule], "uniform_")
+NormalBackward0 = defnode("NormalBackward0", [_zero_rule], "normal_")
 
 
 def _int_tuple(v, fname, arg, pos):
@@ -2206,14 +2212,17 @@ def _random_fill(cls, kernel, x, draw, generator):
 # ================================================================================================
 
 
+_INT_OF_SIZE = {2: np.int16, 4: np.int32, 8: np.int64}  # an int dtype to view floats' bits as
+
+
 def _np_relu_grad(g, ans):
-    """g where the output is positive, else 0 (also where g is NaN, as PyTorch): a multiply,
-    four times faster than np.where, with NaNs fixed up only when there are any."""
-    drop = ans <= 0  # not `ans > 0`: a NaN output passes its gradient on
-    out = g * ~drop
-    if np.isnan(out).any():
-        out[drop] = 0
-    return out
+    """g where the output is positive, else +0, as PyTorch's threshold_backward: also where g is
+    NaN or infinite (a NaN output passes its gradient on). One AND of g's bits with a mask:
+    exact, and faster than g * mask, which gives -0. and NaN there and needs a fix-up pass."""
+    bits = _INT_OF_SIZE[g.dtype.itemsize]
+    mask = np.less_equal(ans, 0, out=np.empty(np.shape(ans), bits))  # 1 where dropped
+    np.subtract(mask, 1, out=mask)  # 0 where dropped, all bits set where kept
+    return np.bitwise_and(g.view(bits), mask, out=mask).view(g.dtype)
 
 
 def _np_sum_to(g, shape):
@@ -2229,6 +2238,7 @@ def _np_sum_to(g, shape):
 
 NP = types.SimpleNamespace(
     exp=np.exp, log=np.log, sin=np.sin, cos=np.cos, sign=_sign, abs=np.abs, where=np.where,
+    zeros_like=np.zeros_like,
     relu_grad=_np_relu_grad,
     isnan=np.isnan,
     sum=lambda g, dims, keep: _sum(g, dims, keepdims=keep),
@@ -2253,6 +2263,7 @@ def _tb_sum_to(g, shape):
 
 TB = types.SimpleNamespace(
     exp=exp, log=log, sin=sin, cos=cos, sign=sign, abs=abs, where=where, isnan=isnan,
+    zeros_like=lambda g: _new(np.zeros_like(g._data)),
     relu_grad=lambda g, ans: where(ans <= 0, 0.0, g),
     sum=lambda g, dims, keep: sum(g, dims, keep),
     mean=lambda x, dims: mean(x, dims, True),

@@ -24,6 +24,9 @@ CASES = {
     "sigmoid": lambda M, x: M.sigmoid(x),
     "relu": lambda M, x: M.relu(x),
     "abs": lambda M, x: M.abs(x),
+    "sign": lambda M, x: M.sign(x),
+    "fill_": lambda M, x: (x * 1).fill_(2.0),
+    "zero_": lambda M, x: (x * 1).zero_(),
     "sin": lambda M, x: M.sin(x),
     "pow 2": lambda M, x: x ** 2,
     "pow -1": lambda M, x: x ** -1,
@@ -48,10 +51,10 @@ CASES = {
 }
 
 
-def _run(M, fn, values):
+def _run(M, fn, values, upstream=1.0):
     x = M.tensor(values, dtype=M.float64, requires_grad=True)
     out = fn(M, x)
-    out.backward(M.ones_like(out))
+    out.backward(M.full_like(out, upstream))
     return out.detach().numpy().copy(), x.grad.numpy().copy()
 
 
@@ -62,6 +65,19 @@ def test_nan_and_inf_propagate_as_in_pytorch(name):
     t_out, t_grad = _run(torch, CASES[name], VALUES)
     np.testing.assert_allclose(out, t_out, rtol=1e-12, equal_nan=True, err_msg="forward")
     np.testing.assert_allclose(grad, t_grad, rtol=1e-12, equal_nan=True, err_msg="gradient")
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_zero_gradients_have_pytorchs_sign(name):
+    """Where an input gets no gradient, PyTorch writes +0 (`tensor([0., -1.])`), not the
+    `-0.` that multiplying a negative gradient by a 0/1 mask would print."""
+    torch = pytest.importorskip("torch")
+    values = [0.0, -1.0, 2.0, -3.0, 0.5, -0.25]
+    _, grad = _run(autograd_lab, CASES[name], values, upstream=-1.0)
+    _, t_grad = _run(torch, CASES[name], values, upstream=-1.0)
+    real = ~np.isnan(t_grad)
+    np.testing.assert_array_equal(np.signbit(grad[real]), np.signbit(t_grad[real]))
+    np.testing.assert_allclose(grad, t_grad, rtol=1e-12, equal_nan=True)
 
 
 def test_zero_values_give_pytorchs_special_gradients():

@@ -1462,7 +1462,7 @@ def getitem(input, index):
 
 
 CopySlices = defnode("CopySlices", [
-    lambda B, g, ans, ix, vshape, vdtype: g * B.const(_hole(g, ix)),
+    lambda B, g, ans, ix, vshape, vdtype: B.where(B.const(_hole(g, ix)), g, 0.0),  # +0: PyTorch
     lambda B, g, ans, ix, vshape, vdtype: B.sum_to(B.cast(g[ix], vdtype), vshape)], "[]=")
 IndexPutBackward0 = defnode("IndexPutBackward0", CopySlices._vjps, "[]=")  # x[mask] = v
 CopyBackwards = defnode("CopyBackwards", CopySlices._vjps, "copy_")
@@ -1591,8 +1591,9 @@ def _writable(x):
 
 # A view's new values written into its base: the base's old values keep the gradient outside the
 # view (`hole`), the view's new values get the base's gradient seen through the view.
-_ViewCopySlices = defnode("CopySlices", [lambda B, g, ans, replay, hole: g * B.const(hole),
-                                         lambda B, g, ans, replay, hole: replay(B, g)], "[]=")
+_ViewCopySlices = defnode("CopySlices", [
+    lambda B, g, ans, replay, hole: B.where(B.const(hole), g, 0.0),
+    lambda B, g, ans, replay, hole: replay(B, g)], "[]=")
 
 
 def rebase(x, result):

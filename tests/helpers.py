@@ -37,11 +37,14 @@ def leaves(module, arrays, requires_grad=True):
 
 
 def assert_matches_torch(ours, theirs, rtol=0.0, atol=0.0):
-    """`ours` (autograd_lab) has torch's shape, dtype and values (NaNs in the same places)."""
+    """`ours` (autograd_lab) has torch's shape, dtype and values (NaNs in the same places, and
+    zeros with the same sign)."""
     assert tuple(ours.shape) == tuple(theirs.shape)
     assert repr(ours.dtype) == repr(theirs.dtype)
-    np.testing.assert_allclose(np.asarray(ours.detach()._data, np.float64),
-                               theirs.detach().double().numpy(), rtol=rtol, atol=atol)
+    a, b = np.asarray(ours.detach()._data, np.float64), theirs.detach().double().numpy()
+    np.testing.assert_allclose(a, b, rtol=rtol, atol=atol)
+    zeros = (a == 0) & (b == 0)  # printed `0.` or `-0.`: the sign shows
+    np.testing.assert_array_equal(np.signbit(a[zeros]), np.signbit(b[zeros]), "signs of zeros")
 
 
 def backward_both(ours, theirs, ours_in, theirs_in, g, compare):

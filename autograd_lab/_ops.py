@@ -264,6 +264,25 @@ def _int_like(v):
     return np.asarray(v).dtype.kind in "biu" if not isinstance(v, float) else False
 
 
+_NUMBERS = {}  # (number, dtype char) -> the read-only 0-d array `_number` gives for it
+
+
+def _number(b, dt):
+    """The Python number b as a 0-d array of the float dtype dt: numpy multiplies by it at
+    twice the speed of a Python number, and backward reuses it. Numbers repeat (`y * 0.9` in a
+    loop): each is converted once (not 0, whose sign must survive: 0.0 == -0.0)."""
+    key = (b, dt.char)
+    c = _NUMBERS.get(key) if b else None
+    if c is None:
+        c = _array(b, dt)
+        if b:
+            c.flags.writeable = False
+            if len(_NUMBERS) >= 1024:  # NaN never matches itself: keep the table bounded
+                _NUMBERS.clear()
+            _NUMBERS[key] = c
+    return c
+
+
 def _fast(op):
     """`op` for the common cases (same-dtype, same-shape tensors; tensor and Python number),
     with no checks beyond those; everything else goes through `_arith`."""
@@ -275,10 +294,11 @@ def _fast(op):
             A = a._data
             cb = b.__class__
             if cb is float or cb is int:
-                if A.dtype.kind != "f":
+                dt = A.dtype
+                if dt.kind != "f":
                     return _arith(op, a, b)
-                b = _array(b, A.dtype)  # numpy takes a 0-d array of A's dtype at twice the speed
-                data = ufunc(A, b)      # of a Python number, and backward reuses it
+                b = _number(b, dt)
+                data = ufunc(A, b)
                 eb = None
             elif cb is Tensor:
                 Bv = b._data
@@ -1398,18 +1418,19 @@ def _index_error(e, shape, ix):
 IndexGradBackward = defnode("IndexPutBackward0", [lambda B, g, ans, ix: g[ix]], "index_put")
 
 
-def _index_grad_np(g, shape, ix):
+def _index_grad_np(g, shape, ix, unique=False):
     z = np.zeros(shape, np.asarray(g).dtype)
-    if _is_advanced(ix):
-        np.add.at(z, ix, g)
+    if not unique and _is_advanced(ix):
+        np.add.at(z, ix, g)  # (2.5x slower than assigning: only where indices may repeat)
     else:
         z[ix] = g
     return z
 
 
-def index_grad(g, shape, ix):
-    """zeros(shape) with g added at ix (repeated indices add up): the backward of indexing."""
-    return record1(IndexGradBackward, _index_grad_np(g._data, shape, ix), g, (ix,))
+def index_grad(g, shape, ix, unique=False):
+    """zeros(shape) with g added at ix (repeated indices add up): the backward of indexing.
+    `unique=True` promises that ix names no element twice."""
+    return record1(IndexGradBackward, _index_grad_np(g._data, shape, ix, unique), g, (ix,))
 
 
 _index_rule = [lambda B, g, ans, shape, ix: B.index_grad(g, shape, ix)]

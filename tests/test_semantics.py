@@ -699,3 +699,18 @@ def test_gradients_come_back_in_each_input_dtype(T):
     assert y.dtype == T.float32
     y.sum().backward()
     assert (x.grad.dtype, s.grad.dtype, s.grad.item()) == (T.float32, T.float64, 3.0)
+
+
+def test_number_operands_keep_their_sign_and_dtype(T):
+    """Numbers are converted once and reused (a speed-up): -0.0 must not become 0.0, nor a
+    float64 tensor's number a float32 one, and reusing one must not leak between results."""
+    x = T.tensor([1.0, -2.0], requires_grad=True)
+    d = T.tensor([1.0, -2.0], dtype=T.float64, requires_grad=True)
+    outs = [x * 0.0, x * -0.0, x * 0.1, d * 0.1, x * 0.1, x * float("nan")]
+    shown = [repr(o.detach()) for o in outs]
+    outs[2].detach().mul_(3)  # changes that result only
+    assert repr(outs[4].detach()) == shown[4] == "tensor([ 0.1000, -0.2000])"
+    assert shown[:2] == ["tensor([0., -0.])", "tensor([-0., 0.])"]
+    assert outs[3].dtype == T.float64 and outs[3][0].item() == 0.1
+    sum(o.sum() for o in outs[:5]).backward()
+    assert x.grad.tolist() == pytest.approx([0.2, 0.2]) and d.grad.tolist() == [0.1, 0.1]

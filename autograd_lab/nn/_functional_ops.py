@@ -100,8 +100,9 @@ def _broadcast_meta(out, *inputs):
 
 
 def _nll_rule(B, g, ans, coef, index, shape):
-    """Only the picked log-probabilities get a gradient: -weight[target] (/ total weight)."""
-    return B.index_grad(g * coef, shape, index)
+    """Only the picked log-probabilities get a gradient: -weight[target] (/ total weight).
+    The index picks one class per sample: no element twice."""
+    return B.index_grad(g * coef, shape, index, True)
 
 
 NllLossBackward0 = defnode("NllLossBackward0", [_nll_rule], "nll", saves=True)

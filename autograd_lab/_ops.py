@@ -2247,6 +2247,28 @@ def _np_relu_grad(g, ans):
     return np.bitwise_and(g.view(bits), mask, out=mask).view(g.dtype)
 
 
+def _np_expand(g, shape):
+    """np.broadcast_to(g, shape): a read-only view, made directly (numpy's own goes through
+    nditer: 3.9 us, most of a small sum's backward; this takes 1.4)."""
+    if g.__class__ is not _ndarray:
+        g = np.asarray(g)
+    if g.shape == shape:
+        return g
+    lead = len(shape) - g.ndim
+    if g.size == 1:
+        strides = (0,) * len(shape)
+    elif lead >= 0 and all(n == 1 or n == s for n, s in zip(g.shape, shape[lead:])):
+        strides = (0,) * lead + tuple(0 if n == 1 else st for n, st in zip(g.shape, g.strides))
+    else:
+        return np.broadcast_to(g, shape)  # numpy's error
+    try:
+        out = _ndarray(shape, g.dtype, g, 0, strides)
+    except (TypeError, ValueError, BufferError):  # g not contiguous: no simple buffer
+        return np.broadcast_to(g, shape)
+    out.flags.writeable = False
+    return out
+
+
 def _np_sum_to(g, shape):
     """Sum a broadcast gradient back down to `shape` (undoes numpy broadcasting)."""
     if np.shape(g) == shape:
@@ -2265,7 +2287,7 @@ NP = types.SimpleNamespace(
     isnan=np.isnan,
     sum=lambda g, dims, keep: _sum(g, dims, keepdims=keep),
     mean=lambda x, dims: np.mean(x, axis=dims, keepdims=True),
-    reshape=np.reshape, expand=np.broadcast_to, permute=np.transpose, transpose=_swapaxes,
+    reshape=np.reshape, expand=_np_expand, permute=np.transpose, transpose=_swapaxes,
     unsqueeze=np.expand_dims, squeeze_last=lambda g: np.squeeze(g, -1),
     mT=lambda a: a.swapaxes(-1, -2), sum_to=_np_sum_to, index_grad=_index_grad_np,
     cast=lambda g, dt: np.asarray(g).astype(dt, copy=False), const=lambda a: a,

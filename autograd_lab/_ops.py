@@ -2242,8 +2242,8 @@ def _np_relu_grad(g, ans):
     NaN or infinite (a NaN output passes its gradient on). One AND of g's bits with a mask:
     exact, and faster than g * mask, which gives -0. and NaN there and needs a fix-up pass."""
     bits = _INT_OF_SIZE[g.dtype.itemsize]
-    mask = np.less_equal(ans, 0, out=np.empty(np.shape(ans), bits))  # 1 where dropped
-    np.subtract(mask, 1, out=mask)  # 0 where dropped, all bits set where kept
+    mask = _array(ans <= 0, bits)  # 1 where dropped (an array, also for 0-d ans)
+    mask -= 1  # 0 where dropped, all bits set where kept
     return np.bitwise_and(g.view(bits), mask, out=mask).view(g.dtype)
 
 
@@ -2271,13 +2271,15 @@ def _np_expand(g, shape):
 
 def _np_sum_to(g, shape):
     """Sum a broadcast gradient back down to `shape` (undoes numpy broadcasting)."""
-    if np.shape(g) == shape:
+    if g.__class__ is not _ndarray:
+        g = np.asarray(g)
+    if g.shape == shape:
         return g
-    g = np.asarray(g)
     lead = g.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(i + lead for i, s in enumerate(shape)
-                                      if s == 1 and g.shape[i + lead] != 1)
-    return _sum(g, axes, keepdims=True).reshape(shape)
+    ones = tuple(i + lead for i, s in enumerate(shape) if s == 1 and g.shape[i + lead] != 1)
+    if not ones and shape:  # only leading dims to sum away (a bias): no keepdims, no reshape
+        return _sum(g, tuple(range(lead)))
+    return _sum(g, tuple(range(lead)) + ones, keepdims=True).reshape(shape)
 
 
 NP = types.SimpleNamespace(

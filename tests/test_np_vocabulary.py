@@ -50,3 +50,20 @@ def test_relu_grad_is_where(data, dtype):
     assert ours.dtype == g.dtype and ours.shape == theirs.shape
     np.testing.assert_array_equal(ours, theirs)
     np.testing.assert_array_equal(np.signbit(ours), np.signbit(theirs))
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data(), dtype=DTYPES)
+def test_sum_to_undoes_broadcasting(data, dtype):
+    big = data.draw(hnp.array_shapes(min_dims=0, max_dims=4, min_side=1, max_side=4))
+    small = data.draw(hnp.broadcastable_shapes(big, min_dims=0, max_dims=len(big), min_side=1))
+    small = tuple(1 if s != n else s for s, n in zip(small, big[len(big) - len(small):]))
+    g = data.draw(hnp.arrays(dtype, big, elements=st.floats(-5, 5, width=32)))
+    ours = _ops.NP.sum_to(g, small)
+    theirs = np.zeros(small)  # every element of g added where broadcasting took it from
+    lead = len(big) - len(small)
+    for index in np.ndindex(*big):
+        theirs[tuple(0 if n == 1 else i for i, n in zip(index[lead:], small))] += g[index]
+    assert np.shape(ours) == small and ours.dtype == dtype
+    np.testing.assert_allclose(ours, theirs, rtol=1e-5 if dtype is np.float32 else 1e-12,
+                               atol=1e-5)

@@ -349,12 +349,22 @@ _add, _sub, _mul, _div = _fast("add"), _fast("sub"), _fast("mul"), _fast("div")
 
 def add(input, other, alpha=1):
     """input + alpha * other."""
-    return _add(input, other if alpha == 1 else mul(other, alpha))
+    return _add(input, _times_alpha(input, other, alpha))
 
 
 def sub(input, other, alpha=1):
     """input - alpha * other."""
-    return _sub(input, other if alpha == 1 else mul(other, alpha))
+    return _sub(input, _times_alpha(input, other, alpha))
+
+
+def _times_alpha(input, other, alpha):
+    """alpha * other for add/sub, with PyTorch's check of alpha against integer inputs."""
+    if isinstance(alpha, float) and isinstance(input, Tensor) and input._data.dtype.kind in "biu":
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
+                           "point number.")
+    if alpha == 1:
+        return other
+    return mul(other, alpha) if isinstance(other, Tensor) else other * alpha
 
 
 def mul(input, other):
@@ -1166,6 +1176,7 @@ PermuteBackward0 = defnode("PermuteBackward0", [
 TransposeBackward0 = defnode("TransposeBackward0", [
     lambda B, g, ans, d0, d1: B.transpose(g, d0, d1)], "transpose")
 TBackward0 = defnode("TBackward0", [lambda B, g, ans, d0, d1: B.transpose(g, d0, d1)], "t")
+ReshapeAliasBackward = defnode("UnsafeViewBackward0", _reshape_back, "view")  # reshape of a copy
 ExpandBackward0 = defnode("ExpandBackward0", [lambda B, g, ans, shape: B.sum_to(g, shape)],
                           "expand")
 for _cls in (ViewBackward0, UnsqueezeBackward0, SqueezeBackward0, SqueezeBackward1,
@@ -1189,15 +1200,31 @@ def reshape(input, *shape):
         data = a.reshape(shape)
     except ValueError:
         raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {a.size}") from None
+    if data.size and not np.may_share_memory(data, a):  # no view has that shape: as PyTorch,
+        copy = record1(CloneBackward0, data.reshape(a.shape), x)  # a contiguous clone, viewed
+        return record1(ReshapeAliasBackward, data, copy, (a.shape,))
     return _view(ViewBackward0, data, x, (a.shape,), _reshaped(data.shape))
 
 
 def view(input, *shape):
-    """Like reshape (PyTorch requires contiguous memory; here any layout works);
+    """The same memory in a new shape (an error where that needs a copy: use reshape);
     `view(dtype)` reinterprets the bytes."""
     if len(shape) == 1 and not isinstance(shape[0], (int, np.integer, tuple, list, Tensor)):
         return _view_dtype(as_tensor_arg(input), _dtypes.to_dtype(shape[0]))
-    return reshape(input, *shape)
+    out = reshape(input, *shape)
+    if out._data.size and not np.may_share_memory(out._data, as_tensor_arg(input)._data):
+        raise RuntimeError("view size is not compatible with input tensor's size and stride (at "
+                           "least one dimension spans across two contiguous subspaces). Use "
+                           ".reshape(...) instead.")
+    return out
+
+
+def contiguous(input):
+    """input itself if its memory is in row-major order, else a row-major copy (CloneBackward0)."""
+    x = as_tensor_arg(input)
+    if x._data.flags.c_contiguous:
+        return x
+    return record1(CloneBackward0, np.ascontiguousarray(x._data), x)
 
 
 def _view_dtype(x, dt):
@@ -1721,11 +1748,11 @@ class _no_record:
 
 
 def add_(input, other, alpha=1):
-    return _inplace("add", input, other if alpha == 1 else mul(other, alpha))
+    return _inplace("add", input, _times_alpha(input, other, alpha))
 
 
 def sub_(input, other, alpha=1):
-    return _inplace("sub", input, other if alpha == 1 else mul(other, alpha))
+    return _inplace("sub", input, _times_alpha(input, other, alpha))
 
 
 def mul_(input, other):

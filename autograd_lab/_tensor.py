@@ -455,8 +455,17 @@ class Tensor:
     def cuda(self, device=None):
         _require_cpu("cuda" if device is None else device)
 
-    def contiguous(self):
-        return self
+    def contiguous(self, memory_format=None):
+        """self if its memory is in row-major order, else a row-major copy (CloneBackward0)."""
+        return _ops.contiguous(self)
+
+    def is_contiguous(self, memory_format=None):
+        return bool(self._data.flags.c_contiguous)
+
+    def stride(self, dim=None):
+        """Steps in elements between neighbours along each dim (numpy's strides / itemsize)."""
+        steps = tuple(s // self._data.itemsize for s in self._data.strides)
+        return steps if dim is None else steps[_ops.norm_dim(dim, self._data.ndim)]
 
     # ---- operators: thin calls into the op table ---------------------------------------------
     # __add__, __radd__, __sub__, __mul__, __rmul__, __truediv__: the op table's fast paths

@@ -1,0 +1,56 @@
+"""Differences from PyTorch that a differential review found (each scenario runs on
+autograd_lab and on PyTorch through the `T` fixture, or compares with torch directly)."""
+import numpy as np
+import pytest
+
+import autograd_lab as lab
+from helpers import outcome, require_torch
+
+
+def both(fn):
+    """fn(module) on autograd_lab and on torch: (what ours does, what torch does)."""
+    return outcome(lambda: fn(lab)), outcome(lambda: fn(require_torch()))
+
+
+@pytest.mark.parametrize("code", [
+    "T.add(T.tensor([1, 2]), 2, alpha=3)",
+    "T.tensor([1., 2.]).sub(1, alpha=2)",
+    "T.tensor([1., 2.]).add_(2, alpha=3)",
+    "T.tensor([1., 2.]).sub_(T.tensor([1., 1.]), alpha=0.5)",
+    "T.add(T.tensor([1, 2]), 2, alpha=1.0)",
+    "T.add(T.tensor([1., 2]), T.tensor([1, 1]), alpha=2.5)",
+])
+def test_add_and_sub_with_alpha(code):
+    ours, theirs = both(lambda T: eval(code, {"T": T}))
+    assert ours == theirs
+
+
+def test_contiguous_copies_a_transposed_tensor(T):
+    w = T.tensor([[1., 2.], [3., 4.]], requires_grad=True)
+    h = w * 1
+    c = h.t().contiguous()
+    assert type(c.grad_fn).__name__ == "CloneBackward0" and h.contiguous() is h
+    c.mul_(10)  # changes the copy only
+    h.sum().backward()
+    assert w.grad.tolist() == [[1., 1.], [1., 1.]] and h.tolist() == [[1., 2.], [3., 4.]]
+
+
+def test_is_contiguous_and_stride(T):
+    x = T.zeros(2, 3, 4)
+    assert x.is_contiguous() and x.stride() == (12, 4, 1) and x.stride(-2) == 4
+    assert not x.transpose(0, 2).is_contiguous() and x.transpose(0, 2).stride() == (1, 4, 12)
+    assert not x[:, :1].is_contiguous() and x[:, :, 0].stride() == (12, 4)
+
+
+def test_view_needs_compatible_strides_and_reshape_copies(T):
+    y = T.arange(6.).reshape(2, 3).requires_grad_() * 1
+    with pytest.raises(RuntimeError, match=r"view size is not compatible .* Use \.reshape"):
+        y.t().view(6)
+    assert type(y.t().view(3, 2).grad_fn).__name__ == "ViewBackward0"
+    assert T.zeros(4, 1, 3).transpose(0, 1).view(12).shape == (12,)  # size-1 dims: a view
+    r = y.t().reshape(6)
+    assert type(r.grad_fn).__name__ == "UnsafeViewBackward0"
+    assert [type(f).__name__ for f, _ in r.grad_fn.next_functions] == ["CloneBackward0"]
+    assert r.tolist() == [0., 3., 1., 4., 2., 5.]
+    r.mul_(2)  # a copy: y keeps its values
+    assert y.tolist() == [[0., 1., 2.], [3., 4., 5.]]

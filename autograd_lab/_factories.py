@@ -1,4 +1,5 @@
 """Tensor factories (`tensor`, `zeros`, `randn`, ...) and the seeded random generator."""
+import math
 import numbers
 
 import numpy as np
@@ -226,6 +227,7 @@ def full_like(input, fill_value, dtype=None, device=None, requires_grad=False):
 
 def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):
     """Values from start to end (exclusive) by step; int64 unless an argument is a float."""
+    start, end, step = (v.item() if isinstance(v, Tensor) else v for v in (start, end, step))
     if end is None:
         start, end = 0, start
     if step == 0:
@@ -235,14 +237,50 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
     ints = all(isinstance(v, numbers.Integral) for v in (start, end, step))
     dt = (np.int64 if ints else _dtypes.get_default_dtype().np) if dtype is None \
         else _dtypes.to_dtype(dtype).np
-    return _finish(np.arange(start, end, step).astype(dt), dtype, requires_grad)
+    if ints:
+        values = np.arange(start, end, step)
+    else:  # start + step * i in double precision, fused as PyTorch's compiled kernel does
+        n = np.arange(math.ceil((end - start) / step), dtype=np.float64)
+        values = _fma(np.float64(step), n, np.float64(start))
+    return _finish(values.astype(dt), dtype, requires_grad)
 
 
 def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
+    """steps values from start to end; PyTorch's formula (start + step * i for the first half,
+    end - step * (steps - 1 - i) for the rest, in the result's precision, fused multiply-adds),
+    so that the values print as PyTorch's do (-1.4901e-08, not 0, in linspace(-1, 1, 11))."""
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
-    return _finish(np.linspace(start, end, steps).astype(_float_dtype(dtype)), dtype,
-                   requires_grad)
+    dt = _float_dtype(dtype)
+    if steps <= 1:
+        return _finish(np.full(steps, start).astype(dt), dtype, requires_grad)
+    i = np.arange(steps, dtype=np.float64)
+    first = i < steps // 2
+    n = np.where(first, i, steps - 1 - i)
+    if dt == np.float32:  # float32 products are exact in double: one rounding, as an fma's
+        a, b = np.float32(start), np.float32(end)
+        step = np.float64((b - a) / np.float32(steps - 1))
+        values = np.where(first, np.float64(a) + step * n, np.float64(b) - step * n)
+    else:  # float64 (and integers, by double steps)
+        a, b = float(dt.type(start)), float(dt.type(end))
+        step = (b - a) / (steps - 1)
+        values = np.where(first, _fma(step, n, a), _fma(-step, n, b))
+    return _finish(values.astype(dt), dtype, requires_grad)
+
+
+def _fma(a, b, c):
+    """a * b + c for float64 arrays, rounded once (error-free product and sum, after Dekker)."""
+    p = a * b
+    split = 134217729.0  # 2**27 + 1: splits a double into two halves whose products are exact
+    ah = a * split
+    ah = ah - (ah - a)
+    bh = b * split
+    bh = bh - (bh - b)
+    product_error = ((ah * bh - p) + ah * (b - bh) + (a - ah) * bh) + (a - ah) * (b - bh)
+    s = p + c
+    back = s - p
+    sum_error = (p - (s - back)) + (c - back)
+    return s + (product_error + sum_error)
 
 
 def eye(n, m=None, dtype=None, device=None, requires_grad=False):

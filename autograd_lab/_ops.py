@@ -798,6 +798,8 @@ MeanBackward1 = defnode("MeanBackward1", MeanBackward0._vjps, "mean")
 
 def _reduce_args(x, dim, keepdim):
     x = as_tensor_arg(x)
+    if isinstance(dim, (list, tuple)) and not dim:
+        dim = None  # no dims listed: PyTorch reduces over all of them
     return x, norm_dims(dim, x._data.ndim), bool(keepdim)
 
 
@@ -1030,13 +1032,13 @@ def min(input, dim=None, keepdim=False):
 
 
 def amax(input, dim=(), keepdim=False):
-    x, dims, keep = _reduce_args(input, None if dim == () else dim, keepdim)
+    x, dims, keep = _reduce_args(input, dim, keepdim)
     _require_nonempty("amax", x._data, dims, dim in ((), None))
     return record1(AmaxBackward0, np.amax(x._data, axis=dims, keepdims=keep), x, (x, dims, keep))
 
 
 def amin(input, dim=(), keepdim=False):
-    x, dims, keep = _reduce_args(input, None if dim == () else dim, keepdim)
+    x, dims, keep = _reduce_args(input, dim, keepdim)
     _require_nonempty("amin", x._data, dims, dim in ((), None))
     return record1(AminBackward0, np.amin(x._data, axis=dims, keepdims=keep), x, (x, dims, keep))
 

@@ -54,3 +54,31 @@ def test_view_needs_compatible_strides_and_reshape_copies(T):
     assert r.tolist() == [0., 3., 1., 4., 2., 5.]
     r.mul_(2)  # a copy: y keeps its values
     assert y.tolist() == [[0., 1., 2.], [3., 4., 5.]]
+
+
+def test_linspace_values_are_pytorchs_to_the_bit():
+    """PyTorch's formula (two halves, fused multiply-adds): linspace(-1, 1, 11) has -1.4901e-08
+    in the middle, so it prints in scientific notation, as in PyTorch."""
+    torch = require_torch()
+    rng = np.random.default_rng(0)
+    cases = [(-1, 1, 11), (-1, 1, 7), (0, 1, 5), (3, -2, 6), (0.1, 0.7, 4), (-5, 5, 1000),
+             (2, 2, 3), (0, 1, 1), (0, 1, 0), (-7, 20, 9)]
+    cases += [(float(rng.uniform(-10, 10)), float(rng.uniform(-10, 10)),
+               int(rng.integers(2, 100))) for _ in range(100)]
+    for name in ("float32", "float64", "int64"):
+        for a, b, n in cases:
+            ours = lab.linspace(a, b, n, dtype=getattr(lab, name))
+            theirs = torch.linspace(a, b, n, dtype=getattr(torch, name))
+            np.testing.assert_array_equal(ours.numpy(), theirs.numpy(), err_msg=str((a, b, n)))
+    assert repr(lab.linspace(-1, 1, 11)) == repr(torch.linspace(-1, 1, 11))
+
+
+@pytest.mark.parametrize("code", [
+    "T.arange(-1, 1, 0.2)", "T.arange(0, 1, 0.1)", "T.arange(0.5, 3.3, 0.7, dtype=T.float64)",
+    "T.arange(T.tensor(3))", "T.arange(5, 0, -2)",
+    "T.ones(2, 3).sum([])", "T.ones(2, 3).sum(dim=())", "T.ones(2, 3).mean([])",
+    "T.ones(2, 3).sum(dim=[], keepdim=True)",
+])
+def test_factories_and_reductions_over_no_dims(code):
+    ours, theirs = both(lambda T: eval(code, {"T": T}))
+    assert ours == theirs

@@ -625,6 +625,75 @@ def compare(ufunc_name, a, b=None):
     return _new(np.asarray(data))
 
 
+def _division_operands(name, a, b):
+    """The arrays of a // b or a % b in PyTorch's result dtype; its error for an integer
+    division by zero (numpy gives 0 and a warning)."""
+    A, Bv = (_array_of(_operand(v, name)) for v in (a, b))
+    dt = _dtypes.result_type(_as_array(A), _as_array(Bv))
+    A, Bv = np.asarray(A, dt), np.asarray(Bv, dt)
+    if dt.kind in "biu" and not Bv.all():
+        raise RuntimeError("ZeroDivisionError")
+    return A, Bv
+
+
+def _torch_remainder(A, Bv):
+    """a - b * floor(a / b) computed as PyTorch does (fmod, then shifted into b's sign), which
+    keeps the sign of a zero result: tensor([-3.]) % 3 is -0., where numpy gives 0."""
+    m = np.fmod(A, Bv)
+    shift = (m != 0) & ((Bv < 0) != (m < 0))
+    return np.where(shift, m + Bv, m).astype(m.dtype, copy=False)
+
+
+def _not_implemented(name):
+    """The node PyTorch records for an op without a derivative: backward through it raises."""
+    def rule(B, g, ans):
+        raise RuntimeError(f"derivative for aten::{name} is not implemented")
+    return defnode("NotImplemented", [rule, rule], name)
+
+
+RemainderBackward0 = defnode("RemainderBackward0", [lambda B, g, ans: g], "%")
+RemainderBackward1 = defnode("RemainderBackward1", [
+    lambda B, g, ans, a, b: g,
+    lambda B, g, ans, a, b: -g * B.floor(a / b)], "%", saves=True)
+
+
+_RemainderOfNumber = _not_implemented("remainder")  # number % tensor
+
+
+def remainder(input, other):
+    """Python's modulus (the result takes the divisor's sign); gradient 1 for input and
+    -floor(input / other) for a tensor divisor, as PyTorch's RemainderBackward."""
+    try:
+        A, Bv = _division_operands("remainder", input, other)
+        data = np.asarray(_torch_remainder(A, Bv))
+    except ValueError:
+        raise _broadcast_error(np.shape(_array_of(input)), np.shape(_array_of(other))) from None
+    if data.dtype.kind != "f":
+        return _new(data)
+    if not isinstance(input, Tensor):
+        return record(_RemainderOfNumber, data, (None, other))
+    if not isinstance(other, Tensor):
+        return record1(RemainderBackward0, data, input)
+    meta = None
+    if A.shape != data.shape or Bv.shape != data.shape:
+        meta = ((A.shape, A.dtype), (Bv.shape, Bv.dtype))
+    return record(RemainderBackward1, data, (input, other), (input, other), meta)
+
+
+_FloorDivideNotDifferentiable = _not_implemented("floor_divide")
+
+
+def floor_divide(input, other):
+    """Division rounded toward minus infinity; no derivative (PyTorch: NotImplemented)."""
+    try:
+        data = np.asarray(np.floor_divide(*_division_operands("floor_divide", input, other)))
+    except ValueError:
+        raise _broadcast_error(np.shape(_array_of(input)), np.shape(_array_of(other))) from None
+    if data.dtype.kind != "f":
+        return _new(data)
+    return record(_FloorDivideNotDifferentiable, data, (input, other))
+
+
 def _comparison(name, ufunc_name):
     def op(input, other):
         return compare(ufunc_name, input, other)
@@ -2313,7 +2382,7 @@ def _np_sum_to(g, shape):
 
 NP = types.SimpleNamespace(
     exp=np.exp, log=np.log, sin=np.sin, cos=np.cos, sign=_sign, abs=np.abs, where=np.where,
-    zeros_like=np.zeros_like,
+    zeros_like=np.zeros_like, floor=np.floor,
     relu_grad=_np_relu_grad,
     isnan=np.isnan,
     sum=lambda g, dims, keep: _sum(g, dims, keepdims=keep),
@@ -2339,6 +2408,7 @@ def _tb_sum_to(g, shape):
 TB = types.SimpleNamespace(
     exp=exp, log=log, sin=sin, cos=cos, sign=sign, abs=abs, where=where, isnan=isnan,
     zeros_like=lambda g: _new(np.zeros_like(g._data)),
+    floor=lambda x: _new(np.floor(x._data)),  # (its derivative is 0: a constant)
     relu_grad=lambda g, ans: where(ans <= 0, 0.0, g),
     sum=lambda g, dims, keep: sum(g, dims, keep),
     mean=lambda x, dims: mean(x, dims, True),
@@ -2361,7 +2431,7 @@ METHODS = (
     "isinf", "multiply", "divide", "subtract", "true_divide", "negative", "absolute",
     "cumsum", "flip", "roll", "repeat", "gather", "index_select", "masked_fill", "sort", "topk",
     "masked_fill_", "clamp_", "clamp_min_", "clamp_max_", "clip_", "relu_", "uniform_",
-    "normal_",
+    "normal_", "remainder", "floor_divide",
 )
 
 

@@ -517,10 +517,16 @@ class Tensor:
         _ops.setitem(self, index, value)
 
     def __floordiv__(self, other):
-        return _ops.compare("floor_divide", self, other)
+        return _ops.floor_divide(self, other)
+
+    def __rfloordiv__(self, other):
+        return _ops.floor_divide(other, self)
 
     def __mod__(self, other):
-        return _ops.compare("remainder", self, other)
+        return _ops.remainder(self, other)
+
+    def __rmod__(self, other):
+        return _ops.remainder(other, self)
 
     __lt__ = _comparison("less")
     __le__ = _comparison("less_equal")

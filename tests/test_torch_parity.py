@@ -82,3 +82,28 @@ def test_linspace_values_are_pytorchs_to_the_bit():
 def test_factories_and_reductions_over_no_dims(code):
     ours, theirs = both(lambda T: eval(code, {"T": T}))
     assert ours == theirs
+
+
+@pytest.mark.parametrize("code", [
+    "T.tensor([1.5, -2.5], requires_grad=True) // 1",
+    "T.tensor([1.5, -2.5], requires_grad=True) % 1.25",
+    "T.remainder(T.tensor([5.5, -3.], requires_grad=True), T.tensor([2., -2.]))",
+    "T.remainder(5, T.tensor([2, 3]))", "7 % T.tensor([2., 3.])", "7 // T.tensor([2., 3.])",
+    "T.tensor([5, -5]) // 2.0", "T.tensor([5, -5], dtype=T.int32) % 3", "T.tensor([-3.]) % 3",
+    "T.tensor([1., 2., 3.]) % -2", "T.tensor([5., -5.]) % 0", "T.tensor([5., -5.]) // 0",
+    "T.tensor([5, -5]) // 0", "T.tensor([5, -5]) % 0", "T.tensor([5, -5]) // T.tensor([0, 1])",
+    "T.tensor([5, -5]) % 2.5", "7 % T.tensor([3.], requires_grad=True)",
+    "T.tensor([1., 2.]).remainder(0.75)", "T.tensor([7., 8.]).floor_divide(3)",
+])
+def test_floor_divide_and_remainder(code):
+    ours, theirs = both(lambda T: eval(code, {"T": T}))
+    assert ours == theirs
+
+
+def test_remainder_gradients_and_floor_divide_has_none(T):
+    a = T.tensor([5.5, -3.], requires_grad=True)
+    b = T.tensor([2., 2.], requires_grad=True)
+    T.remainder(a, b).sum().backward()
+    assert a.grad.tolist() == [1., 1.] and b.grad.tolist() == [-2., 2.]
+    with pytest.raises(RuntimeError, match="derivative for aten::floor_divide is not implemented"):
+        (a // 2).sum().backward()

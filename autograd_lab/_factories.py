@@ -1,6 +1,7 @@
 """Tensor factories (`tensor`, `zeros`, `randn`, ...) and the seeded random generator."""
 import math
 import numbers
+import warnings
 
 import numpy as np
 
@@ -43,7 +44,7 @@ def _infer_array(data, dtype=None):
     if isinstance(data, np.generic):
         data = np.asarray(data)  # numpy scalars keep their dtype, as numpy arrays do
     arr = _natural_array(data)
-    if isinstance(data, (Tensor, np.ndarray)):
+    if isinstance(data, (Tensor, np.ndarray)) or arr.dtype == np.float64 and _has_double(data):
         if dtype is None:
             return arr
         with np.errstate(invalid="ignore", over="ignore"):  # casts wrap silently, as in PyTorch
@@ -79,6 +80,14 @@ def _natural_array(data):
         return np.array(data, np.int64)
     if isinstance(data, numbers.Real):
         return np.array(data, np.float64)
+    if isinstance(data, range):
+        data = list(data)
+    if isinstance(data, (list, tuple)) and any(isinstance(x, np.ndarray) and x.ndim
+                                               for x in data):
+        warnings.warn("Creating a tensor from a list of numpy.ndarrays is extremely slow. Please "
+                      "consider converting the list to a single numpy.ndarray with numpy.array() "
+                      "before converting to a tensor.", UserWarning, stacklevel=4)
+        data = [x.tolist() if isinstance(x, np.ndarray) else x for x in data]
     if isinstance(data, (list, tuple)):
         shape, kind = _check_nested(data)
         arr = np.array(_plain(data), dtype={0: np.bool_, 1: np.int64}.get(kind, np.float64))
@@ -92,9 +101,23 @@ def _plain(data):
     """Nested lists with 0-d tensors replaced by their numbers."""
     if isinstance(data, Tensor):
         return data._data.tolist()
-    if isinstance(data, (list, tuple)):
+    if isinstance(data, (list, tuple, range)):
         return [_plain(d) for d in data]
     return data
+
+
+def _has_double(data):
+    """Whether a nested sequence holds a float64 number or array of numpy's, or a float64
+    tensor: PyTorch then makes the whole tensor float64 (Python floats give the default)."""
+    level = [data]
+    while level:
+        item = level.pop()
+        if isinstance(item, (list, tuple, range)):
+            level.extend(item)
+        elif isinstance(item, (Tensor, np.ndarray, np.float64)) and \
+                (item._data if isinstance(item, Tensor) else np.asarray(item)).dtype == np.float64:
+            return True
+    return False
 
 
 def _check_nested(data):
@@ -106,7 +129,7 @@ def _check_nested(data):
     dims = {}
     while level:
         item, depth = level.pop()
-        if isinstance(item, (list, tuple)):
+        if isinstance(item, (list, tuple, range)):
             if leaf_depth is not None and depth >= leaf_depth:
                 raise TypeError(f"expected a number at dim {depth} of the nested list, got a "
                                 f"{type(item).__name__} (the list is ragged)")
@@ -143,14 +166,25 @@ def _element_kind(item):
 
 def tensor(data, dtype=None, device=None, requires_grad=False):
     """A new leaf tensor copied from data (numbers, nested lists, numpy arrays, tensors)."""
+    if isinstance(data, Tensor):
+        warnings.warn("To copy construct from a tensor, it is recommended to use "
+                      "sourceTensor.detach().clone() or sourceTensor.detach().clone()"
+                      ".requires_grad_(True), rather than torch.tensor(sourceTensor).",
+                      UserWarning, stacklevel=2)
     arr = _infer_array(data, None if dtype is None else _dtypes.to_dtype(dtype).np)
     return _finish(arr, dtype, requires_grad)
 
 
 def as_tensor(data, dtype=None, device=None):
-    if isinstance(data, Tensor) and dtype is None:
-        return data
-    return tensor(data, dtype)
+    """data as a tensor without copying when it already is one, or a numpy array of a
+    supported dtype (then they share memory), in the dtype asked for."""
+    target = None if dtype is None else _dtypes.to_dtype(dtype).np
+    if isinstance(data, Tensor):
+        return data if target is None or target == data._data.dtype else data.to(dtype)
+    if isinstance(data, np.ndarray) and data.dtype.kind in "biuf" and \
+            (target is None or target == data.dtype):
+        return _new(data)
+    return _finish(_infer_array(data, target), dtype, False)
 
 
 def from_numpy(array):

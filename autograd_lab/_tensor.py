@@ -11,6 +11,8 @@ from . import _dtypes
 from . import _format
 from ._node import _Handle, _Scope, _seq
 
+_WARNED_SCALAR = []  # float(t)/int(t) of a tensor that requires grad warns once, as PyTorch
+
 _new_object = object.__new__
 _NON_LEAF_GRAD = (
     "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
@@ -285,14 +287,22 @@ class Tensor:
         return bool(self._data.reshape(()))
 
     def __float__(self):
-        if self._data.size != 1:
-            raise ValueError("only one element tensors can be converted to Python scalars")
-        return float(self.item())
+        return float(self._scalar())
 
     def __int__(self):
+        return int(self._scalar())
+
+    def _scalar(self):
+        """The value for float()/int(): PyTorch's error for several elements, and its warning
+        (once) when the tensor requires grad."""
         if self._data.size != 1:
             raise ValueError("only one element tensors can be converted to Python scalars")
-        return int(self.item())
+        if self._requires_grad and not _WARNED_SCALAR:
+            _WARNED_SCALAR.append(True)
+            warnings.warn("Converting a tensor with requires_grad=True to a scalar may lead to "
+                          "unexpected behavior.\nConsider using tensor.detach() first.",
+                          UserWarning, stacklevel=3)
+        return self.item()
 
     def __index__(self):
         if self._data.dtype.kind not in "iub" or self._data.size != 1:

@@ -107,3 +107,37 @@ def test_remainder_gradients_and_floor_divide_has_none(T):
     assert a.grad.tolist() == [1., 1.] and b.grad.tolist() == [-2., 2.]
     with pytest.raises(RuntimeError, match="derivative for aten::floor_divide is not implemented"):
         (a // 2).sum().backward()
+
+
+@pytest.mark.parametrize("code", [
+    "T.tensor(range(3))", "T.tensor([range(2), range(2)])",
+    "T.tensor([np.float64(1.), 2])", "T.tensor([np.float32(1.), 2])", "T.tensor([np.int32(1), 2])",
+    "T.tensor([[1.5], [np.float64(2.)]])", "T.tensor([np.ones(2), np.zeros(2)])",
+    "T.tensor([np.ones(2, np.float32), np.zeros(2, np.float32)])",
+    "T.tensor([T.tensor(1., dtype=T.float64), 2.])", "T.as_tensor([1, 2.5])", "T.as_tensor(3)",
+])
+def test_tensor_infers_pytorchs_dtype(code):
+    ours, theirs = both(lambda T: eval(code, {"T": T, "np": np}))
+    assert ours == theirs
+
+
+def test_as_tensor_shares_a_numpy_arrays_memory(T):
+    a, b = np.array([1., 2.]), np.array([1, 2])
+    shared, cast = T.as_tensor(a), T.as_tensor(b, dtype=T.float32)
+    a[0], b[0] = 9, 7
+    assert shared.tolist() == [9., 2.] and shared.dtype == T.float64
+    assert cast.tolist() == [1., 2.]  # another dtype: a copy
+
+
+def test_pytorchs_warnings_for_copies_and_scalars(T, recwarn):
+    T.tensor(T.tensor([1., 2.]))
+    T.tensor([np.ones(2), np.zeros(2)])
+    float(T.tensor([1.5], requires_grad=True))
+    texts = " | ".join(str(w.message) for w in recwarn)
+    assert "rather than torch.tensor(sourceTensor)" in texts
+    if T is lab:  # (PyTorch warns of these two once per process: another test may have used it)
+        assert "Creating a tensor from a list of numpy.ndarrays is extremely slow" in texts
+        lab._tensor._WARNED_SCALAR.clear()
+        float(T.tensor([1.5], requires_grad=True))
+        assert "Converting a tensor with requires_grad=True to a scalar" in " | ".join(
+            str(w.message) for w in recwarn)

@@ -246,7 +246,7 @@ class _Curve:
     def png(self, result):
         g = result.grads.get(self.name)
         if result.error is None and g is not None:
-            x0, y0, slope = result.values[self.name], float(result.loss), float(g)
+            x0, y0, slope = result.values[self.name], result.loss.item(), g.item()
             self.point.set_data([x0], [y0])
             self.tangent.set_data([self.lo, self.hi],
                                   [y0 + slope * (self.lo - x0), y0 + slope * (self.hi - x0)])

@@ -70,7 +70,7 @@ class Training:
         except Exception as exc:  # shown in the widget; training stops there
             self.error = exc
             return
-        self.losses.append(float(loss))
+        self.losses.append(loss.item())
 
     def run(self):
         """Run the remaining steps now."""

@@ -889,9 +889,9 @@ def sum(input, dim=None, keepdim=False, dtype=None):
     """Sum over `dim` (all dims by default)."""
     x, dims, keep = _reduce_args(input, dim, keepdim)
     a = x._data if dtype is None else x._data.astype(_dtypes.to_dtype(dtype).np)
-    data = np.sum(a, axis=dims, keepdims=keep)
-    if a.dtype.kind in "biu" and dtype is None:
-        data = np.asarray(data).astype(np.int64)
+    # the ufunc itself, not np.sum: numpy's overflow warnings are then attributed to (and
+    # silenced in) autograd_lab, as PyTorch gives inf silently
+    data = _sum(a, dims, keepdims=keep, dtype=np.int64 if a.dtype.kind in "biu" else None)
     cls = SumBackward0 if dim is None else SumBackward1
     return record1(cls, data, x, (a.shape, dims, keep))
 
@@ -907,8 +907,7 @@ def mean(input, dim=None, keepdim=False, dtype=None):
     n = 1
     for d in dims:
         n *= a.shape[d]
-    data = np.mean(a, axis=dims, keepdims=keep) if a.size else np.full(
-        np.sum(a, axis=dims, keepdims=keep).shape, np.nan, a.dtype)
+    data = _sum(a, dims, keepdims=keep) / a.dtype.type(n)  # (n = 0: nan, as PyTorch)
     cls = MeanBackward0 if dim is None else MeanBackward1
     return record1(cls, data.astype(a.dtype, copy=False), x, (a.shape, dims, keep, n))
 
@@ -940,7 +939,7 @@ def _var_like(cls, npfn, input, dim, unbiased, keepdim, correction):
     n = 1
     for d in dims:
         n *= x._data.shape[d]
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         if n - c > 0:
             data = npfn(x._data, axis=dims, ddof=c, keepdims=keep)
         else:  # PyTorch's warning instead of numpy's
@@ -999,7 +998,9 @@ ProdBackward1 = defnode("ProdBackward1", [_prod_rule], "prod", saves=True, uses_
 def prod(input, dim=None, keepdim=False, dtype=None):
     """Product over `dim` (all dims by default)."""
     x, dims, keep = _reduce_args(input, dim, keepdim)
-    data = np.prod(x._data, axis=dims, keepdims=keep)
+    a = x._data
+    data = np.multiply.reduce(a, dims, keepdims=keep,
+                              dtype=np.int64 if a.dtype.kind in "biu" else None)
     cls = ProdBackward0 if dim is None else ProdBackward1
     return record1(cls, data, x, (x, dims, keep))
 

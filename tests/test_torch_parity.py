@@ -1,5 +1,8 @@
 """Differences from PyTorch that a differential review found (each scenario runs on
 autograd_lab and on PyTorch through the `T` fixture, or compares with torch directly)."""
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -141,3 +144,15 @@ def test_pytorchs_warnings_for_copies_and_scalars(T, recwarn):
         float(T.tensor([1.5], requires_grad=True))
         assert "Converting a tensor with requires_grad=True to a scalar" in " | ".join(
             str(w.message) for w in recwarn)
+
+
+def test_reductions_overflow_to_inf_silently():
+    """PyTorch gives inf without a word; numpy's RuntimeWarnings must not reach the user (run
+    in a fresh interpreter that shows every warning)."""
+    code = ("import autograd_lab as torch\n"
+            "x = torch.tensor([3e38, 3e38])\n"
+            "print(x.sum(), x.mean(), torch.tensor([1e30, 1e30]).prod(),\n"
+            "      torch.tensor([3e38, -3e38]).var(), torch.tensor([3e38, -3e38]).std())\n")
+    run = subprocess.run([sys.executable, "-W", "default", "-c", code], capture_output=True,
+                         text=True, check=True)
+    assert run.stdout.split() == ["tensor(inf)"] * 5 and run.stderr == "", run.stderr

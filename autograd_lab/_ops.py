@@ -186,7 +186,8 @@ def _array_of(v):
 
 AddBackward0 = defnode("AddBackward0", [lambda B, g, ans: g, lambda B, g, ans: g], "+")
 SubBackward0 = defnode("SubBackward0", [lambda B, g, ans: g, lambda B, g, ans: -g], "-")
-RsubBackward1 = defnode("RsubBackward1", [lambda B, g, ans: g, lambda B, g, ans: -g], "-")
+RsubBackward1 = defnode("RsubBackward1", [lambda B, g, ans, alpha: -g if alpha == 1 else  # n - x
+                                            -alpha * g], "-")
 MulBackward0 = defnode("MulBackward0", [lambda B, g, ans, a, b: g * b,
                                         lambda B, g, ans, a, b: g * a], "*", saves=True)
 DivBackward0 = defnode("DivBackward0", [lambda B, g, ans, a, b: g / b,
@@ -203,8 +204,8 @@ PowBackward1 = defnode("PowBackward1", [
     lambda B, g, ans, x, y: B.where(y == 0, 0.0, g * (y * x ** (y - 1))),
     lambda B, g, ans, x, y: B.where((x == 0) & (y >= 0), 0.0, g * ans * B.log(x))],
     "**", saves=True, uses_ans=True)
-PowBackward2 = defnode("PowBackward2", [None, lambda B, g, ans, c, x: g * ans * math.log(c)],
-                       "**", uses_ans=True, saves=True)
+PowBackward2 = defnode("PowBackward2", [lambda B, g, ans, c, x: g * ans * math.log(c)],
+                       "**", uses_ans=True, saves=True)  # number ** tensor: one input
 _ARITH = {"add": (np.add, AddBackward0, ()), "sub": (np.subtract, SubBackward0, ()),
           "mul": (np.multiply, MulBackward0, True), "div": (np.true_divide, DivBackward0, True)}
 
@@ -245,8 +246,6 @@ def _arith(op, a, b):
     shape = data.shape
     if (ta and A.shape != shape) or (tb and Bv.shape != shape) or (ta and tb and A.dtype is not Bv.dtype):
         meta = ((A.shape, A.dtype) if ta else None, (Bv.shape, Bv.dtype) if tb else None)
-    if cls is SubBackward0 and not ta:
-        cls = RsubBackward1
     return _link(cls, data, (ea, eb), _operands_read(op, a, b, ea, eb) if saves else (), meta)
 
 
@@ -367,6 +366,24 @@ def _times_alpha(input, other, alpha):
     return mul(other, alpha) if isinstance(other, Tensor) else other * alpha
 
 
+def rsub(input, other, alpha=1):
+    """other - alpha * input, as `number - tensor` runs: one RsubBackward1 node whose only
+    input is the tensor (torch.sub(number, tensor) records SubBackward0 with two)."""
+    x = as_tensor_arg(input)
+    enabled, _grad.enabled = _grad.enabled, False
+    try:
+        out = _arith("sub", other, _times_alpha(x, x, alpha))
+    finally:
+        _grad.enabled = enabled
+    e = _edge(x)
+    if not enabled or e is None:
+        return out
+    a = x._data
+    meta = None if (a.shape, a.dtype) == (out._data.shape, out._data.dtype) else \
+        ((a.shape, a.dtype),)
+    return _link(RsubBackward1, out._data, (e,), (alpha,), meta)
+
+
 def mul(input, other):
     return _mul(input, other)
 
@@ -408,7 +425,7 @@ def pow(input, exponent):
         data = _power(c, exponent._data)
         if data.dtype is not exponent._data.dtype:
             data = data.astype(_dtypes.result_type(np.asarray(c)[()], exponent._data))
-        return record((PowBackward2), data, (None, exponent), (c, exponent))
+        return record1(PowBackward2, data, exponent, (c, exponent))
     try:
         data = _power(input._data, exponent._data)
     except ValueError:

@@ -482,7 +482,7 @@ class Tensor:
     # themselves, bound below (one Python call less per operator on the hot path)
 
     def __rsub__(self, other):
-        return _ops.sub(other, self)
+        return _ops.rsub(self, other)
 
     def __rtruediv__(self, other):
         return _ops.div(other, self)

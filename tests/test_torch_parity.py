@@ -156,3 +156,21 @@ def test_reductions_overflow_to_inf_silently():
     run = subprocess.run([sys.executable, "-W", "default", "-c", code], capture_output=True,
                          text=True, check=True)
     assert run.stdout.split() == ["tensor(inf)"] * 5 and run.stderr == "", run.stderr
+
+
+@pytest.mark.parametrize("code", [
+    "1 - x", "T.sub(1, x)", "T.rsub(x, 1)", "T.rsub(x, 1, alpha=2)", "2 ** x", "T.pow(2, x)",
+    "T.tensor(1.) - x", "1.5 - x.double()",
+])
+def test_number_operands_are_not_graph_inputs(code, T):
+    """`1 - x` and `2 ** x` record one input (RsubBackward1, PowBackward2); torch.sub(1, x)
+    and a 0-d tensor operand record two, the first None."""
+    x = T.tensor([1., 2.], requires_grad=True)
+    y = eval(code, {"T": T, "x": x})
+    names = [type(f).__name__ for f, _ in y.grad_fn.next_functions]
+    expected = {"T.sub(1, x)": ["NoneType", "AccumulateGrad"],
+                "T.tensor(1.) - x": ["NoneType", "AccumulateGrad"],
+                "1.5 - x.double()": ["ToCopyBackward0"]}.get(code, ["AccumulateGrad"])
+    assert names == expected
+    y.sum().backward()
+    assert x.grad is not None

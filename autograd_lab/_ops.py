@@ -221,6 +221,12 @@ def _arith(op, a, b):
         b = _operand(b, op)
     A = a._data if ta else a
     Bv = b._data if tb else b
+    if op == "sub" and (np.result_type(A) == np.bool_ or np.result_type(Bv) == np.bool_):
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` "
+            "or `logical_xor()` operator instead." if np.result_type(A, Bv) == np.bool_ else
+            "Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+            "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
     try:
         data = ufunc(A, Bv)
     except ValueError:
@@ -454,7 +460,8 @@ def _unary(name, fwd, rule, symbol, uses_ans=False, saves_input=False, float_onl
     return cls, op
 
 
-NegBackward0, neg = _unary("neg", np.negative, lambda B, g, ans: -g, "neg", float_only=False)
+NegBackward0, neg = _unary("neg", lambda a: _negative(a), lambda B, g, ans: -g, "neg",
+                           float_only=False)
 ExpBackward0, exp = _unary("exp", np.exp, lambda B, g, ans: g * ans, "exp", uses_ans=True)
 LogBackward0, log = _unary("log", np.log, lambda B, g, ans, x: g / x, "log", saves_input=True)
 SqrtBackward0, sqrt = _unary("sqrt", np.sqrt, lambda B, g, ans: g / (2 * ans), "sqrt",
@@ -477,6 +484,14 @@ ReciprocalBackward0, reciprocal = _unary("reciprocal", np.reciprocal,
 SignBackward0, sign = _unary("sign", lambda a: _sign(a), _zero_rule, "sign",
                              float_only=False)
 absolute, negative = abs, neg
+
+
+def _negative(a):
+    if a.dtype == np.bool_:
+        raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you "
+                           "are trying to invert a mask, use the `~` or `logical_not()` operator "
+                           "instead.")
+    return np.negative(a)
 
 
 def _sign(a):
@@ -792,6 +807,9 @@ def _matmul(input, other, cls):
     if A.ndim == 0 or Bv.ndim == 0:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are "
                            f"{A.ndim}D and {Bv.ndim}D")
+    if A.dtype is not Bv.dtype and A.ndim == Bv.ndim == 1:
+        raise RuntimeError(f"dot : expected both vectors to have same dtype, but found "
+                           f"{_dtypes.of_array(A).legacy} and {_dtypes.of_array(Bv).legacy}")
     if A.dtype is not Bv.dtype:
         raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
                            f"{_cpp_name(_dtypes.of_array(A))} != "
@@ -827,9 +845,12 @@ def _product(cls, input, other, ndims, message):
     sa, sb = np.shape(_array_of(a)), np.shape(_array_of(b))
     if (len(sa), len(sb)) != ndims:
         raise RuntimeError(message.format(len(sa), len(sb)))
-    if cls is BmmBackward0 and sa[0] != sb[0]:
+    if cls is BmmBackward0 and (sa[0] != sb[0] or sa[2] != sb[1]):
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
                            f"[{sa[0]}, {sa[2]}] but got: [{sb[0]}, {sb[1]}].")
+    if cls is MvBackward0 and sa[1] != sb[0]:
+        raise RuntimeError(f"size mismatch, got input ({sa[0]}), mat ({sa[0]}x{sa[1]}), "
+                           f"vec ({sb[0]})")
     return _matmul(a, b, cls)
 
 
@@ -951,7 +972,7 @@ def _var_like(cls, npfn, input, dim, unbiased, keepdim, correction):
         dim, unbiased = None, dim
     x, dims, keep = _reduce_args(input, dim, keepdim)
     if x._data.dtype.kind != "f":
-        raise RuntimeError(f"{cls.__name__[:3].lower()}(): input dtype should be floating point")
+        raise RuntimeError("std and var only support floating point and complex dtypes")
     c = _correction(unbiased, correction)
     n = 1
     for d in dims:
@@ -1440,11 +1461,12 @@ def expand(input, *sizes):
                            f"the number of sizes provided ({len(sizes)}) must be greater or equal"
                            f" to the number of dimensions in the tensor ({a.ndim})")
     target = tuple(a.shape[i - lead] if s == -1 and i >= lead else s for i, s in enumerate(sizes))
-    try:
-        data = np.broadcast_to(a, target)
-    except ValueError:
-        raise RuntimeError(f"The expanded size of the tensor ({list(sizes)}) must match the "
-                           f"existing size ({list(a.shape)}) at a non-singleton dimension") from None
+    for i, n in enumerate(a.shape):
+        if n != 1 and n != target[lead + i]:
+            raise RuntimeError(f"The expanded size of the tensor ({target[lead + i]}) must match "
+                               f"the existing size ({n}) at non-singleton dimension {lead + i}.  "
+                               f"Target sizes: {list(sizes)}.  Tensor sizes: {list(a.shape)}")
+    data = np.broadcast_to(a, target)
     return _view(ExpandBackward0, data, x, (a.shape,))
 
 
@@ -1517,6 +1539,9 @@ def _index_error(e, shape, ix):
     """numpy's IndexError in PyTorch's words."""
     msg = str(e)
     if "too many indices" in msg:
+        if not shape:
+            return IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+                              "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
         return IndexError(f"too many indices for tensor of dimension {len(shape)}")
     if "boolean index did not match" in msg:
         dim = int(msg.split("along axis ")[1].split(";")[0])
@@ -1619,6 +1644,9 @@ def setitem(x, index, value):
     _writable(x)
     recording = _grad.enabled and (x.requires_grad or (isinstance(v, Tensor) and v.requires_grad))
     if recording:
+        if x.grad_fn is None and x.requires_grad:  # PyTorch writes through a view, x[index]
+            raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
+                               "in-place operation.")
         _check_inplace(x)
     try:
         x._data[ix] = _array_of(v)
@@ -1643,12 +1671,26 @@ def cat(tensors, dim=0):
     try:
         data = np.concatenate(arrays, axis=d)
     except ValueError:
-        raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. "
-                           f"Got shapes {[list(t.shape) for t in ts]}") from None
+        raise _cat_error(arrays, d) from None
     data = data.astype(_promote_all(ts), copy=False)
     sizes = [t._data.shape[d] if t._data.ndim else 0 for t in ts]
     offsets = list(itertools.accumulate([0] + sizes))
     return record(CatBackward0, data, ts, (d, offsets))
+
+
+def _cat_error(arrays, d):
+    """PyTorch's error for tensors that cat cannot join: the first one that does not fit."""
+    ref = arrays[0].shape
+    for i, a in enumerate(arrays[1:], 1):
+        if a.ndim != len(ref):
+            return RuntimeError(f"Tensors must have same number of dimensions: got {len(ref)} "
+                                f"and {a.ndim}")
+        for k, (n, m) in enumerate(zip(ref, a.shape)):
+            if k != d and n != m:
+                return RuntimeError(f"Sizes of tensors must match except in dimension {d}. "
+                                    f"Expected size {n} but got size {m} for tensor number {i} "
+                                    f"in the list.")
+    return RuntimeError(f"Sizes of tensors must match except in dimension {d}.")
 
 
 CatBackward0 = defnode("CatBackward0", _Variadic(
@@ -1661,10 +1703,10 @@ def stack(tensors, dim=0):
     """Join same-shaped tensors along a new dimension."""
     ts = _tensor_list(tensors, "stack")
     d = norm_dim(dim, ts[0]._data.ndim + 1)
-    shapes = {t._data.shape for t in ts}
-    if len(shapes) > 1:
-        raise RuntimeError(f"stack expects each tensor to be equal size, but got "
-                           f"{[list(t.shape) for t in ts]}")
+    for i, t in enumerate(ts[1:], 1):
+        if t._data.shape != ts[0]._data.shape:
+            raise RuntimeError(f"stack expects each tensor to be equal size, but got "
+                               f"{list(ts[0].shape)} at entry 0 and {list(t.shape)} at entry {i}")
     data = np.stack([t._data for t in ts], axis=d).astype(_promote_all(ts), copy=False)
     return record(StackBackward0, data, ts, (d,))
 

@@ -174,3 +174,30 @@ def test_number_operands_are_not_graph_inputs(code, T):
     assert names == expected
     y.sum().backward()
     assert x.grad is not None
+
+
+@pytest.mark.parametrize("code", [
+    "T.zeros(3, 1).expand(4, 4)", "T.zeros(2, 3).expand(2, 2, 4)",
+    "T.cat([T.zeros(2, 3), T.zeros(3, 2)])", "T.cat([T.zeros(2, 3), T.zeros(3)])",
+    "T.stack([T.zeros(2), T.zeros(2), T.zeros(3)])", "T.mv(T.zeros(2, 3), T.zeros(2))",
+    "T.bmm(T.zeros(1, 2, 3), T.zeros(1, 2, 3))", "T.tensor([1, 2]) @ T.tensor([1., 2.])",
+    "-T.tensor([True])", "T.tensor([True]) - T.tensor([True])", "T.tensor([True]) - 1",
+    "T.tensor([1.]) - True", "T.tensor(5.)[0]", "bool(T.tensor([]))", "T.tensor([1, 2]).var()",
+])
+def test_error_messages_are_pytorchs(code):
+    ours, theirs = both(lambda T: eval(code, {"T": T}))
+    assert ours[0] == theirs[0] == "raises"
+    for T in (lab, require_torch()):
+        with pytest.raises(Exception) as info:
+            eval(code, {"T": T})
+        if T is lab:
+            mine = str(info.value)
+        else:
+            assert mine == str(info.value)
+
+
+def test_assigning_into_a_leaf_that_requires_grad(T):
+    x = T.tensor([1., 2.], requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"^a view of a leaf Variable that requires grad is "
+                                           r"being used in an in-place operation\.$"):
+        x[0] = 5.

@@ -1530,6 +1530,44 @@ def _index_part(i):
                 f"Variables are valid indices (got {type(i).__name__})")
 
 
+def _torch_axes(ix, ndim, out_ndim):
+    """The axes order that turns numpy's result of advanced indexing into PyTorch's, or None.
+
+    Both put the dimensions that the index arrays broadcast to where the first array stands if
+    the arrays are neighbours, else first. numpy counts integers as arrays, PyTorch applies them
+    first (a select): so `x[0, :, [0, 1]]` has its list's dimension last in PyTorch, first in
+    numpy."""
+    parts = ix if isinstance(ix, tuple) else (ix,)
+    if not builtins.any(isinstance(p, (int, np.integer)) for p in parts):
+        return None
+    used = builtins.sum(p.ndim if isinstance(p, _ndarray) and p.dtype == np.bool_ else
+                        0 if p is None or p is Ellipsis else 1 for p in parts)
+
+    def place(ints_are_arrays):
+        out, first, prev, split = 0, None, False, False
+        for p in parts:
+            array = isinstance(p, _ndarray) or (ints_are_arrays and isinstance(p, (int, np.integer)))
+            if array:
+                if first is None:
+                    first = out
+                elif not prev:
+                    split = True
+            elif p is Ellipsis:
+                out += ndim - used
+            elif not isinstance(p, (int, np.integer)):
+                out += 1  # a slice or None
+            prev = array or (prev and isinstance(p, (int, np.integer)))
+        return 0 if split else first
+
+    theirs, ours = place(False), place(True)
+    if theirs == ours:
+        return None
+    k = len(np.broadcast_shapes(*[(int(p.sum()),) if p.dtype == np.bool_ else p.shape
+                                  for p in parts if isinstance(p, _ndarray)]))
+    rest = [d for d in range(out_ndim) if not ours <= d < ours + k]
+    return tuple(rest[:theirs] + list(range(ours, ours + k)) + rest[theirs:])
+
+
 def _is_advanced(ix):
     parts = ix if isinstance(ix, tuple) else (ix,)
     return builtins.any(isinstance(p, _ndarray) for p in parts)
@@ -1580,6 +1618,8 @@ SliceBackward0 = defnode("SliceBackward0", _index_rule, "[]")
 AliasBackward0 = defnode("AliasBackward0", _index_rule, "[]")
 _IndexUnsqueezeBackward0 = defnode("UnsqueezeBackward0", _index_rule, "[]")
 IndexBackward0 = defnode("IndexBackward0", _index_rule, "[]")
+_IndexReorderedBackward0 = defnode("IndexBackward0", [
+    lambda B, g, ans, shape, ix, back: B.index_grad(B.permute(g, back), shape, ix)], "[]")
 for _cls in (SelectBackward0, SliceBackward0, AliasBackward0, _IndexUnsqueezeBackward0):
     _cls._is_view = True
 
@@ -1616,6 +1656,10 @@ def getitem(input, index):
     except IndexError as e:
         raise _index_error(e, a.shape, ix) from None
     if _is_advanced(ix):
+        order = _torch_axes(ix, a.ndim, data.ndim)
+        if order is not None:  # PyTorch's place for the indexed dimensions
+            return record1(_IndexReorderedBackward0, np.array(data.transpose(order)), x,
+                           (a.shape, ix, tuple(np.argsort(order))))
         return record1(IndexBackward0, np.array(data), x, (a.shape, ix))
     if data.__class__ is not _ndarray:  # a single element: a 0-d view, not a numpy scalar copy
         data = a[(ix if isinstance(ix, tuple) else (ix,)) + (Ellipsis,)]

@@ -201,3 +201,28 @@ def test_assigning_into_a_leaf_that_requires_grad(T):
     with pytest.raises(RuntimeError, match=r"^a view of a leaf Variable that requires grad is "
                                            r"being used in an in-place operation\.$"):
         x[0] = 5.
+
+
+@pytest.mark.parametrize("index", [
+    "[0, :, [0, 1]]", "[:, 0, :, [0, 1]]", "[0, [0, 1]]", "[[0, 1], 0]", "[[0, 1], :, 0]",
+    "[[1, 0], :, 1, [2, 3]]", "[0, ..., [0, 1]]", "[None, 0, :, [0, 2]]", "[1, :, [0, 1], 2]",
+    "[0, :, [[0, 1], [1, 2]]]", "[:, [0, 1], 0, [2, 3]]", "[0, None, :, [0, 1]]",
+    "[0, :, [True, False, True, False]]", "[[0, 1], 1, :, [0, 2]]",
+])
+def test_integers_with_index_arrays_place_dims_as_pytorch(index):
+    """numpy counts an integer as an index array (`x[0, :, [0, 1]]` puts the list's dimension
+    first); PyTorch selects with it first (the list's dimension stays in place)."""
+    torch = require_torch()
+    rng = np.random.default_rng(0)
+    base, g = rng.standard_normal((2, 3, 4, 5)), None
+    results = []
+    for M in (lab, torch):
+        x = M.tensor(base, requires_grad=True)
+        y = eval("x" + index)
+        g = rng.standard_normal(tuple(y.shape)) if g is None else g
+        y.backward(M.tensor(g))
+        results.append((tuple(y.shape), y.detach().numpy(), x.grad.numpy()))
+    (s1, v1, g1), (s2, v2, g2) = results
+    assert s1 == s2
+    np.testing.assert_array_equal(v1, v2)
+    np.testing.assert_allclose(g1, g2)

@@ -1262,6 +1262,9 @@ def _view(cls, data, x, saved, replay=None, index=None):
     an in-place op on the result also rewrites x's history (see `rebase`)."""
     out = record1(cls, data, x, saved)
     out._vc = x._shared_vc()
+    if not _grad.enabled and x._requires_grad:  # as PyTorch: it requires grad, and changing
+        out._requires_grad = True               # it in place while recording is an error
+        out._extra = {"no_grad_view": True}
     if replay is not None and _grad.enabled and np.may_share_memory(data, x._data):
         up = x._extra.get("view") if x._extra is not None else None
         steps = ((cls._vjps[0], saved), up and up[3])  # back to the root base, linked
@@ -1785,8 +1788,18 @@ def is_view_node(fn):
     return getattr(fn, "_is_view", False) or type(fn) in (SelectBackward0, SliceBackward0)
 
 
+_NO_GRAD_VIEW = (
+    "A view was created in no_grad mode and is being modified inplace with grad mode enabled. "
+    "Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify "
+    "your code by moving both the view and the inplace either both inside the no_grad block (if "
+    "you don't want the inplace to be tracked) or both outside (if you want the inplace to be "
+    "tracked).")
+
+
 def _check_inplace(x):
     """PyTorch's refusal to modify, while recording, a leaf (or a view of one) that needs grad."""
+    if x._extra is not None and x._extra.get("no_grad_view"):
+        raise RuntimeError(_NO_GRAD_VIEW)
     if x.grad_fn is None and x.requires_grad:
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
                            "operation. (Wrap the update in `with torch.no_grad():`, or use an "

@@ -226,3 +226,18 @@ def test_integers_with_index_arrays_place_dims_as_pytorch(index):
     assert s1 == s2
     np.testing.assert_array_equal(v1, v2)
     np.testing.assert_allclose(g1, g2)
+
+
+def test_a_view_made_under_no_grad_cannot_be_changed_while_recording(T):
+    x = T.tensor([1., 2.], requires_grad=True)
+    with T.no_grad():
+        z, d = x[0], x.detach()
+    assert z.requires_grad and z.is_leaf and z.grad_fn is None
+    with pytest.raises(RuntimeError, match="A view was created in no_grad mode and is being "
+                                           "modified inplace with grad mode enabled"):
+        z.add_(1)
+    assert x.tolist() == [1., 2.]
+    d.add_(1)  # detach() is no such view
+    with T.no_grad():
+        z.add_(1)  # both in no_grad: allowed
+    assert x.tolist() == [3., 3.]

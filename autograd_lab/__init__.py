@@ -24,7 +24,10 @@ from ._ops import (add, sub, mul, div, pow, matmul, mm, mv, dot, bmm, neg, exp, 
                    gt, ge, lt, le, isnan, isfinite, isinf, multiply, divide, subtract,
                    true_divide, negative, absolute, broadcast_to, return_types, cumsum, flip,
                    roll, gather, index_select, masked_fill, einsum, sort, topk, clamp_,
-                   clamp_min_, clamp_max_, clip_, relu_, remainder, floor_divide, rsub)
+                   clamp_min_, clamp_max_, clip_, relu_, remainder, floor_divide, rsub,
+                   floor, ceil, round, trunc, frac, log1p, expm1, log2, log10, tril, triu,
+                   logsumexp, split, chunk, unbind, hstack, vstack, any, all, argsort,
+                   nonzero, outer)
 from ._factories import (tensor, as_tensor, from_numpy, zeros, ones, empty, full, zeros_like,
                          ones_like, empty_like, full_like, arange, linspace, eye, rand, randn,
                          randint, randperm, rand_like, randn_like, manual_seed, seed, allclose,

@@ -2445,6 +2445,183 @@ def _random_fill(cls, kernel, x, draw, generator):
 
 
 # ================================================================================================
+# More elementwise functions, triangles, splits and small utilities beginners reach for
+# ================================================================================================
+
+def _rounding(name, fn):
+    """floor/ceil/round/trunc: a step function, so the gradient is 0 (as PyTorch's)."""
+    cls = defnode(f"{name.capitalize()}Backward0", [_zero_rule], name)
+
+    def op(input):
+        x = as_tensor_arg(input)
+        a = x._data
+        return record1(cls, fn(a) if a.dtype.kind == "f" else a.copy(), x)
+    op.__name__ = op.__qualname__ = name
+    op.__doc__ = f"Elementwise {name} (gradient 0: {cls.__name__})."
+    return cls, op
+
+
+FloorBackward0, floor = _rounding("floor", np.floor)
+CeilBackward0, ceil = _rounding("ceil", np.ceil)
+TruncBackward0, trunc = _rounding("trunc", np.trunc)
+_RoundBackward0, _round_half_even = _rounding("round", np.round)
+RoundBackward1 = defnode("RoundBackward1", [_zero_rule], "round")
+
+
+def round(input, *, decimals=0):
+    """Round half to even (as PyTorch), to `decimals` places."""
+    if decimals == 0:
+        return _round_half_even(input)
+    x = as_tensor_arg(input)
+    return record1(RoundBackward1, np.round(x._data, decimals), x, (decimals,))
+
+
+FracBackward0, frac = _unary("frac", lambda a: a - np.trunc(a), lambda B, g, ans: g, "frac")
+Log1PBackward0, log1p = _unary("log1p", np.log1p, lambda B, g, ans, x: g / (x + 1.0), "log1p",
+                               saves_input=True)
+Log1PBackward0.__name__ = "Log1PBackward0"
+Expm1Backward0, expm1 = _unary("expm1", np.expm1, lambda B, g, ans: g * (ans + 1.0), "expm1",
+                               uses_ans=True)
+Log2Backward0, log2 = _unary("log2", np.log2, lambda B, g, ans, x: g / (x * math.log(2.0)),
+                             "log2", saves_input=True)
+Log10Backward0, log10 = _unary("log10", np.log10,
+                               lambda B, g, ans, x: g / (x * math.log(10.0)), "log10",
+                               saves_input=True)
+
+TrilBackward0 = defnode("TrilBackward0", [lambda B, g, ans, k: B.tril(g, k)], "tril")
+TriuBackward0 = defnode("TriuBackward0", [lambda B, g, ans, k: B.triu(g, k)], "triu")
+
+
+def _triangle(cls, fn, input, diagonal):
+    x = as_tensor_arg(input)
+    if x._data.ndim < 2:
+        raise RuntimeError(f"{cls._symbol}: input tensor must have at least 2 dimensions")
+    return record1(cls, fn(x._data, diagonal), x, (diagonal,))
+
+
+def tril(input, diagonal=0):
+    """The lower triangle (on and below `diagonal`) of the last two dims; zeros elsewhere."""
+    return _triangle(TrilBackward0, np.tril, input, diagonal)
+
+
+def triu(input, diagonal=0):
+    """The upper triangle (on and above `diagonal`) of the last two dims; zeros elsewhere."""
+    return _triangle(TriuBackward0, np.triu, input, diagonal)
+
+
+LogsumexpBackward0 = defnode("LogsumexpBackward0", [
+    lambda B, g, ans, x, dims, keep: _expand_back(B, g, x.shape, dims, keep) * B.exp(
+        x - _expand_back(B, ans, x.shape, dims, keep))], "logsumexp", saves=True, uses_ans=True)
+
+
+def logsumexp(input, dim, keepdim=False):
+    """log(sum(exp(x), dim)), computed stably."""
+    x, dims, keep = _reduce_args(input, dim, keepdim)
+    a = x._data if x._data.dtype.kind == "f" else x._data.astype(_dtypes.get_default_dtype().np)
+    m = _max(a, dims, keepdims=True) if a.size else np.zeros((1,) * a.ndim, a.dtype)
+    m = np.where(np.isfinite(m), m, 0)
+    data = np.log(_sum(np.exp(a - m), dims, keepdims=True)) + m
+    return record1(LogsumexpBackward0, data if keep else np.squeeze(data, dims), x,
+                   (x, dims, keep))
+
+
+SplitBackward0 = defnode("SplitBackward0", _index_rule, "split")
+SplitWithSizesBackward0 = defnode("SplitWithSizesBackward0", _index_rule, "split")
+UnbindBackward0 = defnode("UnbindBackward0", _index_rule, "unbind")
+SplitBackward0._is_view = SplitWithSizesBackward0._is_view = UnbindBackward0._is_view = True
+
+
+def _pieces(cls, x, d, bounds):
+    """Views of x between consecutive `bounds` along dim d."""
+    a = x._data
+    out = []
+    for lo, hi in zip(bounds, bounds[1:]):
+        ix = (slice(None),) * d + ((lo,) if cls is UnbindBackward0 else (slice(lo, hi),))
+        out.append(_view(cls, a[ix], x, (a.shape, ix), lambda B, g, ix=ix: g[ix], ix))
+    return tuple(out)
+
+
+def split(tensor, split_size_or_sections, dim=0):
+    """Views of equal size (the last may be smaller), or of the listed sizes, along dim."""
+    x = as_tensor_arg(tensor)
+    d = norm_dim(dim, x._data.ndim)
+    n = x._data.shape[d]
+    if isinstance(split_size_or_sections, (list, tuple)):
+        if builtins.sum(split_size_or_sections) != n:
+            raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} "
+                               f"(input tensor's size at dimension {d}), but got split_sizes="
+                               f"{list(split_size_or_sections)}")
+        bounds = list(itertools.accumulate([0] + list(split_size_or_sections)))
+        return _pieces(SplitWithSizesBackward0, x, d, bounds)
+    size = int(split_size_or_sections)
+    if size <= 0 and n:
+        raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got "
+                           f"dimension size of {n}")
+    bounds = list(range(0, n, size)) + [n] if size else [0, 0]
+    return _pieces(SplitBackward0, x, d, bounds)
+
+
+def chunk(input, chunks, dim=0):
+    """At most `chunks` views of equal size along dim (the last may be smaller)."""
+    if chunks <= 0:
+        raise RuntimeError("chunk expects `chunks` to be greater than 0, got: " + str(chunks))
+    x = as_tensor_arg(input)
+    n = x._data.shape[norm_dim(dim, x._data.ndim)]
+    return split(x, builtins.max(-(-n // chunks), 1), dim)
+
+
+def unbind(input, dim=0):
+    """The slices along dim, that dim removed (views)."""
+    x = as_tensor_arg(input)
+    d = norm_dim(dim, x._data.ndim)
+    return _pieces(UnbindBackward0, x, d, list(range(x._data.shape[d] + 1)))
+
+
+def hstack(tensors):
+    """cat along dim 1 (dim 0 for 1-D tensors)."""
+    ts = _tensor_list(tensors, "hstack")
+    return cat(ts, 0 if ts[0]._data.ndim == 1 else 1)
+
+
+def vstack(tensors):
+    """cat along dim 0, 1-D tensors as rows."""
+    ts = _tensor_list(tensors, "vstack")
+    return cat([reshape(t, 1, -1) if t._data.ndim < 2 else t for t in ts], 0)
+
+
+def any(input, dim=None, keepdim=False):
+    """Whether any element (along dim) is nonzero."""
+    x, dims, keep = _reduce_args(input, dim, keepdim)
+    return _new(np.asarray(np.any(x._data, axis=dims, keepdims=keep)))
+
+
+def all(input, dim=None, keepdim=False):
+    """Whether every element (along dim) is nonzero."""
+    x, dims, keep = _reduce_args(input, dim, keepdim)
+    return _new(np.asarray(np.all(x._data, axis=dims, keepdims=keep)))
+
+
+def argsort(input, dim=-1, descending=False, stable=False):
+    """The indices that sort input along dim."""
+    return sort(input, dim, descending)[1]
+
+
+def nonzero(input, *, as_tuple=False):
+    """The indices of the nonzero elements: an (n, ndim) tensor, or one tensor per dim."""
+    x = as_tensor_arg(input)
+    where_ = np.nonzero(np.atleast_1d(x._data))
+    if as_tuple:
+        return tuple(_new(w.astype(np.int64)) for w in where_)
+    return _new(np.stack(where_, axis=1).astype(np.int64) if x._data.ndim else
+                np.zeros((int(bool(x._data)), 0), np.int64))
+
+
+def outer(input, vec2):
+    """input[i] * vec2[j] for 1-D tensors."""
+    return mul(unsqueeze(input, 1), vec2)
+
+
+# ================================================================================================
 # The two vocabularies the rules are written in
 # ================================================================================================
 
@@ -2472,7 +2649,7 @@ def _np_expand(g, shape):
     lead = len(shape) - g.ndim
     if g.size == 1:
         strides = (0,) * len(shape)
-    elif lead >= 0 and all(n == 1 or n == s for n, s in zip(g.shape, shape[lead:])):
+    elif lead >= 0 and builtins.all(n == 1 or n == s for n, s in zip(g.shape, shape[lead:])):
         strides = (0,) * lead + tuple(0 if n == 1 else st for n, st in zip(g.shape, g.strides))
     else:
         return np.broadcast_to(g, shape)  # numpy's error
@@ -2499,7 +2676,7 @@ def _np_sum_to(g, shape):
 
 NP = types.SimpleNamespace(
     exp=np.exp, log=np.log, sin=np.sin, cos=np.cos, sign=_sign, abs=np.abs, where=np.where,
-    zeros_like=np.zeros_like, floor=np.floor,
+    zeros_like=np.zeros_like, floor=np.floor, tril=np.tril, triu=np.triu,
     relu_grad=_np_relu_grad,
     isnan=np.isnan,
     sum=lambda g, dims, keep: _sum(g, dims, keepdims=keep),
@@ -2526,6 +2703,7 @@ TB = types.SimpleNamespace(
     exp=exp, log=log, sin=sin, cos=cos, sign=sign, abs=abs, where=where, isnan=isnan,
     zeros_like=lambda g: _new(np.zeros_like(g._data)),
     floor=lambda x: _new(np.floor(x._data)),  # (its derivative is 0: a constant)
+    tril=tril, triu=triu,
     relu_grad=lambda g, ans: where(ans <= 0, 0.0, g),
     sum=lambda g, dims, keep: sum(g, dims, keep),
     mean=lambda x, dims: mean(x, dims, True),
@@ -2548,7 +2726,9 @@ METHODS = (
     "isinf", "multiply", "divide", "subtract", "true_divide", "negative", "absolute",
     "cumsum", "flip", "roll", "repeat", "gather", "index_select", "masked_fill", "sort", "topk",
     "masked_fill_", "clamp_", "clamp_min_", "clamp_max_", "clip_", "relu_", "uniform_",
-    "normal_", "remainder", "floor_divide",
+    "normal_", "remainder", "floor_divide", "floor", "ceil", "round", "trunc", "frac", "log1p",
+    "expm1", "log2", "log10", "tril", "triu", "logsumexp", "split", "chunk", "unbind", "any",
+    "all", "argsort", "nonzero", "outer",
 )
 
 

@@ -241,3 +241,27 @@ def test_a_view_made_under_no_grad_cannot_be_changed_while_recording(T):
     with T.no_grad():
         z.add_(1)  # both in no_grad: allowed
     assert x.tolist() == [3., 3.]
+
+
+NEW_OPS = [
+    ("floor", lambda T, x: x.floor()), ("ceil", lambda T, x: T.ceil(x)),
+    ("round", lambda T, x: x.round()), ("round_decimals", lambda T, x: x.round(decimals=1)),
+    ("trunc", lambda T, x: x.trunc()), ("frac", lambda T, x: x.frac()),
+    ("log1p", lambda T, x: x.abs().log1p()), ("expm1", lambda T, x: T.expm1(x)),
+    ("log2", lambda T, x: x.abs().log2()), ("log10", lambda T, x: T.log10(x.abs())),
+    ("tril", lambda T, x: x.tril()), ("triu_1", lambda T, x: T.triu(x, 1)),
+    ("logsumexp", lambda T, x: x.logsumexp(1)),
+    ("logsumexp_keep", lambda T, x: T.logsumexp(x, (0, 1), keepdim=True)),
+    ("hstack", lambda T, x: T.hstack([x, x * 2])), ("vstack_1d", lambda T, x: T.vstack([x[0], x[1]])),
+    ("split", lambda T, x: x.split(2, 1)[1]), ("split_sizes", lambda T, x: T.split(x, [1, 3], 1)[1]),
+    ("chunk", lambda T, x: x.chunk(3)[2]), ("unbind", lambda T, x: x.unbind(1)[2]),
+    ("outer", lambda T, x: T.outer(x[0], x[1])),
+    ("any", lambda T, x: (x > 1).any(1)), ("all", lambda T, x: T.all(x > -3)),
+    ("argsort", lambda T, x: x.argsort(1, descending=True)), ("nonzero", lambda T, x: (x > 0).nonzero()),
+]
+
+
+@pytest.mark.parametrize("name,fn", NEW_OPS, ids=[n for n, _ in NEW_OPS])
+def test_more_ops_match_pytorch(name, fn):
+    from helpers import helper_test_op
+    helper_test_op(fn, [(3, 4)], dtype="float64", low=-2.5, high=2.5)

@@ -13,7 +13,8 @@ import warnings as _warnings
 
 from ._dtypes import (dtype, bool_ as bool, uint8, int8, int16, int32, int64, float16, float32,
                       float64, get_default_dtype, set_default_dtype)
-from ._grad_mode import no_grad, enable_grad, set_grad_enabled, is_grad_enabled
+from ._grad_mode import (no_grad, enable_grad, set_grad_enabled, is_grad_enabled, inference_mode,
+                         is_inference_mode_enabled)
 from ._tensor import Tensor, Size, Device as device, is_tensor
 from ._format import set_printoptions
 from ._ops import (add, sub, mul, div, pow, matmul, mm, mv, dot, bmm, neg, exp, log, sqrt, abs,

@@ -77,3 +77,37 @@ class set_grad_enabled(_GradMode):
 
     def __enter__(self):
         pass
+
+
+class inference_mode(_GradMode):
+    """`no_grad` for inference (PyTorch's also skips version tracking; here it is no_grad):
+    `with inference_mode():`, `@inference_mode()`, `@inference_mode`, `inference_mode(False)`."""
+
+    def __new__(cls, mode=True):
+        if callable(mode):  # @inference_mode without parentheses
+            return cls()(mode)
+        return super().__new__(cls)
+
+    def __init__(self, mode=True):
+        self.mode = not mode
+
+    def __enter__(self):
+        super().__enter__()
+        self._prev_inference = _inference.on
+        _inference.on = not self.mode
+
+    def __exit__(self, *exc):
+        _inference.on = self._prev_inference
+        return super().__exit__(*exc)
+
+
+class _Inference(threading.local):
+    on = False
+
+
+_inference = _Inference()
+
+
+def is_inference_mode_enabled():
+    """True inside an `inference_mode()` block."""
+    return _inference.on

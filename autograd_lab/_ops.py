@@ -394,10 +394,37 @@ def mul(input, other):
     return _mul(input, other)
 
 
-def div(input, other):
+def div(input, other, *, rounding_mode=None):
+    """input / other; rounding_mode 'trunc' or 'floor' rounds the quotient (gradient 0)."""
+    if rounding_mode is not None:
+        return _rounded_div(input, other, rounding_mode)
     if not isinstance(input, Tensor) and isinstance(other, Tensor):
         return mul(reciprocal(other), input)  # 2 / x is reciprocal(x) * 2, as in PyTorch
     return _div(input, other)
+
+
+DivBackward2 = defnode("DivBackward2", [_zero_rule, _zero_rule], "/")
+
+
+def _rounded_div(input, other, mode):
+    if mode not in ("trunc", "floor"):
+        raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' "
+                           f"but found '{mode}'")
+    try:
+        A, Bv = _division_operands("div", input, other)
+        if A.dtype.kind == "f":
+            with np.errstate(divide="ignore", invalid="ignore"):
+                data = (np.trunc if mode == "trunc" else np.floor)(A / Bv).astype(A.dtype)
+        else:  # integers: exact, numpy's // rounds down; trunc moves negative quotients up
+            data = np.floor_divide(A, Bv)
+            if mode == "trunc":
+                data = data + ((data < 0) & (data * Bv != A))
+    except ValueError:
+        raise _broadcast_error(np.shape(_array_of(input)), np.shape(_array_of(other))) from None
+    data = np.asarray(data)
+    if data.dtype.kind != "f":
+        return _new(data)
+    return record(DivBackward2, data, (input, other))
 
 
 multiply, divide, subtract, true_divide = mul, div, sub, div
@@ -2621,6 +2648,22 @@ def outer(input, vec2):
     return mul(unsqueeze(input, 1), vec2)
 
 
+def _inplace_of(op, name):
+    """x.<name>_(...): op applied in place (the node op records, as PyTorch's)."""
+    def method(input, *args, **kwargs):
+        return _apply_inplace(lambda s: op(s, *args, **kwargs), input, *args)
+    method.__name__ = method.__qualname__ = name + "_"
+    method.__doc__ = f"x.{name}_(): {name} in place."
+    return method
+
+
+(exp_, log_, sqrt_, neg_, abs_, sin_, cos_, tanh_, sigmoid_, reciprocal_, floor_, ceil_, round_,
+ trunc_, pow_, square_) = (
+    _inplace_of(op, op.__name__) for op in (exp, log, sqrt, neg, abs, sin, cos, tanh, sigmoid,
+                                             reciprocal, floor, ceil, round, trunc, pow, square))
+
+
+
 # ================================================================================================
 # The two vocabularies the rules are written in
 # ================================================================================================
@@ -2728,7 +2771,9 @@ METHODS = (
     "masked_fill_", "clamp_", "clamp_min_", "clamp_max_", "clip_", "relu_", "uniform_",
     "normal_", "remainder", "floor_divide", "floor", "ceil", "round", "trunc", "frac", "log1p",
     "expm1", "log2", "log10", "tril", "triu", "logsumexp", "split", "chunk", "unbind", "any",
-    "all", "argsort", "nonzero", "outer",
+    "all", "argsort", "nonzero", "outer", "exp_", "log_", "sqrt_", "neg_", "abs_", "sin_",
+    "cos_", "tanh_", "sigmoid_", "reciprocal_", "floor_", "ceil_", "round_", "trunc_", "pow_",
+    "square_",
 )
 
 

@@ -467,6 +467,34 @@ class Tensor:
     def cuda(self, device=None):
         _require_cpu("cuda" if device is None else device)
 
+    def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
+        """A tensor from data with this one's dtype (unless `dtype` is given)."""
+        from ._factories import tensor
+        return tensor(data, self.dtype if dtype is None else dtype, requires_grad=requires_grad)
+
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
+        return self._new_filled(size, 0, dtype, requires_grad)
+
+    def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
+        return self._new_filled(size, 1, dtype, requires_grad)
+
+    def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
+        return self._new_filled(size, 0, dtype, requires_grad)
+
+    def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False):
+        return self._new_filled((size,), fill_value, dtype, requires_grad)
+
+    def _new_filled(self, size, value, dtype, requires_grad):
+        """new_zeros/new_ones/new_full: this tensor's dtype unless another is given."""
+        from ._factories import full
+        shape = _ops._shape_arg(size)
+        return full(shape, value, dtype=self.dtype if dtype is None else dtype,
+                    requires_grad=requires_grad)
+
+    def type_as(self, other):
+        """This tensor in other's dtype."""
+        return self.to(other.dtype)
+
     def contiguous(self, memory_format=None):
         """self if its memory is in row-major order, else a row-major copy (CloneBackward0)."""
         return _ops.contiguous(self)

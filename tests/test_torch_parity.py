@@ -265,3 +265,31 @@ NEW_OPS = [
 def test_more_ops_match_pytorch(name, fn):
     from helpers import helper_test_op
     helper_test_op(fn, [(3, 4)], dtype="float64", low=-2.5, high=2.5)
+
+
+@pytest.mark.parametrize("code", [
+    "h.clone().exp_()", "h.clone().sqrt_()", "h.clone().neg_()", "h.clone().abs_()",
+    "h.clone().sigmoid_()", "h.clone().tanh_()", "h.clone().pow_(2)", "h.clone().floor_()",
+    "h.clone().log_()", "h.clone().round_()", "x.div(2, rounding_mode='floor')",
+    "T.div(T.tensor([5, -5, 7, -7]), 2, rounding_mode='trunc')",
+    "T.div(T.tensor([5, -5]), T.tensor([2, -3]), rounding_mode='trunc')",
+    "T.div(T.tensor([5., -5.]), 2, rounding_mode='trunc')", "T.tensor([3]).div(0, rounding_mode='floor')",
+    "x.new_zeros(2)", "x.new_ones((2, 1))", "x.new_full((2,), 3)", "x.new_tensor([1, 2])",
+    "x.type_as(T.tensor([1]))", "T.tensor([1, 2]).new_zeros(3)",
+])
+def test_in_place_functions_rounded_division_and_new_tensors(code):
+    def run(T):
+        x = T.tensor([1.5, -2.3, 0.4], requires_grad=True)
+        return eval(code, {"T": T, "x": x, "h": x * 1})
+    ours, theirs = both(run)
+    assert ours == theirs
+
+
+def test_inference_mode(T):
+    x = T.tensor([1.], requires_grad=True)
+    with T.inference_mode():
+        assert T.is_inference_mode_enabled() and not (x * 2).requires_grad
+    assert not T.is_inference_mode_enabled()
+    with T.inference_mode(False):
+        assert (x * 2).requires_grad
+    assert not T.inference_mode()(lambda a: a * 2)(x).requires_grad

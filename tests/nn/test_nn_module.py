@@ -11,7 +11,7 @@ import pytest
 import autograd_lab as lab
 import autograd_lab.nn as nn
 from autograd_lab._node import scope
-from nn_helpers import compare_with_torch, grad_fn_names, same_weights
+from nn_helpers import compare_with_torch, grad_fn_names, same_outcome, same_weights
 
 
 class MLP(nn.Module):
@@ -152,6 +152,34 @@ def test_requires_grad_and_to_keep_the_same_parameters():
     assert not any(p.requires_grad for p in params)
     m.to(lab.float32)
     assert all(p.dtype == lab.float32 for p in params)
+
+
+@pytest.mark.parametrize("args, kwargs", [
+    (("cpu",), {}), (("device",), {}), ((), {"device": "device"}), (("device", "float64"), {}),
+    (("cpu", "float64", True), {}), (("float16",), {}), ((), {"dtype": "float64"})])
+@pytest.mark.parametrize("make", ["Linear", "CrossEntropyLoss"])
+def test_to_accepts_devices_and_float_dtypes_as_pytorch(make, args, kwargs):
+    def to(lib):
+        names = {"device": lib.device("cpu"), "cpu": "cpu"}
+        pick = lambda a: (names[a] if a in names else getattr(lib, a)) \
+            if isinstance(a, str) else a
+        m = lib.nn.Linear(2, 1) if make == "Linear" else lib.nn.CrossEntropyLoss()
+        out = m.to(*map(pick, args), **{k: pick(v) for k, v in kwargs.items()})
+        assert out is m
+        return [p.dtype for p in m.parameters()]
+    assert same_outcome(to)[0] == "ok"
+
+
+@pytest.mark.parametrize("dtype", ["int64", "int32", "bool", "ones"])
+def test_to_a_non_float_dtype_raises_pytorchs_type_error(dtype):
+    def to(lib):
+        m = lib.nn.Linear(2, 1)
+        try:
+            m.to(lib.ones(1, dtype=lib.int64) if dtype == "ones" else getattr(lib, dtype))
+        finally:
+            assert m.weight.dtype == lib.float32
+    assert same_outcome(to)[0] == "TypeError"
+    assert same_outcome(lambda lib: lib.nn.Linear(2, 1).to(dtype=lib.int64))[0] == "TypeError"
 
 
 def test_linear_default_init_is_pytorchs_and_seeded():

@@ -84,8 +84,12 @@ MseLossBackward0 = defnode("MseLossBackward0", [
 
 
 def mse_loss(input, target, reduction):
-    """Mean (or summed) squared error of two tensors of the same shape."""
-    d = input._data - target._data
+    """Mean (or summed) squared error of two tensors of the same shape, in their promoted dtype."""
+    a, t = input._data, target._data
+    dtype = _dtypes.result_type(a, t)
+    if dtype.kind != "f":
+        raise NotImplementedError(f'"mse_cpu" not implemented for \'{scalar_type(a)}\'')
+    d = np.subtract(a, t, dtype=dtype)
     loss = reduce_losses(d * d, reduction)
     norm = 2.0 / d.size if reduction == "mean" else 2.0
     return record(MseLossBackward0, loss, (input, target), (input, target, norm),
@@ -202,7 +206,7 @@ def binary_cross_entropy(input, target, weight, reduction):
         raise RuntimeError("all elements of target should be between 0 and 1")
     with np.errstate(divide="ignore"):
         loss = (t - 1) * np.maximum(np.log1p(-x), -100) - t * np.maximum(np.log(x), -100)
-    w = None if weight is None else np.broadcast_to(weight._data, x.shape)
+    w = None if weight is None else np.broadcast_to(weight._data.astype(x.dtype), x.shape)
     if w is not None:
         loss = loss * w
     return record(BinaryCrossEntropyBackward0, reduce_losses(loss, reduction), (input, target),
@@ -226,16 +230,20 @@ BinaryCrossEntropyWithLogitsBackward0 = defnode(
 
 
 def binary_cross_entropy_with_logits(input, target, weight, pos_weight, reduction):
-    """BCE on sigmoid(input), computed stably from the logits: (1-t)x - (1+(pw-1)t) log σ(x)."""
+    """BCE on sigmoid(input), computed stably from the logits: (1-t)x - (1+(pw-1)t) log σ(x).
+
+    The loss has the (floating) target's dtype, as PyTorch's in-place steps give it.
+    """
     x, t = input._data, target._data
-    pw = None if pos_weight is None else pos_weight._data
+    pw = None if pos_weight is None else pos_weight._data.astype(t.dtype)
     log_weight = 1 if pw is None else 1 + (pw - 1) * t
-    loss = (1 - t) * x - log_weight * _log_sigmoid(NP, x)
-    w = None if weight is None else np.broadcast_to(weight._data, x.shape)
+    loss = ((1 - t) * x - log_weight * _log_sigmoid(NP, x)).astype(t.dtype, copy=False)
+    w = None if weight is None else np.broadcast_to(weight._data.astype(t.dtype), x.shape)
     if w is not None:
         loss = loss * w
     return record(BinaryCrossEntropyWithLogitsBackward0, reduce_losses(loss, reduction),
-                  (input, target), (input, target, w, pw, _scale(reduction, x.size)))
+                  (input, target), (input, target, w, pw, _scale(reduction, x.size)),
+                  _broadcast_meta(loss, input, target))
 
 
 # ================================================================================================

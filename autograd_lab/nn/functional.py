@@ -9,7 +9,7 @@ import warnings
 
 import numpy as np
 
-from .. import _factories, _ops
+from .. import _dtypes, _factories, _ops
 from .._grad_mode import state as _grad
 from .._ops import tanh, sigmoid, as_tensor_arg
 from .._tensor import Tensor, _new
@@ -282,6 +282,8 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     _pair("binary_cross_entropy", input, target)
     reduction = _reduction(size_average, reduce, reduction)
     _same_shape(input, target)
+    if target.dtype != input.dtype:
+        raise RuntimeError(f"Found dtype {target.dtype.legacy} but expected {input.dtype.legacy}")
     return _F.binary_cross_entropy(input, target, weight, reduction)
 
 
@@ -293,4 +295,10 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     if input.shape != target.shape:
         raise ValueError(f"Target size ({target.shape}) must be the same as input size "
                          f"({input.shape})")
+    if target.dtype == _dtypes.bool_:
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
+                           "supported. Use the `^` or `logical_xor()` operator instead.")
+    if not target.dtype.is_floating_point:
+        raise RuntimeError(f"result type {input.dtype.legacy} can't be cast to the desired "
+                           f"output type {target.dtype.legacy}")
     return _F.binary_cross_entropy_with_logits(input, target, weight, pos_weight, reduction)

@@ -6,7 +6,7 @@ import pytest
 
 import autograd_lab as lab
 import autograd_lab.nn.functional as F
-from nn_helpers import compare_with_torch
+from nn_helpers import compare_with_torch, same_outcome
 
 rng = np.random.default_rng(0)
 
@@ -293,6 +293,41 @@ def test_binary_cross_entropy_with_logits_shape_error():
     with pytest.raises(ValueError, match=r"Target size \(torch.Size\(\[3\]\)\) must be the same "
                                          r"as input size \(torch.Size\(\[3, 1\]\)\)"):
         F.binary_cross_entropy_with_logits(lab.zeros(3, 1), lab.zeros(3))
+
+
+@pytest.mark.parametrize("name", ["mse_loss", "l1_loss", "binary_cross_entropy",
+                                  "binary_cross_entropy_with_logits"])
+@pytest.mark.parametrize("x_dtype", ["float32", "float64"])
+@pytest.mark.parametrize("t_dtype", ["int64", "int32", "uint8", "float16", "float32", "float64"])
+def test_loss_dtypes_and_target_dtype_errors_are_pytorchs(name, x_dtype, t_dtype):
+    def run(lib):
+        x = lib.tensor([0.2, 0.7], dtype=getattr(lib, x_dtype), requires_grad=True)
+        loss = getattr(lib.nn.functional, name)(x, lib.tensor([0, 1], dtype=getattr(lib, t_dtype)))
+        loss.backward()
+        return loss.dtype, x.grad.dtype, round(loss.item(), 3)
+    same_outcome(run)
+
+
+@pytest.mark.parametrize("name, key", [("binary_cross_entropy", "weight"),
+                                       ("binary_cross_entropy_with_logits", "weight"),
+                                       ("binary_cross_entropy_with_logits", "pos_weight")])
+@pytest.mark.parametrize("x_dtype, t_dtype", [("float32", "float32"), ("float64", "float64"),
+                                              ("float64", "float32"), ("float32", "float64")])
+@pytest.mark.parametrize("w_dtype", ["int64", "float32", "float64"])
+def test_loss_weight_dtypes_are_pytorchs(name, key, x_dtype, t_dtype, w_dtype):
+    def run(lib):
+        x = lib.tensor([0.2, 0.7], dtype=getattr(lib, x_dtype), requires_grad=True)
+        t = lib.tensor([0.0, 1.0], dtype=getattr(lib, t_dtype))
+        w = lib.tensor([2, 3], dtype=getattr(lib, w_dtype))
+        loss = getattr(lib.nn.functional, name)(x, t, **{key: w})
+        loss.backward()
+        return loss.dtype, x.grad.dtype, round(loss.item(), 4), np.round(x.grad.tolist(), 6)
+    same_outcome(run)
+
+
+def test_mse_loss_of_two_integer_tensors_is_not_implemented_as_in_pytorch():
+    assert same_outcome(lambda lib: lib.nn.functional.mse_loss(
+        lib.ones(2, dtype=lib.int64), lib.ones(2, dtype=lib.int64)))[0] == "NotImplementedError"
 
 
 # ---- float32 models stay float32 ------------------------------------------------------------

@@ -171,8 +171,16 @@ def _nll_weighted(a, t, index, weight, ignored, reduction):
 
 
 def _log_sigmoid(B, x):
-    """log(sigmoid(x)) without overflow: min(x, 0) - log(1 + exp(-|x|))."""
-    return B.where(x < 0, x, 0.0) - B.log(1 + B.exp(-B.abs(x)))
+    """log(sigmoid(x)) as PyTorch computes it: min(x, 0) - log1p(exp(-|x|)). The vocabulary
+    of create_graph=True has no log1p: there it is log(1 + .), less precise for large |x|."""
+    e = B.exp(-B.abs(x))
+    return B.where(x < 0, x, 0.0) - (np.log1p(e) if B is NP else B.log(1 + e))
+
+
+def _sigmoid(B, x):
+    """sigmoid(x) without overflow: 1 / (1 + exp(-x)), or exp(x) / (1 + exp(x)) for x < 0."""
+    e = B.exp(-B.abs(x))
+    return B.where(x < 0, e, 1.0) / (1 + e)
 
 
 def _bce_input_rule(B, g, ans, x, t, w, scale):
@@ -214,7 +222,7 @@ def binary_cross_entropy(input, target, weight, reduction):
 
 
 def _bce_logits_input_rule(B, g, ans, x, t, w, pw, scale):
-    sig = B.exp(_log_sigmoid(B, x))
+    sig = _sigmoid(B, x)
     gi = (sig - t if pw is None else (pw * t + 1 - t) * sig - pw * t) * g
     return _weighted(gi, w, scale)
 

@@ -289,6 +289,17 @@ def test_binary_cross_entropy_with_logits(reduction, weights):
     assert np.isfinite(out.detach().numpy()).all()
 
 
+@pytest.mark.parametrize("dtype, rtol", [(np.float32, 5e-7), (np.float64, 1e-13)])
+@pytest.mark.parametrize("pos_weight", [False, True])
+def test_binary_cross_entropy_with_logits_is_precise_for_confident_logits(dtype, rtol,
+                                                                          pos_weight):
+    z = np.array([10.0, 12.0, 15.0, 20.0, -30.0, 0.3] * 2, dtype)
+    t = np.repeat([0.0, 1.0], 6).astype(dtype)  # log1p(exp(-20)) is 2e-9, not log(1 + 2e-9) = 0
+    specs = [(z, True), (t, True)] + [(np.linspace(0.5, 4, 12).astype(dtype), False)] * pos_weight
+    compare_with_torch(lambda lib, z, t, *pw: lib.nn.functional.binary_cross_entropy_with_logits(
+        z, t, reduction="none", pos_weight=pw[0] if pw else None), specs, rtol=rtol, atol=0)
+
+
 def test_binary_cross_entropy_with_logits_shape_error():
     with pytest.raises(ValueError, match=r"Target size \(torch.Size\(\[3\]\)\) must be the same "
                                          r"as input size \(torch.Size\(\[3, 1\]\)\)"):

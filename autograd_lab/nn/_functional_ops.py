@@ -80,7 +80,7 @@ def _scale(reduction, n):
 
 MseLossBackward0 = defnode("MseLossBackward0", [
     lambda B, g, ans, x, t, norm: norm * (x - t) * g,
-    lambda B, g, ans, x, t, norm: -(norm * (x - t) * g)], "mse", saves=True)
+    lambda B, g, ans, x, t, norm: norm * (t - x) * g], "mse", saves=True)  # +0 where x == t
 
 
 def mse_loss(input, target, reduction):
@@ -155,19 +155,19 @@ def _nll_weighted(a, t, index, weight, ignored, reduction):
     w = np.ones(t.shape, a.dtype) if weight is None else weight._data[t].astype(a.dtype)
     if ignored is not None:
         w[ignored] = 0
-    losses = -a[index] * w
+    losses, coef = -a[index] * w, -w
+    if ignored is not None:  # ignored entries: +0 (not -0) losses and gradients, as in PyTorch
+        losses[ignored] = coef[ignored] = 0
     if reduction == "none":
-        return losses, -w
-    if reduction == "sum":
-        return np.asarray(losses.sum()), -w
-    total = w.sum()
-    if total:
-        return np.asarray(losses.sum() / total), -w / total
-    with np.errstate(invalid="ignore", divide="ignore"):  # nothing counts: a nan loss, as in
-        loss, coef = np.asarray(losses.sum() / total), -w / total  # PyTorch
-    if ignored is not None:
-        coef[ignored] = 0  # ignored entries get no gradient
-    return loss, coef
+        return losses, coef
+    loss = losses.sum()
+    if reduction == "mean":
+        total = w.sum()
+        with np.errstate(invalid="ignore", divide="ignore"):  # nothing counts: a nan loss, as
+            loss, coef = loss / total, coef / total  # in PyTorch
+        if ignored is not None:
+            coef[ignored] = 0  # (0 / 0 when nothing counts)
+    return np.asarray(loss), coef
 
 
 def _log_sigmoid(B, x):

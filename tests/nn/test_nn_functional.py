@@ -223,6 +223,40 @@ def test_nll_loss_with_nothing_to_count_is_nan_as_in_pytorch():
                         (np.array([0.0, 1.0, 1.0]), False)])
 
 
+def signs(t):
+    """Where t is negative, -0. included (printed '-0.' rather than '0.')."""
+    return np.signbit(t.detach().numpy()).tolist()
+
+
+@pytest.mark.parametrize("name, options", [
+    (name, options) for name in ("cross_entropy", "nll_loss")
+    for options in ({}, {"weight": [1.0, 0.0, 2.0]}, {"ignore_index": 1})] + [
+    ("cross_entropy", {"label_smoothing": 0.1})])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("shape", [(3, 3), (3, 3, 2)])
+def test_ignored_entries_get_positive_zeros_as_in_pytorch(name, options, reduction, shape):
+    x = np.linspace(-3.0, 4.0, int(np.prod(shape)), dtype=np.float32).reshape(shape)
+    target = np.array([0, -100, 1] if "ignore_index" not in options else [0, 1, 2])
+    target = target if len(shape) == 2 else np.stack([target, target[::-1]], 1)
+
+    def run(lib):
+        xt = lib.tensor(x, requires_grad=True)
+        kwargs = {k: lib.tensor(v) if k == "weight" else v for k, v in options.items()}
+        out = getattr(lib.nn.functional, name)(xt, lib.tensor(target), reduction=reduction,
+                                               **kwargs)
+        out.backward(lib.ones_like(out) * 0.7)
+        return signs(out), signs(xt.grad)
+    same_outcome(run)
+
+
+def test_mse_loss_target_gradient_is_positive_zero_where_input_equals_target():
+    def run(lib):
+        x, t = (lib.tensor([1.0, 2.0, 3.0], requires_grad=True) for _ in range(2))
+        lib.nn.functional.mse_loss(x, t, reduction="none").backward(lib.tensor([1.0, -1.0, 0.0]))
+        return signs(x.grad), signs(t.grad)
+    assert same_outcome(run)[1] == "([False, True, False], [False, True, False])"
+
+
 def test_classification_errors_are_pytorchs():
     x = lab.tensor(arr(3, 4))
     with pytest.raises(ValueError, match=r"Expected input batch_size \(3\) to match target "

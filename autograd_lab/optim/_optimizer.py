@@ -120,7 +120,6 @@ class Optimizer:
                 loss = closure()
         for group in self.param_groups:
             self._update(group)
-        self._opt_called = True  # lets a learning-rate scheduler check the call order
         return loss
 
     def _update(self, group):

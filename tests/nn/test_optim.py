@@ -8,6 +8,7 @@ import pytest
 import autograd_lab as lab
 import autograd_lab.optim as optim
 from autograd_lab.optim._optimizer import _BLOCK
+from nn_helpers import same_outcome
 
 STEPS = 6
 
@@ -353,6 +354,66 @@ def test_scheduler_warnings_and_state():
         opt.step()
         sched.step()
     assert opt.param_groups[0]["lr"] == 0.5
+
+
+def warned(fn):
+    """(messages of the warnings fn() gives, its result)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = fn()
+    return [str(w.message) for w in caught], result
+
+
+def my_sgd(lib):
+    """A user-written optimizer that overrides step(), as in the usual exercise."""
+    class MySGD(lib.optim.Optimizer):
+        def __init__(self, params, lr=0.1):
+            super().__init__(params, dict(lr=lr))
+
+        @lib.no_grad()
+        def step(self, closure=None):
+            for group in self.param_groups:
+                for p in group["params"]:
+                    p.add_(p.grad, alpha=-group["lr"])
+    return MySGD
+
+
+@pytest.mark.parametrize("make", ["SGD", "MySGD"])
+def test_scheduler_sees_the_step_of_any_optimizer_as_pytorch(make):
+    def run(lib):
+        w = lib.nn.Parameter(lib.tensor([1.0]))
+        opt = (lib.optim.SGD if make == "SGD" else my_sgd(lib))([w], lr=0.1)
+        sched = lib.optim.lr_scheduler.StepLR(opt, 1, gamma=0.5)
+        w.grad = lib.ones(1)
+        opt.step()
+        return warned(sched.step), w.item(), sched.get_last_lr(), list(sched.state_dict())
+    assert same_outcome(run)[1].startswith("(([], None), 0.89999")
+
+    def early(lib):
+        sched = lib.optim.lr_scheduler.StepLR(
+            (lib.optim.SGD if make == "SGD" else my_sgd(lib))([lib.ones(1)], lr=0.1), 1)
+        return warned(sched.step)[0]
+    assert "before `optimizer.step()`" in same_outcome(early)[1]
+
+
+def test_scheduler_warns_as_pytorch_about_a_replaced_step_and_direct_get_lr():
+    def replaced(lib):
+        opt = lib.optim.SGD([lib.ones(1)], lr=1.0)
+        sched = lib.optim.lr_scheduler.StepLR(opt, 1)
+        opt.step = lambda closure=None: None
+        return warned(sched.step)[0]
+    assert "has been overridden" in same_outcome(replaced)[1]
+
+    def get_lr(lib):
+        opt = lib.optim.SGD([lib.ones(1)], lr=1.0)
+        return [warned(s.get_lr) for s in (lib.optim.lr_scheduler.StepLR(opt, 2),
+                                           lib.optim.lr_scheduler.ExponentialLR(opt, 0.5))]
+    assert same_outcome(get_lr)[1].count("please use `get_last_lr()`") == 2
+
+
+def test_resuming_a_scheduler_without_initial_lr_is_pytorchs_key_error():
+    assert same_outcome(lambda lib: lib.optim.lr_scheduler.StepLR(
+        lib.optim.SGD([lib.ones(1)], lr=1.0), 1, last_epoch=3))[0] == "KeyError"
 
 
 @pytest.mark.parametrize("order", ["C", "F"])

@@ -70,6 +70,8 @@ def reduce_losses(loss, reduction):
     """Apply 'none' / 'mean' / 'sum' to an array of per-element losses."""
     if reduction == "none":
         return loss
+    if reduction == "mean" and not loss.size:
+        return np.asarray(np.nan, loss.dtype)  # the mean of nothing, without numpy's warning
     return np.asarray(loss.mean() if reduction == "mean" else loss.sum(), loss.dtype)
 
 
@@ -91,7 +93,7 @@ def mse_loss(input, target, reduction):
         raise NotImplementedError(f'"mse_cpu" not implemented for \'{scalar_type(a)}\'')
     d = np.subtract(a, t, dtype=dtype)
     loss = reduce_losses(d * d, reduction)
-    norm = 2.0 / d.size if reduction == "mean" else 2.0
+    norm = 2.0 * _scale(reduction, d.size)
     return record(MseLossBackward0, loss, (input, target), (input, target, norm),
                   _broadcast_meta(d, input, target))
 
@@ -208,9 +210,9 @@ BinaryCrossEntropyBackward0 = defnode("BinaryCrossEntropyBackward0",
 def binary_cross_entropy(input, target, weight, reduction):
     """-w * (t * log(x) + (1 - t) * log(1 - x)), each log floored at -100 as in PyTorch."""
     x, t = input._data, target._data
-    if ((x < 0) | (x > 1)).any():
+    if not ((x >= 0) & (x <= 1)).all():  # NaN included
         raise RuntimeError("all elements of input should be between 0 and 1")
-    if ((t < 0) | (t > 1)).any():
+    if not ((t >= 0) & (t <= 1)).all():
         raise RuntimeError("all elements of target should be between 0 and 1")
     with np.errstate(divide="ignore"):
         loss = (t - 1) * np.maximum(np.log1p(-x), -100) - t * np.maximum(np.log(x), -100)

@@ -375,6 +375,77 @@ def test_mse_loss_of_two_integer_tensors_is_not_implemented_as_in_pytorch():
         lib.ones(2, dtype=lib.int64), lib.ones(2, dtype=lib.int64)))[0] == "NotImplementedError"
 
 
+def with_grad(lib, loss_fn, shape):
+    """(loss, input gradient) of loss_fn(x) for an input x of ones."""
+    x = lib.ones(shape, requires_grad=True)
+    loss = loss_fn(x)
+    loss.backward()
+    return loss, x.grad
+
+
+X23 = [[0.5, 0.2, 0.9], [0.1, 0.6, 0.3]]
+EDGE_CASES = {
+    "mse_loss_empty": lambda lib, f: with_grad(lib, lambda x: f.mse_loss(x, lib.ones(0)), (0,)),
+    "mse_loss_empty_sum": lambda lib, f: f.mse_loss(lib.ones(0), lib.ones(0), reduction="sum"),
+    "l1_loss_empty": lambda lib, f: with_grad(lib, lambda x: f.l1_loss(x, lib.ones(0)), (0,)),
+    "cross_entropy_empty": lambda lib, f: with_grad(
+        lib, lambda x: f.cross_entropy(x, lib.ones(0, dtype=lib.int64)), (0, 3)),
+    "cross_entropy_empty_probs": lambda lib, f: with_grad(
+        lib, lambda x: f.cross_entropy(x, lib.ones(0, 3)), (0, 3)),
+    "nll_loss_empty": lambda lib, f: f.nll_loss(lib.ones(0, 3), lib.ones(0, dtype=lib.int64)),
+    "bce_empty": lambda lib, f: with_grad(
+        lib, lambda x: f.binary_cross_entropy(x, lib.ones(0)), (0,)),
+    "bce_logits_empty": lambda lib, f: with_grad(
+        lib, lambda x: f.binary_cross_entropy_with_logits(x, lib.ones(0)), (0,)),
+    "bce_nan_input": lambda lib, f: f.binary_cross_entropy(lib.tensor([0.5, float("nan")]),
+                                                           lib.tensor([1.0, 0.0])),
+    "bce_nan_target": lambda lib, f: f.binary_cross_entropy(lib.tensor([0.5, 0.2]),
+                                                            lib.tensor([1.0, float("nan")])),
+    **{f"bce_weight_{shape}": (lambda shape: lambda lib, f: f.binary_cross_entropy(
+        lib.tensor(X23), lib.tensor(X23), weight=lib.ones(shape)))(shape)
+       for shape in [(2,), (3,), (2, 1), (4, 2, 3), (5, 3), (2, 1, 4)]},
+    **{f"bce_logits_{key}_{shape}": (lambda key, shape: lambda lib, f:
+                                     f.binary_cross_entropy_with_logits(
+                                         lib.tensor(X23), lib.tensor(X23),
+                                         **{key: lib.ones(shape)}))(key, shape)
+       for key in ("weight", "pos_weight") for shape in [(2,), (3,), (4, 2, 3), (2, 1)]},
+    **{f"{name}_{dtype}_target": (lambda name, dtype: lambda lib, f: getattr(f, name)(
+        lib.tensor([[0.5, -1.0, 2.0]]), lib.tensor([0], dtype=getattr(lib, dtype))))(name, dtype)
+       for name in ("cross_entropy", "nll_loss") for dtype in ("int32", "int16", "uint8")},
+    **{f"{name}_{x_dtype}_input_{w_dtype}_weight": (
+        lambda name, x_dtype, w_dtype, smoothing: lambda lib, f: getattr(f, name)(
+            lib.tensor([[0.5, -1.0, 2.0]], dtype=getattr(lib, x_dtype)), lib.tensor([0]),
+            weight=lib.ones(3, dtype=getattr(lib, w_dtype)), **smoothing))(
+        name, x_dtype, w_dtype, {"label_smoothing": 0.1} if name == "cross_entropy" else {})
+       for name in ("cross_entropy", "nll_loss")
+       for x_dtype, w_dtype in [("float32", "float64"), ("float64", "float32")]},
+    "cross_entropy_probs_float64_weight": lambda lib, f: f.cross_entropy(
+        lib.tensor([[0.5, -1.0, 2.0]]), lib.tensor([[0.2, 0.3, 0.5]]),
+        weight=lib.ones(3, dtype=lib.float64)),
+    "cross_entropy_probs_ignore_index": lambda lib, f: f.cross_entropy(
+        lib.tensor([[0.5, -1.0, 2.0]]), lib.tensor([[0.2, 0.3, 0.5]]), ignore_index=-5),
+    "cross_entropy_negative_smoothing": lambda lib, f: f.cross_entropy(
+        lib.tensor([[0.5, -1.0, 2.0]]), lib.tensor([2]), label_smoothing=-0.1),
+    "cross_entropy_smoothing_above_1": lambda lib, f: f.cross_entropy(
+        lib.tensor([[0.5, -1.0, 2.0]]), lib.tensor([2]), label_smoothing=1.5),
+    "cross_entropy_0d_long_target": lambda lib, f: f.cross_entropy(lib.tensor(2.0),
+                                                                   lib.tensor(0)),
+    "cross_entropy_0d_float_target": lambda lib, f: f.cross_entropy(lib.tensor(2.0),
+                                                                    lib.tensor(1.0)),
+    "cross_entropy_0d_input": lambda lib, f: f.cross_entropy(lib.tensor(2.0), lib.tensor([0])),
+    "nll_loss_0d": lambda lib, f: f.nll_loss(lib.tensor(2.0), lib.tensor(0)),
+}
+
+
+@pytest.mark.parametrize("case", sorted(EDGE_CASES))
+def test_edge_cases_give_pytorchs_result_or_error_and_no_numpy_warning(case):
+    def run(lib):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            return EDGE_CASES[case](lib, lib.nn.functional)
+    same_outcome(run)
+
+
 # ---- float32 models stay float32 ------------------------------------------------------------
 LOSSES_32 = {
     "linear": lambda x, t, p: F.linear(x, lab.ones(2, 3, requires_grad=True), lab.ones(2)),

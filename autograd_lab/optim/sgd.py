@@ -10,6 +10,9 @@ class SGD(Optimizer):
         g = g + momentum * buf if nesterov else buf
     """
 
+    _group_defaults = dict(nesterov=False, maximize=False, foreach=None, differentiable=False,
+                           fused=False)
+
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False,
                  *, maximize=False, foreach=None, differentiable=False, fused=None):
         check_hyper("learning rate", lr)

@@ -272,6 +272,56 @@ def test_state_dict_round_trip_continues_identically():
                                                                  params=[0])]})
 
 
+LOADS = [("SGD", {"momentum": 0.9}, ["nesterov", "maximize", "foreach", "differentiable",
+                                      "fused"]),
+         ("Adam", {}, ["amsgrad", "maximize", "foreach", "capturable", "differentiable",
+                       "decoupled_weight_decay", "fused"]),
+         ("AdamW", {}, ["decoupled_weight_decay", "amsgrad"]),
+         ("RMSprop", {"momentum": 0.5, "centered": True}, ["momentum", "centered", "maximize"])]
+
+
+def stepped(lib, name, kwargs, dtype="float32"):
+    """(parameter, optimizer) after one step."""
+    w = lib.nn.Parameter(lib.tensor([1.0, -2.0], dtype=getattr(lib, dtype)))
+    opt = getattr(lib.optim, name)([w], lr=0.1, **kwargs)
+    w.grad = lib.tensor([0.5, 1.0], dtype=w.dtype)
+    opt.step()
+    return w, opt
+
+
+@pytest.mark.parametrize("name, kwargs, keys", LOADS)
+def test_load_state_dict_shares_state_and_fills_in_defaults_as_pytorch(name, kwargs, keys):
+    def shared(lib):
+        w, o1 = stepped(lib, name, kwargs)
+        w64, o2 = stepped(lib, name, kwargs, "float64")
+        o2.load_state_dict(o1.state_dict())  # float64 params: copies, except 'step'
+        o1.load_state_dict(o1.state_dict())
+        return [{k: (v.dtype, v is o1.state[w][k]) for k, v in o.state[p].items()}
+                for o, p in ((o1, w), (o2, w64))]
+    ours = same_outcome(shared)[1]
+    assert "(torch.float32, True)" in ours and "(torch.float64, False)" in ours
+
+    def filled(lib):
+        w, opt = stepped(lib, name, kwargs)
+        saved = opt.state_dict()
+        for key in keys:
+            del saved["param_groups"][0][key]
+        saved["state"][0]["step"] = 3.0  # a number, as older PyTorch saved it
+        opt.load_state_dict(saved)
+        opt.step()
+        return sorted((k, v) for k, v in opt.param_groups[0].items() if k != "params"), \
+            np.round(w.tolist(), 5).tolist(), {k: v.dtype for k, v in opt.state[w].items()}
+    same_outcome(filled)
+
+
+@pytest.mark.parametrize("name", ["Adam", "RMSprop"])
+def test_loading_sgd_state_into_another_optimizer_is_pytorchs_key_error(name):
+    def load(lib):
+        w, sgd = stepped(lib, "SGD", {"momentum": 0.9})
+        getattr(lib.optim, name)([w]).load_state_dict(sgd.state_dict())
+    assert same_outcome(load) == ("KeyError", "'step'")
+
+
 def test_float32_parameters_stay_float32():
     model = lab.nn.Linear(3, 2)
     for opt in (optim.SGD(model.parameters(), lr=0.1, momentum=0.9, weight_decay=0.1),

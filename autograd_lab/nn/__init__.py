@@ -6,12 +6,12 @@
     loss = torch.nn.functional.mse_loss(model(x), y)
 """
 from . import functional, init
-from ._layers import (Linear, ReLU, Tanh, Sigmoid, Softmax, LogSoftmax, Flatten, Dropout,
-                      Sequential, ModuleList)
+from ._layers import (Identity, Linear, ReLU, Tanh, Sigmoid, Softmax, LogSoftmax, Flatten,
+                      Dropout, Sequential, ModuleList)
 from ._loss import MSELoss, L1Loss, CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss
 from ._module import Module
 from .parameter import Parameter
 
-__all__ = ["Module", "Parameter", "Linear", "ReLU", "Tanh", "Sigmoid", "Softmax", "LogSoftmax",
-           "Flatten", "Dropout", "Sequential", "ModuleList", "MSELoss", "L1Loss",
+__all__ = ["Module", "Parameter", "Identity", "Linear", "ReLU", "Tanh", "Sigmoid", "Softmax",
+           "LogSoftmax", "Flatten", "Dropout", "Sequential", "ModuleList", "MSELoss", "L1Loss",
            "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "functional", "init"]

@@ -100,15 +100,16 @@ def dropout(input, p=0.5, training=True, inplace=False):
 _REDUCTIONS = ("none", "mean", "sum")
 
 
-def _reduction(size_average, reduce, reduction):
-    """The reduction, from the legacy size_average/reduce flags when given (with a warning)."""
+def _reduction(size_average, reduce, reduction, validate=True):
+    """The reduction, from the legacy size_average/reduce flags when given (with a warning);
+    validate=False leaves an invalid one to the call (as loss modules do)."""
     if size_average is not None or reduce is not None:
         size_average = True if size_average is None else size_average
         reduce = True if reduce is None else reduce
         reduction = "none" if not reduce else "mean" if size_average else "sum"
         warnings.warn(f"size_average and reduce args will be deprecated, please use "
                       f"reduction='{reduction}' instead.", UserWarning, stacklevel=3)
-    if reduction not in _REDUCTIONS:
+    if validate and reduction not in _REDUCTIONS:
         raise ValueError(f"{reduction} is not a valid value for reduction")
     return reduction
 

@@ -6,7 +6,7 @@ import pytest
 
 import autograd_lab as lab
 import autograd_lab.nn.functional as F
-from nn_helpers import compare_with_torch, same_outcome
+from nn_helpers import compare_with_torch, outcome, same_outcome
 
 rng = np.random.default_rng(0)
 
@@ -154,6 +154,17 @@ def test_reduction_errors_and_legacy_flags():
     assert arr_.shape == (2, 2)
     with pytest.raises(TypeError, match="argument 'target' .* must be Tensor, not float"):
         F.mse_loss(x, 1.0)
+
+
+@pytest.mark.parametrize("name", ["MSELoss", "L1Loss", "CrossEntropyLoss", "NLLLoss", "BCELoss",
+                                  "BCEWithLogitsLoss"])
+def test_loss_modules_check_the_reduction_when_called_as_pytorch(name):
+    def run(lib):
+        loss = getattr(lib.nn, name)(reduction="bogus")
+        target = lib.zeros(2, dtype=lib.int64) if name in ("CrossEntropyLoss", "NLLLoss") else \
+            lib.full((2, 2), 0.5)
+        return loss.reduction, outcome(loss, lib.full((2, 2), 0.5), target)
+    assert "bogus is not a valid value for reduction" in same_outcome(run)[1]
 
 
 # ---- classification losses ------------------------------------------------------------------

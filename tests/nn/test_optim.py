@@ -177,6 +177,18 @@ def test_invalid_hyper_parameters_raise_pytorchs_value_errors(name, kwargs, mess
         assert str(info.value) == message
 
 
+@pytest.mark.parametrize("name, key", [("SGD", "lr"), ("SGD", "momentum"),
+                                       ("SGD", "weight_decay"), ("Adam", "lr"), ("AdamW", "eps"),
+                                       ("RMSprop", "lr"), ("RMSprop", "alpha")])
+def test_nan_hyper_parameters_as_pytorch(name, key):  # SGD checks only value < 0
+    def run(lib):
+        w = lib.nn.Parameter(lib.ones(1))
+        w.grad = lib.ones(1)
+        getattr(lib.optim, name)([w], **{"lr": 0.1, key: float("nan")}).step()
+        return w
+    same_outcome(run)
+
+
 def test_param_errors_are_pytorchs():
     p = lab.ones(2, requires_grad=True)
     with pytest.raises(TypeError, match="params argument given to the optimizer should be an "

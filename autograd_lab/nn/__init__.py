@@ -1,17 +1,18 @@
 """Neural-network building blocks with PyTorch's API: `Module`, `Parameter`, layers, losses,
-`functional` and `init`.
+`functional`, `init` and `utils`.
 
     import autograd_lab as torch
     model = torch.nn.Linear(1, 1)
     loss = torch.nn.functional.mse_loss(model(x), y)
 """
-from . import functional, init
-from ._layers import (Linear, ReLU, Tanh, Sigmoid, Softmax, LogSoftmax, Flatten, Dropout,
-                      Sequential, ModuleList)
+from . import functional, init, utils
+from ._layers import (Identity, Linear, ReLU, Tanh, Sigmoid, Softmax, LogSoftmax, Flatten,
+                      Dropout, Sequential, ModuleList)
 from ._loss import MSELoss, L1Loss, CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss
 from ._module import Module
 from .parameter import Parameter
 
-__all__ = ["Module", "Parameter", "Linear", "ReLU", "Tanh", "Sigmoid", "Softmax", "LogSoftmax",
-           "Flatten", "Dropout", "Sequential", "ModuleList", "MSELoss", "L1Loss",
-           "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "functional", "init"]
+__all__ = ["Module", "Parameter", "Identity", "Linear", "ReLU", "Tanh", "Sigmoid", "Softmax",
+           "LogSoftmax", "Flatten", "Dropout", "Sequential", "ModuleList", "MSELoss", "L1Loss",
+           "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "functional", "init",
+           "utils"]

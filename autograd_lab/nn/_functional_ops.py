@@ -70,6 +70,8 @@ def reduce_losses(loss, reduction):
     """Apply 'none' / 'mean' / 'sum' to an array of per-element losses."""
     if reduction == "none":
         return loss
+    if reduction == "mean" and not loss.size:
+        return np.asarray(np.nan, loss.dtype)  # the mean of nothing, without numpy's warning
     return np.asarray(loss.mean() if reduction == "mean" else loss.sum(), loss.dtype)
 
 
@@ -80,14 +82,18 @@ def _scale(reduction, n):
 
 MseLossBackward0 = defnode("MseLossBackward0", [
     lambda B, g, ans, x, t, norm: norm * (x - t) * g,
-    lambda B, g, ans, x, t, norm: -(norm * (x - t) * g)], "mse", saves=True)
+    lambda B, g, ans, x, t, norm: norm * (t - x) * g], "mse", saves=True)  # +0 where x == t
 
 
 def mse_loss(input, target, reduction):
-    """Mean (or summed) squared error of two tensors of the same shape."""
-    d = input._data - target._data
+    """Mean (or summed) squared error of two tensors of the same shape, in their promoted dtype."""
+    a, t = input._data, target._data
+    dtype = _dtypes.result_type(a, t)
+    if dtype.kind != "f":
+        raise NotImplementedError(f'"mse_cpu" not implemented for \'{scalar_type(a)}\'')
+    d = np.subtract(a, t, dtype=dtype)
     loss = reduce_losses(d * d, reduction)
-    norm = 2.0 / d.size if reduction == "mean" else 2.0
+    norm = 2.0 * _scale(reduction, d.size)
     return record(MseLossBackward0, loss, (input, target), (input, target, norm),
                   _broadcast_meta(d, input, target))
 
@@ -151,24 +157,32 @@ def _nll_weighted(a, t, index, weight, ignored, reduction):
     w = np.ones(t.shape, a.dtype) if weight is None else weight._data[t].astype(a.dtype)
     if ignored is not None:
         w[ignored] = 0
-    losses = -a[index] * w
+    losses, coef = -a[index] * w, -w
+    if ignored is not None:  # ignored entries: +0 (not -0) losses and gradients, as in PyTorch
+        losses[ignored] = coef[ignored] = 0
     if reduction == "none":
-        return losses, -w
-    if reduction == "sum":
-        return np.asarray(losses.sum()), -w
-    total = w.sum()
-    if total:
-        return np.asarray(losses.sum() / total), -w / total
-    with np.errstate(invalid="ignore", divide="ignore"):  # nothing counts: a nan loss, as in
-        loss, coef = np.asarray(losses.sum() / total), -w / total  # PyTorch
-    if ignored is not None:
-        coef[ignored] = 0  # ignored entries get no gradient
-    return loss, coef
+        return losses, coef
+    loss = losses.sum()
+    if reduction == "mean":
+        total = w.sum()
+        with np.errstate(invalid="ignore", divide="ignore"):  # nothing counts: a nan loss, as
+            loss, coef = loss / total, coef / total  # in PyTorch
+        if ignored is not None:
+            coef[ignored] = 0  # (0 / 0 when nothing counts)
+    return np.asarray(loss), coef
 
 
 def _log_sigmoid(B, x):
-    """log(sigmoid(x)) without overflow: min(x, 0) - log(1 + exp(-|x|))."""
-    return B.where(x < 0, x, 0.0) - B.log(1 + B.exp(-B.abs(x)))
+    """log(sigmoid(x)) as PyTorch computes it: min(x, 0) - log1p(exp(-|x|)). The vocabulary
+    of create_graph=True has no log1p: there it is log(1 + .), less precise for large |x|."""
+    e = B.exp(-B.abs(x))
+    return B.where(x < 0, x, 0.0) - (np.log1p(e) if B is NP else B.log(1 + e))
+
+
+def _sigmoid(B, x):
+    """sigmoid(x) without overflow: 1 / (1 + exp(-x)), or exp(x) / (1 + exp(x)) for x < 0."""
+    e = B.exp(-B.abs(x))
+    return B.where(x < 0, e, 1.0) / (1 + e)
 
 
 def _bce_input_rule(B, g, ans, x, t, w, scale):
@@ -196,13 +210,13 @@ BinaryCrossEntropyBackward0 = defnode("BinaryCrossEntropyBackward0",
 def binary_cross_entropy(input, target, weight, reduction):
     """-w * (t * log(x) + (1 - t) * log(1 - x)), each log floored at -100 as in PyTorch."""
     x, t = input._data, target._data
-    if ((x < 0) | (x > 1)).any():
+    if not ((x >= 0) & (x <= 1)).all():  # NaN included
         raise RuntimeError("all elements of input should be between 0 and 1")
-    if ((t < 0) | (t > 1)).any():
+    if not ((t >= 0) & (t <= 1)).all():
         raise RuntimeError("all elements of target should be between 0 and 1")
     with np.errstate(divide="ignore"):
         loss = (t - 1) * np.maximum(np.log1p(-x), -100) - t * np.maximum(np.log(x), -100)
-    w = None if weight is None else np.broadcast_to(weight._data, x.shape)
+    w = None if weight is None else np.broadcast_to(weight._data.astype(x.dtype), x.shape)
     if w is not None:
         loss = loss * w
     return record(BinaryCrossEntropyBackward0, reduce_losses(loss, reduction), (input, target),
@@ -210,7 +224,7 @@ def binary_cross_entropy(input, target, weight, reduction):
 
 
 def _bce_logits_input_rule(B, g, ans, x, t, w, pw, scale):
-    sig = B.exp(_log_sigmoid(B, x))
+    sig = _sigmoid(B, x)
     gi = (sig - t if pw is None else (pw * t + 1 - t) * sig - pw * t) * g
     return _weighted(gi, w, scale)
 
@@ -226,16 +240,20 @@ BinaryCrossEntropyWithLogitsBackward0 = defnode(
 
 
 def binary_cross_entropy_with_logits(input, target, weight, pos_weight, reduction):
-    """BCE on sigmoid(input), computed stably from the logits: (1-t)x - (1+(pw-1)t) log σ(x)."""
+    """BCE on sigmoid(input), computed stably from the logits: (1-t)x - (1+(pw-1)t) log σ(x).
+
+    The loss has the (floating) target's dtype, as PyTorch's in-place steps give it.
+    """
     x, t = input._data, target._data
-    pw = None if pos_weight is None else pos_weight._data
+    pw = None if pos_weight is None else pos_weight._data.astype(t.dtype)
     log_weight = 1 if pw is None else 1 + (pw - 1) * t
-    loss = (1 - t) * x - log_weight * _log_sigmoid(NP, x)
-    w = None if weight is None else np.broadcast_to(weight._data, x.shape)
+    loss = ((1 - t) * x - log_weight * _log_sigmoid(NP, x)).astype(t.dtype, copy=False)
+    w = None if weight is None else np.broadcast_to(weight._data.astype(t.dtype), x.shape)
     if w is not None:
         loss = loss * w
     return record(BinaryCrossEntropyWithLogitsBackward0, reduce_losses(loss, reduction),
-                  (input, target), (input, target, w, pw, _scale(reduction, x.size)))
+                  (input, target), (input, target, w, pw, _scale(reduction, x.size)),
+                  _broadcast_meta(loss, input, target))
 
 
 # ================================================================================================

@@ -1,4 +1,4 @@
-"""Layers: Linear, the activations, Flatten, Dropout and the Sequential container."""
+"""Layers: Identity, Linear, the activations, Flatten, Dropout and the containers."""
 import collections
 import math
 
@@ -7,6 +7,16 @@ from . import functional as F
 from . import init
 from ._module import Module, _addindent
 from .parameter import Parameter
+
+
+class Identity(Module):
+    """Returns its input unchanged (a placeholder); any arguments are ignored."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__()
+
+    def forward(self, input):
+        return input
 
 
 class Linear(Module):
@@ -132,6 +142,23 @@ class _Container(Module):
     def __iter__(self):
         return iter(self._modules.values())
 
+    def __delitem__(self, idx):
+        """Remove the module(s) at idx; the rest are renumbered '0', '1', ... as in PyTorch."""
+        for key in list(self._modules)[idx] if isinstance(idx, slice) else [self._key(idx)]:
+            del self._modules[key]
+        self._renumber(list(self._modules.values()))
+
+    def _renumber(self, modules):
+        self._modules.clear()
+        for i, module in enumerate(modules):
+            self.add_module(str(i), module)
+
+    def pop(self, key):
+        """Remove and return the module(s) at key."""
+        module = self[key]
+        del self[key]
+        return module
+
     def append(self, module):
         self.add_module(str(len(self)), module)
         return self
@@ -158,6 +185,24 @@ class Sequential(_Container):
             input = module(input)
         return input
 
+    def insert(self, index, module):
+        """Put module at index (-len <= index <= len), moving the later ones up."""
+        if not isinstance(module, Module):
+            raise AssertionError("module should be of type: "
+                                 "<class 'torch.nn.modules.module.Module'>")  # PyTorch's words
+        n = len(self._modules)
+        if not -n <= index <= n:
+            raise IndexError(f"Index out of range: {index}")
+        modules = list(self._modules.values())
+        modules.insert(index, module)
+        self._renumber(modules)
+        return self
+
+    def extend(self, sequential):
+        for module in sequential:
+            self.append(module)
+        return self
+
 
 class ModuleList(_Container):
     """A list of modules that registers them (so their parameters are the owner's)."""
@@ -181,8 +226,7 @@ class ModuleList(_Container):
     def insert(self, index, module):
         modules = list(self._modules.values())
         modules.insert(index, module)
-        self._modules.clear()
-        self.extend(modules)
+        self._renumber(modules)
 
     def __repr__(self):
         """Runs of identical modules print once, as '(0-2): 3 x Linear(...)' (PyTorch's form)."""

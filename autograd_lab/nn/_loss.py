@@ -6,7 +6,7 @@ from ._module import Module
 class _Loss(Module):
     def __init__(self, size_average=None, reduce=None, reduction="mean"):
         super().__init__()
-        self.reduction = F._reduction(size_average, reduce, reduction)
+        self.reduction = F._reduction(size_average, reduce, reduction, validate=False)
 
 
 class _WeightedLoss(_Loss):

@@ -11,7 +11,7 @@ import collections.abc
 from .. import _dtypes
 from .._grad_mode import no_grad
 from .._node import scope
-from .._tensor import Tensor
+from .._tensor import Device, Tensor, _require_cpu
 from .parameter import Parameter
 
 
@@ -292,16 +292,24 @@ class Module:
         zero_grads(self.parameters(), set_to_none)
 
     # ---- dtype conversion --------------------------------------------------------------------
-    def to(self, *args, dtype=None, **kwargs):
-        """Convert floating parameters and buffers to `dtype` (devices other than cpu: none)."""
+    def to(self, *args, device=None, dtype=None, **kwargs):
+        """Convert floating parameters and buffers to a floating `dtype`; the only device is cpu."""
         for a in args:
             if isinstance(a, Tensor):
                 dtype = a.dtype
-            elif not isinstance(a, str) and a is not None:
+            elif isinstance(a, (str, Device)):
+                device = a
+            elif not isinstance(a, bool):  # a bool is non_blocking or copy
                 dtype = a
+        if device is not None:
+            _require_cpu(device)
         if dtype is None:
             return self
-        np_dtype = _dtypes.to_dtype(dtype).np
+        dtype = _dtypes.to_dtype(dtype)
+        if not dtype.is_floating_point:
+            raise TypeError(f"nn.Module.to only accepts floating point or complex dtypes, but "
+                            f"got desired dtype={dtype}")
+        np_dtype = dtype.np
         for m in self.modules():
             for t in list(m._parameters.values()) + list(m._buffers.values()):
                 if t is not None and t._data.dtype.kind == "f":

@@ -9,7 +9,7 @@ import warnings
 
 import numpy as np
 
-from .. import _factories, _ops
+from .. import _dtypes, _factories, _ops
 from .._grad_mode import state as _grad
 from .._ops import tanh, sigmoid, as_tensor_arg
 from .._tensor import Tensor, _new
@@ -100,15 +100,16 @@ def dropout(input, p=0.5, training=True, inplace=False):
 _REDUCTIONS = ("none", "mean", "sum")
 
 
-def _reduction(size_average, reduce, reduction):
-    """The reduction, from the legacy size_average/reduce flags when given (with a warning)."""
+def _reduction(size_average, reduce, reduction, validate=True):
+    """The reduction, from the legacy size_average/reduce flags when given (with a warning);
+    validate=False leaves an invalid one to the call (as loss modules do)."""
     if size_average is not None or reduce is not None:
         size_average = True if size_average is None else size_average
         reduce = True if reduce is None else reduce
         reduction = "none" if not reduce else "mean" if size_average else "sum"
         warnings.warn(f"size_average and reduce args will be deprecated, please use "
                       f"reduction='{reduction}' instead.", UserWarning, stacklevel=3)
-    if reduction not in _REDUCTIONS:
+    if validate and reduction not in _REDUCTIONS:
         raise ValueError(f"{reduction} is not a valid value for reduction")
     return reduction
 
@@ -174,9 +175,11 @@ def _weighted(errors, weight, input, reduction):
     return _reduce(losses, reduction)
 
 
-def _check_targets(shape, target, weight):
-    """PyTorch's checks on class-index targets (for an input of `shape`) and class weights."""
-    t = target._data
+def _check_targets(input, target, weight):
+    """PyTorch's checks on class-index targets and class weights."""
+    shape, t = input._data.shape, target._data
+    if not shape:
+        raise ValueError("Expected 1 or more dimensions (got 0)")
     if len(shape) >= 2 and t.ndim >= 1 and shape[0] != t.shape[0]:
         raise ValueError(f"Expected input batch_size ({shape[0]}) to match target "
                          f"batch_size ({t.shape[0]}).")
@@ -189,9 +192,12 @@ def _check_targets(shape, target, weight):
     if weight is not None and weight._data.size != n_classes:
         raise RuntimeError(f"weight tensor should be defined either for all {n_classes} classes "
                            f"or no classes but got weight tensor of shape: {list(weight.shape)}")
-    if t.dtype.kind not in "iu":
+    if t.dtype not in (np.int64, np.uint8):
         raise RuntimeError(f"expected target dtype to be Long or Byte, but got "
                            f"{_F.scalar_type(t)}")
+    if weight is not None and weight.dtype != input.dtype:
+        raise RuntimeError(f"expected scalar type {input.dtype.legacy} but found "
+                           f"{weight.dtype.legacy}")
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
@@ -206,8 +212,8 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
 
 
 def _nll(input, target, weight, ignore_index, reduction):
+    _check_targets(input, target, weight)
     shape = input._data.shape
-    _check_targets(shape, target, weight)
     if len(shape) in (1, 2, 4):
         return _F.nll_loss(input, target, weight, ignore_index, reduction)
     n, c = shape[:2]  # 3-D and 5-D+: PyTorch views them as (N, C, 1, -1) images
@@ -222,16 +228,14 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     input's shape, class probabilities. Optional label smoothing as in PyTorch."""
     _pair("cross_entropy", input, target)
     reduction = _reduction(size_average, reduce, reduction)
-    if not 0.0 <= label_smoothing <= 1.0:
-        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    if input._data.shape == target._data.shape:
+        return _soft_cross_entropy(input, target, weight, ignore_index, reduction,
+                                   label_smoothing)
+    _check_smoothing(label_smoothing)
     class_dim = 0 if input._data.ndim == 1 else 1
     logp = _ops.log_softmax(input, class_dim)
-    if input._data.shape == target._data.shape:
-        if ignore_index != -100:
-            raise RuntimeError("ignore_index is not supported for floating point target")
-        return _soft_cross_entropy(logp, target, weight, class_dim, reduction, label_smoothing)
     loss = _nll(logp, target, weight, ignore_index, reduction)
-    if label_smoothing == 0:
+    if label_smoothing <= 0:
         return loss
     n_classes = input.shape[class_dim]
     smooth = _ops.neg(_ops.sum(_class_weighted(logp, weight, class_dim), class_dim))
@@ -254,19 +258,35 @@ def _class_weighted(x, weight, class_dim):
     return x * _ops.reshape(weight, *[-1 if d == class_dim else 1 for d in range(x.ndim)])
 
 
-def _soft_cross_entropy(logp, target, weight, class_dim, reduction, label_smoothing):
+def _check_smoothing(label_smoothing):
+    if label_smoothing > 1.0:
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+
+
+def _soft_cross_entropy(input, target, weight, ignore_index, reduction, label_smoothing):
     """-sum(target * log_softmax(input)) over classes: NegBackward0 over SumBackward, as PyTorch."""
     if target._data.dtype.kind != "f":
         raise RuntimeError(f"Expected floating point type for target with class probabilities, "
                            f"got {target.dtype.legacy}")
+    if ignore_index >= 0:
+        raise RuntimeError("ignore_index is not supported for floating point target")
+    _check_smoothing(label_smoothing)
+    if input.ndim == 0:
+        raise IndexError("Dimension specified as 1 but tensor has no dimensions")
+    class_dim = 0 if input.ndim == 1 else 1
+    logp = _ops.log_softmax(input, class_dim)
     n_classes = logp.shape[class_dim]
     if label_smoothing > 0:
         target = target * (1 - label_smoothing) + label_smoothing / n_classes
     terms = _class_weighted(logp * target, weight, class_dim)
     if reduction == "none":
         return _ops.neg(_ops.sum(terms, class_dim))
-    loss = _ops.neg(_ops.sum(terms))
-    return _F.div_scalar(loss, logp.numel() / n_classes) if reduction == "mean" else loss
+    total = _ops.sum(terms)
+    if reduction == "sum":
+        return _ops.neg(total)
+    if not logp.numel():  # the mean of nothing: PyTorch fills the sum with nan
+        return _ops.neg(total.fill_(float("nan")))
+    return _F.div_scalar(_ops.neg(total), logp.numel() / n_classes)
 
 
 def _same_shape(input, target):
@@ -282,7 +302,36 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     _pair("binary_cross_entropy", input, target)
     reduction = _reduction(size_average, reduce, reduction)
     _same_shape(input, target)
+    if weight is not None:
+        _check_into(input.shape, _broadcast_shapes(target.shape, weight.shape))
+    if target.dtype != input.dtype:
+        raise RuntimeError(f"Found dtype {target.dtype.legacy} but expected {input.dtype.legacy}")
     return _F.binary_cross_entropy(input, target, weight, reduction)
+
+
+def _broadcast_shapes(*shapes):
+    """`torch.broadcast_shapes`, with its error message."""
+    common = [1] * max(len(s) for s in shapes)
+    for i, s in enumerate(shapes):
+        for d in range(-1, -len(s) - 1, -1):
+            if common[d] == 1:
+                common[d] = s[d]
+            elif s[d] not in (1, common[d]):
+                raise RuntimeError(f"Attempting to broadcast a dimension of length {s[d]} at {d}! "
+                                   f"Mismatching argument at index {i} had {s}; but expected "
+                                   f"shape should be broadcastable to {common}")
+    return tuple(common)
+
+
+def _check_into(shape, other):
+    """PyTorch's error for `out.mul_(x)` with out of `shape` and x of shape `other`."""
+    try:
+        common = np.broadcast_shapes(tuple(shape), tuple(other))
+    except ValueError:
+        raise _ops._broadcast_error(shape, other) from None
+    if common != tuple(shape):
+        raise RuntimeError(f"output with shape {list(shape)} doesn't match the broadcast shape "
+                           f"{list(common)}")
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
@@ -293,4 +342,18 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     if input.shape != target.shape:
         raise ValueError(f"Target size ({target.shape}) must be the same as input size "
                          f"({input.shape})")
+    if target.dtype == _dtypes.bool_:
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
+                           "supported. Use the `^` or `logical_xor()` operator instead.")
+    if not target.dtype.is_floating_point:
+        raise RuntimeError(f"result type {input.dtype.legacy} can't be cast to the desired "
+                           f"output type {target.dtype.legacy}")
+    if pos_weight is not None:  # log_sigmoid(input).mul_((pos_weight - 1) * target)
+        try:
+            log_weight = np.broadcast_shapes(tuple(pos_weight.shape), tuple(target.shape))
+        except ValueError:
+            raise _ops._broadcast_error(pos_weight.shape, target.shape) from None
+        _check_into(input.shape, log_weight)
+    if weight is not None:  # loss.mul_(weight)
+        _check_into(input.shape, weight.shape)
     return _F.binary_cross_entropy_with_logits(input, target, weight, pos_weight, reduction)

@@ -42,6 +42,9 @@ class Optimizer:
     """Base class of optimizers: `param_groups` (dicts of params and hyper-parameters) and
     `state` (per-parameter buffers such as momentum)."""
 
+    _group_defaults = {}  # what PyTorch's __setstate__ fills in for groups saved without it
+    _tensor_step = False  # whether __setstate__ makes a saved number state['step'] a tensor
+
     def __init__(self, params, defaults):
         self.defaults = defaults
         if defaults.get("differentiable"):
@@ -120,7 +123,6 @@ class Optimizer:
                 loss = closure()
         for group in self.param_groups:
             self._update(group)
-        self._opt_called = True  # lets a learning-rate scheduler check the call order
         return loss
 
     def _update(self, group):
@@ -179,21 +181,29 @@ class Optimizer:
         for k, v in state_dict["state"].items():
             if k in id_map:
                 param = id_map[k]
-                state[param] = {key: _copy_state(param, key, value) for key, value in v.items()}
+                state[param] = _cast(param, v)
             else:
                 state[k] = v
         for group, saved in zip(self.param_groups, saved_groups):
             saved["params"] = group["params"]
             if "param_names" in group and "param_names" not in saved:
                 saved["param_names"] = group["param_names"]
-        self.state, self.param_groups = state, saved_groups
+        self.__setstate__({"state": state, "param_groups": saved_groups})
 
     def __getstate__(self):
         return {"defaults": self.defaults, "state": self.state,
                 "param_groups": self.param_groups}
 
     def __setstate__(self, state):
+        """Restore state (unpickling, load_state_dict), filling in what older state lacks."""
         self.__dict__.update(state)
+        for group in self.param_groups:
+            for key, value in self._group_defaults.items():
+                group.setdefault(key, value)
+            for p in group["params"] if self._tensor_step else ():
+                p_state = self.state.get(p)
+                if p_state and not isinstance(p_state["step"], Tensor):
+                    p_state["step"] = _new(np.asarray(float(p_state["step"]), np.float32))
 
     def __repr__(self):
         text = type(self).__name__ + " ("
@@ -205,14 +215,18 @@ class Optimizer:
         return text + ")"
 
 
-def _copy_state(param, key, value):
-    """A copy of a saved state tensor, in the param's dtype (except 'step', kept as saved)."""
-    if not isinstance(value, Tensor):
-        return copy.deepcopy(value)
-    data = value._data
-    if key != "step" and param._data.dtype.kind == "f" and data.dtype.kind == "f":
-        data = data.astype(param._data.dtype)
-    return _new(np.array(data))
+def _cast(param, value, key=None):
+    """A saved state value as PyTorch loads it for param: tensors in the param's floating dtype
+    (the saved tensor itself when it has it; 'step' as saved), containers item by item."""
+    if isinstance(value, Tensor):
+        if key == "step" or not param.dtype.is_floating_point:
+            return value
+        return value.to(param.dtype)
+    if isinstance(value, dict):
+        return {k: _cast(param, v, k) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_cast(param, v) for v in value)
+    return value
 
 
 def check_hyper(label, value, high=None):

@@ -14,6 +14,10 @@ class RMSprop(Optimizer):
     centered subtracts the square of the running mean of g from v; momentum averages the steps.
     """
 
+    _group_defaults = dict(momentum=0, centered=False, foreach=None, maximize=False,
+                           differentiable=False, capturable=False)
+    _tensor_step = True
+
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,
                  centered=False, capturable=False, foreach=None, maximize=False,
                  differentiable=False):

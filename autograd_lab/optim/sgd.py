@@ -1,6 +1,6 @@
 """Stochastic gradient descent, with momentum, dampening, Nesterov momentum and weight decay."""
 from .._tensor import _new
-from ._optimizer import Optimizer, check_hyper
+from ._optimizer import Optimizer
 
 
 class SGD(Optimizer):
@@ -10,11 +10,15 @@ class SGD(Optimizer):
         g = g + momentum * buf if nesterov else buf
     """
 
+    _group_defaults = dict(nesterov=False, maximize=False, foreach=None, differentiable=False,
+                           fused=False)
+
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False,
                  *, maximize=False, foreach=None, differentiable=False, fused=None):
-        check_hyper("learning rate", lr)
-        check_hyper("momentum value", momentum)
-        check_hyper("weight_decay value", weight_decay)
+        for label, value in (("learning rate", lr), ("momentum value", momentum),
+                             ("weight_decay value", weight_decay)):
+            if value < 0.0:  # PyTorch's SGD checks only this: nan passes (not so in Adam)
+                raise ValueError(f"Invalid {label}: {value}")
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
         super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,

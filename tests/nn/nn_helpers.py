@@ -59,3 +59,20 @@ def same_weights(ours, theirs):
         for (name, p), (tname, q) in zip(ours.named_parameters(), theirs.named_parameters()):
             assert name == tname
             q.copy_(torch.from_numpy(p.detach().numpy().copy()))
+
+
+def outcome(fn, *args, **kwargs):
+    """What fn(*args, **kwargs) gives, comparable across libraries: ('ok', repr of the result)
+    or (exception type name, message)."""
+    try:
+        return "ok", repr(fn(*args, **kwargs))
+    except Exception as e:  # noqa: BLE001 -- the exception is the result being compared
+        return type(e).__name__, str(e)
+
+
+def same_outcome(fn):
+    """fn(lib) gives the same result or the same exception with autograd_lab and PyTorch."""
+    torch = pytest.importorskip("torch")
+    ours, theirs = outcome(fn, lab), outcome(fn, torch)
+    assert ours == theirs
+    return ours

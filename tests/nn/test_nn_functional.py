@@ -6,7 +6,7 @@ import pytest
 
 import autograd_lab as lab
 import autograd_lab.nn.functional as F
-from nn_helpers import compare_with_torch
+from nn_helpers import compare_with_torch, outcome, same_outcome
 
 rng = np.random.default_rng(0)
 
@@ -156,6 +156,17 @@ def test_reduction_errors_and_legacy_flags():
         F.mse_loss(x, 1.0)
 
 
+@pytest.mark.parametrize("name", ["MSELoss", "L1Loss", "CrossEntropyLoss", "NLLLoss", "BCELoss",
+                                  "BCEWithLogitsLoss"])
+def test_loss_modules_check_the_reduction_when_called_as_pytorch(name):
+    def run(lib):
+        loss = getattr(lib.nn, name)(reduction="bogus")
+        target = lib.zeros(2, dtype=lib.int64) if name in ("CrossEntropyLoss", "NLLLoss") else \
+            lib.full((2, 2), 0.5)
+        return loss.reduction, outcome(loss, lib.full((2, 2), 0.5), target)
+    assert "bogus is not a valid value for reduction" in same_outcome(run)[1]
+
+
 # ---- classification losses ------------------------------------------------------------------
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
 @pytest.mark.parametrize("weighted", [False, True])
@@ -221,6 +232,40 @@ def test_nll_loss_with_nothing_to_count_is_nan_as_in_pytorch():
     compare_with_torch(lambda lib, x, t, w: lib.nn.functional.nll_loss(x, t, w),
                        [(arr(2, 3), True), (np.array([0, 0]), False),
                         (np.array([0.0, 1.0, 1.0]), False)])
+
+
+def signs(t):
+    """Where t is negative, -0. included (printed '-0.' rather than '0.')."""
+    return np.signbit(t.detach().numpy()).tolist()
+
+
+@pytest.mark.parametrize("name, options", [
+    (name, options) for name in ("cross_entropy", "nll_loss")
+    for options in ({}, {"weight": [1.0, 0.0, 2.0]}, {"ignore_index": 1})] + [
+    ("cross_entropy", {"label_smoothing": 0.1})])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("shape", [(3, 3), (3, 3, 2)])
+def test_ignored_entries_get_positive_zeros_as_in_pytorch(name, options, reduction, shape):
+    x = np.linspace(-3.0, 4.0, int(np.prod(shape)), dtype=np.float32).reshape(shape)
+    target = np.array([0, -100, 1] if "ignore_index" not in options else [0, 1, 2])
+    target = target if len(shape) == 2 else np.stack([target, target[::-1]], 1)
+
+    def run(lib):
+        xt = lib.tensor(x, requires_grad=True)
+        kwargs = {k: lib.tensor(v) if k == "weight" else v for k, v in options.items()}
+        out = getattr(lib.nn.functional, name)(xt, lib.tensor(target), reduction=reduction,
+                                               **kwargs)
+        out.backward(lib.ones_like(out) * 0.7)
+        return signs(out), signs(xt.grad)
+    same_outcome(run)
+
+
+def test_mse_loss_target_gradient_is_positive_zero_where_input_equals_target():
+    def run(lib):
+        x, t = (lib.tensor([1.0, 2.0, 3.0], requires_grad=True) for _ in range(2))
+        lib.nn.functional.mse_loss(x, t, reduction="none").backward(lib.tensor([1.0, -1.0, 0.0]))
+        return signs(x.grad), signs(t.grad)
+    assert same_outcome(run)[1] == "([False, True, False], [False, True, False])"
 
 
 def test_classification_errors_are_pytorchs():
@@ -289,10 +334,127 @@ def test_binary_cross_entropy_with_logits(reduction, weights):
     assert np.isfinite(out.detach().numpy()).all()
 
 
+@pytest.mark.parametrize("dtype, rtol", [(np.float32, 5e-7), (np.float64, 1e-13)])
+@pytest.mark.parametrize("pos_weight", [False, True])
+def test_binary_cross_entropy_with_logits_is_precise_for_confident_logits(dtype, rtol,
+                                                                          pos_weight):
+    z = np.array([10.0, 12.0, 15.0, 20.0, -30.0, 0.3] * 2, dtype)
+    t = np.repeat([0.0, 1.0], 6).astype(dtype)  # log1p(exp(-20)) is 2e-9, not log(1 + 2e-9) = 0
+    specs = [(z, True), (t, True)] + [(np.linspace(0.5, 4, 12).astype(dtype), False)] * pos_weight
+    compare_with_torch(lambda lib, z, t, *pw: lib.nn.functional.binary_cross_entropy_with_logits(
+        z, t, reduction="none", pos_weight=pw[0] if pw else None), specs, rtol=rtol, atol=0)
+
+
 def test_binary_cross_entropy_with_logits_shape_error():
     with pytest.raises(ValueError, match=r"Target size \(torch.Size\(\[3\]\)\) must be the same "
                                          r"as input size \(torch.Size\(\[3, 1\]\)\)"):
         F.binary_cross_entropy_with_logits(lab.zeros(3, 1), lab.zeros(3))
+
+
+@pytest.mark.parametrize("name", ["mse_loss", "l1_loss", "binary_cross_entropy",
+                                  "binary_cross_entropy_with_logits"])
+@pytest.mark.parametrize("x_dtype", ["float32", "float64"])
+@pytest.mark.parametrize("t_dtype", ["int64", "int32", "uint8", "float16", "float32", "float64"])
+def test_loss_dtypes_and_target_dtype_errors_are_pytorchs(name, x_dtype, t_dtype):
+    def run(lib):
+        x = lib.tensor([0.2, 0.7], dtype=getattr(lib, x_dtype), requires_grad=True)
+        loss = getattr(lib.nn.functional, name)(x, lib.tensor([0, 1], dtype=getattr(lib, t_dtype)))
+        loss.backward()
+        return loss.dtype, x.grad.dtype, round(loss.item(), 3)
+    same_outcome(run)
+
+
+@pytest.mark.parametrize("name, key", [("binary_cross_entropy", "weight"),
+                                       ("binary_cross_entropy_with_logits", "weight"),
+                                       ("binary_cross_entropy_with_logits", "pos_weight")])
+@pytest.mark.parametrize("x_dtype, t_dtype", [("float32", "float32"), ("float64", "float64"),
+                                              ("float64", "float32"), ("float32", "float64")])
+@pytest.mark.parametrize("w_dtype", ["int64", "float32", "float64"])
+def test_loss_weight_dtypes_are_pytorchs(name, key, x_dtype, t_dtype, w_dtype):
+    def run(lib):
+        x = lib.tensor([0.2, 0.7], dtype=getattr(lib, x_dtype), requires_grad=True)
+        t = lib.tensor([0.0, 1.0], dtype=getattr(lib, t_dtype))
+        w = lib.tensor([2, 3], dtype=getattr(lib, w_dtype))
+        loss = getattr(lib.nn.functional, name)(x, t, **{key: w})
+        loss.backward()
+        return loss.dtype, x.grad.dtype, round(loss.item(), 4), np.round(x.grad.tolist(), 6)
+    same_outcome(run)
+
+
+def test_mse_loss_of_two_integer_tensors_is_not_implemented_as_in_pytorch():
+    assert same_outcome(lambda lib: lib.nn.functional.mse_loss(
+        lib.ones(2, dtype=lib.int64), lib.ones(2, dtype=lib.int64)))[0] == "NotImplementedError"
+
+
+def with_grad(lib, loss_fn, shape):
+    """(loss, input gradient) of loss_fn(x) for an input x of ones."""
+    x = lib.ones(shape, requires_grad=True)
+    loss = loss_fn(x)
+    loss.backward()
+    return loss, x.grad
+
+
+X23 = [[0.5, 0.2, 0.9], [0.1, 0.6, 0.3]]
+EDGE_CASES = {
+    "mse_loss_empty": lambda lib, f: with_grad(lib, lambda x: f.mse_loss(x, lib.ones(0)), (0,)),
+    "mse_loss_empty_sum": lambda lib, f: f.mse_loss(lib.ones(0), lib.ones(0), reduction="sum"),
+    "l1_loss_empty": lambda lib, f: with_grad(lib, lambda x: f.l1_loss(x, lib.ones(0)), (0,)),
+    "cross_entropy_empty": lambda lib, f: with_grad(
+        lib, lambda x: f.cross_entropy(x, lib.ones(0, dtype=lib.int64)), (0, 3)),
+    "cross_entropy_empty_probs": lambda lib, f: with_grad(
+        lib, lambda x: f.cross_entropy(x, lib.ones(0, 3)), (0, 3)),
+    "nll_loss_empty": lambda lib, f: f.nll_loss(lib.ones(0, 3), lib.ones(0, dtype=lib.int64)),
+    "bce_empty": lambda lib, f: with_grad(
+        lib, lambda x: f.binary_cross_entropy(x, lib.ones(0)), (0,)),
+    "bce_logits_empty": lambda lib, f: with_grad(
+        lib, lambda x: f.binary_cross_entropy_with_logits(x, lib.ones(0)), (0,)),
+    "bce_nan_input": lambda lib, f: f.binary_cross_entropy(lib.tensor([0.5, float("nan")]),
+                                                           lib.tensor([1.0, 0.0])),
+    "bce_nan_target": lambda lib, f: f.binary_cross_entropy(lib.tensor([0.5, 0.2]),
+                                                            lib.tensor([1.0, float("nan")])),
+    **{f"bce_weight_{shape}": (lambda shape: lambda lib, f: f.binary_cross_entropy(
+        lib.tensor(X23), lib.tensor(X23), weight=lib.ones(shape)))(shape)
+       for shape in [(2,), (3,), (2, 1), (4, 2, 3), (5, 3), (2, 1, 4)]},
+    **{f"bce_logits_{key}_{shape}": (lambda key, shape: lambda lib, f:
+                                     f.binary_cross_entropy_with_logits(
+                                         lib.tensor(X23), lib.tensor(X23),
+                                         **{key: lib.ones(shape)}))(key, shape)
+       for key in ("weight", "pos_weight") for shape in [(2,), (3,), (4, 2, 3), (2, 1)]},
+    **{f"{name}_{dtype}_target": (lambda name, dtype: lambda lib, f: getattr(f, name)(
+        lib.tensor([[0.5, -1.0, 2.0]]), lib.tensor([0], dtype=getattr(lib, dtype))))(name, dtype)
+       for name in ("cross_entropy", "nll_loss") for dtype in ("int32", "int16", "uint8")},
+    **{f"{name}_{x_dtype}_input_{w_dtype}_weight": (
+        lambda name, x_dtype, w_dtype, smoothing: lambda lib, f: getattr(f, name)(
+            lib.tensor([[0.5, -1.0, 2.0]], dtype=getattr(lib, x_dtype)), lib.tensor([0]),
+            weight=lib.ones(3, dtype=getattr(lib, w_dtype)), **smoothing))(
+        name, x_dtype, w_dtype, {"label_smoothing": 0.1} if name == "cross_entropy" else {})
+       for name in ("cross_entropy", "nll_loss")
+       for x_dtype, w_dtype in [("float32", "float64"), ("float64", "float32")]},
+    "cross_entropy_probs_float64_weight": lambda lib, f: f.cross_entropy(
+        lib.tensor([[0.5, -1.0, 2.0]]), lib.tensor([[0.2, 0.3, 0.5]]),
+        weight=lib.ones(3, dtype=lib.float64)),
+    "cross_entropy_probs_ignore_index": lambda lib, f: f.cross_entropy(
+        lib.tensor([[0.5, -1.0, 2.0]]), lib.tensor([[0.2, 0.3, 0.5]]), ignore_index=-5),
+    "cross_entropy_negative_smoothing": lambda lib, f: f.cross_entropy(
+        lib.tensor([[0.5, -1.0, 2.0]]), lib.tensor([2]), label_smoothing=-0.1),
+    "cross_entropy_smoothing_above_1": lambda lib, f: f.cross_entropy(
+        lib.tensor([[0.5, -1.0, 2.0]]), lib.tensor([2]), label_smoothing=1.5),
+    "cross_entropy_0d_long_target": lambda lib, f: f.cross_entropy(lib.tensor(2.0),
+                                                                   lib.tensor(0)),
+    "cross_entropy_0d_float_target": lambda lib, f: f.cross_entropy(lib.tensor(2.0),
+                                                                    lib.tensor(1.0)),
+    "cross_entropy_0d_input": lambda lib, f: f.cross_entropy(lib.tensor(2.0), lib.tensor([0])),
+    "nll_loss_0d": lambda lib, f: f.nll_loss(lib.tensor(2.0), lib.tensor(0)),
+}
+
+
+@pytest.mark.parametrize("case", sorted(EDGE_CASES))
+def test_edge_cases_give_pytorchs_result_or_error_and_no_numpy_warning(case):
+    def run(lib):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            return EDGE_CASES[case](lib, lib.nn.functional)
+    same_outcome(run)
 
 
 # ---- float32 models stay float32 ------------------------------------------------------------

@@ -11,7 +11,7 @@ import pytest
 import autograd_lab as lab
 import autograd_lab.nn as nn
 from autograd_lab._node import scope
-from nn_helpers import compare_with_torch, grad_fn_names, same_weights
+from nn_helpers import compare_with_torch, grad_fn_names, outcome, same_outcome, same_weights
 
 
 class MLP(nn.Module):
@@ -152,6 +152,34 @@ def test_requires_grad_and_to_keep_the_same_parameters():
     assert not any(p.requires_grad for p in params)
     m.to(lab.float32)
     assert all(p.dtype == lab.float32 for p in params)
+
+
+@pytest.mark.parametrize("args, kwargs", [
+    (("cpu",), {}), (("device",), {}), ((), {"device": "device"}), (("device", "float64"), {}),
+    (("cpu", "float64", True), {}), (("float16",), {}), ((), {"dtype": "float64"})])
+@pytest.mark.parametrize("make", ["Linear", "CrossEntropyLoss"])
+def test_to_accepts_devices_and_float_dtypes_as_pytorch(make, args, kwargs):
+    def to(lib):
+        names = {"device": lib.device("cpu"), "cpu": "cpu"}
+        pick = lambda a: (names[a] if a in names else getattr(lib, a)) \
+            if isinstance(a, str) else a
+        m = lib.nn.Linear(2, 1) if make == "Linear" else lib.nn.CrossEntropyLoss()
+        out = m.to(*map(pick, args), **{k: pick(v) for k, v in kwargs.items()})
+        assert out is m
+        return [p.dtype for p in m.parameters()]
+    assert same_outcome(to)[0] == "ok"
+
+
+@pytest.mark.parametrize("dtype", ["int64", "int32", "bool", "ones"])
+def test_to_a_non_float_dtype_raises_pytorchs_type_error(dtype):
+    def to(lib):
+        m = lib.nn.Linear(2, 1)
+        try:
+            m.to(lib.ones(1, dtype=lib.int64) if dtype == "ones" else getattr(lib, dtype))
+        finally:
+            assert m.weight.dtype == lib.float32
+    assert same_outcome(to)[0] == "TypeError"
+    assert same_outcome(lambda lib: lib.nn.Linear(2, 1).to(dtype=lib.int64))[0] == "TypeError"
 
 
 def test_linear_default_init_is_pytorchs_and_seeded():
@@ -328,6 +356,60 @@ def test_sequential_container():
     assert [n for n, _ in s.named_children()] == ["lin", "act", "2"]
     with pytest.raises(IndexError, match="index 5 is out of range"):
         s[5]
+
+
+def test_identity_returns_its_input():
+    def run(lib):
+        x = lib.ones(2, requires_grad=True)
+        m = lib.nn.Identity(54, unused=0.1)
+        return m(x) is x, repr(m), repr(lib.nn.Sequential(lib.nn.Identity(), lib.nn.ReLU()))
+    assert same_outcome(run)[1].startswith("(True, 'Identity()'")
+
+
+def names(container):
+    return list(container._modules), [type(m).__name__ for m in container]
+
+
+CONTAINER_EDITS = {
+    "del": lambda nn, s: s.__delitem__(0),
+    "del_negative": lambda nn, s: s.__delitem__(-2),
+    "del_slice": lambda nn, s: s.__delitem__(slice(1, 3)),
+    "del_out_of_range": lambda nn, s: s.__delitem__(10),
+    "pop": lambda nn, s: type(s.pop(1)).__name__,
+    "pop_slice": lambda nn, s: names(s.pop(slice(0, 2))),
+    "pop_out_of_range": lambda nn, s: s.pop(-10),
+    "insert_front": lambda nn, s: s.insert(0, nn.Identity()) is s,
+    "insert_negative": lambda nn, s: s.insert(-1, nn.Identity()) is s,
+    "insert_end": lambda nn, s: s.insert(3, nn.Identity()) is s,
+    "insert_at_minus_len": lambda nn, s: s.insert(-3, nn.Identity()) is s,
+    "insert_out_of_range": lambda nn, s: s.insert(9, nn.Identity()),
+    "insert_below_range": lambda nn, s: s.insert(-9, nn.Identity()),
+    "insert_not_a_module": lambda nn, s: s.insert(0, 3),
+    "extend": lambda nn, s: s.extend(nn.Sequential(nn.Identity(), nn.ReLU())) is s,
+    "extend_list": lambda nn, s: s.extend([nn.Identity()]) is s,
+}
+
+
+@pytest.mark.parametrize("edit, named", [  # PyTorch's insert assumes names '0', '1', ...
+    (edit, named) for edit in sorted(CONTAINER_EDITS) for named in (False, True)
+    if not (named and edit.startswith("insert"))])
+def test_sequential_edits_are_pytorchs(edit, named):
+    def run(lib):
+        layers = [lib.nn.Linear(2, 2), lib.nn.ReLU(), lib.nn.Tanh()]
+        s = lib.nn.Sequential(collections.OrderedDict(zip("abc", layers))) if named else \
+            lib.nn.Sequential(*layers)
+        return outcome(CONTAINER_EDITS[edit], lib.nn, s), names(s), \
+            [n for n, _ in s.named_parameters()]
+    same_outcome(run)
+
+
+@pytest.mark.parametrize("edit", ["del", "del_negative", "del_slice", "del_out_of_range", "pop",
+                                  "pop_slice", "pop_out_of_range"])
+def test_module_list_deletions_are_pytorchs(edit):
+    def run(lib):
+        m = lib.nn.ModuleList([lib.nn.Linear(2, 2), lib.nn.ReLU(), lib.nn.Tanh()])
+        return outcome(CONTAINER_EDITS[edit], lib.nn, m), names(m)
+    same_outcome(run)
 
 
 # ---- module scopes for the graph display ----------------------------------------------------

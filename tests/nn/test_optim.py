@@ -8,6 +8,7 @@ import pytest
 import autograd_lab as lab
 import autograd_lab.optim as optim
 from autograd_lab.optim._optimizer import _BLOCK
+from nn_helpers import same_outcome
 
 STEPS = 6
 
@@ -176,6 +177,18 @@ def test_invalid_hyper_parameters_raise_pytorchs_value_errors(name, kwargs, mess
         assert str(info.value) == message
 
 
+@pytest.mark.parametrize("name, key", [("SGD", "lr"), ("SGD", "momentum"),
+                                       ("SGD", "weight_decay"), ("Adam", "lr"), ("AdamW", "eps"),
+                                       ("RMSprop", "lr"), ("RMSprop", "alpha")])
+def test_nan_hyper_parameters_as_pytorch(name, key):  # SGD checks only value < 0
+    def run(lib):
+        w = lib.nn.Parameter(lib.ones(1))
+        w.grad = lib.ones(1)
+        getattr(lib.optim, name)([w], **{"lr": 0.1, key: float("nan")}).step()
+        return w
+    same_outcome(run)
+
+
 def test_param_errors_are_pytorchs():
     p = lab.ones(2, requires_grad=True)
     with pytest.raises(TypeError, match="params argument given to the optimizer should be an "
@@ -271,6 +284,56 @@ def test_state_dict_round_trip_continues_identically():
                                                                  params=[0])]})
 
 
+LOADS = [("SGD", {"momentum": 0.9}, ["nesterov", "maximize", "foreach", "differentiable",
+                                      "fused"]),
+         ("Adam", {}, ["amsgrad", "maximize", "foreach", "capturable", "differentiable",
+                       "decoupled_weight_decay", "fused"]),
+         ("AdamW", {}, ["decoupled_weight_decay", "amsgrad"]),
+         ("RMSprop", {"momentum": 0.5, "centered": True}, ["momentum", "centered", "maximize"])]
+
+
+def stepped(lib, name, kwargs, dtype="float32"):
+    """(parameter, optimizer) after one step."""
+    w = lib.nn.Parameter(lib.tensor([1.0, -2.0], dtype=getattr(lib, dtype)))
+    opt = getattr(lib.optim, name)([w], lr=0.1, **kwargs)
+    w.grad = lib.tensor([0.5, 1.0], dtype=w.dtype)
+    opt.step()
+    return w, opt
+
+
+@pytest.mark.parametrize("name, kwargs, keys", LOADS)
+def test_load_state_dict_shares_state_and_fills_in_defaults_as_pytorch(name, kwargs, keys):
+    def shared(lib):
+        w, o1 = stepped(lib, name, kwargs)
+        w64, o2 = stepped(lib, name, kwargs, "float64")
+        o2.load_state_dict(o1.state_dict())  # float64 params: copies, except 'step'
+        o1.load_state_dict(o1.state_dict())
+        return [{k: (v.dtype, v is o1.state[w][k]) for k, v in o.state[p].items()}
+                for o, p in ((o1, w), (o2, w64))]
+    ours = same_outcome(shared)[1]
+    assert "(torch.float32, True)" in ours and "(torch.float64, False)" in ours
+
+    def filled(lib):
+        w, opt = stepped(lib, name, kwargs)
+        saved = opt.state_dict()
+        for key in keys:
+            del saved["param_groups"][0][key]
+        saved["state"][0]["step"] = 3.0  # a number, as older PyTorch saved it
+        opt.load_state_dict(saved)
+        opt.step()
+        return sorted((k, v) for k, v in opt.param_groups[0].items() if k != "params"), \
+            np.round(w.tolist(), 5).tolist(), {k: v.dtype for k, v in opt.state[w].items()}
+    same_outcome(filled)
+
+
+@pytest.mark.parametrize("name", ["Adam", "RMSprop"])
+def test_loading_sgd_state_into_another_optimizer_is_pytorchs_key_error(name):
+    def load(lib):
+        w, sgd = stepped(lib, "SGD", {"momentum": 0.9})
+        getattr(lib.optim, name)([w]).load_state_dict(sgd.state_dict())
+    assert same_outcome(load) == ("KeyError", "'step'")
+
+
 def test_float32_parameters_stay_float32():
     model = lab.nn.Linear(3, 2)
     for opt in (optim.SGD(model.parameters(), lr=0.1, momentum=0.9, weight_decay=0.1),
@@ -353,6 +416,66 @@ def test_scheduler_warnings_and_state():
         opt.step()
         sched.step()
     assert opt.param_groups[0]["lr"] == 0.5
+
+
+def warned(fn):
+    """(messages of the warnings fn() gives, its result)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = fn()
+    return [str(w.message) for w in caught], result
+
+
+def my_sgd(lib):
+    """A user-written optimizer that overrides step(), as in the usual exercise."""
+    class MySGD(lib.optim.Optimizer):
+        def __init__(self, params, lr=0.1):
+            super().__init__(params, dict(lr=lr))
+
+        @lib.no_grad()
+        def step(self, closure=None):
+            for group in self.param_groups:
+                for p in group["params"]:
+                    p.add_(p.grad, alpha=-group["lr"])
+    return MySGD
+
+
+@pytest.mark.parametrize("make", ["SGD", "MySGD"])
+def test_scheduler_sees_the_step_of_any_optimizer_as_pytorch(make):
+    def run(lib):
+        w = lib.nn.Parameter(lib.tensor([1.0]))
+        opt = (lib.optim.SGD if make == "SGD" else my_sgd(lib))([w], lr=0.1)
+        sched = lib.optim.lr_scheduler.StepLR(opt, 1, gamma=0.5)
+        w.grad = lib.ones(1)
+        opt.step()
+        return warned(sched.step), w.item(), sched.get_last_lr(), list(sched.state_dict())
+    assert same_outcome(run)[1].startswith("(([], None), 0.89999")
+
+    def early(lib):
+        sched = lib.optim.lr_scheduler.StepLR(
+            (lib.optim.SGD if make == "SGD" else my_sgd(lib))([lib.ones(1)], lr=0.1), 1)
+        return warned(sched.step)[0]
+    assert "before `optimizer.step()`" in same_outcome(early)[1]
+
+
+def test_scheduler_warns_as_pytorch_about_a_replaced_step_and_direct_get_lr():
+    def replaced(lib):
+        opt = lib.optim.SGD([lib.ones(1)], lr=1.0)
+        sched = lib.optim.lr_scheduler.StepLR(opt, 1)
+        opt.step = lambda closure=None: None
+        return warned(sched.step)[0]
+    assert "has been overridden" in same_outcome(replaced)[1]
+
+    def get_lr(lib):
+        opt = lib.optim.SGD([lib.ones(1)], lr=1.0)
+        return [warned(s.get_lr) for s in (lib.optim.lr_scheduler.StepLR(opt, 2),
+                                           lib.optim.lr_scheduler.ExponentialLR(opt, 0.5))]
+    assert same_outcome(get_lr)[1].count("please use `get_last_lr()`") == 2
+
+
+def test_resuming_a_scheduler_without_initial_lr_is_pytorchs_key_error():
+    assert same_outcome(lambda lib: lib.optim.lr_scheduler.StepLR(
+        lib.optim.SGD([lib.ones(1)], lr=1.0), 1, last_epoch=3))[0] == "KeyError"
 
 
 @pytest.mark.parametrize("order", ["C", "F"])

@@ -972,7 +972,8 @@ def mean(input, dim=None, keepdim=False, dtype=None):
     n = 1
     for d in dims:
         n *= a.shape[d]
-    data = _sum(a, dims, keepdims=keep) / a.dtype.type(n)  # (n = 0: nan, as PyTorch)
+    total = _sum(a, dims, keepdims=keep)
+    data = total / a.dtype.type(n) if n else np.full(np.shape(total), np.nan, a.dtype)
     cls = MeanBackward0 if dim is None else MeanBackward1
     return record1(cls, data.astype(a.dtype, copy=False), x, (a.shape, dims, keep, n))
 
@@ -1403,6 +1404,7 @@ def flatten(input, start_dim=0, end_dim=-1):
     x = as_tensor_arg(input)
     s = x._data.shape
     if not s:
+        norm_dim(start_dim, 0), norm_dim(end_dim, 0)  # PyTorch's IndexError if out of range
         return reshape(x, 1)
     lo, hi = norm_dim(start_dim, len(s)), norm_dim(end_dim, len(s))
     if lo > hi:

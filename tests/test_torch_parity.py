@@ -293,3 +293,10 @@ def test_inference_mode(T):
     with T.inference_mode(False):
         assert (x * 2).requires_grad
     assert not T.inference_mode()(lambda a: a * 2)(x).requires_grad
+
+
+@pytest.mark.parametrize("code", ["T.flatten(T.tensor(3.), 1)", "T.flatten(T.tensor(3.), 0)",
+                                  "T.nn.Flatten()(T.tensor(3.))", "T.flatten(T.tensor(3.), 0, 2)"])
+def test_flatten_of_a_0d_tensor_checks_its_dims(code):
+    ours, theirs = both(lambda T: eval(code, {"T": T}))
+    assert ours == theirs

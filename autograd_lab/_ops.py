@@ -2721,7 +2721,7 @@ def _np_sum_to(g, shape):
 
 NP = types.SimpleNamespace(
     exp=np.exp, log=np.log, sin=np.sin, cos=np.cos, sign=_sign, abs=np.abs, where=np.where,
-    zeros_like=np.zeros_like, floor=np.floor, tril=np.tril, triu=np.triu,
+    zeros_like=np.zeros_like, floor=np.floor, tril=np.tril, triu=np.triu, log1p=np.log1p,
     relu_grad=_np_relu_grad,
     isnan=np.isnan,
     sum=lambda g, dims, keep: _sum(g, dims, keepdims=keep),
@@ -2748,7 +2748,7 @@ TB = types.SimpleNamespace(
     exp=exp, log=log, sin=sin, cos=cos, sign=sign, abs=abs, where=where, isnan=isnan,
     zeros_like=lambda g: _new(np.zeros_like(g._data)),
     floor=lambda x: _new(np.floor(x._data)),  # (its derivative is 0: a constant)
-    tril=tril, triu=triu,
+    tril=tril, triu=triu, log1p=log1p,
     relu_grad=lambda g, ans: where(ans <= 0, 0.0, g),
     sum=lambda g, dims, keep: sum(g, dims, keep),
     mean=lambda x, dims: mean(x, dims, True),

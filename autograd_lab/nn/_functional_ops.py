@@ -173,10 +173,8 @@ def _nll_weighted(a, t, index, weight, ignored, reduction):
 
 
 def _log_sigmoid(B, x):
-    """log(sigmoid(x)) as PyTorch computes it: min(x, 0) - log1p(exp(-|x|)). The vocabulary
-    of create_graph=True has no log1p: there it is log(1 + .), less precise for large |x|."""
-    e = B.exp(-B.abs(x))
-    return B.where(x < 0, x, 0.0) - (np.log1p(e) if B is NP else B.log(1 + e))
+    """log(sigmoid(x)) as PyTorch computes it: min(x, 0) - log1p(exp(-|x|))."""
+    return B.where(x < 0, x, 0.0) - B.log1p(B.exp(-B.abs(x)))
 
 
 def _sigmoid(B, x):

@@ -1656,26 +1656,32 @@ for _cls in (SelectBackward0, SliceBackward0, AliasBackward0, _IndexUnsqueezeBac
     _cls._is_view = True
 
 
-def _basic_index_node(index, ix, shape):
-    """PyTorch names a view made by indexing after its last select, slice or unsqueeze (a
-    lone slice is always a slice; no-op slices are skipped; nothing left is an alias)."""
+def _basic_steps(index, ix, shape):
+    """A basic index as PyTorch applies it: one (node class, numpy index) step per select,
+    slice or unsqueeze, left to right; no-op slices and `...` make none (a lone `:` is still a
+    slice; no step at all is an alias)."""
     if isinstance(index, slice):
-        return SliceBackward0
+        return [(SliceBackward0, (ix,))]
     parts = ix if isinstance(ix, tuple) else (ix,)
     consumed = builtins.sum(p is not None and p is not Ellipsis for p in parts)
-    cls, dim = AliasBackward0, 0
+    steps, dim, src = [], 0, 0  # dim: in the result so far; src: in the input
     for p in parts:
+        lead = (slice(None),) * dim
         if p is None:
-            cls = _IndexUnsqueezeBackward0
+            steps.append((_IndexUnsqueezeBackward0, lead + (None,)))
+            dim += 1
         elif p is Ellipsis:
             dim += len(shape) - consumed
-        else:
-            if not isinstance(p, slice):
-                cls = SelectBackward0
-            elif p.indices(shape[dim]) != (0, shape[dim], 1):
-                cls = SliceBackward0
+            src += len(shape) - consumed
+        elif isinstance(p, slice):
+            if p.indices(shape[src]) != (0, shape[src], 1):
+                steps.append((SliceBackward0, lead + (p,)))
             dim += 1
-    return cls
+            src += 1
+        else:
+            steps.append((SelectBackward0, lead + (p,)))
+            src += 1
+    return steps or [(AliasBackward0, ())]
 
 
 def getitem(input, index):
@@ -1693,10 +1699,12 @@ def getitem(input, index):
             return record1(_IndexReorderedBackward0, np.array(data.transpose(order)), x,
                            (a.shape, ix, tuple(np.argsort(order))))
         return record1(IndexBackward0, np.array(data), x, (a.shape, ix))
-    if data.__class__ is not _ndarray:  # a single element: a 0-d view, not a numpy scalar copy
-        data = a[(ix if isinstance(ix, tuple) else (ix,)) + (Ellipsis,)]
-    return _view(_basic_index_node(index, ix, a.shape), data, x, (a.shape, ix),
-                 lambda B, g: g[ix], ix)
+    out = x
+    for cls, step in _basic_steps(index, ix, a.shape):  # one view per step, as PyTorch's graph
+        b = out._data
+        data = b[step + (Ellipsis,)]  # (a single element: a 0-d view, not a numpy scalar)
+        out = _view(cls, data, out, (b.shape, step), lambda B, g, step=step: g[step], step)
+    return out
 
 
 CopySlices = defnode("CopySlices", [

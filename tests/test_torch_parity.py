@@ -300,3 +300,26 @@ def test_inference_mode(T):
 def test_flatten_of_a_0d_tensor_checks_its_dims(code):
     ours, theirs = both(lambda T: eval(code, {"T": T}))
     assert ours == theirs
+
+
+@pytest.mark.parametrize("index", [
+    "[0, 1]", "[1:, 0]", "[0, 1:3]", "[None, 0]", "[..., 1]", "[0, :, 1]", "[:, :, 1:2]",
+    "[0, None, 1]", "[:]", "[..., None]", "[0, 1, 2]", "[::2]", "[...]", "[1, ..., 0:2]",
+])
+def test_basic_indexing_records_one_node_per_step(index, T):
+    """x[0, 1:3] is a select, then a slice: two nodes in PyTorch's graph (and ours)."""
+    h = T.arange(24.).reshape(2, 3, 4).requires_grad_() * 1
+    chain, fn = [], eval("h" + index).grad_fn
+    while type(fn).__name__ != "MulBackward0":
+        chain.append(type(fn).__name__)
+        fn = fn.next_functions[0][0]
+    expected = {"[0, 1]": ["SelectBackward0"] * 2, "[1:, 0]": ["SelectBackward0", "SliceBackward0"],
+                "[0, 1:3]": ["SliceBackward0", "SelectBackward0"],
+                "[None, 0]": ["SelectBackward0", "UnsqueezeBackward0"],
+                "[..., 1]": ["SelectBackward0"], "[0, :, 1]": ["SelectBackward0"] * 2,
+                "[:, :, 1:2]": ["SliceBackward0"],
+                "[0, None, 1]": ["SelectBackward0", "UnsqueezeBackward0", "SelectBackward0"],
+                "[:]": ["SliceBackward0"], "[..., None]": ["UnsqueezeBackward0"],
+                "[0, 1, 2]": ["SelectBackward0"] * 3, "[::2]": ["SliceBackward0"],
+                "[...]": ["AliasBackward0"], "[1, ..., 0:2]": ["SliceBackward0", "SelectBackward0"]}
+    assert chain == expected[index]

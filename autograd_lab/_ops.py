@@ -221,6 +221,12 @@ def _arith(op, a, b):
         b = _operand(b, op)
     A = a._data if ta else a
     Bv = b._data if tb else b
+    if ta != tb and op != "div":  # an int number with an int tensor: its dtype, wrapped (PyTorch)
+        arr, num = (A, Bv) if ta else (Bv, A)
+        if arr.dtype.kind in "iu" and isinstance(num, int) and not isinstance(num, bool) and \
+                not np.can_cast(np.min_scalar_type(num), arr.dtype):
+            num = np.array(num, np.int64).astype(arr.dtype)
+            A, Bv = (arr, num) if ta else (num, arr)
     if op == "sub" and (np.result_type(A) == np.bool_ or np.result_type(Bv) == np.bool_):
         raise RuntimeError(
             "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` "
@@ -501,11 +507,14 @@ TanhBackward0, tanh = _unary("tanh", np.tanh, lambda B, g, ans: g * (1.0 - ans *
                              uses_ans=True)
 SigmoidBackward0, sigmoid = _unary("sigmoid", lambda a: _sigmoid(a),
                                    lambda B, g, ans: g * ans * (1.0 - ans), "σ", uses_ans=True)
-ReluBackward0, relu = _unary("relu", lambda a: np.maximum(a, 0),
+ReluBackward0, relu = _unary("relu", lambda a: _no_bool(a, lambda v: np.maximum(v, 0),
+                                                       "Boolean inputs not supported for relu"),
                              lambda B, g, ans: B.relu_grad(g, ans), "relu", uses_ans=True,
                              float_only=False)
-AbsBackward0, abs = _unary("abs", np.abs, lambda B, g, ans, x: g * B.sign(x), "abs",
-                           saves_input=True, float_only=False)
+AbsBackward0, abs = _unary("abs", lambda a: _no_bool(a, np.abs, '"abs_cpu" not implemented for '
+                                                      "'Bool'", NotImplementedError),
+                           lambda B, g, ans, x: g * B.sign(x), "abs", saves_input=True,
+                           float_only=False)
 ReciprocalBackward0, reciprocal = _unary("reciprocal", np.reciprocal,
                                          lambda B, g, ans: -g * ans * ans, "1/x", uses_ans=True)
 SignBackward0, sign = _unary("sign", lambda a: _sign(a), _zero_rule, "sign",
@@ -514,11 +523,16 @@ absolute, negative = abs, neg
 
 
 def _negative(a):
+    return _no_bool(a, np.negative, "Negation, the `-` operator, on a bool tensor is not "
+                    "supported. If you are trying to invert a mask, use the `~` or "
+                    "`logical_not()` operator instead.")
+
+
+def _no_bool(a, fn, message, error=RuntimeError):
+    """fn(a), or PyTorch's error for an op it refuses on bool tensors."""
     if a.dtype == np.bool_:
-        raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you "
-                           "are trying to invert a mask, use the `~` or `logical_not()` operator "
-                           "instead.")
-    return np.negative(a)
+        raise error(message)
+    return fn(a)
 
 
 def _sign(a):
@@ -1253,6 +1267,8 @@ LogSoftmaxBackward0 = defnode("LogSoftmaxBackward0", [
 
 def _softmax_args(name, input, dim, dtype):
     """The tensor, the normalised dim and the float array that (log_)softmax works on."""
+    if dim is _NO_DIM:
+        raise TypeError(f'{name}() missing 1 required positional arguments: "dim"')
     x = as_tensor_arg(input)
     if dim is None:
         dim = 0 if x._data.ndim in (0, 1, 3) else 1  # PyTorch's legacy implicit choice
@@ -1264,14 +1280,17 @@ def _softmax_args(name, input, dim, dtype):
     return x, norm_dim(dim, x._data.ndim), a
 
 
-def softmax(input, dim=None, dtype=None):
+_NO_DIM = object()  # torch.softmax / Tensor.softmax require dim (nn.functional may pass None)
+
+
+def softmax(input, dim=_NO_DIM, dtype=None):
     """exp(x) / exp(x).sum(dim), computed stably."""
     x, d, a = _softmax_args("softmax", input, dim, dtype)
     e = np.exp(a - _max(a, d, keepdims=True))
     return record1(SoftmaxBackward0, e / _sum(e, d, keepdims=True), x, (d,))
 
 
-def log_softmax(input, dim=None, dtype=None):
+def log_softmax(input, dim=_NO_DIM, dtype=None):
     """x - logsumexp(x, dim), computed stably."""
     x, d, a = _softmax_args("log_softmax", input, dim, dtype)
     shifted = a - _max(a, d, keepdims=True)
@@ -1578,7 +1597,8 @@ def _torch_axes(ix, ndim, out_ndim):
     def place(ints_are_arrays):
         out, first, prev, split = 0, None, False, False
         for p in parts:
-            array = isinstance(p, _ndarray) or (ints_are_arrays and isinstance(p, (int, np.integer)))
+            integer = isinstance(p, (int, np.integer))
+            array = isinstance(p, _ndarray) or (ints_are_arrays and integer)
             if array:
                 if first is None:
                     first = out
@@ -1588,7 +1608,7 @@ def _torch_axes(ix, ndim, out_ndim):
                 out += ndim - used
             elif not isinstance(p, (int, np.integer)):
                 out += 1  # a slice or None
-            prev = array or (prev and isinstance(p, (int, np.integer)))
+            prev = array or (prev and integer)
         return 0 if split else first
 
     theirs, ours = place(False), place(True)

@@ -323,3 +323,15 @@ def test_basic_indexing_records_one_node_per_step(index, T):
                 "[0, 1, 2]": ["SelectBackward0"] * 3, "[::2]": ["SliceBackward0"],
                 "[...]": ["AliasBackward0"], "[1, ..., 0:2]": ["SliceBackward0", "SelectBackward0"]}
     assert chain == expected[index]
+
+
+@pytest.mark.parametrize("code", [
+    "T.tensor([1., 2.]).softmax()", "T.softmax(T.tensor([1., 2.]))",
+    "T.tensor([1., 2.]).log_softmax()", "T.from_numpy(np.arange(3.)[::-1])", "T.full(2, 1.)",
+    "T.tensor([True]).abs()", "T.relu(T.tensor([True]))",
+    "T.tensor([250], dtype=T.uint8) + 300", "T.tensor([1, 2], dtype=T.int8) * 200",
+    "300 - T.tensor([250], dtype=T.uint8)", "T.tensor([5], dtype=T.uint8) / 300",
+])
+def test_more_calls_pytorch_refuses_or_wraps(code):
+    ours, theirs = both(lambda T: eval(code, {"T": T, "np": np}))
+    assert ours == theirs

@@ -47,8 +47,10 @@ class Node:
     _sweep = (None, (), False)  # (_nin, _vjps, _saves): backward reads them in one lookup
 
     def name(self):
-        """PyTorch's name of this backward function, e.g. 'AddBackward0'."""
-        return type(self).__name__
+        """PyTorch's name of this backward function, e.g. 'AddBackward0' (its C++ classes carry
+        their namespace: 'torch::autograd::CopySlices'). Displays show the class name."""
+        n = type(self).__name__
+        return "torch::autograd::" + n if n == "CopySlices" else n
 
     @property
     def _edges(self):
@@ -97,7 +99,7 @@ class AccumulateGrad:
         self.variable = variable
 
     def name(self):
-        return "AccumulateGrad"
+        return "torch::autograd::AccumulateGrad"
 
     next_functions = ()
 

@@ -45,7 +45,7 @@ def test_deep_chain_backward_and_grad(factors):
         depth, fn = 0, y.grad_fn
         while fn is not None:  # next_functions walk: each step is one attribute access
             nxt = [f for f, _ in fn.next_functions if f is not None]
-            fn = nxt[0] if nxt and nxt[0].name() != "AccumulateGrad" else None
+            fn = nxt[0] if nxt and type(nxt[0]).__name__ != "AccumulateGrad" else None
             depth += 1
     assert np.allclose(g._data, expected, rtol=1e-9) and np.allclose(x.grad._data, expected)
     assert text.endswith("grad_fn=<SumBackward0>)")

@@ -66,7 +66,7 @@ def test_graph_is_freed_after_backward_without_the_cycle_collector():
         while stack:  # a weak reference to every node of the graph
             fn = stack.pop()
             for nxt, _ in fn.next_functions:
-                if nxt is not None and nxt.name() != "AccumulateGrad":
+                if nxt is not None and type(nxt).__name__ != "AccumulateGrad":
                     nodes.append(weakref.ref(nxt))
                     stack.append(nxt)
         del fn, nxt, stack

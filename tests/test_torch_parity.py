@@ -335,3 +335,14 @@ def test_basic_indexing_records_one_node_per_step(index, T):
 def test_more_calls_pytorch_refuses_or_wraps(code):
     ours, theirs = both(lambda T: eval(code, {"T": T, "np": np}))
     assert ours == theirs
+
+
+def test_cpp_node_names(T):
+    """AccumulateGrad and CopySlices are C++ classes in PyTorch: name() has the namespace."""
+    x = T.tensor([1., 2.], requires_grad=True)
+    h = x * 1
+    h[0] = 5.
+    assert h.grad_fn.name() == "torch::autograd::CopySlices"
+    assert type(h.grad_fn).__name__ == "CopySlices"
+    acc = (x * 2).grad_fn.next_functions[0][0]
+    assert acc.name() == "torch::autograd::AccumulateGrad"

@@ -99,7 +99,7 @@ def _array_attrs(array, grad=None, dtype=None):
 
 def _tensor(name, role, array, dtype, grad, grad_fn, requires_grad, order, note):
     attrs = {"kind": "tensor", "role": role, "name": _short(name), "label": _short(name) or "",
-             "requires_grad": requires_grad, "grad_fn": grad_fn.name() if grad_fn else None,
+             "requires_grad": requires_grad, "grad_fn": type(grad_fn).__name__ if grad_fn else None,
              "order": order}
     attrs.update(_array_attrs(array, grad, dtype))
     dtype = attrs["dtype"]
@@ -142,12 +142,12 @@ def _output(node, root, names, order, grads):
     retained = t if t is not None and t.retains_grad else None
     role = "output" if root is not None else "tensor"
     return _tensor(name, role, node._out, None, _grad(node, retained, grads), node, True, order,
-                   f"made by {node.name()}; backward starts here" if root is not None
-                   else f"made by {node.name()}")
+                   f"made by {type(node).__name__}; backward starts here" if root is not None
+                   else f"made by {type(node).__name__}")
 
 
 def _op(node, trace, k):
-    name, symbol = node.name(), node._symbol
+    name, symbol = type(node).__name__, node._symbol
     tracked, nconst = len(trace.inputs[k]), trace.consts[k]
     lines = [f"{name}" + (f" ({symbol})" if symbol else ""),
              f"inputs that require grad: {tracked}"

@@ -66,7 +66,7 @@ class Replay:
 
     def label(self, obj):
         if isinstance(obj, Node):
-            return obj.name()
+            return type(obj).__name__
         return obj.name or self._names.tensor(obj) or f"leaf {tuple(obj.shape)}"
 
     def leaf_grads(self, k):
@@ -103,7 +103,7 @@ class Replay:
         first, *rest = self.lines(s)
         if not isinstance(s.node, Node):
             return f'<span class="ag-accumulate"{style}>{esc(first)}</span>'
-        name = s.node.name()
+        name = type(s.node).__name__
         head = f"<b>{esc(name)}</b>{esc(first.removeprefix(name))}"
         return f'<span class="ag-node"{style}>{"<br>".join([head] + [esc(r) for r in rest])}</span>'
 
@@ -113,7 +113,7 @@ class Replay:
         if not isinstance(s.node, Node):
             leaf = s.node
             return [f"{self.label(leaf)}.grad += {_fmt(s.grad)}  → {_fmt(_total(leaf, s.grad))}"]
-        lines = [f"{s.node.name()} receives grad {_fmt(s.grad)}"]
+        lines = [f"{type(s.node).__name__} receives grad {_fmt(s.grad)}"]
         for edge, gi in s.edges:
             local = _local(s.grad, gi)
             chain = f"local derivative {local} × {_fmt(s.grad)} = " if local else ""
@@ -130,7 +130,7 @@ class Replay:
 
     def summary(self):
         fn, n = self.output.grad_fn, len(self.steps)
-        return f"{fn.name() if fn else 'leaf'}: {n} step{'s' * (n != 1)}"
+        return f"{type(fn).__name__ if fn else 'leaf'}: {n} step{'s' * (n != 1)}"
 
 
 class BackpropPlayer(W.VBox):

@@ -24,6 +24,7 @@ _ndarray, _array = np.ndarray, np.array
 _object_new = object.__new__
 _next = next
 _SCALARS = (int, float, bool, np.number, np.bool_)
+_NO_DIM = object()  # an argument left out (torch.softmax requires dim; where() takes one arg)
 _sum, _max = np.add.reduce, np.maximum.reduce  # np.sum, np.amax without their Python wrappers
 
 # ================================================================================================
@@ -669,8 +670,11 @@ WhereBackward0 = defnode("WhereBackward0", [lambda B, g, ans, c: B.where(c, g, 0
                          saves=False)
 
 
-def where(condition, input, other):
-    """Pick input where condition holds, other elsewhere (both broadcast)."""
+def where(condition, input=_NO_DIM, other=_NO_DIM):
+    """Pick input where condition holds, other elsewhere (both broadcast); where(condition)
+    alone is nonzero(condition, as_tuple=True)."""
+    if input is _NO_DIM and other is _NO_DIM:
+        return nonzero(condition, as_tuple=True)
     c = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
     if c.dtype != np.bool_:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor "
@@ -1278,9 +1282,6 @@ def _softmax_args(name, input, dim, dtype):
                                   f"'{x.dtype.legacy}' (softmax needs floats: call .float() "
                                   f"first or pass dtype=torch.float32)")
     return x, norm_dim(dim, x._data.ndim), a
-
-
-_NO_DIM = object()  # torch.softmax / Tensor.softmax require dim (nn.functional may pass None)
 
 
 def softmax(input, dim=_NO_DIM, dtype=None):

@@ -346,3 +346,9 @@ def test_cpp_node_names(T):
     assert type(h.grad_fn).__name__ == "CopySlices"
     acc = (x * 2).grad_fn.next_functions[0][0]
     assert acc.name() == "torch::autograd::AccumulateGrad"
+
+
+def test_where_with_only_a_condition_is_nonzero(T):
+    x = T.tensor([[1., -2.], [0., 3.]])
+    rows, cols = T.where(x > 0)
+    assert rows.tolist() == [0, 1] and cols.tolist() == [0, 1] and rows.dtype == T.int64

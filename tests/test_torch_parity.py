@@ -2,6 +2,7 @@
 autograd_lab and on PyTorch through the `T` fixture, or compares with torch directly)."""
 import subprocess
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -352,3 +353,22 @@ def test_where_with_only_a_condition_is_nonzero(T):
     x = T.tensor([[1., -2.], [0., 3.]])
     rows, cols = T.where(x > 0)
     assert rows.tolist() == [0, 1] and cols.tolist() == [0, 1] and rows.dtype == T.int64
+
+
+@pytest.mark.parametrize("anomaly", [False, True])
+def test_version_error_is_pytorchs_message_then_one_sentence(anomaly):
+    torch = require_torch()
+    messages = []
+    for T in (lab, torch):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with T.autograd.set_detect_anomaly(anomaly):
+                a = T.tensor([1., 2.], requires_grad=True)
+                b = a.exp()
+                b.add_(1)
+                with pytest.raises(RuntimeError) as info:
+                    b.sum().backward()
+        messages.append(str(info.value))
+    ours, theirs = messages
+    assert ours.startswith(theirs)
+    assert ours == theirs if anomaly else "`y = y + 1` makes a new tensor" in ours

@@ -118,6 +118,16 @@ def _accumulate(leaf, g, create):
             leaf._grad = _new(np.asarray(acc + g, dtype=dt))
 
 
+_VERSION_HINT = (  # PyTorch's hint, then ours
+    "Hint: enable anomaly detection to find the operation that failed to compute its gradient, "
+    "with torch.autograd.set_detect_anomaly(True, check_nan=False). (The value was changed in "
+    "place after this operation used it, e.g. by `y += 1` or `y.add_(1)`: `y = y + 1` makes a "
+    "new tensor instead.)")
+_ANOMALY_HINT = ("Hint: the backtrace further above shows the operation that failed to compute "
+                 "its gradient. The variable in question was changed in there or anywhere later. "
+                 "Good luck!")
+
+
 def _check_versions(fn):
     """PyTorch's error when a tensor this node saved was modified in place after it was saved."""
     extra = fn._extra
@@ -132,11 +142,11 @@ def _check_versions(fn):
             maker = fn if t is None else t.grad_fn
             what = "" if maker is None else f", which is output 0 of {_BACKWARD.sub('', maker.name())},"
             dt = _dtypes.of_array(t._data if t is not None else fn._out).legacy
+            hint = _ANOMALY_HINT if anomaly.is_anomaly_enabled() else _VERSION_HINT
             raise RuntimeError(
                 f"one of the variables needed for gradient computation has been modified by an "
                 f"inplace operation: [torch.{dt}Tensor {shape}]{what} is at version "
-                f"{vc.version}; expected version {expected} instead. Hint: the value was changed "
-                f"after it was used; use an out-of-place op (`y = y + 1`) instead of `y += 1`.")
+                f"{vc.version}; expected version {expected} instead. {hint}")
 
 
 def run(roots, root_grads, keep_graph, create_graph, capture=None, trace=None):

@@ -1733,6 +1733,8 @@ CopySlices = defnode("CopySlices", [
     lambda B, g, ans, ix, vshape, vdtype: B.sum_to(B.cast(g[ix], vdtype), vshape)], "[]=")
 IndexPutBackward0 = defnode("IndexPutBackward0", CopySlices._vjps, "[]=")  # x[mask] = v
 CopyBackwards = defnode("CopyBackwards", CopySlices._vjps, "copy_")
+# A leaf's first gradient under create_graph=True: PyTorch copies it into new memory
+GradCopyBackwards = defnode("CopyBackwards", [_zero_rule, lambda B, g, ans: g], "copy_")
 
 
 def _hole(g, ix):

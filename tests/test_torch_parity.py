@@ -372,3 +372,15 @@ def test_version_error_is_pytorchs_message_then_one_sentence(anomaly):
     ours, theirs = messages
     assert ours.startswith(theirs)
     assert ours == theirs if anomaly else "`y = y + 1` makes a new tensor" in ours
+
+
+def test_first_gradient_under_create_graph_is_a_copy(T):
+    x = T.tensor([1., 2.], requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        (x ** 3).sum().backward(create_graph=True)
+    assert type(x.grad.grad_fn).__name__ == "CopyBackwards"
+    assert [type(f).__name__ for f, _ in x.grad.grad_fn.next_functions] == ["NoneType",
+                                                                           "MulBackward0"]
+    x.grad.sum().backward()
+    assert x.grad.tolist() == [9., 24.]

@@ -14,7 +14,7 @@ import numpy as np
 from .. import _dtypes
 from .._grad_mode import state as _grad
 from .._node import PAIR, Node, _Scope
-from .._ops import NP, TB
+from .._ops import NP, TB, GradCopyBackwards, record
 from .._tensor import Tensor, _new
 from . import anomaly
 
@@ -105,7 +105,8 @@ def _accumulate(leaf, g, create):
         g = _as_tensor(g)
         if g._data.dtype != dt:
             g = g.to(leaf.dtype)
-        leaf._grad = g if leaf._grad is None else leaf._grad + g
+        leaf._grad = record(GradCopyBackwards, g._data.copy(), (None, g)) \
+            if leaf._grad is None else leaf._grad + g
     elif leaf._grad is None:
         counts = _counts(g) if g.__class__ is np.ndarray else None
         leaf._grad = _new(g if counts and _unshared(g, dt, counts) else np.array(g, dtype=dt))

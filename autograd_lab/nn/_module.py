@@ -10,7 +10,7 @@ import collections.abc
 
 from .. import _dtypes
 from .._grad_mode import no_grad
-from .._node import scope
+from .._node import _Handle, scope
 from .._tensor import Device, Tensor, _require_cpu
 from .parameter import Parameter
 
@@ -92,10 +92,43 @@ class Module:
         name = self.__dict__.get("_scope_name")
         scope.current = type(self).__name__ if prev is None else \
             f"{prev}.{name or type(self).__name__}"
+        hooks = self.__dict__.get("_forward_hooks")
         try:
-            return self.forward(*args, **kwargs)
+            if hooks is None:
+                return self.forward(*args, **kwargs)
+            return self._forward_with_hooks(hooks, args, kwargs)
         finally:
             scope.current = prev
+
+    def _forward_with_hooks(self, hooks, args, kwargs):
+        pre, post = hooks
+        for hook in list(pre):
+            new = hook(self, args)
+            if new is not None:
+                args = new if isinstance(new, tuple) else (new,)
+        out = self.forward(*args, **kwargs)
+        for hook in list(post):
+            new = hook(self, args, out)
+            if new is not None:
+                out = new
+        return out
+
+    def register_forward_pre_hook(self, hook):
+        """`hook(module, args)` runs before forward; it may return replacement args (a tuple, or
+        one value). Returns a handle whose `.remove()` unregisters it."""
+        return _Handle(self._hook_lists()[0], hook)
+
+    def register_forward_hook(self, hook):
+        """`hook(module, args, output)` runs after forward; it may return a replacement output.
+        Returns a handle whose `.remove()` unregisters it."""
+        return _Handle(self._hook_lists()[1], hook)
+
+    def _hook_lists(self):
+        hooks = self.__dict__.get("_forward_hooks")
+        if hooks is None:
+            hooks = ([], [])
+            object.__setattr__(self, "_forward_hooks", hooks)
+        return hooks
 
     # ---- registration ------------------------------------------------------------------------
     def _check_name(self, name, kind, table):

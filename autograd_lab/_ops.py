@@ -822,13 +822,12 @@ MmBackward0 = defnode("MmBackward0", _MM_RULES, "@", saves=True)
 DotBackward0 = defnode("DotBackward0", _MM_RULES, "@", saves=True)
 MvBackward0 = defnode("MvBackward0", _MM_RULES, "@", saves=True)
 BmmBackward0 = defnode("BmmBackward0", _MM_RULES, "@", saves=True)
-# torch.matmul names its node after the last kernel it dispatches to: vector @ matrix is an
-# mm followed by a squeeze, batched products end in an _unsafe_view, matrix @ batch in a clone.
-SqueezeBackward4 = defnode("SqueezeBackward4", _MM_RULES, "@", saves=True)
-UnsafeViewBackward0 = defnode("UnsafeViewBackward0", _MM_RULES, "@", saves=True)
+# torch.matmul names its node after the last kernel it dispatches to. The forms it decomposes
+# into mm/mv/bmm and views are recorded that way (`_matmul_steps`); products whose batch
+# dimensions broadcast are one node: an _unsafe_view (or a clone for matrix @ batch).
+_BatchedMatmulBackward = defnode("UnsafeViewBackward0", _MM_RULES, "@", saves=True)
 _MatmulCloneBackward0 = defnode("CloneBackward0", _MM_RULES, "@", saves=True)
-_MATMUL_NODES = {(1, 1): DotBackward0, (2, 1): MvBackward0, (1, 2): SqueezeBackward4,
-                 (2, 2): MmBackward0}
+_MATMUL_NODES = {(1, 1): DotBackward0, (2, 1): MvBackward0, (2, 2): MmBackward0}
 _CPP_TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half",
                    "int64": "long int", "int32": "int", "int16": "short int",
                    "int8": "signed char", "uint8": "unsigned char", "bool": "bool"}
@@ -859,14 +858,39 @@ def _matmul(input, other, cls):
         raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
                            f"{_cpp_name(_dtypes.of_array(A))} != "
                            f"{_cpp_name(_dtypes.of_array(Bv))}")
+    if cls is None:
+        steps = _matmul_steps(a, b, A, Bv)
+        if steps is not None:
+            return steps
     try:
         data = np.matmul(A, Bv)
     except ValueError:
         raise _matmul_error(A.shape, Bv.shape) from None
     if cls is None:
         cls = _MATMUL_NODES.get((A.ndim, Bv.ndim)) or (
-            _MatmulCloneBackward0 if A.ndim == 2 else UnsafeViewBackward0)
+            _MatmulCloneBackward0 if A.ndim == 2 else _BatchedMatmulBackward)
     return record(cls, data, (a, b), (a, b))
+
+
+def _matmul_steps(a, b, A, Bv):
+    """a @ b recorded as PyTorch decomposes it, for vector @ matrix (unsqueeze, mm, squeeze),
+    batch @ matrix or vector (view, mm/mv, _unsafe_view) and batch @ batch of the same batch
+    shape (expand, view, bmm, _unsafe_view); None for the other forms."""
+    vector_matrix = A.ndim == 1 and Bv.ndim == 2
+    batch_matrix = A.ndim >= 3 and Bv.ndim <= 2
+    batch_batch = A.ndim >= 3 and A.shape[:-2] == Bv.shape[:-2]
+    if not (vector_matrix or batch_matrix or batch_batch):
+        return None
+    if vector_matrix:  # (mm, mv and bmm raise PyTorch's errors for shapes that do not fit)
+        out = mm(unsqueeze(a, 0), b)
+        return _view(SqueezeBackward4, out._data.reshape(Bv.shape[1:]), out, (out._data.shape,))
+    if batch_matrix:
+        out = (mm if Bv.ndim == 2 else mv)(reshape(a, -1, A.shape[-1]), b)
+        shape = A.shape[:-1] + Bv.shape[1:]
+    else:
+        out = bmm(*[reshape(expand(t, t.shape), -1, *t.shape[-2:]) for t in (a, b)])
+        shape = A.shape[:-1] + Bv.shape[-1:]
+    return record1(ReshapeAliasBackward, out._data.reshape(shape), out, (out._data.shape,))
 
 
 def _matmul_error(sa, sb):
@@ -1338,10 +1362,12 @@ TransposeBackward0 = defnode("TransposeBackward0", [
     lambda B, g, ans, d0, d1: B.transpose(g, d0, d1)], "transpose")
 TBackward0 = defnode("TBackward0", [lambda B, g, ans, d0, d1: B.transpose(g, d0, d1)], "t")
 ReshapeAliasBackward = defnode("UnsafeViewBackward0", _reshape_back, "view")  # reshape of a copy
+SqueezeBackward4 = defnode("SqueezeBackward4", _reshape_back, "squeeze")  # vector @ matrix
 ExpandBackward0 = defnode("ExpandBackward0", [lambda B, g, ans, shape: B.sum_to(g, shape)],
                           "expand")
 for _cls in (ViewBackward0, UnsqueezeBackward0, SqueezeBackward0, SqueezeBackward1,
-             SqueezeBackward2, PermuteBackward0, TransposeBackward0, TBackward0, ExpandBackward0):
+             SqueezeBackward2, SqueezeBackward4, PermuteBackward0, TransposeBackward0, TBackward0,
+             ExpandBackward0):
     _cls._is_view = True
 
 

@@ -384,3 +384,37 @@ def test_first_gradient_under_create_graph_is_a_copy(T):
                                                                            "MulBackward0"]
     x.grad.sum().backward()
     assert x.grad.tolist() == [9., 24.]
+
+
+@pytest.mark.parametrize("shapes", [((3,), (3, 4)), ((5, 2, 3), (3, 4)), ((5, 2, 3), (5, 3, 4)),
+                                    ((5, 2, 3), (3,)), ((2, 4, 2, 3), (2, 4, 3, 5)),
+                                    ((3,), (4, 5)), ((5, 2, 3), (4,)), ((5, 2, 3), (5, 4, 2))])
+def test_matmul_records_pytorchs_decomposition(shapes):
+    """vector @ matrix is unsqueeze, mm, squeeze; batched forms view, mm/mv/bmm and
+    _unsafe_view: the same nodes, values, gradients (or errors) as PyTorch."""
+    torch = require_torch()
+    rng = np.random.default_rng(0)
+    arrays = [rng.standard_normal(s) for s in shapes]
+    g, results = None, []
+    for M in (lab, torch):
+        a, b = (M.tensor(x, requires_grad=True) for x in arrays)
+        try:
+            y = a @ b
+        except RuntimeError as e:
+            results.append(str(e))
+            continue
+        g = rng.standard_normal(tuple(y.shape)) if g is None else g
+        y.backward(M.tensor(g))
+        nodes, stack = [], [y.grad_fn]
+        while stack:
+            fn = stack.pop()
+            nodes.append(type(fn).__name__)
+            stack.extend(f for f, _ in fn.next_functions if f is not None)
+        results.append((nodes, y.detach().numpy(), a.grad.numpy(), b.grad.numpy()))
+    ours, theirs = results
+    if isinstance(ours, str) or isinstance(theirs, str):
+        assert ours == theirs
+        return
+    assert ours[0] == theirs[0]
+    for x, y in zip(ours[1:], theirs[1:]):
+        np.testing.assert_allclose(x, y, rtol=1e-12)

@@ -8,7 +8,7 @@ Each node carries PyTorch's name, so a model's graph reads as PyTorch's does.
 import numpy as np
 
 from .. import _dtypes
-from .._ops import NP, _reshape_back, _view, defnode, record, record1
+from .._ops import NP, SqueezeBackward4, _reshape_back, _view, defnode, record, record1
 
 _EPS = float(np.float32(1e-12))  # PyTorch's floor (a float32) for x * (1 - x) in BCE's gradient
 
@@ -22,9 +22,8 @@ AddmmBackward0 = defnode("AddmmBackward0", [
     # (g.T @ m1).T rather than m1.T @ g: equal values, but the transpose that TBackward0 then
     # applies hands weight.grad a C-contiguous array
     lambda B, g, ans, m1, m2: B.mT(B.mT(g) @ m1)], "addmm", saves=True)
-SqueezeBackward4 = defnode("SqueezeBackward4", _reshape_back, "squeeze")
 UnsafeViewBackward0 = defnode("UnsafeViewBackward0", _reshape_back, "view")
-SqueezeBackward4._is_view = UnsafeViewBackward0._is_view = True
+UnsafeViewBackward0._is_view = True
 
 
 def scalar_type(a):

@@ -18,6 +18,11 @@ import threading
 import weakref
 
 _seq = itertools.count()  # orders events: node creations and in-place changes
+FREED = ("Trying to backward through the graph a second time (or directly access saved tensors "
+         "after they have already been freed). Saved intermediate values of the graph are freed "
+         "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
+         "backward through the graph a second time or if you need to access saved tensors after "
+         "calling backward.")
 PAIR = object()  # a node's `_saved` when its two saved values are in `_s0`, `_s1`
 
 
@@ -45,12 +50,31 @@ class Node:
     _uses_ans = False    # True when the rules read the op's output
     _symbol = ""         # the operator shown in the graph display
     _sweep = (None, (), False)  # (_nin, _vjps, _saves): backward reads them in one lookup
+    _saved_names = ()    # PyTorch's names of the saved values: grad_fn._saved_self, ...
 
     def name(self):
         """PyTorch's name of this backward function, e.g. 'AddBackward0' (its C++ classes carry
         their namespace: 'torch::autograd::CopySlices'). Displays show the class name."""
         n = type(self).__name__
         return "torch::autograd::" + n if n == "CopySlices" else n
+
+    def __getattr__(self, name):
+        """`grad_fn._saved_self`, `._saved_other`, `._saved_result`, ...: the values this node
+        saved for backward, under PyTorch's names (PyTorch's error once backward freed them)."""
+        key = name[7:] if name.startswith("_saved_") else None
+        cls = type(self)
+        if key is None or (key not in cls._saved_names and not (key == "result" and
+                                                                cls._uses_ans)):
+            raise AttributeError(f"'{cls.__name__}' object has no attribute '{name}'")
+        if self._saved is None:
+            raise RuntimeError(FREED)
+        from ._tensor import Tensor, _new  # (it imports this module)
+        if key == "result":
+            out = _new(self._out)
+            out.grad_fn, out._requires_grad = self, True
+            return out
+        value = self._saved_values()[cls._saved_names.index(key)]
+        return _new(value) if value.__class__.__name__ == "ndarray" else value
 
     @property
     def _edges(self):

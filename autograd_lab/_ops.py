@@ -482,6 +482,8 @@ def _unary(name, fwd, rule, symbol, uses_ans=False, saves_input=False, float_onl
     """Declare a one-input elementwise op: its node class and its function."""
     cls = defnode(f"{name.capitalize()}Backward0", [rule], symbol,
                   saves=saves_input, uses_ans=uses_ans)
+    if saves_input:
+        cls._saved_names = ("self",)
 
     def op(input):
         x = as_tensor_arg(input)
@@ -825,6 +827,11 @@ BmmBackward0 = defnode("BmmBackward0", _MM_RULES, "@", saves=True)
 # torch.matmul names its node after the last kernel it dispatches to. The forms it decomposes
 # into mm/mv/bmm and views are recorded that way (`_matmul_steps`); products whose batch
 # dimensions broadcast are one node: an _unsafe_view (or a clone for matrix @ batch).
+for _cls, _names in ((MulBackward0, ("self", "other")), (DivBackward0, ("self", "other")),
+                     (PowBackward0, ("self", "exponent")), (PowBackward1, ("self", "exponent")),
+                     (MmBackward0, ("self", "mat2")), (BmmBackward0, ("self", "mat2")),
+                     (MvBackward0, ("self", "vec")), (DotBackward0, ("self", "tensor"))):
+    _cls._saved_names = _names  # grad_fn._saved_self, ... as PyTorch names them
 _BatchedMatmulBackward = defnode("UnsafeViewBackward0", _MM_RULES, "@", saves=True)
 _MatmulCloneBackward0 = defnode("CloneBackward0", _MM_RULES, "@", saves=True)
 _MATMUL_NODES = {(1, 1): DotBackward0, (2, 1): MvBackward0, (2, 2): MmBackward0}

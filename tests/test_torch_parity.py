@@ -418,3 +418,26 @@ def test_matmul_records_pytorchs_decomposition(shapes):
     assert ours[0] == theirs[0]
     for x, y in zip(ours[1:], theirs[1:]):
         np.testing.assert_allclose(x, y, rtol=1e-12)
+
+
+def test_saved_tensors_under_pytorchs_names(T):
+    """The autograd docs' 'saved tensors' walkthrough: inputs are saved as themselves, outputs
+    as new tensors with the same values, and reading them after backward is PyTorch's error."""
+    x = T.tensor([1., 2.], requires_grad=True)
+    y = T.tensor([3., 4.], requires_grad=True)
+    z = x * y
+    assert z.grad_fn._saved_self is x and z.grad_fn._saved_other is y
+    assert (x * 2).grad_fn._saved_self is None
+    p = x.pow(2)
+    assert p.grad_fn._saved_self is x and p.grad_fn._saved_exponent == 2
+    e = x.exp()
+    assert e.equal(e.grad_fn._saved_result) and e.grad_fn._saved_result is not e
+    m = x[None] @ y[:, None]
+    assert m.grad_fn._saved_self.shape == (1, 2) and m.grad_fn._saved_mat2.shape == (2, 1)
+    assert x.log().grad_fn._saved_self is x
+    e.sum().backward()
+    with pytest.raises(RuntimeError, match="directly access saved tensors after they have "
+                                           "already been freed"):
+        e.grad_fn._saved_result
+    with pytest.raises(AttributeError):
+        e.grad_fn._saved_nothing

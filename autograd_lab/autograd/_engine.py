@@ -13,19 +13,12 @@ import numpy as np
 
 from .. import _dtypes
 from .._grad_mode import state as _grad
-from .._node import PAIR, Node, _Scope
+from .._node import FREED, PAIR, Node, _Scope
 from .._ops import NP, TB, GradCopyBackwards, record
 from .._tensor import Tensor, _new
 from . import anomaly
 
 _heappush, _heappop = heapq.heappush, heapq.heappop
-FREED = ("Trying to backward through the graph a second time (or directly access saved tensors "
-         "after they have already been freed). Saved intermediate values of the graph are freed "
-         "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
-         "backward through the graph a second time or if you need to access saved tensors after "
-         "calling backward.")
-
-
 _BACKWARD = re.compile(r"Backward\d*$")
 
 

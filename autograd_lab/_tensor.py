@@ -491,6 +491,15 @@ class Tensor:
         return full(shape, value, dtype=self.dtype if dtype is None else dtype,
                     requires_grad=requires_grad)
 
+    def equal(self, other):
+        """True if other has the same shape and values."""
+        from ._factories import equal
+        return equal(self, other)
+
+    def allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+        from ._factories import allclose
+        return allclose(self, other, rtol, atol, equal_nan)
+
     def type_as(self, other):
         """This tensor in other's dtype."""
         return self.to(other.dtype)

@@ -43,8 +43,8 @@ def _infer_array(data, dtype=None):
     for bad input."""
     if isinstance(data, np.generic):
         data = np.asarray(data)  # numpy scalars keep their dtype, as numpy arrays do
-    arr = _natural_array(data)
-    if isinstance(data, (Tensor, np.ndarray)) or arr.dtype == np.float64 and _has_double(data):
+    arr, exact = _natural_array(data)
+    if exact:
         if dtype is None:
             return arr
         with np.errstate(invalid="ignore", over="ignore"):  # casts wrap silently, as in PyTorch
@@ -60,9 +60,10 @@ def _infer_array(data, dtype=None):
 
 
 def _natural_array(data):
-    """The exact numpy form of data: Python floats as float64, ints as int64."""
+    """(The exact numpy form of data: Python floats as float64, ints as int64; whether that
+    dtype is final: tensors, arrays, and sequences holding a float64 of numpy's keep theirs.)"""
     if isinstance(data, Tensor):
-        return data._data.copy()
+        return data._data.copy(), True
     if data is None:
         raise RuntimeError("Could not infer dtype of NoneType")
     if isinstance(data, str):
@@ -73,25 +74,26 @@ def _natural_array(data):
             raise TypeError(f"can't convert np.ndarray of type numpy.{data.dtype.type.__name__}. "
                             f"The only supported types are: float64, float32, float16, int64, "
                             f"int32, int16, int8, uint8, and bool.")
-        return data.copy()
+        return data.copy(), True
     if isinstance(data, bool):
-        return np.array(data, np.bool_)
+        return np.array(data, np.bool_), False
     if isinstance(data, numbers.Integral):
-        return np.array(data, np.int64)
+        return np.array(data, np.int64), False
     if isinstance(data, numbers.Real):
-        return np.array(data, np.float64)
+        return np.array(data, np.float64), False
     if isinstance(data, range):
         data = list(data)
-    if isinstance(data, (list, tuple)) and any(isinstance(x, np.ndarray) and x.ndim
-                                               for x in data):
+    arrays = [x for x in data if isinstance(x, np.ndarray) and x.ndim] \
+        if isinstance(data, (list, tuple)) else ()
+    if arrays:
         warnings.warn("Creating a tensor from a list of numpy.ndarrays is extremely slow. Please "
                       "consider converting the list to a single numpy.ndarray with numpy.array() "
                       "before converting to a tensor.", UserWarning, stacklevel=4)
-        data = [x.tolist() if isinstance(x, np.ndarray) else x for x in data]
+        data = [x.tolist() if isinstance(x, np.ndarray) and x.ndim else x for x in data]
     if isinstance(data, (list, tuple)):
         shape, kind = _check_nested(data)
         arr = np.array(_plain(data), dtype={0: np.bool_, 1: np.int64}.get(kind, np.float64))
-        return arr.reshape(shape)
+        return arr.reshape(shape), kind == _DOUBLE or any(a.dtype == np.float64 for a in arrays)
     if isinstance(data, bytes):
         raise TypeError("new(): invalid data type 'bytes'")
     raise RuntimeError(f"Could not infer dtype of {type(data).__name__}")
@@ -104,20 +106,6 @@ def _plain(data):
     if isinstance(data, (list, tuple, range)):
         return [_plain(d) for d in data]
     return data
-
-
-def _has_double(data):
-    """Whether a nested sequence holds a float64 number or array of numpy's, or a float64
-    tensor: PyTorch then makes the whole tensor float64 (Python floats give the default)."""
-    level = [data]
-    while level:
-        item = level.pop()
-        if isinstance(item, (list, tuple, range)):
-            level.extend(item)
-        elif isinstance(item, (Tensor, np.ndarray, np.float64)) and \
-                (item._data if isinstance(item, Tensor) else np.asarray(item)).dtype == np.float64:
-            return True
-    return False
 
 
 def _check_nested(data):
@@ -146,13 +134,20 @@ def _check_nested(data):
     return tuple(dims[d] for d in range(len(dims))), kind
 
 
+_DOUBLE = 3  # the element kind of a float64 of numpy's (or a float64 tensor): keeps float64
+
+
 def _element_kind(item):
-    """0 bool, 1 int, 2 float for one element of a nested list (a 0-d tensor counts)."""
+    """0 bool, 1 int, 2 float, _DOUBLE for one element of a nested list (a 0-d tensor counts)."""
     if isinstance(item, Tensor):
         if item._data.ndim:
             raise ValueError("only one element tensors can be converted to Python scalars "
                              "(join tensors with torch.stack or torch.cat)")
+        if item._data.dtype == np.float64:
+            return _DOUBLE
         item = item._data.item()
+    if isinstance(item, np.float64):
+        return _DOUBLE
     if isinstance(item, (bool, np.bool_)):
         return 0
     if isinstance(item, numbers.Integral):

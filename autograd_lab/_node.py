@@ -17,6 +17,8 @@ import itertools
 import threading
 import weakref
 
+import numpy as np
+
 _seq = itertools.count()  # orders events: node creations and in-place changes
 FREED = ("Trying to backward through the graph a second time (or directly access saved tensors "
          "after they have already been freed). Saved intermediate values of the graph are freed "
@@ -68,13 +70,13 @@ class Node:
             raise AttributeError(f"'{cls.__name__}' object has no attribute '{name}'")
         if self._saved is None:
             raise RuntimeError(FREED)
-        from ._tensor import Tensor, _new  # (it imports this module)
+        from ._tensor import _new  # (it imports this module)
         if key == "result":
             out = _new(self._out)
             out.grad_fn, out._requires_grad = self, True
             return out
         value = self._saved_values()[cls._saved_names.index(key)]
-        return _new(value) if value.__class__.__name__ == "ndarray" else value
+        return _new(value) if isinstance(value, np.ndarray) else value
 
     @property
     def _edges(self):

@@ -211,6 +211,10 @@ _ARITH = {"add": (np.add, AddBackward0, ()), "sub": (np.subtract, SubBackward0, 
           "mul": (np.multiply, MulBackward0, True), "div": (np.true_divide, DivBackward0, True)}
 
 
+BOOL_SUBTRACTION = ("Subtraction, the `-` operator, with two bool tensors is not supported. Use "
+                    "the `^` or `logical_xor()` operator instead.")
+
+
 def _arith(op, a, b):
     """`a op b` for Tensors, numbers and arrays, with PyTorch's broadcasting and promotion."""
     ufunc, cls, saves = _ARITH[op]
@@ -229,11 +233,10 @@ def _arith(op, a, b):
             num = np.array(num, np.int64).astype(arr.dtype)
             A, Bv = (arr, num) if ta else (num, arr)
     if op == "sub" and (np.result_type(A) == np.bool_ or np.result_type(Bv) == np.bool_):
-        raise RuntimeError(
-            "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` "
-            "or `logical_xor()` operator instead." if np.result_type(A, Bv) == np.bool_ else
-            "Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
-            "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
+        raise RuntimeError(BOOL_SUBTRACTION if np.result_type(A, Bv) == np.bool_ else
+                           "Subtraction, the `-` operator, with a bool tensor is not supported. "
+                           "If you are trying to invert a mask, use the `~` or `logical_not()` "
+                           "operator instead.")
     try:
         data = ufunc(A, Bv)
     except ValueError:
@@ -383,13 +386,10 @@ def rsub(input, other, alpha=1):
     """other - alpha * input, as `number - tensor` runs: one RsubBackward1 node whose only
     input is the tensor (torch.sub(number, tensor) records SubBackward0 with two)."""
     x = as_tensor_arg(input)
-    enabled, _grad.enabled = _grad.enabled, False
-    try:
+    with _no_record():
         out = _arith("sub", other, _times_alpha(x, x, alpha))
-    finally:
-        _grad.enabled = enabled
     e = _edge(x)
-    if not enabled or e is None:
+    if not _grad.enabled or e is None:
         return out
     a = x._data
     meta = None if (a.shape, a.dtype) == (out._data.shape, out._data.dtype) else \
@@ -478,9 +478,11 @@ def pow(input, exponent):
     return record(PowBackward1, data, (input, exponent), (input, exponent), meta)
 
 
-def _unary(name, fwd, rule, symbol, uses_ans=False, saves_input=False, float_only=True):
-    """Declare a one-input elementwise op: its node class and its function."""
-    cls = defnode(f"{name.capitalize()}Backward0", [rule], symbol,
+def _unary(name, fwd, rule, symbol, uses_ans=False, saves_input=False, float_only=True,
+           node=None):
+    """Declare a one-input elementwise op: its node class (`node`, default Name + Backward0)
+    and its function."""
+    cls = defnode(node or f"{name.capitalize()}Backward0", [rule], symbol,
                   saves=saves_input, uses_ans=uses_ans)
     if saves_input:
         cls._saved_names = ("self",)
@@ -1753,10 +1755,12 @@ def getitem(input, index):
             return record1(_IndexReorderedBackward0, np.array(data.transpose(order)), x,
                            (a.shape, ix, tuple(np.argsort(order))))
         return record1(IndexBackward0, np.array(data), x, (a.shape, ix))
+    steps = _basic_steps(index, ix, a.shape)
     out = x
-    for cls, step in _basic_steps(index, ix, a.shape):  # one view per step, as PyTorch's graph
+    for cls, step in steps:  # one view per step, as PyTorch's graph has
         b = out._data
-        data = b[step + (Ellipsis,)]  # (a single element: a 0-d view, not a numpy scalar)
+        if len(steps) > 1 or data.__class__ is not _ndarray:  # (else: the view made above)
+            data = b[step + (Ellipsis,)]  # (a single element: a 0-d view, not a numpy scalar)
         out = _view(cls, data, out, (b.shape, step), lambda B, g, step=step: g[step], step)
     return out
 
@@ -2542,16 +2546,10 @@ def _random_fill(cls, kernel, x, draw, generator):
 # ================================================================================================
 
 def _rounding(name, fn):
-    """floor/ceil/round/trunc: a step function, so the gradient is 0 (as PyTorch's)."""
-    cls = defnode(f"{name.capitalize()}Backward0", [_zero_rule], name)
-
-    def op(input):
-        x = as_tensor_arg(input)
-        a = x._data
-        return record1(cls, fn(a) if a.dtype.kind == "f" else a.copy(), x)
-    op.__name__ = op.__qualname__ = name
-    op.__doc__ = f"Elementwise {name} (gradient 0: {cls.__name__})."
-    return cls, op
+    """floor/ceil/round/trunc: a step function, so the gradient is 0 (as PyTorch's); integer
+    tensors come back unchanged."""
+    return _unary(name, lambda a: fn(a) if a.dtype.kind == "f" else a.copy(), _zero_rule, name,
+                  float_only=False)
 
 
 FloorBackward0, floor = _rounding("floor", np.floor)
@@ -2571,8 +2569,7 @@ def round(input, *, decimals=0):
 
 FracBackward0, frac = _unary("frac", lambda a: a - np.trunc(a), lambda B, g, ans: g, "frac")
 Log1PBackward0, log1p = _unary("log1p", np.log1p, lambda B, g, ans, x: g / (x + 1.0), "log1p",
-                               saves_input=True)
-Log1PBackward0.__name__ = "Log1PBackward0"
+                               saves_input=True, node="Log1PBackward0")
 Expm1Backward0, expm1 = _unary("expm1", np.expm1, lambda B, g, ans: g * (ans + 1.0), "expm1",
                                uses_ans=True)
 Log2Backward0, log2 = _unary("log2", np.log2, lambda B, g, ans, x: g / (x * math.log(2.0)),
@@ -2786,6 +2783,7 @@ def _np_sum_to(g, shape):
 NP = types.SimpleNamespace(
     exp=np.exp, log=np.log, sin=np.sin, cos=np.cos, sign=_sign, abs=np.abs, where=np.where,
     zeros_like=np.zeros_like, floor=np.floor, tril=np.tril, triu=np.triu, log1p=np.log1p,
+    sigmoid=_sigmoid,
     relu_grad=_np_relu_grad,
     isnan=np.isnan,
     sum=lambda g, dims, keep: _sum(g, dims, keepdims=keep),
@@ -2812,7 +2810,7 @@ TB = types.SimpleNamespace(
     exp=exp, log=log, sin=sin, cos=cos, sign=sign, abs=abs, where=where, isnan=isnan,
     zeros_like=lambda g: _new(np.zeros_like(g._data)),
     floor=lambda x: _new(np.floor(x._data)),  # (its derivative is 0: a constant)
-    tril=tril, triu=triu, log1p=log1p,
+    tril=tril, triu=triu, log1p=log1p, sigmoid=sigmoid,
     relu_grad=lambda g, ans: where(ans <= 0, 0.0, g),
     sum=lambda g, dims, keep: sum(g, dims, keep),
     mean=lambda x, dims: mean(x, dims, True),

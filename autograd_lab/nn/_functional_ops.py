@@ -8,12 +8,12 @@ Each node carries PyTorch's name, so a model's graph reads as PyTorch's does.
 import numpy as np
 
 from .. import _dtypes
-from .._ops import NP, SqueezeBackward4, _reshape_back, _view, defnode, record, record1
+from .._ops import NP, defnode, record, record1
 
 _EPS = float(np.float32(1e-12))  # PyTorch's floor (a float32) for x * (1 - x) in BCE's gradient
 
 # ================================================================================================
-# Linear: addmm (x @ W.T + b as one node) and the reshapes around it for inputs that are not 2-D
+# Linear: addmm (x @ W.T + b as one node)
 # ================================================================================================
 
 AddmmBackward0 = defnode("AddmmBackward0", [
@@ -22,8 +22,6 @@ AddmmBackward0 = defnode("AddmmBackward0", [
     # (g.T @ m1).T rather than m1.T @ g: equal values, but the transpose that TBackward0 then
     # applies hands weight.grad a C-contiguous array
     lambda B, g, ans, m1, m2: B.mT(B.mT(g) @ m1)], "addmm", saves=True)
-UnsafeViewBackward0 = defnode("UnsafeViewBackward0", _reshape_back, "view")
-UnsafeViewBackward0._is_view = True
 
 
 def scalar_type(a):
@@ -53,11 +51,6 @@ def addmm(bias, mat1, mat2):
                            f"{list(b.shape)}") from None
     meta = None if b.shape == data.shape else ((b.shape, b.dtype), None, None)
     return record(AddmmBackward0, data, (bias, mat1, mat2), (mat1, mat2), meta)
-
-
-def reshape_as_node(cls, x, shape):
-    """x viewed as `shape`, recorded as `cls` (UnsafeViewBackward0, SqueezeBackward4)."""
-    return _view(cls, x._data.reshape(shape), x, (x._data.shape,))
 
 
 # ================================================================================================
@@ -176,12 +169,6 @@ def _log_sigmoid(B, x):
     return B.where(x < 0, x, 0.0) - B.log1p(B.exp(-B.abs(x)))
 
 
-def _sigmoid(B, x):
-    """sigmoid(x) without overflow: 1 / (1 + exp(-x)), or exp(x) / (1 + exp(x)) for x < 0."""
-    e = B.exp(-B.abs(x))
-    return B.where(x < 0, e, 1.0) / (1 + e)
-
-
 def _bce_input_rule(B, g, ans, x, t, w, scale):
     d = (1 - x) * x
     gi = g * (x - t) / B.where(d < _EPS, _EPS, d)
@@ -221,7 +208,7 @@ def binary_cross_entropy(input, target, weight, reduction):
 
 
 def _bce_logits_input_rule(B, g, ans, x, t, w, pw, scale):
-    sig = _sigmoid(B, x)
+    sig = B.sigmoid(x)
     gi = (sig - t if pw is None else (pw * t + 1 - t) * sig - pw * t) * g
     return _weighted(gi, w, scale)
 

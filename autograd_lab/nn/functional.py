@@ -28,17 +28,12 @@ def linear(input, weight, bias=None):
         raise RuntimeError(f"both arguments to linear need to be at least 1D, but they are 0D "
                            f"and {weight.ndim}D")
     wt = _ops.t(weight)
+    if bias is None:  # (matmul records PyTorch's mm steps for 1-D and batched inputs too)
+        return _ops.matmul(x, wt)
     if x.ndim == 2:
-        return _ops.matmul(x, wt) if bias is None else _F.addmm(bias, x, wt)
-    lead = x.shape[:-1]
+        return _F.addmm(bias, x, wt)
     flat = _ops.reshape(x, -1, x.shape[-1])
-    if bias is not None:
-        return _ops.reshape(_F.addmm(bias, flat, wt), *lead, weight.shape[0])
-    if x.ndim == 1:
-        return _F.reshape_as_node(_F.SqueezeBackward4, _ops.matmul(_ops.unsqueeze(x, 0), wt),
-                                  (weight.shape[0],))
-    return _F.reshape_as_node(_F.UnsafeViewBackward0, _ops.matmul(flat, wt),
-                              tuple(lead) + (weight.shape[0],))
+    return _ops.reshape(_F.addmm(bias, flat, wt), *x.shape[:-1], weight.shape[0])
 
 
 def _inplace_result(x, result):
@@ -343,8 +338,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
         raise ValueError(f"Target size ({target.shape}) must be the same as input size "
                          f"({input.shape})")
     if target.dtype == _dtypes.bool_:
-        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
-                           "supported. Use the `^` or `logical_xor()` operator instead.")
+        raise RuntimeError(_ops.BOOL_SUBTRACTION)
     if not target.dtype.is_floating_point:
         raise RuntimeError(f"result type {input.dtype.legacy} can't be cast to the desired "
                            f"output type {target.dtype.legacy}")

@@ -1,6 +1,6 @@
 """The op-table entries nn adds: fused layer and loss ops with their own backward rules.
 
-They follow the engine's conventions (see `autograd_lab/_ops.py`): a numpy forward, then
+They follow the engine's conventions (see `autograd_lab/_ops/`): a numpy forward, then
 `record(...)` with a node class made by `defnode`, whose rules `rule(B, g, ans, *saved)` are
 written against the vocabulary `B` (numpy, or autograd_lab ops for create_graph=True).
 Each node carries PyTorch's name, so a model's graph reads as PyTorch's does.

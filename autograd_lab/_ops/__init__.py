@@ -1,0 +1,44 @@
+"""The op table: every differentiable op, declared once.
+
+Each entry has its numpy forward (the function below it), its backward rules (one per input,
+`rule(B, g, ans, *saved)`) and PyTorch's name for its backward node. Rules are written against
+`B`, a small vocabulary that is either numpy (`NP`: first-order backward costs what numpy costs)
+or autograd_lab itself (`TB`: with `create_graph=True` the backward pass is recorded, which gives
+higher-order derivatives). Broadcasting is undone in one place, the engine, from `_meta`.
+
+The table is split by topic: `_record` (recording, argument checks), `arith`, `views`,
+`linalg`, `reductions`, `indexing`, `inplace`, `scans`, `pointwise`, and `vocab` (NP, TB);
+this package exposes all of it as one namespace (`_ops.exp`, `_ops.NP`, ...).
+"""
+from ._record import *  # noqa: F401,F403
+from .arith import *  # noqa: F401,F403
+from .views import *  # noqa: F401,F403
+from .linalg import *  # noqa: F401,F403
+from .reductions import *  # noqa: F401,F403
+from .indexing import *  # noqa: F401,F403
+from .inplace import *  # noqa: F401,F403
+from .scans import *  # noqa: F401,F403
+from .pointwise import *  # noqa: F401,F403
+from .vocab import *  # noqa: F401,F403
+from ._record import _SCALARS, _broadcast_error, _new, _shape_arg  # noqa: F401
+from .arith import _add, _div, _mul, _sub  # noqa: F401
+from .inplace import _check_inplace  # noqa: F401
+
+# Functions that are also Tensor methods (`x.exp()`, `x.sum(0)`, ...).
+METHODS = (
+    "add", "sub", "mul", "div", "pow", "matmul", "mm", "mv", "dot", "bmm", "neg", "exp", "log",
+    "sqrt", "abs", "sin", "cos", "tanh", "sigmoid", "relu", "clamp", "clip", "clamp_min",
+    "clamp_max", "maximum", "minimum", "reciprocal", "sign", "square", "rsqrt", "sum", "mean",
+    "var", "std", "prod", "max", "min", "amax", "amin", "argmax", "argmin", "norm", "softmax",
+    "log_softmax", "reshape", "view", "view_as", "reshape_as", "flatten", "squeeze",
+    "unsqueeze", "permute", "transpose", "swapaxes", "t", "expand", "expand_as", "clone",
+    "add_", "sub_", "mul_", "div_", "eq", "ne", "gt", "ge", "lt", "le", "isnan", "isfinite",
+    "isinf", "multiply", "divide", "subtract", "true_divide", "negative", "absolute",
+    "cumsum", "flip", "roll", "repeat", "gather", "index_select", "masked_fill", "sort", "topk",
+    "masked_fill_", "clamp_", "clamp_min_", "clamp_max_", "clip_", "relu_", "uniform_",
+    "normal_", "remainder", "floor_divide", "floor", "ceil", "round", "trunc", "frac", "log1p",
+    "expm1", "log2", "log10", "tril", "triu", "logsumexp", "split", "chunk", "unbind", "any",
+    "all", "argsort", "nonzero", "outer", "exp_", "log_", "sqrt_", "neg_", "abs_", "sin_",
+    "cos_", "tanh_", "sigmoid_", "reciprocal_", "floor_", "ceil_", "round_", "trunc_", "pow_",
+    "square_",
+)

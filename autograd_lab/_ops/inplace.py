@@ -1,0 +1,345 @@
+"""In-place ops and the version counter: add_ ..., setitem, fill_/zero_/copy_, and the
+rebasing of views whose base changed in place."""
+import builtins
+import itertools
+
+import numpy as np
+
+from .. import _dtypes
+from .._grad_mode import state as _grad
+from .._node import defnode, _seq
+from .._tensor import Tensor, _new
+from ._record import (_Variadic, _array_of, _broadcast_error, _ndarray, _no_record, _operand,
+                      as_tensor_arg, norm_dim, record, record1)
+from .arith import _arith, _times_alpha, _zero_rule
+from .indexing import SelectBackward0, SliceBackward0, _index, _index_error, _is_advanced
+
+
+CopySlices = defnode("CopySlices", [
+    lambda B, g, ans, ix, vshape, vdtype: B.where(B.const(_hole(g, ix)), g, 0.0),  # +0: PyTorch
+    lambda B, g, ans, ix, vshape, vdtype: B.sum_to(B.cast(g[ix], vdtype), vshape)], "[]=")
+IndexPutBackward0 = defnode("IndexPutBackward0", CopySlices._vjps, "[]=")  # x[mask] = v
+CopyBackwards = defnode("CopyBackwards", CopySlices._vjps, "copy_")
+# A leaf's first gradient under create_graph=True: PyTorch copies it into new memory
+GradCopyBackwards = defnode("CopyBackwards", [_zero_rule, lambda B, g, ans: g], "copy_")
+
+
+def _hole(g, ix):
+    mask = np.ones(np.shape(g), bool)
+    mask[ix] = False
+    return mask
+
+
+def setitem(x, index, value):
+    """x[index] = value, in place; recorded (CopySlices, IndexPutBackward0 for integer-array and
+    mask indices) when x or value requires grad."""
+    ix = _index(index)
+    v = _operand(value, "=") if not isinstance(value, (list, tuple)) else np.asarray(value)
+    _writable(x)
+    recording = _grad.enabled and (x.requires_grad or (isinstance(v, Tensor) and v.requires_grad))
+    if recording:
+        if x.grad_fn is None and x.requires_grad:  # PyTorch writes through a view, x[index]
+            raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
+                               "in-place operation.")
+        _check_inplace(x)
+    try:
+        x._data[ix] = _array_of(v)
+    except IndexError as e:
+        raise _index_error(e, x._data.shape, ix) from None
+    except ValueError as e:
+        raise RuntimeError(str(e).replace("could not broadcast input array from shape",
+                                          "shape mismatch: value tensor of shape")) from None
+    x._bump_version()
+    if recording:
+        vt = v if isinstance(v, Tensor) else _new(np.asarray(v))
+        cls = IndexPutBackward0 if _is_advanced(ix) else CopySlices
+        rebase(x, record(cls, x._data, (x, vt), (ix, vt._data.shape, vt._data.dtype)))
+
+
+def cat(tensors, dim=0):
+    """Join tensors along an existing dimension."""
+    ts = _tensor_list(tensors, "cat")
+    ref = builtins.max(ts, key=lambda t: t._data.ndim)
+    d = norm_dim(dim, ref._data.ndim)
+    arrays = [t._data for t in ts if not (t._data.ndim == 1 and t._data.size == 0)] or [ts[0]._data]
+    try:
+        data = np.concatenate(arrays, axis=d)
+    except ValueError:
+        raise _cat_error(arrays, d) from None
+    data = data.astype(_promote_all(ts), copy=False)
+    sizes = [t._data.shape[d] if t._data.ndim else 0 for t in ts]
+    offsets = list(itertools.accumulate([0] + sizes))
+    return record(CatBackward0, data, ts, (d, offsets))
+
+
+def _cat_error(arrays, d):
+    """PyTorch's error for tensors that cat cannot join: the first one that does not fit."""
+    ref = arrays[0].shape
+    for i, a in enumerate(arrays[1:], 1):
+        if a.ndim != len(ref):
+            return RuntimeError(f"Tensors must have same number of dimensions: got {len(ref)} "
+                                f"and {a.ndim}")
+        for k, (n, m) in enumerate(zip(ref, a.shape)):
+            if k != d and n != m:
+                return RuntimeError(f"Sizes of tensors must match except in dimension {d}. "
+                                    f"Expected size {n} but got size {m} for tensor number {i} "
+                                    f"in the list.")
+    return RuntimeError(f"Sizes of tensors must match except in dimension {d}.")
+
+
+CatBackward0 = defnode("CatBackward0", _Variadic(
+    lambda B, g, ans, i, d, off: g[(slice(None),) * d + (slice(off[i], off[i + 1]),)]), "cat")
+StackBackward0 = defnode("StackBackward0", _Variadic(
+    lambda B, g, ans, i, d: g[(slice(None),) * d + (i,)]), "stack")
+
+
+def stack(tensors, dim=0):
+    """Join same-shaped tensors along a new dimension."""
+    ts = _tensor_list(tensors, "stack")
+    d = norm_dim(dim, ts[0]._data.ndim + 1)
+    for i, t in enumerate(ts[1:], 1):
+        if t._data.shape != ts[0]._data.shape:
+            raise RuntimeError(f"stack expects each tensor to be equal size, but got "
+                               f"{list(ts[0].shape)} at entry 0 and {list(t.shape)} at entry {i}")
+    data = np.stack([t._data for t in ts], axis=d).astype(_promote_all(ts), copy=False)
+    return record(StackBackward0, data, ts, (d,))
+
+
+def _tensor_list(tensors, fname):
+    if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)):
+        raise TypeError(f"{fname}(): argument 'tensors' must be tuple of Tensors, not "
+                        f"{type(tensors).__name__}")
+    if not tensors:
+        if fname == "stack":
+            raise RuntimeError("stack expects a non-empty TensorList")
+        raise ValueError(f"torch.{fname}(): expected a non-empty list of Tensors")
+    for t in tensors:
+        as_tensor_arg(t, f"{fname}(): every element of 'tensors'")
+    return list(tensors)
+
+
+def _promote_all(ts):
+    dt = ts[0]._data
+    for t in ts[1:]:
+        dt = np.empty(0, _dtypes.result_type(dt, t._data))
+    return dt.dtype
+
+
+# ================================================================================================
+# In-place ops
+# ================================================================================================
+
+
+def is_view_node(fn):
+    """True if `fn` made a view (its output shares memory with its input)."""
+    return getattr(fn, "_is_view", False) or type(fn) in (SelectBackward0, SliceBackward0)
+
+
+_NO_GRAD_VIEW = (
+    "A view was created in no_grad mode and is being modified inplace with grad mode enabled. "
+    "Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify "
+    "your code by moving both the view and the inplace either both inside the no_grad block (if "
+    "you don't want the inplace to be tracked) or both outside (if you want the inplace to be "
+    "tracked).")
+
+
+def _check_inplace(x):
+    """PyTorch's refusal to modify, while recording, a leaf (or a view of one) that needs grad."""
+    if x._extra is not None and x._extra.get("no_grad_view"):
+        raise RuntimeError(_NO_GRAD_VIEW)
+    if x.grad_fn is None and x.requires_grad:
+        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
+                           "operation. (Wrap the update in `with torch.no_grad():`, or use an "
+                           "out-of-place op such as `x = x + 1`.)")
+    view = x._extra.get("view") if x._extra is not None else None
+    if view is None and getattr(x.grad_fn, "_is_view", False):
+        raise RuntimeError("in-place modification of this view of a tensor that requires grad "
+                           "is not supported by autograd_lab (expand, or a view made under "
+                           "no_grad); use an out-of-place op instead.")
+    while view is not None:
+        base = view[0]
+        if base.grad_fn is None and base.requires_grad:
+            raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
+                               "in-place operation.")
+        view = base._extra.get("view") if base._extra is not None else None
+
+
+def _writable(x):
+    """In-place ops cannot write into an expanded (broadcast) tensor, as in PyTorch."""
+    if not x._data.flags.writeable:
+        raise RuntimeError("unsupported operation: more than one element of the written-to "
+                           "tensor refers to a single memory location. Please clone() the tensor "
+                           "before performing the operation.")
+
+
+# A view's new values written into its base: the base's old values keep the gradient outside the
+# view (`hole`), the view's new values get the base's gradient seen through the view.
+_ViewCopySlices = defnode("CopySlices", [
+    lambda B, g, ans, replay, hole: B.where(B.const(hole), g, 0.0),
+    lambda B, g, ans, replay, hole: replay(B, g)], "[]=")
+
+
+def rebase(x, result):
+    """Make x the output of result's node (history after an in-place op). If x is a view, its
+    base (and the base's base ...) gets a CopySlices node with x's new values, as in PyTorch.
+    Then every other view of that memory made earlier gets a new history (`_regenerate`)."""
+    while True:
+        fn = result.grad_fn
+        if fn is not None:
+            fn._out = x._data
+        x.grad_fn = fn
+        x.requires_grad = result.requires_grad or x.requires_grad
+        view = x._extra.get("view") if x._extra is not None else None
+        if view is None or fn is None:
+            break
+        base, replay, index = view[:3]
+        hole = np.zeros(base._data.shape, bool)
+        if index is not None:
+            hole[...] = True
+            hole[index] = False
+        result = record(_ViewCopySlices, base._data, (base, x), (replay, hole))
+        x = base
+    if x.grad_fn is not None:
+        _regenerate(x)
+
+
+# A view whose base changed in place: the gradient flows back through the chain of view steps
+# (each view node's own rule, newest first) to the base's current history, as in PyTorch.
+AsStridedBackward0 = defnode("AsStridedBackward0", [
+    lambda B, g, ans, steps: _through_steps(B, g, steps)], "as_strided")
+AsStridedBackward0._is_view = True
+
+
+def _through_steps(B, g, steps):
+    while steps is not None:
+        (rule, saved), steps = steps
+        g = rule(B, g, None, *saved)
+    return g
+
+
+def _regenerate(root):
+    """Give every live view of root's memory a history straight from root's new one (an
+    AsStridedBackward0 node), as PyTorch does when an in-place op changed root or a view of it."""
+    stack = [root]
+    while stack:
+        base = stack.pop()
+        views = base._extra.get("views") if base._extra is not None else None
+        for v in list(views or ()):
+            stack.append(v)
+            fresh = record1(AsStridedBackward0, v._data, root, (v._extra["view"][3],))
+            v.grad_fn, v._requires_grad = fresh.grad_fn, fresh._requires_grad
+
+
+def _inplace(op, x, other):
+    other = _operand(other, op)
+    return _apply_inplace(lambda s: _arith(op, s, other), x, other)
+
+
+def _any_requires_grad(values):
+    for v in values:
+        if isinstance(v, Tensor) and v._requires_grad:
+            return True
+    return False
+
+
+def _apply_inplace(op, x, *others, type_name=lambda dt: dt.legacy):
+    """x.op_(...): `op(x)`, computed out of place (while recording, on a copy that carries x's
+    old history), written back into x's memory; x then carries the result's history."""
+    x = as_tensor_arg(x, "self")
+    _writable(x)
+    recording = _grad.enabled and (x._requires_grad or _any_requires_grad(others))
+    if recording:
+        _check_inplace(x)
+        snap = _new(x._data.copy())
+        snap.grad_fn, snap.requires_grad = x.grad_fn, x.requires_grad
+        result = op(snap)
+    else:
+        with _no_record():
+            result = op(x)
+    r = result._data
+    if r.shape != x._data.shape:
+        raise RuntimeError(f"output with shape {list(x._data.shape)} doesn't match the broadcast "
+                           f"shape {list(r.shape)}")
+    if not np.can_cast(r.dtype, x._data.dtype, "same_kind"):
+        raise RuntimeError(f"result type {_dtypes.of_array(r).legacy} can't be cast "
+                           f"to the desired output type {type_name(x.dtype)}")
+    np.copyto(x._data, r, casting="same_kind")
+    x._bump_version()
+    if recording:
+        fn = result.grad_fn
+        if fn is not None and fn._uses_ans:  # its rule reads x's new values: watch them from now
+            fn._seq = next(_seq)  # (numbered after the change; nothing consumes it yet)
+            fn._extras()["ans_vc"] = x._shared_vc()
+        rebase(x, result)
+    return x
+
+
+def add_(input, other, alpha=1):
+    return _inplace("add", input, _times_alpha(input, other, alpha))
+
+
+def sub_(input, other, alpha=1):
+    return _inplace("sub", input, _times_alpha(input, other, alpha))
+
+
+def mul_(input, other):
+    return _inplace("mul", input, other)
+
+
+def div_(input, other):
+    return _inplace("div", input, other)
+
+
+# The old values get no gradient; a tensor fill value gets the sum of the gradient.
+FillBackward2 = defnode("FillBackward2", [_zero_rule], "fill_")
+FillBackward3 = defnode("FillBackward3", [
+    _zero_rule,
+    lambda B, g, ans, vdtype: B.sum(B.cast(g, vdtype), tuple(range(g.ndim)), False)], "fill_")
+ZeroBackward0 = defnode("ZeroBackward0", [_zero_rule], "zero_")
+
+
+def inplace_fill(x, value):
+    """x.fill_(value): overwrite every element with a number or a 0-d tensor."""
+    return _fill(x, value, FillBackward2)
+
+
+def inplace_zero(x):
+    """x.zero_()."""
+    return _fill(x, 0, ZeroBackward0)
+
+
+def _fill(x, value, cls):
+    v = _operand(value, "fill_")
+    if isinstance(v, _ndarray) or isinstance(v, Tensor) and v._data.ndim:
+        raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
+                           f"{np.ndim(_array_of(v))} dimensions.")
+    _writable(x)
+    recording = _grad.enabled and (x.requires_grad or (isinstance(v, Tensor) and v.requires_grad))
+    if recording:
+        _check_inplace(x)
+    x._data[...] = _array_of(v)
+    x._bump_version()
+    if recording:
+        if isinstance(v, Tensor):
+            rebase(x, record(FillBackward3, x._data, (x, v), (v._data.dtype,)))
+        else:
+            rebase(x, record1(cls, x._data, x))
+    return x
+
+
+def inplace_copy(x, src):
+    """x.copy_(src): overwrite with src's values (broadcast), recorded if either needs grad."""
+    src = src if isinstance(src, Tensor) else _new(np.asarray(_operand(src, "copy_")))
+    _writable(x)
+    recording = _grad.enabled and (x.requires_grad or src.requires_grad)
+    if recording:
+        _check_inplace(x)
+    try:
+        np.copyto(x._data, np.broadcast_to(src._data, x._data.shape), casting="unsafe")
+    except ValueError:
+        raise _broadcast_error(x._data.shape, src._data.shape) from None
+    x._bump_version()
+    if recording:
+        rebase(x, record(CopyBackwards, x._data, (x, src),
+                         ((...,), src._data.shape, src._data.dtype)))
+    return x

@@ -441,3 +441,27 @@ def test_saved_tensors_under_pytorchs_names(T):
         e.grad_fn._saved_result
     with pytest.raises(AttributeError):
         e.grad_fn._saved_nothing
+
+
+@pytest.mark.parametrize("code", [
+    "T.relu(T.tensor([-0., 0., -1., 2.]))",
+    "T.tensor([-0., 0.]).clamp(min=0.)", "T.tensor([-0., 0.]).clamp(max=0.)",
+    "T.tensor([-0., 0.]).clamp(0., 0.)", "T.tensor([0., -0.]).clamp(-0., -0.)",
+    "T.tensor([1., 5., -3.]).clamp(2., 1.)", "T.tensor([float('nan'), 1.]).clamp(0., 2.)",
+    "T.tensor([1., 2.]).clamp(min=float('nan'))", "T.tensor([3, 1, 2]).clamp(max=1.5)",
+    "T.tensor([1., 2.]).clamp(min=T.tensor([1.5, -0.]))",
+    "T.maximum(T.tensor([-0., 0., float('nan')]), T.tensor([0., -0., 1.]))",
+    "T.minimum(T.tensor([-0., 0., 1.]), T.tensor([0., -0., float('nan')]))",
+    "T.tensor([-0., -0., 1., -0.]).cumsum(0)", "T.tensor([[-0.], [-0.]]).cumsum(1)",
+])
+def test_ties_keep_the_input_and_running_sums_start_at_plus_zero(code):
+    """max/min/clamp/relu return x itself where it ties with the bound (-0. stays -0.); cumsum
+    adds from +0. (so no running sum is -0.)."""
+    ours, theirs = both(lambda T: eval(code, {"T": T}))
+    assert ours == theirs
+
+
+def test_cumsum_backward_sums_from_plus_zero(T):
+    x = T.tensor([-0., 1., -2.], requires_grad=True)
+    x.cumsum(0).backward(T.tensor([-0., -0., -0.]))
+    assert repr(x.grad) == "tensor([0., 0., 0.])"

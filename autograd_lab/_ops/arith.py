@@ -344,7 +344,9 @@ TanhBackward0, tanh = _unary("tanh", np.tanh, lambda B, g, ans: g * (1.0 - ans *
                              uses_ans=True)
 SigmoidBackward0, sigmoid = _unary("sigmoid", lambda a: _sigmoid(a),
                                    lambda B, g, ans: g * ans * (1.0 - ans), "σ", uses_ans=True)
-ReluBackward0, relu = _unary("relu", lambda a: _no_bool(a, lambda v: np.maximum(v, 0),
+# PyTorch's max/min/clamp keep x where it ties with the other operand (so -0. stays -0.):
+# numpy's keep the second operand, hence the swapped arguments below.
+ReluBackward0, relu = _unary("relu", lambda a: _no_bool(a, lambda v: np.maximum(0, v),
                                                        "Boolean inputs not supported for relu"),
                              lambda B, g, ans: B.relu_grad(g, ans), "relu", uses_ans=True,
                              float_only=False)
@@ -439,7 +441,9 @@ def _clamp(cls, x, lo, hi):
         except ValueError:
             raise _broadcast_error(shape, np.shape(_array_of(v))) from None
         dt = _dtypes.result_type(np.empty((0,) * a.ndim, dt), _as_array(_array_of(v)))
-    data = np.asarray(np.clip(a, _array_of(lo), _array_of(hi))).astype(dt, copy=False)
+    data = a if lo is None else np.maximum(_array_of(lo), a)
+    data = np.asarray(data if hi is None else np.minimum(_array_of(hi), data)).astype(dt,
+                                                                                   copy=False)
     if not builtins.any(isinstance(v, Tensor) for v in bounds):
         return record1(cls, data, x, (x, lo, hi))
     inputs = [x, lo, hi] if cls is ClampBackward0 else [x] + bounds
@@ -493,12 +497,12 @@ def _binary_tensor_op(cls, fwd, a, b):
 
 def maximum(input, other):
     """Elementwise maximum of two tensors."""
-    return _binary_tensor_op(MaximumBackward0, np.maximum, input, other)
+    return _binary_tensor_op(MaximumBackward0, lambda a, b: np.maximum(b, a), input, other)
 
 
 def minimum(input, other):
     """Elementwise minimum of two tensors."""
-    return _binary_tensor_op(MinimumBackward0, np.minimum, input, other)
+    return _binary_tensor_op(MinimumBackward0, lambda a, b: np.minimum(b, a), input, other)
 
 
 WhereBackward0 = defnode("WhereBackward0", [lambda B, g, ans, c: B.where(c, g, 0.0),

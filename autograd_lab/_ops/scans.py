@@ -21,6 +21,14 @@ from .inplace import _apply_inplace
 # Scans, reorderings, gathers, einsum, sort/topk and more in-place ops
 # ================================================================================================
 
+def _cumsum(a, axis):
+    """np.cumsum(a, axis) as PyTorch sums: from +0., so that no running sum of floats is -0."""
+    out = np.cumsum(a, axis=axis)
+    if out.dtype.kind == "f":
+        out += 0.0
+    return out
+
+
 CumsumBackward0 = defnode("CumsumBackward0", [  # each input adds into every later output
     lambda B, g, ans, d: g if d is None else B.flip(B.cumsum(B.flip(g, (d,)), d), (d,))],
     "cumsum")
@@ -88,7 +96,7 @@ def cumsum(input, dim, *, dtype=None):
         a = a.astype(dt.np)
     elif a.dtype.kind in "biu":
         a = a.astype(np.int64)
-    data = np.cumsum(a, axis=d) if a.ndim else a.copy()
+    data = _cumsum(a, d) if a.ndim else a.copy()
     meta = None if a.dtype == x._data.dtype else ((x._data.shape, x._data.dtype),)
     return record(CumsumBackward0, data, (x,), (d if a.ndim else None,), meta)
 

@@ -348,10 +348,11 @@ EluBackward1 = defnode("EluBackward1", [_elu_result_rule], "elu", uses_ans=True)
 
 
 def elu(x, alpha, inplace):
-    """x where x > 0, else alpha * (exp(x) - 1); in place, the node works from the result."""
+    """x where x >= 0 (±0 kept, as PyTorch), else alpha * (exp(x) - 1); in place, the node
+    works from the result."""
     a = _floating(x._data, "elu_cpu")
     with np.errstate(over="ignore"):
-        data = np.where(a <= 0, np.expm1(a) * alpha, a)
+        data = np.where(a < 0, np.expm1(a) * alpha, a)
     if inplace:
         return record1(EluBackward1, data, x, (alpha,))
     return record1(EluBackward0, data, x, (x, alpha))

@@ -435,13 +435,8 @@ def hardtanh(x, lo, hi):
                    (lo, hi))
 
 
-def _log_sigmoid_rule(B, g, ans, x):
-    z = B.exp(-B.abs(x))
-    return B.where(x < 0, 1 - z / (1 + z), z / (1 + z)) * g
-
-
-LogSigmoidBackward0 = defnode("LogSigmoidBackward0", [_log_sigmoid_rule], "logsigmoid",
-                              saves=True)
+LogSigmoidBackward0 = defnode("LogSigmoidBackward0", [  # (sigmoid(-x): smooth at 0 for TB)
+    lambda B, g, ans, x: B.sigmoid(-x) * g], "logsigmoid", saves=True)
 
 
 def logsigmoid(x):
@@ -527,8 +522,9 @@ def embedding(ix, weight, padding_idx, scale_grad_by_freq):
 # ================================================================================================
 
 def _against_target(rule):
-    """The rules of a loss of input - target: the target's gradient is -1 times the input's."""
-    return [rule, lambda B, g, ans, *saved: rule(B, g, ans, *saved) * -1]
+    """The rules of a symmetric loss of input - target: the target's gradient is the input's
+    rule with the two swapped (minus the input's, and the same +-0 where they are equal)."""
+    return [rule, lambda B, g, ans, x, t, *params: rule(B, g, ans, t, x, *params)]
 
 
 def _smooth_l1_rule(B, g, ans, x, t, beta, norm):

@@ -76,6 +76,11 @@ class SiLU(_Inplace):
         return F.silu(input, inplace=self.inplace)
 
 
+def _and_inplace(module):
+    """The end of an activation's repr: ', inplace=True' when it is in place."""
+    return ", inplace=True" if module.inplace else ""
+
+
 class LeakyReLU(Module):
     def __init__(self, negative_slope=1e-2, inplace=False):
         super().__init__()
@@ -85,7 +90,7 @@ class LeakyReLU(Module):
         return F.leaky_relu(input, self.negative_slope, self.inplace)
 
     def extra_repr(self):
-        return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
+        return f"negative_slope={self.negative_slope}{_and_inplace(self)}"
 
 
 class ELU(Module):
@@ -97,7 +102,7 @@ class ELU(Module):
         return F.elu(input, self.alpha, self.inplace)
 
     def extra_repr(self):
-        return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
+        return f"alpha={self.alpha}{_and_inplace(self)}"
 
 
 class GELU(Module):
@@ -144,8 +149,7 @@ class Hardtanh(Module):
         return F.hardtanh(input, self.min_val, self.max_val, self.inplace)
 
     def extra_repr(self):
-        return (f"min_val={self.min_val}, max_val={self.max_val}"
-                + (", inplace=True" if self.inplace else ""))
+        return f"min_val={self.min_val}, max_val={self.max_val}{_and_inplace(self)}"
 
 
 class ReLU6(Hardtanh):

@@ -8,6 +8,7 @@ from hypothesis import given, settings, strategies as st
 from hypothesis.extra import numpy as hnp
 
 import autograd_lab as lab
+import autograd_lab.nn.functional as F
 from helpers import numeric_vjp, values_of
 
 SHAPES = hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=3)
@@ -144,6 +145,34 @@ OPS = {
     "stack": (no_dim(binary().filter(lambda a: a[0].shape == a[1].shape)),
               lambda d, x, y: lab.stack([x, y, x], -1) ** 2, True),
     "clone": (no_dim(unary()), lambda d, x: x.clone() * x, True),
+    # nn.functional
+    "leaky_relu": (no_dim(unary(NONZERO)), lambda d, x: F.leaky_relu(x, 0.2), False),
+    "elu": (no_dim(unary(NONZERO)), lambda d, x: F.elu(x, 0.7), True),
+    "gelu": (no_dim(unary()), lambda d, x: F.gelu(x), True),
+    "gelu_tanh": (no_dim(unary()), lambda d, x: F.gelu(x, approximate="tanh"), True),
+    "silu": (no_dim(unary()), lambda d, x: F.silu(x), True),
+    "softplus": (no_dim(unary()), lambda d, x: F.softplus(x, 2.0), True),
+    "hardtanh": (no_dim(unary(OFF_BOUNDS)), lambda d, x: F.hardtanh(x, -0.5, 0.5), False),
+    "relu6": (no_dim(unary(OFF_BOUNDS)), lambda d, x: F.relu6(6 * x + 3), False),
+    "logsigmoid": (no_dim(unary()), lambda d, x: F.logsigmoid(x), True),
+    "softmin": (with_dim(), lambda d, x: F.softmin(x, d), True),
+    "normalize": (with_dim(NONZERO), lambda d, x: F.normalize(x, dim=d), True),
+    "cosine_similarity": (with_dim(NONZERO), lambda d, x: F.cosine_similarity(x, x.exp(), d),
+                          True),
+    "layer_norm": (no_dim(unary(GRID, unique=True, min_dims=1)),
+                   lambda d, x: _layer_normed(x), True),
+    "smooth_l1_loss": (no_dim(binary().filter(lambda a: a[0].shape == a[1].shape)),
+                       lambda d, x, y: F.smooth_l1_loss(x, y, reduction="none", beta=0.5), False),
+    "huber_loss": (no_dim(binary().filter(lambda a: a[0].shape == a[1].shape)),
+                   lambda d, x, y: F.huber_loss(x, y, delta=0.5), False),
+    "kl_div": (no_dim(binary(ANY, POSITIVE).filter(lambda a: a[0].shape == a[1].shape)),
+               lambda d, x, y: F.kl_div(x, y, reduction="batchmean"), True),
+    "kl_div_log_target": (no_dim(binary().filter(lambda a: a[0].shape == a[1].shape)),
+                          lambda d, x, y: F.kl_div(x, y, reduction="sum", log_target=True), True),
+    "embedding": (no_dim(unary(min_dims=2)),
+                  lambda d, w: F.embedding(lab.tensor([[0, -1], [0, 0]]) % w.shape[0],
+                                           w.reshape(w.shape[0], -1)) ** 2,
+                  True),
 }
 
 
@@ -158,6 +187,12 @@ def _row_scaled(x):
     z = x * 1
     z[0].mul_(x[0].exp())
     return z * z
+
+
+def _layer_normed(x):
+    """layer_norm over the last dim, with a weight and a bias that are functions of x too."""
+    row = x.reshape(-1, x.shape[-1])[0]
+    return F.layer_norm(x, x.shape[-1:], row.exp(), row.sin())
 
 
 def _leaves(arrs):

@@ -5,10 +5,13 @@ They follow the engine's conventions (see `autograd_lab/_ops/`): a numpy forward
 written against the vocabulary `B` (numpy, or autograd_lab ops for create_graph=True).
 Each node carries PyTorch's name, so a model's graph reads as PyTorch's does.
 """
+import math
+
 import numpy as np
 
-from .. import _dtypes
+from .. import _dtypes, _ops
 from .._ops import NP, defnode, record, record1
+from .._tensor import _new
 
 _EPS = float(np.float32(1e-12))  # PyTorch's floor (a float32) for x * (1 - x) in BCE's gradient
 
@@ -77,13 +80,25 @@ MseLossBackward0 = defnode("MseLossBackward0", [
     lambda B, g, ans, x, t, norm: norm * (t - x) * g], "mse", saves=True)  # +0 where x == t
 
 
-def mse_loss(input, target, reduction):
-    """Mean (or summed) squared error of two tensors of the same shape, in their promoted dtype."""
+def _floating(a, kernel):
+    """a, if floating; else PyTorch's error for the CPU kernel `kernel`."""
+    if a.dtype.kind != "f":
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{scalar_type(a)}\'')
+    return a
+
+
+def _difference(input, target, kernel):
+    """input - target in their promoted (floating) dtype."""
     a, t = input._data, target._data
     dtype = _dtypes.result_type(a, t)
     if dtype.kind != "f":
-        raise NotImplementedError(f'"mse_cpu" not implemented for \'{scalar_type(a)}\'')
-    d = np.subtract(a, t, dtype=dtype)
+        _floating(a, kernel)  # (a is not floating either)
+    return np.subtract(a, t, dtype=dtype)
+
+
+def mse_loss(input, target, reduction):
+    """Mean (or summed) squared error of two tensors of the same shape, in their promoted dtype."""
+    d = _difference(input, target, "mse_cpu")
     loss = reduce_losses(d * d, reduction)
     norm = 2.0 * _scale(reduction, d.size)
     return record(MseLossBackward0, loss, (input, target), (input, target, norm),
@@ -256,3 +271,312 @@ def div_scalar(x, c):
 def mul_scalar(x, c):
     """x * c for a Python number c (MulBackward1)."""
     return record1(MulBackward1, x._data * c, x, (c,))
+
+
+# ================================================================================================
+# Activations (formulas as PyTorch's CPU kernels write them)
+# ================================================================================================
+
+def _tanh(B, x):
+    """tanh in the rule's vocabulary (neither vocabulary has it)."""
+    return np.tanh(x) if B is NP else _ops.tanh(x)
+
+
+_np_erf = np.frompyfunc(math.erf, 1, 1)
+
+
+def _erf_array(a):
+    """The error function of a float array, in its dtype (numpy has none: math.erf per element)."""
+    return np.asarray(_np_erf(a), a.dtype)
+
+
+ErfBackward0 = defnode("ErfBackward0", [
+    lambda B, g, ans, x: g * (2 / math.sqrt(math.pi)) * B.exp(-x * x)], "erf", saves=True)
+
+
+def _erf(B, x):
+    """erf in the rule's vocabulary (for create_graph, recorded as ErfBackward0)."""
+    return _erf_array(x) if B is NP else record1(ErfBackward0, _erf_array(x._data), x, (x,))
+
+
+def _saved_input(x, inplace):
+    """What a node saves of its input: a copy when the input is about to be overwritten."""
+    return _new(x._data.copy()) if inplace else x
+
+
+_INPLACE_SLOPE = ("In-place {} backward calculation is triggered with a negative slope which is "
+                  "not supported. This is caused by calling in-place forward function with a "
+                  "negative slope, please call out-of-place version instead.")
+
+
+def _leaky_relu_result_rule(B, g, ans, slope):
+    if slope < 0:
+        raise RuntimeError(_INPLACE_SLOPE.format("leakyReLu") + " File an issue at https://github"
+                           ".com/pytorch/pytorch if you do require supporting in-place leakRelu "
+                           "backward calculation with negative slope")
+    return B.where(ans > 0, g, g * slope)
+
+
+LeakyReluBackward0 = defnode("LeakyReluBackward0", [
+    lambda B, g, ans, x, slope: B.where(x > 0, g, g * slope)], "leaky_relu", saves=True)
+LeakyReluBackward1 = defnode("LeakyReluBackward1", [_leaky_relu_result_rule], "leaky_relu",
+                             uses_ans=True)
+
+
+def leaky_relu(x, slope, inplace):
+    """x where x > 0, else slope * x; in place, the node works from the result (Backward1)."""
+    a = _floating(x._data, "leaky_relu_cpu")
+    data = np.where(a > 0, a, a * slope)
+    if inplace:
+        return record1(LeakyReluBackward1, data, x, (slope,))
+    return record1(LeakyReluBackward0, data, x, (x, slope))
+
+
+def _elu_rule(B, g, ans, x, alpha):
+    with np.errstate(over="ignore"):  # exp of large inputs, not picked
+        return B.where(x <= 0, g * alpha * B.exp(x), g)
+
+
+def _elu_result_rule(B, g, ans, alpha):
+    if alpha < 0:
+        raise RuntimeError(_INPLACE_SLOPE.format("elu"))
+    return B.where(ans <= 0, g * (ans + alpha), g)
+
+
+EluBackward0 = defnode("EluBackward0", [_elu_rule], "elu", saves=True)
+EluBackward1 = defnode("EluBackward1", [_elu_result_rule], "elu", uses_ans=True)
+
+
+def elu(x, alpha, inplace):
+    """x where x >= 0 (±0 kept, as PyTorch), else alpha * (exp(x) - 1); in place, the node
+    works from the result."""
+    a = _floating(x._data, "elu_cpu")
+    with np.errstate(over="ignore"):
+        data = np.where(a < 0, np.expm1(a) * alpha, a)
+    if inplace:
+        return record1(EluBackward1, data, x, (alpha,))
+    return record1(EluBackward0, data, x, (x, alpha))
+
+
+_SQRT1_2 = math.sqrt(0.5)
+_GELU_PDF = 1.12837916709551257390 * _SQRT1_2 * 0.5  # M_2_SQRTPI * M_SQRT1_2 / 2
+_GELU_BETA = math.sqrt(2) * 1.12837916709551257390 * 0.5  # sqrt(2 / pi)
+_GELU_KAPPA = 0.044715
+
+
+def _gelu_rule(B, g, ans, x, approximate):
+    if approximate == "tanh":
+        x_sq = x * x
+        t = _tanh(B, _GELU_BETA * (x + _GELU_KAPPA * (x_sq * x)))
+        right = 0.5 * x * (1 - t * t) * (_GELU_BETA * (1 + 3 * _GELU_KAPPA * x_sq))
+        return g * (0.5 * (1 + t) + right)
+    cdf = 0.5 * (1 + _erf(B, x * _SQRT1_2))
+    return g * (cdf + x * (_GELU_PDF * B.exp(x * x * -0.5)))
+
+
+GeluBackward0 = defnode("GeluBackward0", [_gelu_rule], "gelu", saves=True)
+
+
+def gelu(x, approximate):
+    """x * Φ(x) (Φ the standard normal CDF), or its tanh approximation."""
+    a = _floating(x._data, "GeluKernelImpl")
+    if approximate == "tanh":
+        inner = _GELU_BETA * (a + _GELU_KAPPA * (a * a * a))
+        data = 0.5 * a * (1 + np.tanh(inner))
+    else:
+        data = a * 0.5 * (1 + _erf_array(a * _SQRT1_2))
+    return record1(GeluBackward0, data, x, (x, approximate))
+
+
+def _silu_rule(B, g, ans, x):
+    s = B.sigmoid(x)
+    return g * s * (1 + x * (1 - s))
+
+
+SiluBackward0 = defnode("SiluBackward0", [_silu_rule], "silu", saves=True)
+
+
+def silu(x, inplace):
+    """x * sigmoid(x)."""
+    a = _floating(x._data, "silu_cpu")
+    return record1(SiluBackward0, a * NP.sigmoid(a), x, (_saved_input(x, inplace),))
+
+
+def _softplus_rule(B, g, ans, x, beta, threshold):
+    xb = x * beta
+    with np.errstate(over="ignore", invalid="ignore"):  # exp overflows only where not picked
+        z = B.exp(xb)
+        return B.where(xb > threshold, g, g * z / (z + 1))
+
+
+SoftplusBackward0 = defnode("SoftplusBackward0", [_softplus_rule], "softplus", saves=True)
+
+
+def softplus(x, beta, threshold):
+    """log(1 + exp(beta * x)) / beta, or x itself where beta * x > threshold."""
+    a = _floating(x._data, "softplus_cpu")
+    xb = a * beta
+    with np.errstate(over="ignore", divide="ignore"):
+        data = np.where(xb > threshold, a, np.log1p(np.exp(xb)) / beta)
+    return record1(SoftplusBackward0, data, x, (x, beta, threshold))
+
+
+HardtanhBackward0 = defnode("HardtanhBackward0", [  # (the result's bounds are the input's)
+    lambda B, g, ans, lo, hi: B.where((ans <= lo) | (ans >= hi), 0.0, g)], "hardtanh",
+    uses_ans=True)
+
+
+def hardtanh(x, lo, hi):
+    """x clamped to [lo, hi], in x's dtype; no gradient at or beyond the bounds."""
+    a = x._data
+    if a.dtype == np.bool_:
+        raise RuntimeError("Bool inputs not supported for hardtanh")
+    return record1(HardtanhBackward0, np.clip(a, lo, hi).astype(a.dtype, copy=False), x,
+                   (lo, hi))
+
+
+LogSigmoidBackward0 = defnode("LogSigmoidBackward0", [  # (sigmoid(-x): smooth at 0 for TB)
+    lambda B, g, ans, x: B.sigmoid(-x) * g], "logsigmoid", saves=True)
+
+
+def logsigmoid(x):
+    """log(sigmoid(x)), computed stably."""
+    a = _floating(x._data, "log_sigmoid_cpu")
+    return record1(LogSigmoidBackward0, _log_sigmoid(NP, a), x, (x,))
+
+
+# ================================================================================================
+# Layer norm and embedding
+# ================================================================================================
+
+def _normalized(B, x, dims, eps, mean, rstd):
+    """((x - mean) * rstd, rstd): the forward's statistics for numpy rules; for create_graph,
+    recomputed from x (their own dependence on x matters to higher derivatives)."""
+    if B is NP:
+        return (x - mean) * rstd, rstd
+    xc = x - B.mean(x, dims)
+    rstd = B.exp(B.log(B.mean(xc * xc, dims) + eps) * -0.5)
+    return xc * rstd, rstd
+
+
+def _layer_norm_input_rule(B, g, ans, x, w, dims, lead, eps, mean, rstd):
+    xhat, rstd = _normalized(B, x, dims, eps, mean, rstd)
+    gx = g if w is None else g * w
+    return rstd * (gx - B.mean(gx, dims) - xhat * B.mean(gx * xhat, dims))
+
+
+def _layer_norm_weight_rule(B, g, ans, x, w, dims, lead, eps, mean, rstd):
+    return _sum_over(B, g * _normalized(B, x, dims, eps, mean, rstd)[0], lead)
+
+
+def _sum_over(B, g, dims):
+    return B.sum(g, dims, False) if dims else g
+
+
+NativeLayerNormBackward0 = defnode("NativeLayerNormBackward0", [
+    _layer_norm_input_rule, _layer_norm_weight_rule,
+    lambda B, g, ans, x, w, dims, lead, *stats: _sum_over(B, g, lead)], "layer_norm", saves=True)
+
+
+def layer_norm(x, n, weight, bias, eps):
+    """(x - mean) / sqrt(var + eps) over the last n dims, then * weight + bias."""
+    a = x._data
+    dims, lead = tuple(range(a.ndim - n, a.ndim)), tuple(range(a.ndim - n))
+    mean = a.mean(dims, keepdims=True)
+    xc = a - mean
+    rstd = 1 / np.sqrt((xc * xc).mean(dims, keepdims=True) + eps)
+    data = xc * rstd
+    if weight is not None:
+        data = data * weight._data
+    if bias is not None:
+        data = data + bias._data
+    return record(NativeLayerNormBackward0, data, (x, weight, bias),
+                  (x, weight, dims, lead, eps, mean, rstd))
+
+
+def _embedding_rule(B, g, ans, ix, shape, padded, freq):
+    if freq is not None:
+        g = g * freq
+    if padded is not None:
+        g = B.where(padded, 0.0, g)
+    return B.index_grad(g, shape, (ix,))
+
+
+EmbeddingBackward0 = defnode("EmbeddingBackward0", [_embedding_rule], "embedding")
+
+
+def embedding(ix, weight, padding_idx, scale_grad_by_freq):
+    """weight's rows at the indices ix; rows at padding_idx (>= 0) get no gradient, and with
+    scale_grad_by_freq each row's gradient is divided by how often ix names it."""
+    w = weight._data
+    padded = freq = None
+    if padding_idx >= 0:
+        padded = (ix == padding_idx)[..., None]
+    if scale_grad_by_freq:
+        freq = (1 / np.bincount(ix.ravel(), minlength=len(w))[ix]).astype(w.dtype)[..., None]
+    return record1(EmbeddingBackward0, w[ix], weight, (ix, w.shape, padded, freq))
+
+
+# ================================================================================================
+# Losses of input - target, and xlogy (for kl_div)
+# ================================================================================================
+
+def _against_target(rule):
+    """The rules of a symmetric loss of input - target: the target's gradient is the input's
+    rule with the two swapped (minus the input's, and the same +-0 where they are equal)."""
+    return [rule, lambda B, g, ans, x, t, *params: rule(B, g, ans, t, x, *params)]
+
+
+def _smooth_l1_rule(B, g, ans, x, t, beta, norm):
+    d = x - t
+    return norm * B.where(B.abs(d) >= beta, B.sign(d), d / beta) * g
+
+
+def _huber_rule(B, g, ans, x, t, delta, norm):
+    d = x - t
+    return norm * B.where(d >= delta, delta, B.where(d <= -delta, -delta, d)) * g
+
+
+SmoothL1LossBackward0 = defnode("SmoothL1LossBackward0", _against_target(_smooth_l1_rule),
+                                "smooth_l1", saves=True)
+HuberLossBackward0 = defnode("HuberLossBackward0", _against_target(_huber_rule), "huber",
+                             saves=True)
+
+
+def _difference_loss(cls, kernel, input, target, reduction, param, losses):
+    """losses(|input - target|), reduced, recorded as cls (saving param and 'mean''s factor)."""
+    d = _difference(input, target, kernel)
+    return record(cls, reduce_losses(losses(np.abs(d)), reduction), (input, target),
+                  (input, target, param, _scale(reduction, d.size)),
+                  _broadcast_meta(d, input, target))
+
+
+def smooth_l1_loss(input, target, reduction, beta):
+    """0.5 z² / beta where z = |input - target| < beta, else z - beta / 2."""
+    return _difference_loss(SmoothL1LossBackward0, "smooth_l1_cpu", input, target, reduction,
+                            beta, lambda z: np.where(z < beta, 0.5 * z * z / beta, z - 0.5 * beta))
+
+
+def huber_loss(input, target, reduction, delta):
+    """0.5 z² where z = |input - target| < delta, else delta (z - delta / 2); in the input's
+    dtype, as PyTorch's kernel writes it."""
+    dtype = input._data.dtype
+    return _difference_loss(HuberLossBackward0, "huber_cpu", input, target, reduction, delta,
+                            lambda z: np.where(z < delta, 0.5 * z * z, delta * (z - 0.5 * delta))
+                            .astype(dtype, copy=False))
+
+
+def _xlogy(B, x, y):
+    """x * log(y): 0 where x == 0, NaN where y is NaN (PyTorch's xlogy)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return B.where(B.isnan(y), y, B.where(x == 0, 0.0, x * B.log(y)))
+
+
+XlogyBackward0 = defnode("XlogyBackward0", [
+    lambda B, g, ans, x, y: g * _xlogy(B, x != 0, y),
+    lambda B, g, ans, x, y: g * x / y], "xlogy", saves=True)
+
+
+def xlogy(x, y):
+    """x * log(y) (0 where x == 0) for tensors of one shape and dtype (XlogyBackward0)."""
+    return record(XlogyBackward0, _xlogy(NP, x._data, y._data), (x, y), (x, y))

@@ -1,11 +1,17 @@
-"""Layers: Identity, Linear, the activations, Flatten, Dropout and the containers."""
+"""Layers: Identity, Linear, the activations, LayerNorm, Embedding, Flatten, Unflatten, Dropout
+and the containers."""
 import collections
+import collections.abc
 import math
+import numbers
+import warnings
 
 from .. import _dtypes, _factories, _ops
+from .._grad_mode import no_grad
+from .._tensor import Tensor
 from . import functional as F
 from . import init
-from ._module import Module, _addindent
+from ._module import Module, _addindent, typename
 from .parameter import Parameter
 
 
@@ -49,16 +55,113 @@ class Linear(Module):
                 f"bias={self.bias is not None}")
 
 
-class ReLU(Module):
+class _Inplace(Module):
+    """An activation whose only option is `inplace`."""
+
     def __init__(self, inplace=False):
         super().__init__()
         self.inplace = inplace
 
+    def extra_repr(self):
+        return "inplace=True" if self.inplace else ""
+
+
+class ReLU(_Inplace):
     def forward(self, input):
         return F.relu(input, inplace=self.inplace)
 
+
+class SiLU(_Inplace):
+    def forward(self, input):
+        return F.silu(input, inplace=self.inplace)
+
+
+def _and_inplace(module):
+    """The end of an activation's repr: ', inplace=True' when it is in place."""
+    return ", inplace=True" if module.inplace else ""
+
+
+class LeakyReLU(Module):
+    def __init__(self, negative_slope=1e-2, inplace=False):
+        super().__init__()
+        self.negative_slope, self.inplace = negative_slope, inplace
+
+    def forward(self, input):
+        return F.leaky_relu(input, self.negative_slope, self.inplace)
+
     def extra_repr(self):
-        return "inplace=True" if self.inplace else ""
+        return f"negative_slope={self.negative_slope}{_and_inplace(self)}"
+
+
+class ELU(Module):
+    def __init__(self, alpha=1.0, inplace=False):
+        super().__init__()
+        self.alpha, self.inplace = alpha, inplace
+
+    def forward(self, input):
+        return F.elu(input, self.alpha, self.inplace)
+
+    def extra_repr(self):
+        return f"alpha={self.alpha}{_and_inplace(self)}"
+
+
+class GELU(Module):
+    def __init__(self, approximate="none"):
+        super().__init__()
+        self.approximate = approximate
+
+    def forward(self, input):
+        return F.gelu(input, approximate=self.approximate)
+
+    def extra_repr(self):
+        return f"approximate={self.approximate!r}"
+
+
+class Softplus(Module):
+    def __init__(self, beta=1.0, threshold=20.0):
+        super().__init__()
+        self.beta, self.threshold = beta, threshold
+
+    def forward(self, input):
+        return F.softplus(input, self.beta, self.threshold)
+
+    def extra_repr(self):
+        return f"beta={self.beta}, threshold={self.threshold}"
+
+
+class Hardtanh(Module):
+    """Clamp to [min_val, max_val] (min_value/max_value: deprecated names)."""
+
+    def __init__(self, min_val=-1.0, max_val=1.0, inplace=False, min_value=None, max_value=None):
+        super().__init__()
+        for old, new, value in (("min_value", "min_val", min_value),
+                                ("max_value", "max_val", max_value)):
+            if value is not None:
+                warnings.warn(f"keyword argument `{old}` is deprecated and renamed to `{new}`",
+                              FutureWarning, stacklevel=3)
+        min_val = min_val if min_value is None else min_value
+        max_val = max_val if max_value is None else max_value
+        self.min_val, self.max_val, self.inplace = min_val, max_val, inplace
+        if max_val <= min_val:
+            raise AssertionError(f"max_val ({max_val}) must be greater than min_val ({min_val})")
+
+    def forward(self, input):
+        return F.hardtanh(input, self.min_val, self.max_val, self.inplace)
+
+    def extra_repr(self):
+        return f"min_val={self.min_val}, max_val={self.max_val}{_and_inplace(self)}"
+
+
+class ReLU6(Hardtanh):
+    def __init__(self, inplace=False):
+        super().__init__(0.0, 6.0, inplace)
+
+    extra_repr = _Inplace.extra_repr
+
+
+class LogSigmoid(Module):
+    def forward(self, input):
+        return F.logsigmoid(input)
 
 
 class Tanh(Module):
@@ -88,6 +191,108 @@ class LogSoftmax(Softmax):
         return F.log_softmax(input, self.dim)
 
 
+class Softmin(Softmax):
+    def forward(self, input):
+        return F.softmin(input, self.dim)
+
+
+class LayerNorm(Module):
+    """Normalise over the trailing dims `normalized_shape`, then an elementwise affine map
+    (weight initialised to ones, bias to zeros)."""
+
+    def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True,
+                 device=None, dtype=None):
+        super().__init__()
+        if isinstance(normalized_shape, numbers.Integral):
+            normalized_shape = (normalized_shape,)
+        self.normalized_shape = tuple(normalized_shape)
+        self.eps, self.elementwise_affine = eps, elementwise_affine
+        dtype = _dtypes.get_default_dtype() if dtype is None else dtype
+        if elementwise_affine:
+            self.weight = Parameter(_factories.empty(self.normalized_shape, dtype=dtype))
+            if bias:
+                self.bias = Parameter(_factories.empty(self.normalized_shape, dtype=dtype))
+            else:
+                self.register_parameter("bias", None)
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        if self.elementwise_affine:
+            init.ones_(self.weight)
+            if self.bias is not None:
+                init.zeros_(self.bias)
+
+    def forward(self, input):
+        return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
+
+    def extra_repr(self):
+        return (f"{self.normalized_shape}, eps={self.eps}, elementwise_affine="
+                f"{self.elementwise_affine}, bias={self.bias is not None}")
+
+
+class Embedding(Module):
+    """A lookup table: row i of `weight` (initialised N(0, 1), the padding row zero) is the
+    vector of index i."""
+
+    def __init__(self, num_embeddings, embedding_dim, padding_idx=None, max_norm=None,
+                 norm_type=2.0, scale_grad_by_freq=False, sparse=False, _weight=None,
+                 _freeze=False, device=None, dtype=None):
+        super().__init__()
+        self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
+        if padding_idx is not None:
+            if not -num_embeddings <= padding_idx < num_embeddings:
+                raise AssertionError("Padding_idx must be within num_embeddings")
+            padding_idx %= num_embeddings
+        self.padding_idx, self.max_norm, self.norm_type = padding_idx, max_norm, norm_type
+        self.scale_grad_by_freq = scale_grad_by_freq
+        if _weight is None:
+            dtype = _dtypes.get_default_dtype() if dtype is None else dtype
+            self.weight = Parameter(_factories.empty(num_embeddings, embedding_dim, dtype=dtype),
+                                    requires_grad=not _freeze)
+            self.reset_parameters()
+        else:
+            if list(_weight.shape) != [num_embeddings, embedding_dim]:
+                raise AssertionError("Shape of weight does not match num_embeddings and "
+                                     "embedding_dim")
+            self.weight = Parameter(_weight, requires_grad=not _freeze)
+        self.sparse = sparse
+
+    def reset_parameters(self):
+        init.normal_(self.weight)
+        if self.padding_idx is not None:
+            with no_grad():
+                self.weight[self.padding_idx].fill_(0)
+
+    def forward(self, input):
+        return F.embedding(input, self.weight, self.padding_idx, self.max_norm, self.norm_type,
+                           self.scale_grad_by_freq, self.sparse)
+
+    def extra_repr(self):
+        s = f"{self.num_embeddings}, {self.embedding_dim}"
+        if self.padding_idx is not None:
+            s += f", padding_idx={self.padding_idx}"
+        if self.max_norm is not None:
+            s += f", max_norm={self.max_norm}"
+        if self.norm_type != 2:
+            s += f", norm_type={self.norm_type}"
+        if self.scale_grad_by_freq is not False:
+            s += f", scale_grad_by_freq={self.scale_grad_by_freq}"
+        return s + (", sparse=True" if self.sparse is not False else "")
+
+    @classmethod
+    def from_pretrained(cls, embeddings, freeze=True, padding_idx=None, max_norm=None,
+                        norm_type=2.0, scale_grad_by_freq=False, sparse=False):
+        """An Embedding whose weight is the 2-D tensor `embeddings` (frozen by default)."""
+        if embeddings.dim() != 2:
+            raise AssertionError("Embeddings parameter is expected to be 2-dimensional")
+        rows, cols = embeddings.shape
+        return cls(rows, cols, padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse,
+                   _weight=embeddings, _freeze=freeze)
+
+
 class Flatten(Module):
     """Merge dims start_dim..end_dim (by default all but the batch dim)."""
 
@@ -100,6 +305,37 @@ class Flatten(Module):
 
     def extra_repr(self):
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+class Unflatten(Module):
+    """Split dim `dim` into the sizes `unflattened_size` (one of them may be -1)."""
+
+    def __init__(self, dim, unflattened_size):
+        super().__init__()
+        if not isinstance(unflattened_size, (tuple, list)):
+            raise TypeError(f"unflattened_size must be a tuple of ints, but found type "
+                            f"{type(unflattened_size).__name__}")
+        for i, n in enumerate(unflattened_size):
+            if not isinstance(n, int):
+                raise TypeError(f"unflattened_size must be tuple of ints, but found element of "
+                                f"type {type(n).__name__} at pos {i}")
+        self.dim, self.unflattened_size = dim, unflattened_size
+
+    def forward(self, input):
+        shape = input.shape
+        d = _ops.norm_dim(self.dim, len(shape))
+        sizes = list(self.unflattened_size)
+        known = math.prod(n for n in sizes if n != -1)
+        if -1 in sizes and known and shape[d] % known == 0:
+            sizes[sizes.index(-1)] = shape[d] // known
+        if math.prod(sizes) != shape[d] or min(sizes, default=0) < 0:
+            raise RuntimeError(f"unflatten: Provided sizes {list(self.unflattened_size)} don't "
+                               f"multiply up to the size of dim {self.dim} ({shape[d]}) in the "
+                               f"input tensor")
+        return _ops.view(input, *shape[:d], *sizes, *shape[d + 1:])
+
+    def extra_repr(self):
+        return f"dim={self.dim}, unflattened_size={self.unflattened_size}"
 
 
 class Dropout(Module):
@@ -242,3 +478,239 @@ class ModuleList(_Container):
         lines = [_addindent(f"({a}): {t}" if a == b else f"({a}-{b}): {b - a + 1} x {t}", 2)
                  for a, b, t in runs]
         return "ModuleList(\n  " + "\n  ".join(lines) + "\n)"
+
+
+def _pairs(mapping, name):
+    """(key, value) pairs of a mapping or an iterable of pairs, with PyTorch's checks."""
+    if not isinstance(mapping, collections.abc.Iterable):
+        raise TypeError(f"{name}.update should be called with an iterable of key/value pairs, "
+                        f"but got {type(mapping).__name__}")
+    if isinstance(mapping, (collections.OrderedDict, ModuleDict, ParameterDict)):
+        return list(mapping.items())
+    if isinstance(mapping, collections.abc.Mapping):
+        return list(mapping.items()) if name == "ModuleDict" else sorted(mapping.items())
+    pairs = []
+    for j, m in enumerate(mapping):
+        if not isinstance(m, collections.abc.Iterable):
+            raise TypeError(f"{name} update sequence element #{j} should be Iterable; is"
+                            f"{type(m).__name__}")
+        if len(m) != 2:
+            raise ValueError(f"{name} update sequence element #{j} has length {len(m)}; 2 is "
+                             f"required")
+        pairs.append((m[0], m[1]))
+    return pairs
+
+
+class ModuleDict(Module):
+    """A dict of modules that registers them (insertion order kept)."""
+
+    def __init__(self, modules=None):
+        super().__init__()
+        if modules is not None:
+            self.update(modules)
+
+    def __getitem__(self, key):
+        return self._modules[key]
+
+    def __setitem__(self, key, module):
+        self.add_module(key, module)
+
+    def __delitem__(self, key):
+        del self._modules[key]
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules)
+
+    def __contains__(self, key):
+        return key in self._modules
+
+    def clear(self):
+        self._modules.clear()
+
+    def pop(self, key):
+        module = self[key]
+        del self[key]
+        return module
+
+    def keys(self):
+        return self._modules.keys()
+
+    def items(self):
+        return self._modules.items()
+
+    def values(self):
+        return self._modules.values()
+
+    def update(self, modules):
+        for key, module in _pairs(modules, "ModuleDict"):
+            self[key] = module
+
+
+def _describe(p, dtype_name):
+    """One entry of ParameterList / ParameterDict's repr."""
+    if isinstance(p, Tensor):
+        kind = "Parameter" if isinstance(p, Parameter) else "Tensor"
+        return f"{kind} containing: [{dtype_name(p)} of size {'x'.join(map(str, p.shape))}]"
+    return f"Object of type: {type(p).__name__}"
+
+
+class ParameterList(Module):
+    """A list whose tensors become registered Parameters ('0', '1', ...); other values are kept
+    as plain attributes."""
+
+    def __init__(self, values=None):
+        super().__init__()
+        self._size = 0
+        if values is not None:
+            self += values
+
+    def _index(self, idx):
+        idx = idx.__index__()
+        if not -len(self) <= idx < len(self):
+            raise IndexError(f"index {idx} is out of range")
+        return str(idx % len(self))
+
+    def __getitem__(self, idx):
+        if isinstance(idx, slice):
+            return ParameterList(self[i] for i in range(*idx.indices(len(self))))
+        return getattr(self, self._index(idx))
+
+    def __setitem__(self, idx, param):
+        if isinstance(param, Tensor) and not isinstance(param, Parameter):
+            param = Parameter(param)
+        setattr(self, self._index(idx), param)
+
+    def __len__(self):
+        return self._size
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
+    def __iadd__(self, parameters):
+        return self.extend(parameters)
+
+    def append(self, value):
+        self._size += 1
+        self[self._size - 1] = value
+        return self
+
+    def extend(self, values):
+        if not isinstance(values, collections.abc.Iterable) or isinstance(values, Tensor):
+            raise TypeError(f"ParameterList.extend should be called with an iterable, but got "
+                            f"{type(values).__name__}")
+        for value in values:
+            self.append(value)
+        return self
+
+    def extra_repr(self):
+        return "\n".join(f"  ({k}): {_describe(p, lambda t: t.dtype)}" for k, p in enumerate(self))
+
+    def __call__(self, *args, **kwargs):
+        raise RuntimeError("ParameterList should not be called.")
+
+
+class ParameterDict(Module):
+    """A dict whose tensors become registered Parameters under their keys; other values are kept
+    as plain attributes. A plain dict's entries are added in sorted key order (as PyTorch)."""
+
+    def __init__(self, parameters=None):
+        super().__init__()
+        self._keys = {}
+        if parameters is not None:
+            self.update(parameters)
+
+    @staticmethod
+    def _attr(key):
+        if not isinstance(key, str):
+            raise TypeError(f"Index given to ParameterDict cannot be used as a key as it is not a "
+                            f"string (type is '{type(key).__name__}'). Open an issue on github if "
+                            f"you need non-string keys.")
+        return key
+
+    def __getitem__(self, key):
+        return getattr(self, self._attr(key))
+
+    def __setitem__(self, key, value):
+        self._keys[key] = None
+        if isinstance(value, Tensor) and not isinstance(value, Parameter):
+            value = Parameter(value)
+        setattr(self, self._attr(key), value)
+
+    def __delitem__(self, key):
+        del self._keys[key]
+        delattr(self, self._attr(key))
+
+    def __len__(self):
+        return len(self._keys)
+
+    def __iter__(self):
+        return iter(self._keys)
+
+    def __reversed__(self):
+        return reversed(self._keys)
+
+    def __contains__(self, key):
+        return key in self._keys
+
+    def copy(self):
+        return ParameterDict(collections.OrderedDict((k, self[k]) for k in self._keys))
+
+    def setdefault(self, key, default=None):
+        if key not in self:
+            self[key] = default
+        return self[key]
+
+    def clear(self):
+        for k in list(self._keys):
+            del self[k]
+
+    def pop(self, key):
+        value = self[key]
+        del self[key]
+        return value
+
+    def popitem(self):
+        k = next(reversed(self._keys))
+        return k, self.pop(k)
+
+    def get(self, key, default=None):
+        return self[key] if key in self else default
+
+    def fromkeys(self, keys, default=None):
+        return ParameterDict((k, default) for k in keys)
+
+    def keys(self):
+        return self._keys.keys()
+
+    def items(self):
+        return ((k, self[k]) for k in self._keys)
+
+    def values(self):
+        return (self[k] for k in self._keys)
+
+    def update(self, parameters):
+        for key, value in _pairs(parameters, "ParameterDict"):
+            self[key] = value
+
+    def extra_repr(self):
+        return "\n".join(f"  ({k}): {_describe(p, typename)}" for k, p in self.items())
+
+    def __call__(self, input):
+        raise RuntimeError("ParameterDict should not be called.")
+
+    def __or__(self, other):
+        merged = self.copy()
+        merged.update(other)
+        return merged
+
+    def __ror__(self, other):
+        merged = other.copy()
+        merged.update(self)
+        return merged
+
+    def __ior__(self, other):
+        self.update(other)
+        return self

@@ -10,14 +10,16 @@ import warnings
 import numpy as np
 
 from .. import _dtypes, _factories, _ops
-from .._grad_mode import state as _grad
+from .._grad_mode import no_grad, state as _grad
 from .._ops import tanh, sigmoid, as_tensor_arg
 from .._tensor import Tensor, _new
 from . import _functional_ops as _F
 
 __all__ = ["linear", "relu", "tanh", "sigmoid", "softmax", "log_softmax", "dropout",
-           "mse_loss", "l1_loss", "cross_entropy", "nll_loss", "binary_cross_entropy",
-           "binary_cross_entropy_with_logits"]
+           "leaky_relu", "elu", "gelu", "silu", "softplus", "hardtanh", "relu6", "logsigmoid",
+           "softmin", "one_hot", "normalize", "cosine_similarity", "layer_norm", "embedding",
+           "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "kl_div", "cross_entropy",
+           "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits"]
 
 
 # ---- layers -------------------------------------------------------------------------------------
@@ -53,6 +55,62 @@ def relu(input, inplace=False):
     return _inplace_result(input, out) if inplace else out
 
 
+def leaky_relu(input, negative_slope=0.01, inplace=False):
+    """x where x > 0, else negative_slope * x (LeakyReluBackward0; LeakyReluBackward1 in place)."""
+    x = as_tensor_arg(input)
+    return _maybe_inplace(x, _F.leaky_relu(x, negative_slope, inplace), inplace)
+
+
+def _maybe_inplace(x, result, inplace):
+    return _inplace_result(x, result) if inplace else result
+
+
+def elu(input, alpha=1.0, inplace=False):
+    """x where x > 0, else alpha * (exp(x) - 1) (EluBackward0; EluBackward1 in place)."""
+    x = as_tensor_arg(input)
+    return _maybe_inplace(x, _F.elu(x, alpha, inplace), inplace)
+
+
+def gelu(input, approximate="none"):
+    """x * Φ(x), Φ the standard normal CDF; approximate='tanh' uses the tanh formula
+    (GeluBackward0)."""
+    if not isinstance(approximate, str):
+        raise TypeError(f"gelu(): argument 'approximate' must be str, not "
+                        f"{type(approximate).__name__}")
+    if approximate not in ("none", "tanh"):
+        raise RuntimeError("approximate argument must be either none or tanh.")
+    return _F.gelu(as_tensor_arg(input), approximate)
+
+
+def silu(input, inplace=False):
+    """x * sigmoid(x) (SiluBackward0)."""
+    x = as_tensor_arg(input)
+    return _maybe_inplace(x, _F.silu(x, inplace), inplace)
+
+
+def softplus(input, beta=1.0, threshold=20.0):
+    """log(1 + exp(beta * x)) / beta; x itself where beta * x > threshold (SoftplusBackward0)."""
+    return _F.softplus(as_tensor_arg(input), beta, threshold)
+
+
+def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    """x clamped to [min_val, max_val] (HardtanhBackward0)."""
+    if min_val > max_val:
+        raise ValueError("min_val cannot be greater than max_val")
+    x = as_tensor_arg(input)
+    return _maybe_inplace(x, _F.hardtanh(x, min_val, max_val), inplace)
+
+
+def relu6(input, inplace=False):
+    """min(max(x, 0), 6): hardtanh(x, 0, 6) (HardtanhBackward0)."""
+    return hardtanh(input, 0.0, 6.0, inplace)
+
+
+def logsigmoid(input):
+    """log(sigmoid(x)), computed stably (LogSigmoidBackward0)."""
+    return _F.logsigmoid(as_tensor_arg(input))
+
+
 def _implicit_dim(name, dim):
     if dim is None:
         warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the "
@@ -69,6 +127,128 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     """x - logsumexp(x, dim) (LogSoftmaxBackward0)."""
     _implicit_dim("log_softmax", dim)
     return _ops.log_softmax(input, dim, dtype)
+
+
+def softmin(input, dim=None, _stacklevel=3, dtype=None):
+    """softmax(-x, dim): SoftmaxBackward0 over NegBackward0."""
+    _implicit_dim("softmin", dim)
+    return _ops.softmax(_ops.neg(input), dim, dtype)
+
+
+def one_hot(tensor, num_classes=-1):
+    """An int64 tensor of shape tensor.shape + (num_classes,), 1 at each class index, else 0;
+    num_classes=-1 takes the largest index + 1."""
+    if not isinstance(tensor, Tensor):
+        raise TypeError(f"one_hot(): argument 'input' (position 1) must be Tensor, not "
+                        f"{type(tensor).__name__}")
+    t = tensor._data
+    if t.dtype != np.int64:
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    if not t.size:
+        if num_classes == -1:
+            raise RuntimeError("Can not infer total number of classes from empty tensor.")
+    elif t.min() < 0:
+        raise RuntimeError("Class values must be non-negative.")
+    elif num_classes == -1:
+        num_classes = int(t.max()) + 1
+    elif t.max() >= num_classes:
+        raise RuntimeError("Class values must be smaller than num_classes.")
+    return _new((t[..., None] == np.arange(num_classes)).astype(np.int64))
+
+
+def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
+    """x / max(‖x‖_p, eps) along dim: DivBackward0 over ExpandBackward0, ClampMinBackward0 and
+    LinalgVectorNormBackward0, as PyTorch composes it."""
+    x = as_tensor_arg(input)
+    denom = _ops.expand_as(_ops.clamp_min(_ops.norm(x, p, dim, keepdim=True), eps), x)
+    if out is None:
+        return _ops.div(x, denom)
+    return out.copy_(_ops.div(x, denom))
+
+
+def cosine_similarity(x1, x2, dim=1, eps=1e-8):
+    """sum((x1 / max(‖x1‖, eps)) * (x2 / max(‖x2‖, eps)), dim), x1 and x2 broadcast, composed
+    as PyTorch's: the norms are cloned and clamped in place without recording."""
+    dtype = _dtypes.result_type(x1._data, x2._data)
+    if dtype.kind != "f":
+        raise RuntimeError(f"expected common dtype to be floating point, yet common dtype is "
+                           f"{_dtypes.FROM_NP[dtype].legacy}")
+    x1, x2 = (x if x._data.dtype.kind == "f" else _ops.to_dtype(x, _dtypes.FROM_NP[dtype])
+              for x in (x1, x2))
+    if x1.shape != x2.shape:
+        try:
+            shape = np.broadcast_shapes(x1.shape, x2.shape)
+        except ValueError:
+            raise _ops._broadcast_error(x1.shape, x2.shape) from None
+        x1, x2 = _ops.expand(x1, shape), _ops.expand(x2, shape)
+    norms = [_ops.clone(_ops.norm(x, 2, dim, keepdim=True)) for x in (x1, x2)]
+    with no_grad():
+        for n in norms:
+            n.clamp_min_(eps)
+    return _ops.sum(_ops.mul(_ops.div(x1, norms[0]), _ops.div(x2, norms[1])), dim)
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+    """Normalise over the trailing dims `normalized_shape` (mean 0, variance 1), then scale by
+    weight and shift by bias (NativeLayerNormBackward0)."""
+    x = as_tensor_arg(input)
+    if not isinstance(normalized_shape, (tuple, list)):
+        raise TypeError(f"layer_norm(): argument 'normalized_shape' (position 2) must be tuple "
+                        f"of ints, not {type(normalized_shape).__name__}")
+    shape = list(normalized_shape)
+    if not shape:
+        raise RuntimeError(f"Expected normalized_shape to be at least 1-dimensional, i.e., "
+                           f"containing at least one element, but got normalized_shape = {shape}")
+    for name, p in (("weight", weight), ("bias", bias)):
+        if p is not None and list(p.shape) != shape:
+            raise RuntimeError(f"Expected {name} to be of same shape as normalized_shape, but got "
+                               f"{name} of shape {list(p.shape)} and normalized_shape = {shape}")
+    if list(x.shape[x.ndim - len(shape):]) != shape or x.ndim < len(shape):
+        raise RuntimeError(f"Given normalized_shape={shape}, expected input with shape "
+                           f"[*, {', '.join(map(str, shape))}], but got input of size"
+                           f"{list(x.shape)}")
+    _F._floating(x._data, "LayerNormKernelImpl")
+    params = [p for p in (weight, bias) if p is not None]
+    if any(p.dtype != x.dtype for p in params):
+        raise RuntimeError("mixed dtype (CPU): expect parameter to have scalar type of "
+                           f"{x.dtype.legacy}" if x.dtype == _dtypes.float32 else
+                           "mixed dtype (CPU): all inputs must share same datatype.")
+    return _F.layer_norm(x, len(shape), weight, bias, eps)
+
+
+def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
+              scale_grad_by_freq=False, sparse=False):
+    """The rows of weight at the indices in input (EmbeddingBackward0); the row at padding_idx
+    gets no gradient; with max_norm, the rows looked up are first rescaled in place (without
+    recording) to norm at most max_norm."""
+    n = weight.shape[0]
+    if padding_idx is not None and not -n <= padding_idx < n:
+        raise AssertionError("Padding_idx must be within num_embeddings")
+    if sparse:
+        raise NotImplementedError("autograd_lab has no sparse gradients: use sparse=False")
+    ix = input._data
+    if ix.dtype not in (np.int64, np.int32):
+        raise RuntimeError(f"Expected tensor for argument #1 'indices' to have one of the "
+                           f"following scalar types: Long, Int; but got {input.type()} instead "
+                           f"(while checking arguments for embedding)")
+    if weight.ndim != 2:
+        raise RuntimeError("'weight' must be 2-D")
+    if ix.size and (ix.min() < 0 or ix.max() >= n):
+        raise IndexError("index out of range in self")
+    if max_norm is not None:
+        _renorm_rows(weight, ix, max_norm, norm_type)
+    pad = -1 if padding_idx is None else padding_idx % n
+    return _F.embedding(ix, weight, pad, scale_grad_by_freq)
+
+
+def _renorm_rows(weight, ix, max_norm, norm_type):
+    """Scale the rows of weight named in ix whose norm exceeds max_norm down to it, in place."""
+    w = weight._data
+    rows = np.unique(ix)
+    norms = np.linalg.norm(w[rows], ord=norm_type, axis=1)
+    big = norms > max_norm
+    w[rows[big]] *= (max_norm / (norms[big] + 1e-7)).astype(w.dtype)[:, None]
+    weight._bump_version()
 
 
 def dropout(input, p=0.5, training=True, inplace=False):
@@ -148,10 +328,68 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
     _pair("l1_loss", input, target)
     x, t = _broadcast(input, target)
     reduction = _reduction(size_average, reduce, reduction)
-    errors = _ops.abs(_ops.sub(x, t))
     if weight is not None:
-        return _weighted(errors, weight, input, reduction)
-    return _reduce(errors, reduction)
+        return _weighted(_ops.abs(_ops.sub(x, t)), weight, input, reduction)
+    return _l1(x, t, reduction)
+
+
+def _l1(x, t, reduction):
+    """|x - t| reduced: AbsBackward0 over SubBackward0, then Mean/SumBackward0."""
+    return _reduce(_ops.abs(_ops.sub(x, t)), reduction)
+
+
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
+    """Squared error below beta, absolute error above (SmoothL1LossBackward0); beta=0 is
+    l1_loss."""
+    _pair("smooth_l1_loss", input, target)
+    x, t = _broadcast(input, target)
+    reduction = _reduction(size_average, reduce, reduction)
+    if beta == 0.0:
+        return _l1(x, t, reduction)
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    return _F.smooth_l1_loss(x, t, reduction, beta)
+
+
+def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
+    """Squared error below delta, delta-scaled absolute error above (HuberLossBackward0); with
+    weight, the per-element losses are weighted before the reduction."""
+    _pair("huber_loss", input, target)
+    x, t = _broadcast(input, target)
+    reduction = _reduction(None, None, reduction)
+    if delta <= 0:
+        raise RuntimeError("huber_loss does not support non-positive values for delta.")
+    if weight is None:
+        return _F.huber_loss(x, t, reduction, delta)
+    if weight.shape != input.shape:
+        raise ValueError("Weights and input must have the same size.")
+    return _reduce(_ops.mul(_F.huber_loss(x, t, "none", delta), weight), reduction)
+
+
+def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
+    """Pointwise KL divergence target * (log(target) - input) for log-probabilities input,
+    composed as PyTorch's (xlogy(t, t) - t * x; with log_target, exp(t) * (t - x)), reduced;
+    'batchmean' divides the sum by the batch size."""
+    _pair("kl_div", input, target)
+    if size_average is not None or reduce is not None:
+        reduction = _reduction(size_average, reduce, reduction)
+    elif reduction == "mean":
+        warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the "
+                      "support size.'batchmean' divides only by the batch size, and aligns with "
+                      "the KL div math definition.'mean' will be changed to behave the same as "
+                      "'batchmean' in the next major release.", UserWarning, stacklevel=2)
+    if reduction != "batchmean":
+        _reduction(None, None, reduction)
+    if not (input.dtype.is_floating_point and target.dtype.is_floating_point):
+        raise RuntimeError("kl_div: Integral inputs not supported.")
+    if log_target:
+        losses = _ops.mul(_ops.exp(target), _ops.sub(target, input))
+    else:
+        losses = _ops.sub(_F.xlogy(target, target), _ops.mul(target, input))
+    if reduction != "batchmean":
+        return _reduce(losses, reduction)
+    total = _ops.sum(losses)
+    return _ops.div(total, input.shape[0]) if input.ndim else total
 
 
 def _reduce(losses, reduction):

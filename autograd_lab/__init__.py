@@ -31,8 +31,10 @@ from ._ops import (add, sub, mul, div, pow, matmul, mm, mv, dot, bmm, neg, exp, 
                    nonzero, outer)
 from ._factories import (tensor, as_tensor, from_numpy, zeros, ones, empty, full, zeros_like,
                          ones_like, empty_like, full_like, arange, linspace, eye, rand, randn,
-                         randint, randperm, rand_like, randn_like, manual_seed, seed, allclose,
+                         randint, randperm, rand_like, randn_like, allclose,
                          equal, numel)
+from ._random import (Generator, default_generator, manual_seed, seed, initial_seed,
+                      get_rng_state, set_rng_state)
 from . import autograd, cuda
 
 # NaN and inf propagate silently, as in PyTorch: numpy's "divide by zero encountered in log"

@@ -7,26 +7,8 @@ import numpy as np
 
 from . import _dtypes
 from ._ops import _shape_arg
+from ._random import numpy_rng
 from ._tensor import Tensor, _new
-
-_rng = [np.random.default_rng()]
-
-
-def manual_seed(seed):
-    """Seed the generator behind rand/randn/randint/nn.init/dropout (numbers differ from PyTorch's)."""
-    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
-        raise TypeError(f"manual_seed expected an int, got {type(seed).__name__}")
-    _rng[0] = np.random.default_rng(int(seed) % 2**64)
-    return _rng[0]
-
-
-seed = manual_seed
-
-
-def generator():
-    """The numpy Generator used for random tensors."""
-    return _rng[0]
-
 
 def _finish(data, dtype, requires_grad):
     t = _new(data)
@@ -329,17 +311,19 @@ def eye(n, m=None, dtype=None, device=None, requires_grad=False):
 def rand(*size, dtype=None, device=None, requires_grad=False, generator=None):
     """Uniform samples from [0, 1)."""
     shape = _size(size)
-    return _finish(_rng[0].random(shape).astype(_float_dtype(dtype)), dtype, requires_grad)
+    return _finish(numpy_rng(generator).random(shape).astype(_float_dtype(dtype)), dtype,
+                   requires_grad)
 
 
 def randn(*size, dtype=None, device=None, requires_grad=False, generator=None):
     """Standard normal samples."""
     shape = _size(size)
-    return _finish(_rng[0].standard_normal(shape).astype(_float_dtype(dtype)), dtype,
-                   requires_grad)
+    return _finish(numpy_rng(generator).standard_normal(shape).astype(_float_dtype(dtype)),
+                   dtype, requires_grad)
 
 
-def randint(low, high=None, size=None, dtype=None, device=None, requires_grad=False):
+def randint(low, high=None, size=None, *, generator=None, dtype=None, device=None,
+            requires_grad=False):
     """Integers from [low, high)."""
     if size is None:
         if isinstance(high, (tuple, list)):
@@ -352,12 +336,14 @@ def randint(low, high=None, size=None, dtype=None, device=None, requires_grad=Fa
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= "
                            f"to={high}")
     dt = np.int64 if dtype is None else _dtypes.to_dtype(dtype).np
-    return _finish(_rng[0].integers(low, high, _size((size,))).astype(dt), dtype,
+    return _finish(numpy_rng(generator).integers(low, high, _size((size,))).astype(dt), dtype,
                    requires_grad)
 
 
-def randperm(n, dtype=None):
-    return _new(_rng[0].permutation(n).astype(np.int64))
+def randperm(n, *, generator=None, dtype=None):
+    """A random permutation of 0 .. n-1."""
+    return _new(numpy_rng(generator).permutation(n).astype(np.int64 if dtype is None else
+                                                           _dtypes.to_dtype(dtype).np))
 
 
 def rand_like(input, dtype=None, requires_grad=False):

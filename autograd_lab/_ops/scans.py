@@ -7,6 +7,7 @@ import numpy as np
 from .. import _dtypes
 from .._grad_mode import state as _grad
 from .._node import defnode
+from .._random import numpy_rng
 from .._tensor import Tensor, _new
 from ._record import (_SCALARS, _Variadic, _array_of, _broadcast_error, _next, _shape_arg,
                       as_tensor_arg, norm_dim, norm_dims, record, record1)
@@ -435,8 +436,8 @@ def relu_(input):
 
 
 def uniform_(input, from_=0.0, to=1.0, *, generator=None):
-    """Refill with samples from U(from_, to) drawn from `autograd_lab.manual_seed`'s generator
-    (or `generator`, a numpy Generator). PyTorch calls the bounds `from` and `to`."""
+    """Refill with samples from U(from_, to) drawn from `generator` (default: the generator
+    `autograd_lab.manual_seed` seeds). PyTorch calls the bounds `from` and `to`."""
     if from_ > to:
         raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found "
                            f"from={from_:g} > to={to:g}")
@@ -456,8 +457,5 @@ def _random_fill(cls, kernel, x, draw, generator):
     x = as_tensor_arg(x, "self")
     if x._data.dtype.kind != "f":
         raise NotImplementedError(f'"{kernel}" not implemented for \'{x.dtype.legacy}\'')
-    if generator is None:
-        from .._factories import generator as package_generator  # (it imports this module)
-        generator = package_generator()
-    values = draw(generator, x._data.shape).astype(x._data.dtype)
+    values = draw(numpy_rng(generator), x._data.shape).astype(x._data.dtype)
     return _apply_inplace(lambda s: record1(cls, values, s), x)

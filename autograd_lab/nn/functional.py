@@ -12,6 +12,7 @@ import numpy as np
 from .. import _dtypes, _factories, _ops
 from .._grad_mode import no_grad, state as _grad
 from .._ops import tanh, sigmoid, as_tensor_arg
+from .._random import numpy_rng
 from .._tensor import Tensor, _new
 from . import _functional_ops as _F
 
@@ -265,7 +266,7 @@ def dropout(input, p=0.5, training=True, inplace=False):
     if p == 1:
         mask = np.zeros_like(a)
     else:
-        draw = _factories.generator().random(a.shape, dtype=a.dtype if a.dtype in (
+        draw = numpy_rng().random(a.shape, dtype=a.dtype if a.dtype in (
             np.float32, np.float64) else np.float64)
         mask = (draw >= p).astype(a.dtype) * (1.0 / (1.0 - p))
     return _ops.mul_(x, mask) if inplace else _ops.mul(x, mask)

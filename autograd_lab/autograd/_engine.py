@@ -179,7 +179,7 @@ def run(roots, root_grads, keep_graph, create_graph, capture=None, trace=None):
                 g = grads.pop(fn)
             extra = fn._extra
             if extra is not None:
-                g = _node_extras(fn, extra, g, create_graph)
+                g = _node_extras(fn, extra, g, create_graph, grads)
             if capture is not None and fn in capture:
                 capture[fn] = g
             saved = fn._saved
@@ -324,8 +324,11 @@ def _post_hooked(fn, hooks, B, g, ans, saved, create):
     return [lambda *_, gi=gi: gi for gi in grads]
 
 
-def _node_extras(fn, extra, g, create):
-    """Hooks on the tensor this node made, pre-hooks, retain_grad."""
+def _node_extras(fn, extra, g, create, pending):
+    """Hooks on the tensor this node made, pre-hooks, retain_grad; then the node's `group` (the
+    nodes standing for one multi-output function, e.g. nn's backward hooks) sees its gradient
+    and the `pending` ones of the other nodes of the group (complete: made together, they run
+    one after another)."""
     for hook in extra.get("pre_hooks", ()):
         new = hook((_as_tensor(g),))
         if new is not None:
@@ -340,4 +343,7 @@ def _node_extras(fn, extra, g, create):
             t._grad = _as_tensor(g) if create else _new(np.array(g, dtype=t._data.dtype))
         else:
             t._grad = t._grad + _as_tensor(g)
+    group = extra.get("group")
+    if group is not None:
+        group.gather(fn, g, pending, create)
     return g

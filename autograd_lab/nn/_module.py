@@ -7,11 +7,13 @@ dotted path, e.g. `'MLP.fc1'`), which every graph node made meanwhile records fo
 """
 import collections
 import collections.abc
+import warnings
 
 from .. import _dtypes
 from .._grad_mode import no_grad
 from .._node import _Handle, scope
 from .._tensor import Device, Tensor, _require_cpu
+from ._hooks import BackwardHook
 from .parameter import Parameter
 
 
@@ -71,6 +73,15 @@ def _check_one(param, value, key):
     return None, value
 
 
+class _Hooks:
+    """A module's hook lists (a module without hooks has none: its calls skip all of this)."""
+
+    __slots__ = ("forward_pre", "forward", "backward_pre", "backward")
+
+    def __init__(self):
+        self.forward_pre, self.forward, self.backward_pre, self.backward = [], [], [], []
+
+
 class Module:
     """Base class for all neural network modules; subclass it and define `forward`."""
 
@@ -92,42 +103,92 @@ class Module:
         name = self.__dict__.get("_scope_name")
         scope.current = type(self).__name__ if prev is None else \
             f"{prev}.{name or type(self).__name__}"
-        hooks = self.__dict__.get("_forward_hooks")
+        hooks = self.__dict__.get("_hooks")
         try:
             if hooks is None:
                 return self.forward(*args, **kwargs)
-            return self._forward_with_hooks(hooks, args, kwargs)
+            return self._call_with_hooks(hooks, args, kwargs)
         finally:
             scope.current = prev
 
-    def _forward_with_hooks(self, hooks, args, kwargs):
-        pre, post = hooks
-        for hook in list(pre):
-            new = hook(self, args)
-            if new is not None:
-                args = new if isinstance(new, tuple) else (new,)
-        out = self.forward(*args, **kwargs)
-        for hook in list(post):
-            new = hook(self, args, out)
-            if new is not None:
-                out = new
-        return out
+    def _call_with_hooks(self, hooks, args, kwargs):
+        """PyTorch's order: forward pre-hooks, backward hooks set up on the inputs, forward,
+        forward hooks, backward hooks set up on the outputs. If forward (or a hook) raises,
+        the forward hooks registered with always_call=True that have not run yet run then."""
+        ran = set()  # ids of the always_call entries that ran
+        result = None
+        try:
+            for hook, with_kwargs in list(hooks.forward_pre):
+                if with_kwargs:
+                    new = hook(self, args, kwargs)
+                    if new is not None:
+                        if not (isinstance(new, tuple) and len(new) == 2):
+                            raise RuntimeError(f"forward pre-hook must return None or a tuple of "
+                                               f"(new_args, new_kwargs), but got {new}.")
+                        args, kwargs = new
+                else:
+                    new = hook(self, args)
+                    if new is not None:
+                        args = new if isinstance(new, tuple) else (new,)
+            bw_hook = None
+            if hooks.backward or hooks.backward_pre:
+                bw_hook = BackwardHook(self, list(hooks.backward), list(hooks.backward_pre))
+                args = bw_hook.setup_input_hook(args)
+            result = self.forward(*args, **kwargs)
+            for entry in list(hooks.forward):
+                hook, with_kwargs, always_call = entry
+                if always_call:
+                    ran.add(id(entry))
+                new = hook(self, args, kwargs, result) if with_kwargs else hook(self, args, result)
+                if new is not None:
+                    result = new
+            return result if bw_hook is None else bw_hook.setup_output_hook(result)
+        except Exception:
+            for entry in list(hooks.forward):
+                hook, with_kwargs, always_call = entry
+                if always_call and id(entry) not in ran:
+                    try:
+                        new = hook(self, args, kwargs, result) if with_kwargs else \
+                            hook(self, args, result)
+                        if new is not None:
+                            result = new
+                    except Exception as e:
+                        warnings.warn(f"module forward hook with ``always_call=True`` raised an "
+                                      f"exception that was silenced as another error was raised "
+                                      f"in forward: {e}", stacklevel=2)
+            raise
 
-    def register_forward_pre_hook(self, hook):
-        """`hook(module, args)` runs before forward; it may return replacement args (a tuple, or
-        one value). Returns a handle whose `.remove()` unregisters it."""
-        return _Handle(self._hook_lists()[0], hook)
+    def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
+        """`hook(module, args)` runs before forward and may return replacement args (a tuple, or
+        one value); with `with_kwargs=True`, `hook(module, args, kwargs)` may return
+        `(args, kwargs)`. `prepend=True` runs it before the hooks already registered. Returns a
+        handle whose `.remove()` unregisters it."""
+        return _Handle(self._hook_lists().forward_pre, (hook, with_kwargs), prepend)
 
-    def register_forward_hook(self, hook):
-        """`hook(module, args, output)` runs after forward; it may return a replacement output.
-        Returns a handle whose `.remove()` unregisters it."""
-        return _Handle(self._hook_lists()[1], hook)
+    def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False,
+                              always_call=False):
+        """`hook(module, args, output)` (with `with_kwargs=True`: `hook(module, args, kwargs,
+        output)`) runs after forward and may return a replacement output; with
+        `always_call=True` it runs even if forward raises. Returns a removable handle."""
+        return _Handle(self._hook_lists().forward, (hook, with_kwargs, always_call), prepend)
+
+    def register_full_backward_pre_hook(self, hook, prepend=False):
+        """`hook(module, grad_output)` runs when the gradients of the module's outputs are
+        computed and may return a replacement tuple. Returns a removable handle."""
+        return _Handle(self._hook_lists().backward_pre, hook, prepend)
+
+    def register_full_backward_hook(self, hook, prepend=False):
+        """`hook(module, grad_input, grad_output)` runs when the gradients of the module's
+        positional tensor inputs are computed (of its outputs, if no input requires grad); it
+        may return a tuple replacing grad_input. Entries are None for non-Tensor arguments.
+        The module gets and returns views of its tensors, which in-place ops may not change."""
+        return _Handle(self._hook_lists().backward, hook, prepend)
 
     def _hook_lists(self):
-        hooks = self.__dict__.get("_forward_hooks")
+        hooks = self.__dict__.get("_hooks")
         if hooks is None:
-            hooks = ([], [])
-            object.__setattr__(self, "_forward_hooks", hooks)
+            hooks = _Hooks()
+            object.__setattr__(self, "_hooks", hooks)
         return hooks
 
     # ---- registration ------------------------------------------------------------------------

@@ -441,3 +441,15 @@ def test_saved_tensors_under_pytorchs_names(T):
         e.grad_fn._saved_result
     with pytest.raises(AttributeError):
         e.grad_fn._saved_nothing
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_a_hook_changing_type_and_size_is_refused_for_the_type_first(dtype):
+    def run(T):
+        x = T.ones(2, dtype=getattr(T, dtype), requires_grad=True)
+        x.register_hook(lambda g: T.ones(5))
+        with pytest.raises(RuntimeError) as info:
+            (x * 2).sum().backward()
+        return str(info.value)
+
+    assert run(lab) == run(require_torch())

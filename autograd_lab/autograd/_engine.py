@@ -46,12 +46,12 @@ def _check_hook_result(hook, new, g):
     if not isinstance(new, Tensor):
         raise TypeError(f"expected Variable, but hook returned '{type(new).__name__}'")
     old = _as_tensor(g)._data
-    if new._data.shape != old.shape:
-        raise RuntimeError(f"hook '{name}' has changed the size of value")
-    if new._data.dtype != old.dtype:
+    if new._data.dtype != old.dtype:  # checked first, as PyTorch does
         was, got = _dtypes.of_array(old), _dtypes.of_array(new._data)
         raise RuntimeError(f"hook '{name}' has changed the type of value (was "
                            f"torch.{was.legacy}Tensor got torch.{got.legacy}Tensor)")
+    if new._data.shape != old.shape:
+        raise RuntimeError(f"hook '{name}' has changed the size of value")
 
 
 def _counts(g):

@@ -282,9 +282,14 @@ def run(roots, root_grads, keep_graph, create_graph, capture=None, trace=None):
 
 
 def _per_input(fn, out):
-    """The gradients a node produced, one per input (None where the input needs none)."""
-    produced = iter(out)
-    return [None if e is None else next(produced)[1] for e in fn._edges]
+    """The gradients a node produced, one per input (None where the input needs none or the
+    node sent it none: `out` holds the (edge, gradient) pairs sent, in the order of the edges)."""
+    grads, k = [], 0
+    for e in fn._edges:
+        sent = e is not None and k < len(out) and out[k][0] is e
+        grads.append(out[k][1] if sent else None)
+        k += sent
+    return grads
 
 
 def _after_node(fn, extra, g, out):

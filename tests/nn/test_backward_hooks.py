@@ -5,14 +5,7 @@ import warnings
 import pytest
 
 import autograd_lab
-
-
-def on_both(scenario):
-    """scenario(lib) on both libraries: the records must be equal; returns ours."""
-    torch = pytest.importorskip("torch")
-    ours = scenario(autograd_lab)
-    assert ours == scenario(torch)
-    return ours
+from nn_helpers import on_both
 
 
 def vals(t):
@@ -161,8 +154,12 @@ def test_no_input_requires_grad_fires_at_the_outputs_with_a_warning():
     assert len(log) == 4  # the warning comes at every such backward
 
 
-@pytest.mark.parametrize("bad", ["too_many", "wrong_size", "pre_too_many"])
-def test_errors(bad):
+@pytest.mark.parametrize("bad,text", [
+    ("too_many", "Backward hook returned an invalid number of grad_input, got 2, but expected 1"),
+    ("wrong_size", "hook 'hook' has changed the type of value"),
+    ("pre_too_many", "Backward pre hook returned an invalid number of grad_output, got 2"),
+])
+def test_errors(bad, text):
     def scenario(T):
         lin = linear(T)
         if bad == "pre_too_many":
@@ -175,7 +172,7 @@ def test_errors(bad):
         except RuntimeError as e:
             return str(e)
 
-    assert on_both(scenario) is not None
+    assert on_both(scenario).startswith(text)
 
 
 def test_removed_hooks_do_not_fire_and_grad_mode_off_records_nothing():
@@ -229,3 +226,18 @@ def test_in_place_change_of_a_hooked_output_is_refused():
     y = lin(autograd_lab.ones(1, 3, dtype=autograd_lab.float64, requires_grad=True))
     with pytest.raises(RuntimeError, match="in-place"):
         y.add_(1)
+
+
+def test_anomaly_mode_names_the_input_whose_replaced_gradient_is_nan():
+    def scenario(T):
+        m = pair(T)
+        m.register_full_backward_hook(lambda mod, gi, go: (gi[0], gi[1] * float("nan")))
+        a, b = T.ones(2, requires_grad=True), T.ones(3, requires_grad=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # (the forward traceback)
+            with T.autograd.set_detect_anomaly(True), pytest.raises(RuntimeError) as info:
+                m(a, b)[1].sum().backward()
+        return str(info.value)
+
+    assert on_both(scenario) == \
+        "Function 'BackwardHookFunctionBackward' returned nan values in its 1th output."

@@ -13,7 +13,7 @@ from .. import _dtypes
 from .._grad_mode import no_grad
 from .._node import _Handle, scope
 from .._tensor import Device, Tensor, _require_cpu
-from ._hooks import BackwardHook
+from ._hooks import BackwardHook, register_non_full
 from .parameter import Parameter
 
 
@@ -74,12 +74,18 @@ def _check_one(param, value, key):
 
 
 class _Hooks:
-    """A module's hook lists (a module without hooks has none: its calls skip all of this)."""
+    """A module's hook lists (a module without hooks has none: its calls skip all of this).
+    `full` tells whether `backward` holds full hooks (True) or deprecated ones (False)."""
 
-    __slots__ = ("forward_pre", "forward", "backward_pre", "backward")
+    __slots__ = ("forward_pre", "forward", "backward_pre", "backward", "full")
 
     def __init__(self):
         self.forward_pre, self.forward, self.backward_pre, self.backward = [], [], [], []
+        self.full = None
+
+
+_MIXED_HOOKS = ("Cannot use both regular backward hooks and full backward hooks on a single "
+                "Module. Please use only one of them.")
 
 
 class Module:
@@ -131,8 +137,9 @@ class Module:
                     if new is not None:
                         args = new if isinstance(new, tuple) else (new,)
             bw_hook = None
-            if hooks.backward or hooks.backward_pre:
-                bw_hook = BackwardHook(self, list(hooks.backward), list(hooks.backward_pre))
+            full = hooks.backward if hooks.full else []
+            if full or hooks.backward_pre:
+                bw_hook = BackwardHook(self, list(full), list(hooks.backward_pre))
                 args = bw_hook.setup_input_hook(args)
             result = self.forward(*args, **kwargs)
             for entry in list(hooks.forward):
@@ -142,7 +149,11 @@ class Module:
                 new = hook(self, args, kwargs, result) if with_kwargs else hook(self, args, result)
                 if new is not None:
                     result = new
-            return result if bw_hook is None else bw_hook.setup_output_hook(result)
+            if bw_hook is not None:
+                result = bw_hook.setup_output_hook(result)
+            if hooks.backward and not hooks.full:
+                register_non_full(self, list(hooks.backward), args, result)
+            return result
         except Exception:
             for entry in list(hooks.forward):
                 hook, with_kwargs, always_call = entry
@@ -177,12 +188,25 @@ class Module:
         computed and may return a replacement tuple. Returns a removable handle."""
         return _Handle(self._hook_lists().backward_pre, hook, prepend)
 
+    def register_backward_hook(self, hook):
+        """Deprecated for `register_full_backward_hook` (as in PyTorch): `hook(module,
+        grad_input, grad_output)` sees the gradients of the last node forward made."""
+        hooks = self._hook_lists()
+        if hooks.full:
+            raise RuntimeError(_MIXED_HOOKS)
+        hooks.full = False
+        return _Handle(hooks.backward, hook)
+
     def register_full_backward_hook(self, hook, prepend=False):
         """`hook(module, grad_input, grad_output)` runs when the gradients of the module's
         positional tensor inputs are computed (of its outputs, if no input requires grad); it
         may return a tuple replacing grad_input. Entries are None for non-Tensor arguments.
         The module gets and returns views of its tensors, which in-place ops may not change."""
-        return _Handle(self._hook_lists().backward, hook, prepend)
+        hooks = self._hook_lists()
+        if hooks.full is False:
+            raise RuntimeError(_MIXED_HOOKS)
+        hooks.full = True
+        return _Handle(hooks.backward, hook, prepend)
 
     def _hook_lists(self):
         hooks = self.__dict__.get("_hooks")

@@ -124,18 +124,7 @@ class Module:
         ran = set()  # ids of the always_call entries that ran
         result = None
         try:
-            for hook, with_kwargs in list(hooks.forward_pre):
-                if with_kwargs:
-                    new = hook(self, args, kwargs)
-                    if new is not None:
-                        if not (isinstance(new, tuple) and len(new) == 2):
-                            raise RuntimeError(f"forward pre-hook must return None or a tuple of "
-                                               f"(new_args, new_kwargs), but got {new}.")
-                        args, kwargs = new
-                else:
-                    new = hook(self, args)
-                    if new is not None:
-                        args = new if isinstance(new, tuple) else (new,)
+            args, kwargs = self._forward_pre_hooks(hooks.forward_pre, args, kwargs)
             bw_hook = None
             full = hooks.backward if hooks.full else []
             if full or hooks.backward_pre:
@@ -143,12 +132,9 @@ class Module:
                 args = bw_hook.setup_input_hook(args)
             result = self.forward(*args, **kwargs)
             for entry in list(hooks.forward):
-                hook, with_kwargs, always_call = entry
-                if always_call:
+                if entry[2]:
                     ran.add(id(entry))
-                new = hook(self, args, kwargs, result) if with_kwargs else hook(self, args, result)
-                if new is not None:
-                    result = new
+                result = self._forward_hook(entry, args, kwargs, result)
             if bw_hook is not None:
                 result = bw_hook.setup_output_hook(result)
             if hooks.backward and not hooks.full:
@@ -156,18 +142,36 @@ class Module:
             return result
         except Exception:
             for entry in list(hooks.forward):
-                hook, with_kwargs, always_call = entry
-                if always_call and id(entry) not in ran:
+                if entry[2] and id(entry) not in ran:
                     try:
-                        new = hook(self, args, kwargs, result) if with_kwargs else \
-                            hook(self, args, result)
-                        if new is not None:
-                            result = new
+                        result = self._forward_hook(entry, args, kwargs, result)
                     except Exception as e:
                         warnings.warn(f"module forward hook with ``always_call=True`` raised an "
                                       f"exception that was silenced as another error was raised "
                                       f"in forward: {e}", stacklevel=2)
             raise
+
+    def _forward_pre_hooks(self, entries, args, kwargs):
+        """(args, kwargs) after the forward pre-hooks (hook, with_kwargs) changed them."""
+        for hook, with_kwargs in list(entries):
+            if with_kwargs:
+                new = hook(self, args, kwargs)
+                if new is not None:
+                    if not (isinstance(new, tuple) and len(new) == 2):
+                        raise RuntimeError(f"forward pre-hook must return None or a tuple of "
+                                           f"(new_args, new_kwargs), but got {new}.")
+                    args, kwargs = new
+            else:
+                new = hook(self, args)
+                if new is not None:
+                    args = new if isinstance(new, tuple) else (new,)
+        return args, kwargs
+
+    def _forward_hook(self, entry, args, kwargs, result):
+        """The result after one forward hook entry (hook, with_kwargs, always_call)."""
+        hook, with_kwargs, _ = entry
+        new = hook(self, args, kwargs, result) if with_kwargs else hook(self, args, result)
+        return result if new is None else new
 
     def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
         """`hook(module, args)` runs before forward and may return replacement args (a tuple, or

@@ -148,15 +148,24 @@ def _accumulator(t):
 
 
 class _Handle:
-    """What `register_hook` returns; `.remove()` unregisters the hook."""
+    """What `register_hook` returns; `.remove()` (or leaving a `with` block) unregisters it."""
 
-    def __init__(self, hooks, hook):
+    def __init__(self, hooks, hook, prepend=False):
         self._hooks, self._hook = hooks, hook
-        hooks.append(hook)
+        if prepend:
+            hooks.insert(0, hook)
+        else:
+            hooks.append(hook)
 
     def remove(self):
         if self._hook in self._hooks:
             self._hooks.remove(self._hook)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
 
 
 def defnode(name, vjps, symbol="", saves=False, uses_ans=False):

@@ -74,6 +74,22 @@ def test_the_check_runs_on_what_the_node_produces_and_names_the_output_index():
                             r"Function 'MulBackward0' returned nan values in its 1th output\.")
 
 
+def test_the_output_index_counts_inputs_a_node_sent_no_gradient():
+    class F(autograd.Function):
+        @staticmethod
+        def forward(ctx, x, y):
+            return x * y
+
+        @staticmethod
+        def backward(ctx, g):
+            return None, g * float("nan")
+
+    x, y = (torch.ones(2, requires_grad=True) for _ in range(2))
+    with autograd.set_detect_anomaly(True):
+        _backward_expecting(F.apply(x, y).sum(),
+                            r"Function 'FBackward' returned nan values in its 1th output\.")
+
+
 def test_check_nan_false_only_records():
     x = torch.tensor([0.0], requires_grad=True)
     with warnings.catch_warnings():

@@ -465,3 +465,15 @@ def test_cumsum_backward_sums_from_plus_zero(T):
     x = T.tensor([-0., 1., -2.], requires_grad=True)
     x.cumsum(0).backward(T.tensor([-0., -0., -0.]))
     assert repr(x.grad) == "tensor([0., 0., 0.])"
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_a_hook_changing_type_and_size_is_refused_for_the_type_first(dtype):
+    def run(T):
+        x = T.ones(2, dtype=getattr(T, dtype), requires_grad=True)
+        x.register_hook(lambda g: T.ones(5))
+        with pytest.raises(RuntimeError) as info:
+            (x * 2).sum().backward()
+        return str(info.value)
+
+    assert run(lab) == run(require_torch())

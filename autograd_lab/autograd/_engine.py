@@ -46,12 +46,12 @@ def _check_hook_result(hook, new, g):
     if not isinstance(new, Tensor):
         raise TypeError(f"expected Variable, but hook returned '{type(new).__name__}'")
     old = _as_tensor(g)._data
-    if new._data.shape != old.shape:
-        raise RuntimeError(f"hook '{name}' has changed the size of value")
-    if new._data.dtype != old.dtype:
+    if new._data.dtype != old.dtype:  # checked first, as PyTorch does
         was, got = _dtypes.of_array(old), _dtypes.of_array(new._data)
         raise RuntimeError(f"hook '{name}' has changed the type of value (was "
                            f"torch.{was.legacy}Tensor got torch.{got.legacy}Tensor)")
+    if new._data.shape != old.shape:
+        raise RuntimeError(f"hook '{name}' has changed the size of value")
 
 
 def _counts(g):
@@ -179,7 +179,7 @@ def run(roots, root_grads, keep_graph, create_graph, capture=None, trace=None):
                 g = grads.pop(fn)
             extra = fn._extra
             if extra is not None:
-                g = _node_extras(fn, extra, g, create_graph)
+                g = _node_extras(fn, extra, g, create_graph, grads)
             if capture is not None and fn in capture:
                 capture[fn] = g
             saved = fn._saved
@@ -282,9 +282,14 @@ def run(roots, root_grads, keep_graph, create_graph, capture=None, trace=None):
 
 
 def _per_input(fn, out):
-    """The gradients a node produced, one per input (None where the input needs none)."""
-    produced = iter(out)
-    return [None if e is None else next(produced)[1] for e in fn._edges]
+    """The gradients a node produced, one per input (None where the input needs none or the
+    node sent it none: `out` holds the (edge, gradient) pairs sent, in the order of the edges)."""
+    grads, k = [], 0
+    for e in fn._edges:
+        sent = e is not None and k < len(out) and out[k][0] is e
+        grads.append(out[k][1] if sent else None)
+        k += sent
+    return grads
 
 
 def _after_node(fn, extra, g, out):
@@ -324,8 +329,11 @@ def _post_hooked(fn, hooks, B, g, ans, saved, create):
     return [lambda *_, gi=gi: gi for gi in grads]
 
 
-def _node_extras(fn, extra, g, create):
-    """Hooks on the tensor this node made, pre-hooks, retain_grad."""
+def _node_extras(fn, extra, g, create, pending):
+    """Hooks on the tensor this node made, pre-hooks, retain_grad; then the node's `group` (the
+    nodes standing for one multi-output function, e.g. nn's backward hooks) sees its gradient
+    and the `pending` ones of the other nodes of the group (complete: made together, they run
+    one after another)."""
     for hook in extra.get("pre_hooks", ()):
         new = hook((_as_tensor(g),))
         if new is not None:
@@ -340,4 +348,7 @@ def _node_extras(fn, extra, g, create):
             t._grad = _as_tensor(g) if create else _new(np.array(g, dtype=t._data.dtype))
         else:
             t._grad = t._grad + _as_tensor(g)
+    group = extra.get("group")
+    if group is not None:
+        group.gather(fn, g, pending, create)
     return g

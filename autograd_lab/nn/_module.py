@@ -7,11 +7,13 @@ dotted path, e.g. `'MLP.fc1'`), which every graph node made meanwhile records fo
 """
 import collections
 import collections.abc
+import warnings
 
 from .. import _dtypes
 from .._grad_mode import no_grad
 from .._node import _Handle, scope
 from .._tensor import Device, Tensor, _require_cpu
+from ._hooks import BackwardHook, register_non_full
 from .parameter import Parameter
 
 
@@ -71,6 +73,21 @@ def _check_one(param, value, key):
     return None, value
 
 
+class _Hooks:
+    """A module's hook lists (a module without hooks has none: its calls skip all of this).
+    `full` tells whether `backward` holds full hooks (True) or deprecated ones (False)."""
+
+    __slots__ = ("forward_pre", "forward", "backward_pre", "backward", "full")
+
+    def __init__(self):
+        self.forward_pre, self.forward, self.backward_pre, self.backward = [], [], [], []
+        self.full = None
+
+
+_MIXED_HOOKS = ("Cannot use both regular backward hooks and full backward hooks on a single "
+                "Module. Please use only one of them.")
+
+
 class Module:
     """Base class for all neural network modules; subclass it and define `forward`."""
 
@@ -92,42 +109,114 @@ class Module:
         name = self.__dict__.get("_scope_name")
         scope.current = type(self).__name__ if prev is None else \
             f"{prev}.{name or type(self).__name__}"
-        hooks = self.__dict__.get("_forward_hooks")
+        hooks = self.__dict__.get("_hooks")
         try:
             if hooks is None:
                 return self.forward(*args, **kwargs)
-            return self._forward_with_hooks(hooks, args, kwargs)
+            return self._call_with_hooks(hooks, args, kwargs)
         finally:
             scope.current = prev
 
-    def _forward_with_hooks(self, hooks, args, kwargs):
-        pre, post = hooks
-        for hook in list(pre):
-            new = hook(self, args)
-            if new is not None:
-                args = new if isinstance(new, tuple) else (new,)
-        out = self.forward(*args, **kwargs)
-        for hook in list(post):
-            new = hook(self, args, out)
-            if new is not None:
-                out = new
-        return out
+    def _call_with_hooks(self, hooks, args, kwargs):
+        """PyTorch's order: forward pre-hooks, backward hooks set up on the inputs, forward,
+        forward hooks, backward hooks set up on the outputs. If forward (or a hook) raises,
+        the forward hooks registered with always_call=True that have not run yet run then."""
+        ran = set()  # ids of the always_call entries that ran
+        result = None
+        try:
+            args, kwargs = self._forward_pre_hooks(hooks.forward_pre, args, kwargs)
+            bw_hook = None
+            full = hooks.backward if hooks.full else []
+            if full or hooks.backward_pre:
+                bw_hook = BackwardHook(self, list(full), list(hooks.backward_pre))
+                args = bw_hook.setup_input_hook(args)
+            result = self.forward(*args, **kwargs)
+            for entry in list(hooks.forward):
+                if entry[2]:
+                    ran.add(id(entry))
+                result = self._forward_hook(entry, args, kwargs, result)
+            if bw_hook is not None:
+                result = bw_hook.setup_output_hook(result)
+            if hooks.backward and not hooks.full:
+                register_non_full(self, list(hooks.backward), args, result)
+            return result
+        except Exception:
+            for entry in list(hooks.forward):
+                if entry[2] and id(entry) not in ran:
+                    try:
+                        result = self._forward_hook(entry, args, kwargs, result)
+                    except Exception as e:
+                        warnings.warn(f"module forward hook with ``always_call=True`` raised an "
+                                      f"exception that was silenced as another error was raised "
+                                      f"in forward: {e}", stacklevel=2)
+            raise
 
-    def register_forward_pre_hook(self, hook):
-        """`hook(module, args)` runs before forward; it may return replacement args (a tuple, or
-        one value). Returns a handle whose `.remove()` unregisters it."""
-        return _Handle(self._hook_lists()[0], hook)
+    def _forward_pre_hooks(self, entries, args, kwargs):
+        """(args, kwargs) after the forward pre-hooks (hook, with_kwargs) changed them."""
+        for hook, with_kwargs in list(entries):
+            if with_kwargs:
+                new = hook(self, args, kwargs)
+                if new is not None:
+                    if not (isinstance(new, tuple) and len(new) == 2):
+                        raise RuntimeError(f"forward pre-hook must return None or a tuple of "
+                                           f"(new_args, new_kwargs), but got {new}.")
+                    args, kwargs = new
+            else:
+                new = hook(self, args)
+                if new is not None:
+                    args = new if isinstance(new, tuple) else (new,)
+        return args, kwargs
 
-    def register_forward_hook(self, hook):
-        """`hook(module, args, output)` runs after forward; it may return a replacement output.
-        Returns a handle whose `.remove()` unregisters it."""
-        return _Handle(self._hook_lists()[1], hook)
+    def _forward_hook(self, entry, args, kwargs, result):
+        """The result after one forward hook entry (hook, with_kwargs, always_call)."""
+        hook, with_kwargs, _ = entry
+        new = hook(self, args, kwargs, result) if with_kwargs else hook(self, args, result)
+        return result if new is None else new
+
+    def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
+        """`hook(module, args)` runs before forward and may return replacement args (a tuple, or
+        one value); with `with_kwargs=True`, `hook(module, args, kwargs)` may return
+        `(args, kwargs)`. `prepend=True` runs it before the hooks already registered. Returns a
+        handle whose `.remove()` unregisters it."""
+        return _Handle(self._hook_lists().forward_pre, (hook, with_kwargs), prepend)
+
+    def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False,
+                              always_call=False):
+        """`hook(module, args, output)` (with `with_kwargs=True`: `hook(module, args, kwargs,
+        output)`) runs after forward and may return a replacement output; with
+        `always_call=True` it runs even if forward raises. Returns a removable handle."""
+        return _Handle(self._hook_lists().forward, (hook, with_kwargs, always_call), prepend)
+
+    def register_full_backward_pre_hook(self, hook, prepend=False):
+        """`hook(module, grad_output)` runs when the gradients of the module's outputs are
+        computed and may return a replacement tuple. Returns a removable handle."""
+        return _Handle(self._hook_lists().backward_pre, hook, prepend)
+
+    def register_backward_hook(self, hook):
+        """Deprecated for `register_full_backward_hook` (as in PyTorch): `hook(module,
+        grad_input, grad_output)` sees the gradients of the last node forward made."""
+        hooks = self._hook_lists()
+        if hooks.full:
+            raise RuntimeError(_MIXED_HOOKS)
+        hooks.full = False
+        return _Handle(hooks.backward, hook)
+
+    def register_full_backward_hook(self, hook, prepend=False):
+        """`hook(module, grad_input, grad_output)` runs when the gradients of the module's
+        positional tensor inputs are computed (of its outputs, if no input requires grad); it
+        may return a tuple replacing grad_input. Entries are None for non-Tensor arguments.
+        The module gets and returns views of its tensors, which in-place ops may not change."""
+        hooks = self._hook_lists()
+        if hooks.full is False:
+            raise RuntimeError(_MIXED_HOOKS)
+        hooks.full = True
+        return _Handle(hooks.backward, hook, prepend)
 
     def _hook_lists(self):
-        hooks = self.__dict__.get("_forward_hooks")
+        hooks = self.__dict__.get("_hooks")
         if hooks is None:
-            hooks = ([], [])
-            object.__setattr__(self, "_forward_hooks", hooks)
+            hooks = _Hooks()
+            object.__setattr__(self, "_hooks", hooks)
         return hooks
 
     # ---- registration ------------------------------------------------------------------------

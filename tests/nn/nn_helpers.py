@@ -76,3 +76,12 @@ def same_outcome(fn):
     ours, theirs = outcome(fn, lab), outcome(fn, torch)
     assert ours == theirs
     return ours
+
+
+def on_both(scenario):
+    """scenario(lib) on autograd_lab and torch: the records it returns must be equal; returns
+    ours."""
+    torch = pytest.importorskip("torch")
+    ours = scenario(lab)
+    assert ours == scenario(torch)
+    return ours

@@ -10,19 +10,13 @@ The table is split by topic: `_record` (recording, argument checks), `arith`, `v
 `linalg`, `reductions`, `indexing`, `inplace`, `scans`, `pointwise`, and `vocab` (NP, TB);
 this package exposes all of it as one namespace (`_ops.exp`, `_ops.NP`, ...).
 """
-from ._record import *  # noqa: F401,F403
-from .arith import *  # noqa: F401,F403
-from .views import *  # noqa: F401,F403
-from .linalg import *  # noqa: F401,F403
-from .reductions import *  # noqa: F401,F403
-from .indexing import *  # noqa: F401,F403
-from .inplace import *  # noqa: F401,F403
-from .scans import *  # noqa: F401,F403
-from .pointwise import *  # noqa: F401,F403
-from .vocab import *  # noqa: F401,F403
-from ._record import _SCALARS, _broadcast_error, _new, _shape_arg  # noqa: F401
-from .arith import _add, _div, _mul, _sub  # noqa: F401
-from .inplace import _check_inplace  # noqa: F401
+from . import (_record, arith, views, linalg, reductions, indexing, inplace, scans, pointwise,
+               vocab)
+
+for _module in (_record, arith, views, linalg, reductions, indexing, inplace, scans, pointwise,
+                vocab):  # one namespace, as when the table was one module (private names too)
+    globals().update((k, v) for k, v in vars(_module).items() if not k.startswith("__"))
+del _module
 
 # Functions that are also Tensor methods (`x.exp()`, `x.sum(0)`, ...).
 METHODS = (

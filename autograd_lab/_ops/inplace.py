@@ -153,6 +153,9 @@ def _check_inplace(x):
                            "out-of-place op such as `x = x + 1`.)")
     view = x._extra.get("view") if x._extra is not None else None
     if view is None and getattr(x.grad_fn, "_is_view", False):
+        message = getattr(x.grad_fn, "inplace_error", None)  # the node's own words, if any
+        if message is not None:
+            raise RuntimeError(message())
         raise RuntimeError("in-place modification of this view of a tensor that requires grad "
                            "is not supported by autograd_lab (expand, or a view made under "
                            "no_grad); use an out-of-place op instead.")

@@ -22,6 +22,28 @@ from ..autograd._engine import _as_tensor, _check_hook_result
 BackwardHookFunctionBackward = defnode(
     "BackwardHookFunctionBackward", _Variadic(lambda B, g, ans, i, group: group.sent(i)))
 BackwardHookFunctionBackward._is_view = True  # its outputs share their inputs' memory
+_VIEW_OF_ONE = ("This view was created inside a custom Function (or because an input was returned "
+                "as-is) and the autograd logic to handle view+inplace would override the custom "
+                "backward associated with the custom Function, leading to incorrect gradients. "
+                "This behavior is forbidden. You can fix this by cloning the output of the "
+                "custom Function.")
+_VIEW_OF_MANY = ("This view is the output of a function that returns multiple views. Such "
+                 "functions do not allow the output views to be modified inplace. You should "
+                 "replace the inplace operation by an out-of-place one.")
+
+
+def _inplace_error(node):
+    """PyTorch's refusal to modify an output of BackwardHookFunction in place."""
+    saved = node._saved_values()
+    members = saved[0].members if saved else [None]
+    nodes = [None if m is None else m() for m in members]
+    index = nodes.index(node) if node in nodes else 0
+    many = sum(m is not None for m in members) > 1
+    return (f"Output {index} of BackwardHookFunction is a view and is being modified inplace. "
+            f"{_VIEW_OF_MANY if many else _VIEW_OF_ONE}")
+
+
+BackwardHookFunctionBackward.inplace_error = _inplace_error
 
 _NO_INPUT_GRAD = (
     "Full backward hook is firing when gradients are computed with respect to module outputs "

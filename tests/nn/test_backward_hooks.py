@@ -220,12 +220,38 @@ def test_higher_order_and_autograd_grad():
     assert on_both(scenario)[0] == [True, True]
 
 
-def test_in_place_change_of_a_hooked_output_is_refused():
-    lin = linear(autograd_lab)
-    lin.register_full_backward_hook(lambda *args: None)
-    y = lin(autograd_lab.ones(1, 3, dtype=autograd_lab.float64, requires_grad=True))
-    with pytest.raises(RuntimeError, match="in-place"):
-        y.add_(1)
+@pytest.mark.parametrize("case", ["own input", "second input", "first output of one",
+                                  "second output of one", "second output of two"])
+def test_in_place_change_of_a_hooked_input_or_output_is_refused_in_pytorchs_words(case):
+    def scenario(T):
+        class Inplace(T.nn.Module):
+            def forward(self, a, b=None):
+                (a if b is None else b).add_(1)
+                return a * 2
+
+        class Two(T.nn.Module):
+            def forward(self, a, b):
+                return a * 2, b * 3
+
+        def x(grad=True):
+            return T.ones(2, requires_grad=grad) * 1 if grad else T.ones(2)
+
+        module = Inplace() if "input" in case else Two()
+        module.register_full_backward_hook(lambda *args: None)
+        with pytest.raises(RuntimeError) as info:
+            if case == "own input":
+                module(x())
+            elif case == "second input":
+                module(x(), x())
+            elif case == "first output of one":
+                module(x(), x(False))[0].add_(1)
+            elif case == "second output of one":
+                module(x(False), x())[1].add_(1)
+            else:
+                module(x(), x())[1].add_(1)
+        return str(info.value)
+
+    assert "BackwardHookFunction is a view" in on_both(scenario)
 
 
 def test_anomaly_mode_names_the_input_whose_replaced_gradient_is_nan():

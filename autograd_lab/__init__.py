@@ -50,8 +50,8 @@ __version__ = "0.1.0"
 
 
 def __getattr__(name):
-    """Load the heavier subpackages (nn, optim, viz, widgets) on first use."""
+    """Load the heavier subpackages (nn, optim, utils, viz, widgets) on first use."""
     import importlib
-    if name in ("nn", "optim", "viz", "widgets"):
+    if name in ("nn", "optim", "utils", "viz", "widgets"):
         return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module 'autograd_lab' has no attribute '{name}'")

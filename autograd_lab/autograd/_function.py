@@ -1,10 +1,15 @@
-"""`autograd.Function`: user-defined ops with their own forward and backward (PyTorch's API)."""
+"""`autograd.Function`: user-defined ops with their own forward and backward (PyTorch's API).
+
+A forward that returns a tuple gives each differentiable tensor in it its own node, in a
+`Group` (see _group.py): the user's backward runs once per backward pass with one gradient per
+output."""
 import numpy as np
 
-from .._grad_mode import no_grad
+from .._grad_mode import no_grad, state as _grad
 from .._node import defnode
 from .. import _ops
 from .._tensor import Tensor
+from ._group import Group, defgroupnode
 
 
 class FunctionCtx:
@@ -21,6 +26,10 @@ class FunctionCtx:
         """The output is not differentiable (e.g. indices): it gets no grad_fn."""
         self.non_differentiable = tensors
 
+    def set_materialize_grads(self, value):
+        """With False, backward gets None (not zeros) for outputs that received no gradient."""
+        self.materialize_grads = value
+
 
 class Function:
     """Subclass with static `forward(ctx, *args)` and `backward(ctx, *grads)`; call `.apply`."""
@@ -31,9 +40,11 @@ class Function:
         ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
         with no_grad():
             out = cls.forward(ctx, *args)
+        if isinstance(out, tuple):
+            return _record_outputs(cls, ctx, args, out)
         if not isinstance(out, Tensor):
-            raise TypeError(f"{cls.__name__}.forward must return one Tensor (several outputs are "
-                            f"not supported), got {type(out).__name__}")
+            raise TypeError(f"{cls.__name__}.forward must return a Tensor or a tuple, got "
+                            f"{type(out).__name__}")
         if any(t is out for t in getattr(ctx, "non_differentiable", ())):
             return out
         node_cls = cls.__dict__.get("_node_cls")
@@ -41,47 +52,95 @@ class Function:
             node_cls = defnode(f"{cls.__name__}Backward", _FunctionRules(cls), cls.__name__,
                                saves=True)
             cls._node_cls = node_cls
-        tensor_args = [a if isinstance(a, Tensor) else None for a in args]
-        shapes = [a._data.shape if isinstance(a, Tensor) else None for a in args]
-        return _ops.record(node_cls, out._data, tensor_args, (ctx, shapes))
+        edges, shapes, positions = _inputs(args)
+        return _ops.record(node_cls, out._data, edges, (ctx, shapes, positions))
+
+
+def _inputs(args):
+    """The tensor arguments (the node's edges: PyTorch's Function has none for other arguments),
+    the shape of every argument (None if not a tensor) and the tensors' positions among them."""
+    positions = [i for i, a in enumerate(args) if isinstance(a, Tensor)]
+    return ([args[i] for i in positions], [a._data.shape if isinstance(a, Tensor) else None
+                                          for a in args], positions)
 
 
 class _FunctionRules:
     """Rule i returns the i-th gradient from the user's backward, which runs once per node and
-    backward pass and is checked as PyTorch checks it (count, type, shape)."""
+    backward pass."""
 
     def __init__(self, cls):
         self.cls = cls
 
     def __getitem__(self, i):
-        def rule(B, g, ans, ctx, shapes):
+        def rule(B, g, ans, ctx, shapes, positions):
             if ctx.__dict__.get("_grads_for") is not g:
                 gt = g if isinstance(g, Tensor) else _ops._new(np.asarray(g))
-                ctx._grads = self._checked(self.cls.backward(ctx, gt), shapes)
+                ctx._grads = _checked(self.cls, self.cls.backward(ctx, gt), shapes)
                 ctx._grads_for = g
-            gi = ctx._grads[i]
-            if gi is None:  # no gradient for this input: the engine sends none (as PyTorch)
-                return None
-            gi = gi if B is _ops.TB else gi._data.copy()  # a leaf may keep it: never user arrays
-            return gi if gi.shape == shapes[i] else B.sum_to(gi, shapes[i])
+            k = positions[i]
+            return _to_edge(ctx._grads[k], shapes[k], B is _ops.TB)
         return rule
 
-    def _checked(self, grads, shapes):
-        name = f"{self.cls.__name__}Backward"
-        grads = grads if isinstance(grads, tuple) else (grads,)
-        if len(grads) != len(shapes):
-            raise RuntimeError(f"function {name} returned an incorrect number of gradients "
-                               f"(expected {len(shapes)}, got {len(grads)})")
-        for i, (gi, shape) in enumerate(zip(grads, shapes)):
-            if gi is None or shape is None:
-                continue
-            if not isinstance(gi, Tensor):
-                raise RuntimeError(f"expected Variable or None (got {type(gi).__name__})")
-            if not _expandable(shape, gi._data.shape):
-                raise RuntimeError(f"Function {name} returned an invalid gradient at index {i} - "
-                                   f"got {list(gi.shape)} but expected shape compatible with "
-                                   f"{list(shape)}")
-        return grads
+
+def _checked(cls, grads, shapes):
+    """The user's backward result, checked as PyTorch checks it (count, type, shape)."""
+    name = f"{cls.__name__}Backward"
+    grads = grads if isinstance(grads, tuple) else (grads,)
+    if len(grads) != len(shapes):
+        raise RuntimeError(f"function {name} returned an incorrect number of gradients "
+                           f"(expected {len(shapes)}, got {len(grads)})")
+    for i, (gi, shape) in enumerate(zip(grads, shapes)):
+        if gi is None or shape is None:
+            continue
+        if not isinstance(gi, Tensor):
+            raise RuntimeError(f"expected Variable or None (got {type(gi).__name__})")
+        if not _expandable(shape, gi._data.shape):
+            raise RuntimeError(f"Function {name} returned an invalid gradient at index {i} - "
+                               f"got {list(gi.shape)} but expected shape compatible with "
+                               f"{list(shape)}")
+    return grads
+
+
+def _to_edge(gi, shape, create):
+    """A gradient the user's backward returned, as the engine sends it to input `shape`."""
+    if gi is None:  # no gradient for this input: the engine sends none (as PyTorch)
+        return None
+    B = _ops.TB if create else _ops.NP
+    gi = gi if create else gi._data.copy()  # a leaf may keep it: never the user's arrays
+    return gi if gi.shape == shape else B.sum_to(gi, shape)
+
+
+def _record_outputs(cls, ctx, args, outs):
+    """The outputs of a forward that returned a tuple: each floating-point tensor not marked
+    non-differentiable gets a node of one group (when recording and an input requires grad)."""
+    skip = getattr(ctx, "non_differentiable", ())
+    linked = [isinstance(o, Tensor) and o._data.dtype.kind == "f" and
+              not any(o is t for t in skip) for o in outs]
+    if not (_grad.enabled and any(linked) and
+            any(isinstance(a, Tensor) and a.requires_grad for a in args)):
+        return outs
+    node_cls = cls.__dict__.get("_group_node_cls")
+    if node_cls is None:
+        node_cls = cls._group_node_cls = defgroupnode(f"{cls.__name__}Backward", cls.__name__)
+    edges, shapes, positions = _inputs(args)
+    like = [(o._data.shape, o._data.dtype) if isinstance(o, Tensor) else None for o in outs]
+
+    def backward(grads, create):
+        if getattr(ctx, "materialize_grads", True):
+            grads = [np.zeros(*lk) if g is None and lk is not None else g
+                     for g, lk in zip(grads, like)]
+        grads = [None if g is None else g if isinstance(g, Tensor) else _ops._new(np.asarray(g))
+                 for g in grads]
+        result = _checked(cls, cls.backward(ctx, *grads), shapes)
+        return [_to_edge(result[k], shapes[k], create) for k in positions]
+
+    group = Group(len(outs), backward)
+    result = list(outs)
+    for k, o in enumerate(outs):
+        if linked[k]:
+            result[k] = _ops.record(node_cls, o._data, edges, (group,))
+            group.add(k, result[k].grad_fn)
+    return tuple(result)
 
 
 def _expandable(shape, to):

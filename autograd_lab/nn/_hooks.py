@@ -3,24 +3,22 @@ around a module's tensor inputs and outputs, whose gradients the hooks see and m
 
 PyTorch's BackwardHookFunction is one node with an output per tensor; a node here has one
 output, so each tensor that requires grad gets its own node (all with the same edges: one per
-tensor, as PyTorch's). The nodes of one call form a `_Group`: the first of them to run in a
-backward pass gathers the gradients of all, calls the group's hook, and sends the results along
-every edge; the others send nothing. The deprecated non-full hooks are post-hooks of the node
-that made the module's output (`register_non_full`).
+tensor, as PyTorch's). The nodes of one call form a `Group` (autograd/_group.py): the first
+of them to run in a backward pass gathers the gradients of all, calls the group's hook, and
+sends the results along every edge; the others send nothing. The deprecated non-full hooks
+are post-hooks of the node that made the module's output (`register_non_full`).
 """
 import warnings
-import weakref
 
 import numpy as np
 
 from .._grad_mode import state as _grad
-from .._node import defnode
-from .._ops import _Variadic, record
+from .._ops import record
 from .._tensor import Tensor
 from ..autograd._engine import _as_tensor, _check_hook_result
+from ..autograd._group import Group, defgroupnode
 
-BackwardHookFunctionBackward = defnode(
-    "BackwardHookFunctionBackward", _Variadic(lambda B, g, ans, i, group: group.sent(i)))
+BackwardHookFunctionBackward = defgroupnode("BackwardHookFunctionBackward")
 BackwardHookFunctionBackward._is_view = True  # its outputs share their inputs' memory
 _VIEW_OF_ONE = ("This view was created inside a custom Function (or because an input was returned "
                 "as-is) and the autograd logic to handle view+inplace would override the custom "
@@ -35,10 +33,10 @@ _VIEW_OF_MANY = ("This view is the output of a function that returns multiple vi
 def _inplace_error(node):
     """PyTorch's refusal to modify an output of BackwardHookFunction in place."""
     saved = node._saved_values()
-    members = saved[0].members if saved else [None]
-    nodes = [None if m is None else m() for m in members]
+    group = saved[0] if saved else None
+    nodes = group.nodes() if group else [None]
     index = nodes.index(node) if node in nodes else 0
-    many = sum(m is not None for m in members) > 1
+    many = group is not None and sum(m is not None for m in group.members) > 1  # (made ones)
     return (f"Output {index} of BackwardHookFunction is a view and is being modified inplace. "
             f"{_VIEW_OF_MANY if many else _VIEW_OF_ONE}")
 
@@ -51,40 +49,21 @@ _NO_INPUT_GRAD = (
     "torch.nn.Module.html#torch.nn.Module.register_full_backward_hook for more details.")
 
 
-class _Group:
-    """The nodes of one BackwardHookFunction call. `hook(grads)` gets one gradient per tensor
-    (None where none arrived, or zeros if `materialize`) and may return replacements."""
-
-    def __init__(self, tensors, hook, materialize):
-        self.hook, self.materialize = hook, materialize
-        self.like = [(t._data.shape, t._data.dtype) for t in tensors]
-        self.members = [None] * len(tensors)  # weak references to the nodes, per tensor
-        self.pass_ = None  # the pending gradients of the last pass a member sent everything in
-        self.out = None  # what the running member sends, per tensor (None: nothing)
-
-    def gather(self, fn, g, pending, create):
-        """Called by the engine as member `fn` runs with gradient `g` (`pending` holds those
-        of the members still to run: the engine's dict, new for every backward pass)."""
-        if self.pass_ is pending:  # another member already sent everything in this pass
-            self.out = None
-            return
-        self.pass_ = pending
-        nodes = [None if m is None else m() for m in self.members]
-        grads = [g if n is fn else None if n is None else pending.get(n) for n in nodes]
-        if self.materialize:
-            grads = [np.zeros(*like) if gi is None else gi for gi, like in zip(grads, self.like)]
+def _hook_backward(hook, like, materialize):
+    """The group backward of one BackwardHookFunction call: `hook(grads)` gets one gradient per
+    tensor (None where none arrived, or zeros if `materialize`) and may return replacements."""
+    def backward(grads, create):
+        if materialize:
+            grads = [np.zeros(*lk) if gi is None else gi for gi, lk in zip(grads, like)]
         grads = [None if gi is None else _as_tensor(gi) for gi in grads]
-        new = self.hook(tuple(grads))
+        new = hook(tuple(grads))
         if new is not None:
             for i, (gi, ni) in enumerate(zip(grads, new)):
                 if ni is not None:  # (checked against itself where no gradient arrived)
-                    _check_hook_result(self.hook, ni, ni if gi is None else gi)
+                    _check_hook_result(hook, ni, ni if gi is None else gi)
                 grads[i] = ni
-        self.out = [gi if gi is None or create else gi._data for gi in grads]
-
-    def sent(self, i):
-        """The gradient the running member sends along edge i."""
-        return None if self.out is None else self.out[i]
+        return [gi if gi is None or create else gi._data for gi in grads]
+    return backward
 
 
 def _apply(args, hook, materialize):
@@ -94,14 +73,14 @@ def _apply(args, hook, materialize):
     tensors = [args[i] for i in index]
     if not (_grad.enabled and any(t.requires_grad for t in tensors)):
         return args, None
-    group = _Group(tensors, hook, materialize)
+    like = [(t._data.shape, t._data.dtype) for t in tensors]
+    group = Group(len(tensors), _hook_backward(hook, like, materialize))
     new = list(args)
     for k, (i, t) in enumerate(zip(index, tensors)):
         if t.requires_grad:
             out = record(BackwardHookFunctionBackward, t._data, tensors, (group,))
             out._vc = t._shared_vc()  # a view: in-place changes of either show in both
-            out.grad_fn._extras()["group"] = group
-            group.members[k] = weakref.ref(out.grad_fn)
+            group.add(k, out.grad_fn)
             new[i] = out
     return (tuple(new) if type(args) is tuple else type(args)(*new)), index
 

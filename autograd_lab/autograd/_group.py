@@ -1,0 +1,50 @@
+"""Functions with several outputs, on nodes that have one: a `Group` of nodes, one per output.
+
+Every node of a group has all of the function's edges. Made together, the nodes run one after
+another in a backward pass; the first to run gathers the gradients of all (the engine hands it
+the pending ones), calls the function's backward once, and sends its results along the edges;
+the others send nothing. PyTorch has one node with several outputs instead: the edges, the
+gradients and the calls are the same, only `a.grad_fn is b.grad_fn` differs.
+"""
+import weakref
+
+from .._node import defnode
+from .._ops import _Variadic
+
+
+def defgroupnode(name, symbol=""):
+    """A node class for the members of groups: edge i gets what the group sends along it."""
+    return defnode(name, _Variadic(lambda B, g, ans, i, group: group.sent(i)), symbol)
+
+
+class Group:
+    """`backward(grads, create)` gets one gradient per output (None where none arrived) and
+    returns one per edge (None: nothing to send)."""
+
+    def __init__(self, n_outputs, backward):
+        self.backward = backward
+        self.members = [None] * n_outputs  # weak references to the nodes, per output
+        self.pass_ = None  # the pending gradients of the last pass the group sent everything in
+        self.out = None  # what the running member sends, per edge
+
+    def add(self, k, node):
+        """Make `node` (made with (self,) saved) the member for output k."""
+        node._extras()["group"] = self
+        self.members[k] = weakref.ref(node)
+
+    def nodes(self):
+        return [None if m is None else m() for m in self.members]
+
+    def gather(self, fn, g, pending, create):
+        """Called by the engine as member `fn` runs with gradient `g` (`pending`: the engine's
+        gradients of the nodes still to run, a new dict in every backward pass)."""
+        if self.pass_ is pending:  # another member already sent everything in this pass
+            self.out = None
+            return
+        self.pass_ = pending
+        grads = [g if n is fn else None if n is None else pending.get(n) for n in self.nodes()]
+        self.out = self.backward(grads, create)
+
+    def sent(self, i):
+        """The gradient the running member sends along edge i."""
+        return None if self.out is None else self.out[i]

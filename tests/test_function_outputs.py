@@ -1,0 +1,111 @@
+"""Custom autograd.Function with several outputs: one backward call with one gradient per output
+(zeros, or None with set_materialize_grads(False), where none arrived), non-differentiable and
+non-tensor outputs, edges only for tensor inputs; each scenario compared with torch."""
+import pytest
+
+import autograd_lab as lab
+from helpers import require_torch
+
+
+def scen(T, which):
+    class SinCos(T.autograd.Function):
+        @staticmethod
+        def forward(ctx, x, k):
+            ctx.save_for_backward(x); ctx.k = k
+            return x.sin() * k, x.cos(), "label"
+        @staticmethod
+        def backward(ctx, gs, gc, gl):
+            x, = ctx.saved_tensors
+            rec.append(("backward", gs.tolist(), gc.tolist(), gl))
+            return gs * ctx.k * x.cos() - gc * x.sin(), None
+    class MaxIdx(T.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            i = x.argmax(); ctx.save_for_backward(x, i); ctx.mark_non_differentiable(i)
+            return x.max(), i
+        @staticmethod
+        def backward(ctx, g, gi):
+            x, i = ctx.saved_tensors
+            rec.append(("maxidx", gi.tolist()))
+            out = T.zeros_like(x); out[i] = g; return out
+    class NoMat(T.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.set_materialize_grads(False); return x * 2, x * 3
+        @staticmethod
+        def backward(ctx, a, b):
+            rec.append(("nomat", a is None, b is None))
+            return (a if a is not None else 0) * 2 + (b if b is not None else 0) * 3
+    rec = []
+    x = T.tensor([0.5, -1.0, 2.0], dtype=T.float64, requires_grad=True)
+    if which == 0:
+        s, c, lbl = SinCos.apply(x, 2.0)
+        nexts = [None if f is None else type(f).__name__ for f, _ in s.grad_fn.next_functions]
+        rec.append((s.grad_fn.name(), c.grad_fn.name(), lbl, s.requires_grad, nexts))
+        (s.sum() + (c * c).sum()).backward()
+        rec.append(x.grad.tolist())
+    elif which == 1:
+        s, c, _ = SinCos.apply(x, 2.0)
+        c.sum().backward()  # s unused: zeros
+        rec.append(x.grad.tolist())
+    elif which == 2:
+        m, i = MaxIdx.apply(x)
+        rec.append((m.grad_fn.name(), i.requires_grad, i.grad_fn, str(i.dtype)))
+        (m * 3).backward(); rec.append(x.grad.tolist())
+    elif which == 3:
+        a, b = NoMat.apply(x)
+        b.sum().backward(); rec.append(x.grad.tolist())
+    elif which == 4:
+        s, c, _ = SinCos.apply(x, 2.0)
+        g, = T.autograd.grad((s * c).sum(), x, create_graph=True)
+        g.sum().backward(); rec.append((g.tolist(), x.grad.tolist()))
+    elif which == 5:
+        with T.no_grad():
+            s, c, _ = SinCos.apply(x, 2.0)
+        rec.append((s.requires_grad, s.grad_fn))
+    elif which == 6:
+        s, c, _ = SinCos.apply(x.detach(), 2.0)
+        rec.append((s.requires_grad, s.grad_fn))
+    elif which == 7:
+        s, c, _ = SinCos.apply(x, 2.0)
+        y = s + c
+        y.sum().backward(retain_graph=True); y.sum().backward()
+        rec.append(x.grad.tolist())
+    elif which == 8:
+        class Bad(T.autograd.Function):
+            @staticmethod
+            def forward(ctx, x): return x * 1, x * 2
+            @staticmethod
+            def backward(ctx, a, b): return a, b
+        a, b = Bad.apply(x)
+        try: (a + b).sum().backward()
+        except Exception as e: rec.append((type(e).__name__, str(e)))
+    return [tuple(r) if isinstance(r, tuple) else r for r in rec]
+
+
+@pytest.mark.parametrize("which", range(9), ids=[
+    "two-outputs-and-a-label", "one-output-unused", "non-differentiable-index",
+    "no-materialize", "create-graph", "no-grad", "input-without-grad", "retain-graph",
+    "wrong-number-of-grads"])
+def test_several_outputs_as_pytorch(which):
+    ours = scen(lab, which)
+    assert ours == scen(require_torch(), which) and ours
+
+
+def test_single_output_function_has_edges_for_tensor_arguments_only():
+    class Scale(lab.autograd.Function):
+        @staticmethod
+        def forward(ctx, k, x, y):
+            ctx.k = k
+            return x * k + y
+
+        @staticmethod
+        def backward(ctx, g):
+            return None, g * ctx.k, g
+
+    x = lab.ones(2, requires_grad=True)
+    out = Scale.apply(3.0, x, lab.ones(2))
+    assert [type(f).__name__ for f, _ in out.grad_fn.next_functions] == ["AccumulateGrad",
+                                                                          "NoneType"]
+    out.sum().backward()
+    assert x.grad.tolist() == [3.0, 3.0]

@@ -33,6 +33,8 @@ from ._factories import (tensor, as_tensor, from_numpy, zeros, ones, empty, full
                          ones_like, empty_like, full_like, arange, linspace, eye, rand, randn,
                          randint, randperm, rand_like, randn_like, manual_seed, seed, allclose,
                          equal, numel)
+from ._typeinfo import (finfo, iinfo, promote_types, result_type, can_cast, is_floating_point,
+                        is_complex)
 from . import autograd, cuda
 
 # NaN and inf propagate silently, as in PyTorch: numpy's "divide by zero encountered in log"

@@ -224,6 +224,9 @@ class Tensor:
     def is_floating_point(self):
         return self._data.dtype.kind == "f"
 
+    def is_complex(self):
+        return False  # no complex dtypes
+
     @property
     def name(self):
         """A label for the graph display (else the variable name it is bound to is used)."""

@@ -50,8 +50,10 @@ __version__ = "0.1.0"
 
 
 def __getattr__(name):
-    """Load the heavier subpackages (nn, optim, viz, widgets) on first use."""
+    """Load the heavier subpackages (nn, optim, viz, widgets, ...) and save/load on first use."""
     import importlib
-    if name in ("nn", "optim", "viz", "widgets"):
+    if name in ("nn", "optim", "viz", "widgets", "serialization", "testing"):
         return importlib.import_module(f".{name}", __name__)
+    if name in ("save", "load"):
+        return getattr(importlib.import_module(".serialization", __name__), name)
     raise AttributeError(f"module 'autograd_lab' has no attribute '{name}'")

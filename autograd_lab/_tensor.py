@@ -66,6 +66,9 @@ class Device:
     def __hash__(self):
         return hash((self.type, self.index))
 
+    def __reduce__(self):
+        return Device, (self.type, self.index)
+
 
 CPU = Device("cpu")
 

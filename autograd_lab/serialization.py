@@ -50,14 +50,10 @@ _ALLOWED.update({f"{_dtypes.__name__}.{name}": d for name, d in vars(_dtypes).it
 _user_allowed = {}
 
 
-def _path_of(obj):
-    return f"{obj.__module__}.{obj.__qualname__}"
-
-
 def add_safe_globals(safe_globals):
     """Allow these classes/functions (or (object, "module.name") pairs) in weights_only loads."""
     for g in safe_globals:
-        obj, path = g if isinstance(g, tuple) else (g, _path_of(g))
+        obj, path = g if isinstance(g, tuple) else (g, f"{g.__module__}.{g.__qualname__}")
         _user_allowed[path] = obj
 
 
@@ -67,6 +63,7 @@ def get_safe_globals():
 
 
 def clear_safe_globals():
+    """Forget the objects added by `add_safe_globals`."""
     _user_allowed.clear()
 
 

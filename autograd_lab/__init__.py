@@ -35,6 +35,8 @@ from ._factories import (tensor, as_tensor, from_numpy, zeros, ones, empty, full
                          equal, numel)
 from ._random import (Generator, default_generator, manual_seed, seed, initial_seed,
                       get_rng_state, set_rng_state)
+from ._typeinfo import (finfo, iinfo, promote_types, result_type, can_cast, is_floating_point,
+                        is_complex)
 from . import autograd, cuda
 
 # NaN and inf propagate silently, as in PyTorch: numpy's "divide by zero encountered in log"
@@ -50,8 +52,11 @@ __version__ = "0.1.0"
 
 
 def __getattr__(name):
-    """Load the heavier subpackages (nn, optim, utils, viz, widgets) on first use."""
+    """Load the heavier subpackages (nn, optim, utils, viz, widgets, ...) and save/load on first
+    use."""
     import importlib
-    if name in ("nn", "optim", "utils", "viz", "widgets"):
+    if name in ("nn", "optim", "utils", "viz", "widgets", "serialization", "testing"):
         return importlib.import_module(f".{name}", __name__)
+    if name in ("save", "load"):
+        return getattr(importlib.import_module(".serialization", __name__), name)
     raise AttributeError(f"module 'autograd_lab' has no attribute '{name}'")

@@ -6,6 +6,7 @@ class dtype:
     """A tensor element type (`autograd_lab.float32`, ...); prints as PyTorch does."""
 
     __slots__ = ("name", "np", "is_floating_point", "is_signed", "itemsize", "_kind", "legacy")
+    is_complex = False
 
     def __init__(self, name, np_dtype, kind, legacy):
         self.name = name
@@ -19,8 +20,8 @@ class dtype:
     def __repr__(self):
         return f"torch.{self.name}"
 
-    def __reduce__(self):
-        return self.name
+    def __reduce__(self):  # pickled as the module global: bool_ for torch.bool
+        return "bool_" if self.name == "bool" else self.name
 
 
 bool_ = dtype("bool", np.bool_, 0, "Bool")

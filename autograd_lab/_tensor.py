@@ -66,6 +66,9 @@ class Device:
     def __hash__(self):
         return hash((self.type, self.index))
 
+    def __reduce__(self):
+        return Device, (self.type, self.index)
+
 
 CPU = Device("cpu")
 
@@ -223,6 +226,9 @@ class Tensor:
 
     def is_floating_point(self):
         return self._data.dtype.kind == "f"
+
+    def is_complex(self):
+        return False  # no complex dtypes
 
     @property
     def name(self):

@@ -28,7 +28,9 @@ from ._ops import (add, sub, mul, div, pow, matmul, mm, mv, dot, bmm, neg, exp, 
                    clamp_min_, clamp_max_, clip_, relu_, remainder, floor_divide, rsub,
                    floor, ceil, round, trunc, frac, log1p, expm1, log2, log10, tril, triu,
                    logsumexp, split, chunk, unbind, hstack, vstack, any, all, argsort,
-                   nonzero, outer)
+                   nonzero, outer, sinh, cosh, tan, asin, acos, atan, asinh, acosh, atanh,
+                   arcsin, arccos, arctan, arcsinh, arccosh, arctanh, erf, erfc, sgn, logit,
+                   atan2, arctan2, hypot, lerp, xlogy, isclose)
 from ._factories import (tensor, as_tensor, from_numpy, zeros, ones, empty, full, zeros_like,
                          ones_like, empty_like, full_like, arange, linspace, eye, rand, randn,
                          randint, randperm, rand_like, randn_like, manual_seed, seed, allclose,

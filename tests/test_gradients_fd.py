@@ -16,6 +16,9 @@ POSITIVE = st.floats(0.3, 2.5)                                    # log, sqrt, p
 NONZERO = st.one_of(st.floats(-2, -0.2), st.floats(0.2, 2))       # abs, relu, sign, 1/x
 GRID = st.integers(-40, 40).map(lambda k: k / 10)                 # distinct when unique=True
 OFF_GRID = st.integers(-40, 40).map(lambda k: k / 10 + 0.05)      # never equal to a GRID value
+INSIDE_UNIT = st.floats(-0.8, 0.8)                                # asin, acos, atanh
+OPEN_UNIT = st.floats(0.1, 0.9)                                   # logit
+ABOVE_ONE = st.floats(1.2, 3)                                     # acosh
 OFF_BOUNDS = st.one_of(st.floats(-2, -0.6), st.floats(-0.4, 0.4), st.floats(0.6, 2))  # ±0.5
 
 
@@ -98,6 +101,25 @@ OPS = {
     "cos": (no_dim(unary()), lambda d, x: x.cos(), True),
     "tanh": (no_dim(unary()), lambda d, x: x.tanh(), True),
     "sigmoid": (no_dim(unary()), lambda d, x: x.sigmoid(), True),
+    "sinh": (no_dim(unary()), lambda d, x: x.sinh(), True),
+    "cosh": (no_dim(unary()), lambda d, x: x.cosh(), True),
+    "tan": (no_dim(unary(INSIDE_UNIT)), lambda d, x: x.tan(), True),
+    "asin": (no_dim(unary(INSIDE_UNIT)), lambda d, x: x.asin(), True),
+    "acos": (no_dim(unary(INSIDE_UNIT)), lambda d, x: x.acos(), True),
+    "atan": (no_dim(unary()), lambda d, x: x.atan(), True),
+    "asinh": (no_dim(unary()), lambda d, x: x.asinh(), True),
+    "acosh": (no_dim(unary(ABOVE_ONE)), lambda d, x: x.acosh(), True),
+    "atanh": (no_dim(unary(INSIDE_UNIT)), lambda d, x: x.atanh(), True),
+    "erf": (no_dim(unary()), lambda d, x: x.erf(), True),
+    "erfc": (no_dim(unary()), lambda d, x: x.erfc(), True),
+    "logit": (no_dim(unary(OPEN_UNIT)), lambda d, x: x.logit(), True),
+    "logit_eps": (no_dim(unary(OPEN_UNIT)), lambda d, x: x.logit(eps=0.05), True),
+    "atan2": (no_dim(binary(NONZERO, NONZERO)), lambda d, x, y: lab.atan2(x, y), True),
+    "hypot": (no_dim(binary(NONZERO, NONZERO)), lambda d, x, y: lab.hypot(x, y), True),
+    "lerp": (no_dim(binary()), lambda d, x, y: lab.lerp(x, y, 0.7) ** 2, True),
+    "lerp_tensor_weight": (no_dim(binary()), lambda d, x, w: lab.lerp(x, x * x, w), True),
+    "xlogy": (no_dim(binary(ANY, POSITIVE)), lambda d, x, y: lab.xlogy(x, y), True),
+    "xlogy_number": (no_dim(unary(POSITIVE)), lambda d, y: lab.xlogy(1.5, y) + y.xlogy(3), True),
     "abs": (no_dim(unary(NONZERO)), lambda d, x: x.abs(), False),
     "relu": (no_dim(unary(NONZERO)), lambda d, x: x.relu(), False),
     "sign": (no_dim(unary(NONZERO)), lambda d, x: x.sign() * x, False),

@@ -9,6 +9,7 @@ from helpers import helper_test_op
 
 POS = {"low": 0.5, "high": 2.0}        # domain of log, sqrt, pow with a real exponent
 AWAY = {"low": 0.2, "high": 2.0}       # keeps relu/abs/sign/clamp inputs away from 0
+UNIT = {"low": -0.9, "high": 0.9}      # asin, acos, atanh
 
 # (id, fn(module, *inputs), input shapes, domain)
 OPS = [
@@ -59,6 +60,35 @@ OPS = [
     ("where", lambda T, x, y: T.where(x > 0, x, y), [(3, 4), (4,)], {}),
     ("where_scalar", lambda T, x: T.where(x > 0, x, 0.0), [(3, 4)], {}),
     ("where_method", lambda T, x, y: x.where(x < 0, y), [(3, 4), (3, 1)], {}),
+    ("sinh", lambda T, x: x.sinh(), [(3, 4)], {}),
+    ("cosh", lambda T, x: T.cosh(x), [(3, 4)], {}),
+    ("tan", lambda T, x: x.tan(), [(3, 4)], UNIT),
+    ("asin", lambda T, x: x.asin(), [(3, 4)], UNIT),
+    ("acos", lambda T, x: T.acos(x), [(3, 4)], UNIT),
+    ("atan", lambda T, x: x.atan(), [(3, 4)], {}),
+    ("asinh", lambda T, x: T.asinh(x), [(3, 4)], {}),
+    ("acosh", lambda T, x: (x + 1).acosh(), [(3, 4)], POS),
+    ("atanh", lambda T, x: x.atanh(), [(3, 4)], UNIT),
+    ("arctan_alias", lambda T, x: T.arctanh(x) + x.arcsin(), [(3,)], UNIT),
+    ("erf", lambda T, x: x.erf(), [(3, 4)], {}),
+    ("erfc", lambda T, x: T.erfc(x), [(3, 4)], {}),
+    ("sgn", lambda T, x: x.sgn(), [(3, 4)], AWAY),
+    ("logit", lambda T, x: x.logit(), [(3, 4)], {"low": 0.05, "high": 0.95}),
+    ("logit_eps", lambda T, x: T.logit(x, eps=0.1), [(3, 4)], {"low": -0.2, "high": 1.2}),
+    ("atan2", lambda T, x, y: T.atan2(x, y), [(3, 4), (4,)], {}),
+    ("atan2_method", lambda T, x, y: x.arctan2(y), [(3, 1), (3, 4)], {}),
+    ("hypot", lambda T, x, y: T.hypot(x, y), [(3, 4), (3, 1)], {}),
+    ("lerp", lambda T, x, y: T.lerp(x, y, 0.3), [(3, 4), (4,)], {}),
+    ("lerp_large_weight", lambda T, x, y: x.lerp(y, 0.8), [(3, 4), (3, 4)], {}),
+    ("lerp_tensor_weight", lambda T, x, y, w: T.lerp(x, y, w), [(3, 4), (4,), (3, 1)], {}),
+    ("xlogy", lambda T, x, y: T.xlogy(x, y), [(3, 4), (4,)], POS),
+    ("xlogy_number_other", lambda T, x: x.xlogy(2.5), [(3, 4)], {}),
+    ("xlogy_number_self", lambda T, y: T.xlogy(2.5, y), [(3, 4)], POS),
+    ("sinh_", lambda T, x: (x * 1).sinh_(), [(3, 4)], {}),
+    ("atan2_", lambda T, x, y: (x * 1).atan2_(y), [(3, 4), (4,)], {}),
+    ("lerp_", lambda T, x, y: (x * 1).lerp_(y, 0.6), [(3, 4), (4,)], {}),
+    ("xlogy_", lambda T, x, y: (x * 1).xlogy_(y), [(3, 4), (4,)], POS),
+    ("logit_", lambda T, x: (x * 1).logit_(0.2), [(3, 4)], {"low": 0.05, "high": 0.95}),
     # matrix products (PyTorch names the node after the kernel it dispatches to)
     ("mm", lambda T, a, b: a @ b, [(3, 4), (4, 5)], {}),
     ("mm_fn", lambda T, a, b: T.mm(a, b), [(3, 4), (4, 2)], {}),
@@ -225,6 +255,14 @@ KINKS = [
     ("softmax_large", lambda T, x: x.softmax(0), [[1000.0, 0.0, -1000.0]]),
     ("sigmoid_extremes", lambda T, x: x.sigmoid(), [[-800.0, 0.0, 800.0]]),
     ("exp_overflow", lambda T, x: x.exp(), [[1000.0, 0.0]]),
+    ("logit_outside_unit", lambda T, x: x.logit(), [[-0.5, 0.0, 0.5, 1.0, 1.5]]),
+    ("logit_eps_bounds", lambda T, x: x.logit(0.25), [[0.1, 0.25, 0.5, 0.75, 0.9]]),
+    ("xlogy_zeros", lambda T, x, y: T.xlogy(x, y), [[0.0, 0.0, 0.0, 2.0, 0.0],
+                                                     [0.0, -1.0, 2.0, 0.0, float("nan")]]),
+    ("atan2_at_origin", lambda T, x, y: T.atan2(x, y), [[0.0, -0.0, 1.0], [0.0, -1.0, 0.0]]),
+    ("hypot_at_origin", lambda T, x, y: T.hypot(x, y), [[0.0, 3.0], [0.0, 4.0]]),
+    ("asin_at_one", lambda T, x: x.asin(), [[1.0, -1.0, 0.0]]),
+    ("sgn_at_zero", lambda T, x: x.sgn(), [[0.0, -0.0, 2.0]]),
 ]
 
 

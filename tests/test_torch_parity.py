@@ -441,3 +441,25 @@ def test_saved_tensors_under_pytorchs_names(T):
         e.grad_fn._saved_result
     with pytest.raises(AttributeError):
         e.grad_fn._saved_nothing
+
+
+@pytest.mark.parametrize("code", [
+    "T.sinh(i)", "T.erf(i)", "T.atan2(i, i)", "T.sgn(i)", "T.sgn(T.tensor([True, False]))",
+    "T.logit(i)", "T.xlogy(i, x.double())", "T.xlogy(2, x)", "T.isclose(i, i)",
+    "T.isclose(x, x + 1e-6)", "T.isclose(x, T.tensor([0.5, float('nan')]), equal_nan=True)",
+    "T.isclose(T.tensor([float('inf')]), T.tensor([float('inf')]))",
+    "T.hypot(x, x.double())", "T.logit(x, 0.6)", "T.logit(x, -1)", "T.acosh(x)",
+    "T.atan2(x, 2.0)", "T.hypot(i, i)", "T.lerp(i, i, 0.5)", "T.lerp(i, i, T.tensor(0.5))",
+    "T.lerp(x, x.double(), 0.5)", "T.lerp(x, 2.0, 0.5)", "T.isclose(x, x.double())",
+    "T.isclose(x, x, rtol=-1)", "T.isclose(x, x, atol=-0.5)", "T.isclose(x, 0.5)",
+    "T.hypot(x, T.ones(3))", "T.lerp(x, T.zeros(3), 0.5)", "x.clone().atan2_(T.zeros(3, 1))",
+    "T.xlogy(x, T.ones(3))",
+])
+def test_new_elementwise_dtypes_and_errors(code):
+    """Values and dtypes, or the exception's type and message, as PyTorch's."""
+    def run(T):
+        try:
+            return repr(eval(code, {"T": T, "x": T.tensor([0.5, -0.3]), "i": T.tensor([1, 2])}))
+        except Exception as e:  # noqa: BLE001 (the error is the outcome compared)
+            return type(e).__name__, str(e)
+    assert run(lab) == run(require_torch())

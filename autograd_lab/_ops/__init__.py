@@ -40,5 +40,9 @@ METHODS = (
     "expm1", "log2", "log10", "tril", "triu", "logsumexp", "split", "chunk", "unbind", "any",
     "all", "argsort", "nonzero", "outer", "exp_", "log_", "sqrt_", "neg_", "abs_", "sin_",
     "cos_", "tanh_", "sigmoid_", "reciprocal_", "floor_", "ceil_", "round_", "trunc_", "pow_",
-    "square_",
+    "square_", "sinh", "cosh", "tan", "asin", "acos", "atan", "asinh", "acosh", "atanh",
+    "arcsin", "arccos", "arctan", "arcsinh", "arccosh", "arctanh", "erf", "erfc", "sgn", "logit",
+    "atan2", "arctan2", "hypot", "lerp", "xlogy", "isclose", "sinh_", "cosh_", "tan_", "asin_",
+    "acos_", "atan_", "asinh_", "acosh_", "atanh_", "erf_", "erfc_", "sgn_", "logit_", "atan2_",
+    "hypot_", "lerp_", "xlogy_",
 )

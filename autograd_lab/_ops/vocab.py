@@ -13,7 +13,7 @@ from .views import _swapaxes, expand, permute, reshape, squeeze, transpose, unsq
 from .reductions import _prod_of_others, _recorded_prod_of_others, mean, sum
 from .indexing import _index_grad_np, index_grad
 from .scans import cumsum, einsum, flip, roll
-from .pointwise import log1p, tril, triu
+from .pointwise import cosh, log1p, sinh, tril, triu
 
 
 # ================================================================================================
@@ -72,7 +72,7 @@ def _np_sum_to(g, shape):
 NP = types.SimpleNamespace(
     exp=np.exp, log=np.log, sin=np.sin, cos=np.cos, sign=_sign, abs=np.abs, where=np.where,
     zeros_like=np.zeros_like, floor=np.floor, tril=np.tril, triu=np.triu, log1p=np.log1p,
-    sigmoid=_sigmoid,
+    sigmoid=_sigmoid, sinh=np.sinh, cosh=np.cosh,
     relu_grad=_np_relu_grad,
     isnan=np.isnan,
     sum=lambda g, dims, keep: _sum(g, dims, keepdims=keep),
@@ -100,7 +100,7 @@ TB = types.SimpleNamespace(
     exp=exp, log=log, sin=sin, cos=cos, sign=sign, abs=abs, where=where, isnan=isnan,
     zeros_like=lambda g: _new(np.zeros_like(g._data)),
     floor=lambda x: _new(np.floor(x._data)),  # (its derivative is 0: a constant)
-    tril=tril, triu=triu, log1p=log1p, sigmoid=sigmoid,
+    tril=tril, triu=triu, log1p=log1p, sigmoid=sigmoid, sinh=sinh, cosh=cosh,
     relu_grad=lambda g, ans: where(ans <= 0, 0.0, g),
     sum=lambda g, dims, keep: sum(g, dims, keep),
     mean=lambda x, dims: mean(x, dims, True),

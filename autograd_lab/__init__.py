@@ -30,7 +30,9 @@ from ._ops import (add, sub, mul, div, pow, matmul, mm, mv, dot, bmm, neg, exp, 
                    logsumexp, split, chunk, unbind, hstack, vstack, any, all, argsort,
                    nonzero, outer, sinh, cosh, tan, asin, acos, atan, asinh, acosh, atanh,
                    arcsin, arccos, arctan, arcsinh, arccosh, arctanh, erf, erfc, sgn, logit,
-                   atan2, arctan2, hypot, lerp, xlogy, isclose)
+                   atan2, arctan2, hypot, lerp, xlogy, isclose, narrow, select, movedim,
+                   moveaxis, unflatten, adjoint, broadcast_tensors, meshgrid, tile,
+                   repeat_interleave)
 from ._factories import (tensor, as_tensor, from_numpy, zeros, ones, empty, full, zeros_like,
                          ones_like, empty_like, full_like, arange, linspace, eye, rand, randn,
                          randint, randperm, rand_like, randn_like, manual_seed, seed, allclose,

@@ -166,6 +166,20 @@ OPS = {
     "stack": (no_dim(binary().filter(lambda a: a[0].shape == a[1].shape)),
               lambda d, x, y: lab.stack([x, y, x], -1) ** 2, True),
     "clone": (no_dim(unary()), lambda d, x: x.clone() * x, True),
+    "narrow": (with_dim(min_side=2), lambda d, x: x.narrow(d, 1, 1) * x.narrow(d, 0, 2).sum(),
+               True),
+    "select": (with_dim(), lambda d, x: x.select(d, -1) ** 2, True),
+    "movedim": (with_dim(), lambda d, x: x.movedim(d, 0) ** 2, True),
+    "unflatten": (with_dim(), lambda d, x: x.unflatten(d, (1, -1)) ** 2, True),
+    "adjoint": (no_dim(unary(min_dims=2)), lambda d, x: x.adjoint() * x.adjoint(), True),
+    "broadcast_tensors": (no_dim(binary()),
+                          lambda d, x, y: lab.stack(lab.broadcast_tensors(x, y)) ** 2, True),
+    "meshgrid": (no_dim(binary().filter(lambda a: a[0].ndim <= 1 and a[1].ndim <= 1)),
+                 lambda d, x, y: lab.stack(lab.meshgrid(x, y, indexing="xy")) ** 3, True),
+    "tile": (no_dim(unary()), lambda d, x: x.tile(2, 1) ** 2, True),
+    "repeat_interleave": (with_dim(), lambda d, x: x.repeat_interleave(2, d) ** 2, True),
+    "repeat_interleave_counts": (no_dim(unary(min_dims=1)), lambda d, x: x.repeat_interleave(
+        lab.tensor([2] + [0] * (x.shape[0] - 1)), dim=0) ** 2, True),
 }
 
 

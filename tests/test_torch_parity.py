@@ -463,3 +463,63 @@ def test_new_elementwise_dtypes_and_errors(code):
         except Exception as e:  # noqa: BLE001 (the error is the outcome compared)
             return type(e).__name__, str(e)
     assert run(lab) == run(require_torch())
+
+
+@pytest.mark.parametrize("code", [
+    "x.narrow(1, 5, 1)", "x.narrow(1, -5, 1)", "x.narrow(1, 2, 3)", "x.narrow(1, 1, -1)",
+    "x.narrow(2, 0, 1)", "x.narrow(0, T.tensor(1), 1)", "T.tensor(3.).narrow(0, 0, 1)",
+    "x.narrow(1, 4, 0)", "x.select(0, 5)", "x.select(1, -5)", "x.select(2, 0)",
+    "T.tensor(3.).select(0, 0)", "x.movedim(0, 2)", "x.movedim((0, 1), (1,))",
+    "x.movedim((0, 0), (1, 0))", "x.movedim((0, 1), (1, 1))", "x.unflatten(1, (3, 2))",
+    "x.unflatten(1, ())", "x.unflatten(2, (1, 4))", "x.t().unflatten(0, (2, 2))",
+    "T.broadcast_tensors(x, v)", "T.broadcast_tensors(x)", "T.broadcast_tensors()",
+    "T.broadcast_tensors(x, [1])", "T.meshgrid(v, indexing='ab')", "T.meshgrid(indexing='ij')",
+    "T.meshgrid(v, v.double(), indexing='ij')", "T.meshgrid(v, indexing='xy')",
+    "v.adjoint()", "x.tile(-1)", "x.tile(0, 2)", "T.tile(x, ())",
+    "x.repeat_interleave(T.tensor([1, 0]), dim=0)", "x.repeat_interleave(-1)",
+    "T.repeat_interleave(T.tensor([1, 2]))", "x.repeat_interleave(T.tensor([1., 2., 3.]), dim=0)",
+    "x.repeat_interleave(2, dim=3)", "x.repeat_interleave(T.tensor([[1]]), dim=0)",
+    "x.repeat_interleave(T.tensor([1, -1, 2]), dim=0)", "x.repeat_interleave(T.tensor(2))",
+    "x.repeat_interleave(T.tensor([1, 2, 3]))", "T.tensor([1, 2]).repeat_interleave(2)",
+])
+def test_new_shape_ops_values_and_errors(code):
+    """Values, or the exception's type and message, as PyTorch's."""
+    def run(T):
+        env = {"T": T, "x": T.arange(12.).reshape(3, 4), "v": T.arange(3.)}
+        try:
+            return repr(eval(code, env))
+        except Exception as e:  # noqa: BLE001 (the error is the outcome compared)
+            return type(e).__name__, str(e)
+    assert run(lab) == run(require_torch())
+
+
+def test_meshgrid_of_a_matrix_is_refused(T):
+    with pytest.raises(RuntimeError, match="Expected 0D or 1D tensor in the tensor list"):
+        T.meshgrid(T.zeros(2, 2), indexing="ij")
+
+
+def test_meshgrid_without_indexing_warns_as_pytorch(T):
+    with pytest.warns(UserWarning, match="it will be required to pass the indexing argument"):
+        grids = T.meshgrid(T.arange(2.), T.arange(3.))
+    assert [tuple(g.shape) for g in grids] == [(2, 3), (2, 3)]
+
+
+@pytest.mark.parametrize("make", [
+    "h.narrow(1, 1, 2)", "h.select(0, 1)", "h.movedim(0, 1)", "h.unflatten(1, (2, 2))",
+    "h.adjoint()",
+])
+def test_new_views_share_memory_and_version_with_their_base(make, T):
+    """Changing the view in place changes the base, bumps the shared version, and the base's
+    gradient flows through the view's new history (CopySlices), as in PyTorch."""
+    x = T.arange(12.).reshape(3, 4).requires_grad_()
+    h = x * 1
+    v = eval(make, {"T": T, "h": h})
+    before = h._version
+    v.mul_(2)
+    assert h._version == v._version == before + 1
+    assert h.grad_fn.name() == "torch::autograd::CopySlices"
+    (h * h).sum().backward()
+    ours = lab.tensor(np.arange(12.).reshape(3, 4))
+    scale = ours * 0 + 1
+    eval(make.replace("T.", "lab."), {"lab": lab, "h": scale}).mul_(2)
+    assert np.array_equal(x.grad.numpy(), (2 * np.arange(12.).reshape(3, 4) * scale.numpy() ** 2))

@@ -14,9 +14,9 @@ from ._record import (_SCALARS, _array_of, _broadcast_error, _max, _operand, _su
 from .arith import (_binary_tensor_op, _sign, _unary, abs, pow, _zero_rule, cos, exp, log, mul,
                     neg, reciprocal, sigmoid, sin, sqrt, square, tanh)
 from .linalg import _cpp_name
-from .views import _view, reshape, unsqueeze
+from .views import reshape, unsqueeze
 from .reductions import _expand_back, _reduce_args
-from .indexing import _index_rule
+from .indexing import _index_rule, index_view
 from .inplace import _apply_inplace, _tensor_list, cat
 from .scans import sort
 
@@ -285,11 +285,10 @@ SplitBackward0._is_view = SplitWithSizesBackward0._is_view = UnbindBackward0._is
 
 def _pieces(cls, x, d, bounds):
     """Views of x between consecutive `bounds` along dim d."""
-    a = x._data
     out = []
     for lo, hi in zip(bounds, bounds[1:]):
         ix = (slice(None),) * d + ((lo,) if cls is UnbindBackward0 else (slice(lo, hi),))
-        out.append(_view(cls, a[ix], x, (a.shape, ix), lambda B, g, ix=ix: g[ix], ix))
+        out.append(index_view(cls, x, ix))
     return tuple(out)
 
 

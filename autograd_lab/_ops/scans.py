@@ -14,6 +14,7 @@ from .arith import _zero_rule, clamp, clamp_max, clamp_min, relu
 from .linalg import _cpp_name
 from .reductions import _along, return_types
 from .indexing import _index_rule
+from .views import clone, expand, flatten, reshape, unsqueeze
 from .inplace import _apply_inplace
 
 
@@ -136,6 +137,60 @@ def repeat(input, *sizes):
             raise RuntimeError(f"Trying to create tensor with negative dimension {n}: {out}")
     pairs = tuple(v for rn in zip(reps, padded) for v in rn)
     return record1(RepeatBackward0, np.tile(a, reps), x, (pairs, a.shape))
+
+
+def tile(input, *dims):
+    """input repeated dims[i] times along dim i (missing leading dims count as 1)."""
+    x = as_tensor_arg(input)
+    reps = _shape_arg(dims)
+    return repeat(x, *((1,) * (x._data.ndim - len(reps)) + reps))
+
+
+def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
+    """Each element repeated `repeats` times (a number, or one count per element along dim)
+    in place, the flattened input if dim is None; `repeat_interleave(counts)` alone gives the
+    indices counts[i] times i. As PyTorch: an int repeat expands a new dim and copies it
+    (Unsqueeze, Expand, Clone, View nodes), a tensor one index_selects. `output_size` (a hint
+    that spares PyTorch a device sync) is accepted and not needed."""
+    if repeats is None:
+        counts = _repeat_counts(as_tensor_arg(input))
+        return _new(np.repeat(np.arange(counts.size), counts).astype(counts.dtype))
+    x = as_tensor_arg(input)
+    if dim is None:
+        x, d = flatten(x), 0
+    else:
+        d = norm_dim(dim, x._data.ndim)
+    n = x._data.shape[d] if x._data.ndim else 1
+    if isinstance(repeats, Tensor):
+        counts = _repeat_counts(repeats)
+        if counts.size == 1:
+            counts = np.repeat(counts.reshape(1), n)
+        if counts.size != n:
+            raise RuntimeError(f"repeats must have the same size as input along dim, but got "
+                               f"repeats.size(0) = {counts.size} and input.size(0) = {n}")
+        index = _new(np.repeat(np.arange(n), counts))
+        return index_select(x, d, index)
+    if repeats < 0:
+        raise RuntimeError("Repeats must be non-negative")
+    if not x._data.ndim:
+        x = flatten(x)
+    grown = unsqueeze(x, d + 1)
+    shape = list(grown.shape)
+    shape[d + 1] = repeats
+    copies = clone(expand(grown, shape))
+    return reshape(copies, x.shape[:d] + (n * repeats,) + x.shape[d + 1:])
+
+
+def _repeat_counts(repeats):
+    r = repeats._data
+    if r.ndim > 1:
+        raise RuntimeError("repeats must be 0-dim or 1-dim tensor")
+    if r.dtype.kind not in "iu":
+        raise NotImplementedError(f'"repeat_interleave_cpu" not implemented for '
+                                  f"'{repeats.dtype.legacy}'")
+    if (r < 0).any():
+        raise RuntimeError("repeats can not be negative")
+    return r.reshape(-1)
 
 
 def gather(input, dim, index, *, sparse_grad=False):

@@ -481,6 +481,19 @@ def test_new_elementwise_dtypes_and_errors(code):
     "x.repeat_interleave(2, dim=3)", "x.repeat_interleave(T.tensor([[1]]), dim=0)",
     "x.repeat_interleave(T.tensor([1, -1, 2]), dim=0)", "x.repeat_interleave(T.tensor(2))",
     "x.repeat_interleave(T.tensor([1, 2, 3]))", "T.tensor([1, 2]).repeat_interleave(2)",
+    "x.diff(-1)", "T.tensor(1.).diff()", "T.tensor([True, False, False]).diff()",
+    "x.diff(dim=2)", "x.diff(n=5)", "x.diff(prepend=T.zeros(3))", "x.diff(append=2.0)",
+    "T.tensor([1, 4, 9]).diff()", "T.tensor([1, 4], dtype=T.int8).diff()",
+    "T.count_nonzero(x)", "T.count_nonzero(x, dim=5)", "x.count_nonzero((0, 0))",
+    "x.count_nonzero(-1)", "x.count_nonzero((0, 1))", "T.count_nonzero(T.tensor([True, False]))",
+    "T.count_nonzero(T.tensor(3.))", "T.aminmax(T.zeros(0))", "T.aminmax(x, dim=2)",
+    "T.aminmax(T.zeros(0, 3), dim=1)", "T.aminmax(T.tensor([1, 2]))", "T.aminmax(x, 1)",
+    "T.aminmax(T.tensor(3.), dim=0)", "T.var_mean(T.tensor([1, 2]))",
+    "T.std_mean(T.tensor([1, 2]))", "T.var_mean(x, 1, keepdim=True)", "T.std_mean(x, 0, True)",
+    "T.cumprod(T.tensor([1, 2, 3]), 0)", "T.cumprod(x, dim=3)",
+    "T.cumprod(T.tensor([True, True]), 0)", "x.cumprod(1, dtype=T.float64)",
+    "T.tensor([1, 2], dtype=T.int8).cumprod(0)",
+    "T.cumprod(x.requires_grad_(), 0, dtype=T.int64)",
 ])
 def test_new_shape_ops_values_and_errors(code):
     """Values, or the exception's type and message, as PyTorch's."""

@@ -45,5 +45,6 @@ METHODS = (
     "atan2", "arctan2", "hypot", "lerp", "xlogy", "isclose", "sinh_", "cosh_", "tan_", "asin_",
     "acos_", "atan_", "asinh_", "acosh_", "atanh_", "erf_", "erfc_", "sgn_", "logit_", "atan2_",
     "hypot_", "lerp_", "xlogy_", "narrow", "select", "movedim", "moveaxis", "unflatten",
-    "adjoint", "tile", "repeat_interleave",
+    "adjoint", "tile", "repeat_interleave", "cumprod", "var_mean", "std_mean", "aminmax",
+    "count_nonzero", "diff",
 )

@@ -10,21 +10,46 @@ from .._node import defnode
 from .._tensor import Tensor, _new
 from ._record import (_SCALARS, _Variadic, _array_of, _broadcast_error, _next, _shape_arg,
                       as_tensor_arg, norm_dim, norm_dims, record, record1)
-from .arith import _zero_rule, clamp, clamp_max, clamp_min, relu
+from .arith import _zero_rule, clamp, clamp_max, clamp_min, compare, relu
 from .linalg import _cpp_name
 from .reductions import _along, return_types
 from .indexing import _index_rule
 from .views import clone, expand, flatten, reshape, unsqueeze
-from .inplace import _apply_inplace
+from .inplace import _apply_inplace, cat, inplace_copy
+from .indexing import narrow
 
 
 # ================================================================================================
 # Scans, reorderings, gathers, einsum, sort/topk and more in-place ops
 # ================================================================================================
 
+def _reverse_cumsum(B, g, d):
+    """Sums of g from each position to the end along d."""
+    return B.flip(B.cumsum(B.flip(g, (d,)), d), (d,))
+
+
+def _cumprod_rule(B, g, ans, x, d):
+    """Each input multiplies every later output: d out[j] / d x[k] is the product of x[:j+1]
+    but x[k]. Without zeros that is out[j] / x[k]; with zeros (or values so small that x * x,
+    which the second derivative divides by, is 0), each k's products are taken anew with x[k]
+    set to 1 (O(n^2) along d, exact, and differentiable again)."""
+    if d is None:
+        return g
+    if not (x * x == 0).any():
+        return _reverse_cumsum(B, g * ans, d) / x
+    n = x.shape[d]
+    xs, gs = B.transpose(x, d, -1), B.transpose(g, d, -1)  # the scanned dim last
+    others = B.cumprod(B.where(np.eye(n, dtype=bool), 1.0, B.unsqueeze(xs, -2)), -1)  # [.., k, j]
+    later = np.triu(np.ones((n, n), bool))  # j >= k
+    gk = B.sum(B.where(later, others * B.unsqueeze(gs, -2), 0.0), (xs.ndim,), False)
+    return B.transpose(gk, d, -1)
+
+
 CumsumBackward0 = defnode("CumsumBackward0", [  # each input adds into every later output
-    lambda B, g, ans, d: g if d is None else B.flip(B.cumsum(B.flip(g, (d,)), d), (d,))],
-    "cumsum")
+    lambda B, g, ans, d: g if d is None else _reverse_cumsum(B, g, d)], "cumsum")
+CumprodBackward0 = defnode("CumprodBackward0", [_cumprod_rule], "cumprod", saves=True,
+                           uses_ans=True)
+CumprodBackward0._saved_names = ("self", "dim")
 FlipBackward0 = defnode("FlipBackward0", [lambda B, g, ans, dims: B.flip(g, dims)], "flip")
 RollBackward0 = defnode("RollBackward0", [
     lambda B, g, ans, shifts, dims: B.roll(g, tuple(-s for s in shifts), dims)], "roll")
@@ -79,6 +104,21 @@ def _taken(cls, x, ix):
 
 def cumsum(input, dim, *, dtype=None):
     """Running sums along `dim` (integers and bools sum to int64, as in PyTorch)."""
+    x, a, d, meta = _scan_args(input, dim, dtype)
+    data = np.cumsum(a, axis=d) if a.ndim else a.copy()
+    return record(CumsumBackward0, data, (x,), (d if a.ndim else None,), meta)
+
+
+def cumprod(input, dim, *, dtype=None):
+    """Running products along `dim` (integers and bools multiply as int64)."""
+    x, a, d, meta = _scan_args(input, dim, dtype)
+    data = np.cumprod(a, axis=d) if a.ndim else a.copy()
+    return record(CumprodBackward0, data, (x,), (x if meta is None else _new(a),
+                                                 d if a.ndim else None), meta)
+
+
+def _scan_args(input, dim, dtype):
+    """(x, its array in the scan's dtype, the dim, the meta that casts gradients back)."""
     x = as_tensor_arg(input)
     a = x._data
     d = norm_dim(dim, a.ndim)
@@ -89,9 +129,39 @@ def cumsum(input, dim, *, dtype=None):
         a = a.astype(dt.np)
     elif a.dtype.kind in "biu":
         a = a.astype(np.int64)
-    data = np.cumsum(a, axis=d) if a.ndim else a.copy()
     meta = None if a.dtype == x._data.dtype else ((x._data.shape, x._data.dtype),)
-    return record(CumsumBackward0, data, (x,), (d if a.ndim else None,), meta)
+    return x, a, d, meta
+
+
+def diff(input, n=1, dim=-1, prepend=None, append=None):
+    """The n-th forward difference along dim (x[1:] - x[:-1], n times; bools: x[1:] != x[:-1]),
+    after joining `prepend` and `append` on either side."""
+    x = as_tensor_arg(input)
+    if not x._data.ndim:
+        raise RuntimeError("diff expects input to be at least one-dimensional")
+    if n < 0:
+        raise RuntimeError(f"order must be non-negative but got {n}")
+    d = norm_dim(dim, x._data.ndim)
+    parts = []
+    for name, v in (("prepend", prepend), ("input", x), ("append", append)):
+        if v is not None:
+            if not isinstance(v, Tensor):
+                raise TypeError(f"diff(): argument '{name}' must be Tensor, not "
+                                f"{type(v).__name__}")
+            if v._data.ndim != x._data.ndim:
+                raise RuntimeError("diff expects prepend or append to be the same dimension as "
+                                   "input")
+            parts.append(v)
+    out = cat(parts, d) if len(parts) > 1 else x
+    if not n:
+        return inplace_copy(_new(np.empty_like(out._data)), out)
+    for _ in range(n):
+        size = out._data.shape[d]
+        if size == 0:
+            break
+        hi, lo = narrow(out, d, 1, size - 1), narrow(out, d, 0, size - 1)
+        out = compare("not_equal", hi, lo) if out._data.dtype == np.bool_ else hi - lo
+    return out
 
 
 def flip(input, *dims_args, dims=None):

@@ -12,7 +12,7 @@ from .arith import _sigmoid, _sign, abs, cos, exp, isnan, log, sigmoid, sign, si
 from .views import _swapaxes, expand, permute, reshape, squeeze, transpose, unsqueeze
 from .reductions import _prod_of_others, _recorded_prod_of_others, mean, sum
 from .indexing import _index_grad_np, index_grad
-from .scans import cumsum, einsum, flip, roll
+from .scans import cumprod, cumsum, einsum, flip, roll
 from .pointwise import cosh, log1p, sinh, tril, triu
 
 
@@ -81,7 +81,7 @@ NP = types.SimpleNamespace(
     unsqueeze=np.expand_dims, squeeze_last=lambda g: np.squeeze(g, -1),
     mT=lambda a: a.swapaxes(-1, -2), sum_to=_np_sum_to, index_grad=_index_grad_np,
     cast=lambda g, dt: np.asarray(g).astype(dt, copy=False), const=lambda a: a,
-    flip=np.flip, cumsum=np.cumsum, roll=np.roll,
+    flip=np.flip, cumsum=np.cumsum, cumprod=np.cumprod, roll=np.roll,
     einsum=lambda eq, *ops: np.einsum(eq, *ops, optimize=len(ops) > 2),
     prod_of_others=_prod_of_others,
 )
@@ -108,6 +108,6 @@ TB = types.SimpleNamespace(
     squeeze_last=lambda g: squeeze(g, -1), mT=lambda a: transpose(a, -1, -2), sum_to=_tb_sum_to,
     index_grad=index_grad, cast=lambda g, dt: g.to(_dtypes.FROM_NP[np.dtype(dt)]),
     const=lambda a: _new(a),
-    flip=flip, cumsum=cumsum, roll=roll, einsum=einsum,
+    flip=flip, cumsum=cumsum, cumprod=cumprod, roll=roll, einsum=einsum,
     prod_of_others=_recorded_prod_of_others,
 )

@@ -28,15 +28,10 @@ def _reverse_cumsum(B, g, d):
     return B.flip(B.cumsum(B.flip(g, (d,)), d), (d,))
 
 
-def _cumprod_rule(B, g, ans, x, d):
-    """Each input multiplies every later output: d out[j] / d x[k] is the product of x[:j+1]
-    but x[k]. Without zeros that is out[j] / x[k]; with zeros (or values so small that x * x,
-    which the second derivative divides by, is 0), each k's products are taken anew with x[k]
-    set to 1 (O(n^2) along d, exact, and differentiable again)."""
-    if d is None:
-        return g
-    if not (x * x == 0).any():
-        return _reverse_cumsum(B, g * ans, d) / x
+def cumprod_grad(B, g, x, d):
+    """The gradient of cumprod(x, d) for the output gradient g, exactly and without dividing:
+    d out[j] / d x[k] is the product of x[:j+1] but x[k], so each k's products are taken anew
+    with x[k] set to 1 (O(n^2) along d; recorded by TB, so differentiable again)."""
     n = x.shape[d]
     xs, gs = B.transpose(x, d, -1), B.transpose(g, d, -1)  # the scanned dim last
     others = B.cumprod(B.where(np.eye(n, dtype=bool), 1.0, B.unsqueeze(xs, -2)), -1)  # [.., k, j]
@@ -47,8 +42,9 @@ def _cumprod_rule(B, g, ans, x, d):
 
 CumsumBackward0 = defnode("CumsumBackward0", [  # each input adds into every later output
     lambda B, g, ans, d: g if d is None else _reverse_cumsum(B, g, d)], "cumsum")
-CumprodBackward0 = defnode("CumprodBackward0", [_cumprod_rule], "cumprod", saves=True,
-                           uses_ans=True)
+CumprodBackward0 = defnode("CumprodBackward0", [  # (NP divides where x has no zeros: O(n))
+    lambda B, g, ans, x, d: g if d is None else B.cumprod_grad(g, ans, x, d)], "cumprod",
+    saves=True, uses_ans=True)
 CumprodBackward0._saved_names = ("self", "dim")
 FlipBackward0 = defnode("FlipBackward0", [lambda B, g, ans, dims: B.flip(g, dims)], "flip")
 RollBackward0 = defnode("RollBackward0", [

@@ -12,7 +12,7 @@ from .arith import _sigmoid, _sign, abs, cos, exp, isnan, log, sigmoid, sign, si
 from .views import _swapaxes, expand, permute, reshape, squeeze, transpose, unsqueeze
 from .reductions import _prod_of_others, _recorded_prod_of_others, mean, sum
 from .indexing import _index_grad_np, index_grad
-from .scans import cumprod, cumsum, einsum, flip, roll
+from .scans import _reverse_cumsum, cumprod, cumprod_grad, cumsum, einsum, flip, roll
 from .pointwise import cosh, log1p, sinh, tril, triu
 
 
@@ -69,6 +69,15 @@ def _np_sum_to(g, shape):
     return _sum(g, tuple(range(lead)) + ones, keepdims=True).reshape(shape)
 
 
+def _np_cumprod_grad(g, ans, x, d):
+    """cumprod's gradient: sums of g * out from each place on, over x (PyTorch's formula, O(n));
+    where x has a zero, the exact O(n^2) one (TB always takes that: dividing by tiny values
+    makes second derivatives lose all precision)."""
+    if (x == 0).any():
+        return cumprod_grad(NP, g, x, d)
+    return _reverse_cumsum(NP, g * ans, d) / x
+
+
 NP = types.SimpleNamespace(
     exp=np.exp, log=np.log, sin=np.sin, cos=np.cos, sign=_sign, abs=np.abs, where=np.where,
     zeros_like=np.zeros_like, floor=np.floor, tril=np.tril, triu=np.triu, log1p=np.log1p,
@@ -81,7 +90,8 @@ NP = types.SimpleNamespace(
     unsqueeze=np.expand_dims, squeeze_last=lambda g: np.squeeze(g, -1),
     mT=lambda a: a.swapaxes(-1, -2), sum_to=_np_sum_to, index_grad=_index_grad_np,
     cast=lambda g, dt: np.asarray(g).astype(dt, copy=False), const=lambda a: a,
-    flip=np.flip, cumsum=np.cumsum, cumprod=np.cumprod, roll=np.roll,
+    flip=np.flip, cumsum=np.cumsum, cumprod=np.cumprod, cumprod_grad=_np_cumprod_grad,
+    roll=np.roll,
     einsum=lambda eq, *ops: np.einsum(eq, *ops, optimize=len(ops) > 2),
     prod_of_others=_prod_of_others,
 )
@@ -109,5 +119,6 @@ TB = types.SimpleNamespace(
     index_grad=index_grad, cast=lambda g, dt: g.to(_dtypes.FROM_NP[np.dtype(dt)]),
     const=lambda a: _new(a),
     flip=flip, cumsum=cumsum, cumprod=cumprod, roll=roll, einsum=einsum,
+    cumprod_grad=lambda g, ans, x, d: cumprod_grad(TB, g, x, d),
     prod_of_others=_recorded_prod_of_others,
 )

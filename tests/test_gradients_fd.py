@@ -27,9 +27,16 @@ def arrays(shape, elements=ANY, unique=False):
 
 
 @st.composite
-def unary(draw, elements=ANY, unique=False, min_dims=0):
-    shape = draw(hnp.array_shapes(min_dims=min_dims, max_dims=3, min_side=1, max_side=3))
+def unary(draw, elements=ANY, unique=False, min_dims=0, max_dims=3):
+    shape = draw(hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=1, max_side=3))
     return [draw(arrays(shape, elements, unique))]
+
+
+@st.composite
+def matrices(draw, count):
+    """`count` matrices of independent shapes."""
+    return [draw(arrays(draw(hnp.array_shapes(min_dims=2, max_dims=2, max_side=3))))
+            for _ in range(count)]
 
 
 @st.composite
@@ -174,6 +181,21 @@ OPS = {
     "getitem_mask": (no_dim(unary(NONZERO, min_dims=1)), lambda d, x: x[x > 0] ** 2, True),
     "setitem": (no_dim(binary()), lambda d, x, y: _assigned(x * 1, y), True),
     "in_place_on_view": (no_dim(unary(min_dims=1)), lambda d, x: _row_scaled(x), True),
+    "scatter": (no_dim(matrices(2)), lambda d, x, s: _scatter_first_column(x, s, x.scatter) ** 2,
+                True),
+    "scatter_value": (no_dim(unary(min_dims=1)), lambda d, x: x.scatter(
+        0, lab.zeros((1,) + x.shape[1:], dtype=lab.int64), 2.0) ** 2, True),
+    "scatter_add": (no_dim(matrices(2)),
+                    lambda d, x, s: _scatter_first_column(x, s, x.scatter_add) ** 2, True),
+    "index_add": (with_dim(), lambda d, x: x.index_add(d, lab.tensor([0] * x.shape[d]),
+                                                       x.exp(), alpha=0.5) ** 2, True),
+    "index_fill": (with_dim(), lambda d, x: x.index_fill(d, lab.tensor([-1]), x.sum()) ** 2,
+                   True),
+    "masked_select": (no_dim(unary(NONZERO, min_dims=1)),
+                      lambda d, x: x.masked_select(x > 0) ** 2, True),
+    "take": (no_dim(unary()), lambda d, x: x.take(lab.tensor([[0, -1], [0, 0]])) ** 2, True),
+    "diag": (no_dim(matrices(1)), lambda d, x: x.diag(-1).diag() ** 2, True),
+    "trace": (no_dim(matrices(1)), lambda d, x: (x * x).trace(), True),
     "cat": (joinable(), lambda d, *xs: lab.cat(xs, d) ** 2, True),
     "stack": (no_dim(binary().filter(lambda a: a[0].shape == a[1].shape)),
               lambda d, x, y: lab.stack([x, y, x], -1) ** 2, True),
@@ -199,6 +221,12 @@ def _assigned(x, y):
     """x with its first element set from y (CopySlices): both get gradients."""
     x[(0,) * x.ndim] = y.sum()
     return x
+
+
+def _scatter_first_column(x, s, op):
+    """op(1, index, s): s's first column written (or added) to column 0 of x's first rows."""
+    rows = min(x.shape[0], s.shape[0])
+    return op(1, lab.zeros(rows, 1, dtype=lab.int64), s)
 
 
 def _row_scaled(x):

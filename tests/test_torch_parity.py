@@ -536,3 +536,70 @@ def test_new_views_share_memory_and_version_with_their_base(make, T):
     scale = ours * 0 + 1
     eval(make.replace("T.", "lab."), {"lab": lab, "h": scale}).mul_(2)
     assert np.array_equal(x.grad.numpy(), (2 * np.arange(12.).reshape(3, 4) * scale.numpy() ** 2))
+
+
+@pytest.mark.parametrize("code", [
+    "T.scatter(x, 2, i, src)", "T.scatter(x, 1, i.float(), src)", "T.scatter(x, 1, i, src.double())",
+    "T.scatter(x, 1, T.tensor([[5]]), src)", "T.scatter(x, 1, T.tensor([[-1]]), src)",
+    "T.scatter(x, 1, T.zeros(4, 1, dtype=T.int64), src)",
+    "T.scatter(x, 1, T.zeros(2, 5, dtype=T.int64), src)",
+    "T.scatter(x, 1, T.zeros(2, 2, dtype=T.int64), T.ones(1, 1))",
+    "T.scatter(x, 1, T.tensor([1]), src)", "T.scatter(x, 1, T.zeros(4, 1, dtype=T.int64), 2.0)",
+    "T.scatter(x, 1, T.tensor([[7]]), 2.0)", "T.scatter(x, 1, i, 'a')", "T.scatter(x, 1, i.int(), src)",
+    "T.scatter_add(x, 1, i, 2.0)", "T.scatter_add(x, 1, T.tensor([[0.]]), T.ones(1, 1))",
+    "T.scatter_add(x, 1, T.tensor([[0]]), T.ones(1, 1).double())",
+    "T.scatter_add(x, 1, T.tensor([[9]]), T.ones(1, 1))", "T.tensor([1, 2]).scatter(0, T.tensor([0]), 2.5)",
+    "T.tensor([1, 2]).scatter_(0, T.tensor([0]), 2.5)", "x.clone().scatter_(1, T.tensor([[0]]), 2)",
+    "T.index_add(x, 0, T.tensor([0, 5]), T.ones(2, 4))",
+    "T.index_add(x, 0, T.tensor([0, 2]), T.ones(2, 3))",
+    "T.index_add(x, 0, T.tensor([0, 2]), T.ones(3, 4))",
+    "T.index_add(x, 0, T.tensor([0., 2]), T.ones(2, 4))",
+    "T.index_add(x, 0, T.tensor([0, 2]), T.ones(2, 4).double())",
+    "T.index_add(x, 0, T.tensor([[0, 2]]), T.ones(2, 4))", "T.index_add(x, 2, T.tensor([0]), T.ones(1, 4))",
+    "T.index_add(x, 0, T.tensor([0, 0]), T.ones(2, 4))", "T.index_add(x, 0, [0], T.ones(1, 4))",
+    "T.index_fill(x, 1, T.tensor([0, 5]), -1.)", "T.index_fill(x, 1, T.tensor([[0]]), -1.)",
+    "T.index_fill(x, 1, T.tensor([0.]), -1.)", "T.index_fill(x, 1, T.tensor([0]), T.tensor([1.]))",
+    "T.index_fill(x, 0, T.tensor([1], dtype=T.int32), 2.)", "x.index_fill_(0, T.tensor([-4]), 2.)",
+    "T.index_fill(x, 0, T.tensor([1]), T.tensor(2.).double())",
+    "T.index_fill(T.tensor([1, 2]), 0, T.tensor([1]), 2.5)",
+    "T.masked_select(x, T.tensor([1, 0, 1, 0]))", "T.masked_select(x, T.tensor([True, False]))",
+    "T.masked_select(T.tensor(3.), T.tensor(True))",
+    "T.take(x, T.tensor([12]))", "T.take(x, T.tensor([-13]))", "T.take(x, T.tensor([0.]))",
+    "T.take(x, T.tensor([0], dtype=T.int32))", "T.take(T.tensor(3.), T.tensor([0, 0]))",
+    "T.diag(x, 5)", "T.diag(T.zeros(2, 2, 2))", "T.diag(T.tensor(1.))", "T.diag(T.tensor([1, 2]), 1)",
+    "T.trace(x[0])", "T.trace(T.tensor([[1, 2], [3, 4]]))", "T.trace(T.tensor([[True]]))",
+])
+def test_scatter_and_index_ops_values_and_errors(code):
+    """Values, or the exception's type and message, as PyTorch's."""
+    def run(T):
+        env = {"T": T, "x": T.arange(12.).reshape(3, 4), "i": T.tensor([[0, 1], [2, 0]]),
+               "src": T.ones(3, 4) * 10}
+        try:
+            return repr(eval(code, env))
+        except TypeError:  # (PyTorch lists its overloads; the type is what matters)
+            return "TypeError"
+        except Exception as e:  # noqa: BLE001 (the error is the outcome compared)
+            return type(e).__name__, str(e)
+    assert run(lab) == run(require_torch())
+
+
+def test_scatter_from_a_larger_src_passes_the_gradient_to_the_elements_used():
+    """PyTorch's backward refuses this (its src gradient has the index's shape); here the
+    elements of src the index did not reach get 0."""
+    torch = require_torch()
+    x, s = lab.zeros(2, 3, requires_grad=True), lab.ones(3, 3, requires_grad=True)
+    x.scatter(0, lab.tensor([[1, 0]]), s).sum().backward()
+    assert s.grad.tolist() == [[1., 1., 0.], [0., 0., 0.], [0., 0., 0.]]
+    assert x.grad.tolist() == [[1., 0., 1.], [0., 1., 1.]]
+    xt, st = torch.zeros(2, 3, requires_grad=True), torch.ones(3, 3, requires_grad=True)
+    with pytest.raises(RuntimeError, match="invalid gradient at index 1"):
+        xt.scatter(0, torch.tensor([[1, 0]]), st).sum().backward()
+
+
+@pytest.mark.parametrize("code", ["x.scatter_(1, T.tensor([[0]]), 2.0)",
+                                  "x.index_add_(0, T.tensor([0]), T.ones(1, 4))",
+                                  "x.scatter_add_(0, T.tensor([[0]]), T.ones(1, 1))",
+                                  "x.index_fill_(0, T.tensor([0]), 1.0)"])
+def test_in_place_scatters_on_a_leaf_that_requires_grad_raise(code, T):
+    with pytest.raises(RuntimeError, match="a leaf Variable that requires grad"):
+        eval(code, {"T": T, "x": T.zeros(3, 4, requires_grad=True)})

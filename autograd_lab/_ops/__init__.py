@@ -7,8 +7,8 @@ or autograd_lab itself (`TB`: with `create_graph=True` the backward pass is reco
 higher-order derivatives). Broadcasting is undone in one place, the engine, from `_meta`.
 
 The table is split by topic: `_record` (recording, argument checks), `arith`, `views`,
-`linalg`, `reductions`, `indexing`, `inplace`, `scans`, `pointwise`, and `vocab` (NP, TB);
-this package exposes all of it as one namespace (`_ops.exp`, `_ops.NP`, ...).
+`linalg`, `reductions`, `indexing`, `inplace`, `scans`, `pointwise`, `scatter`, and `vocab`
+(NP, TB); this package exposes all of it as one namespace (`_ops.exp`, `_ops.NP`, ...).
 """
 from ._record import *  # noqa: F401,F403
 from .arith import *  # noqa: F401,F403
@@ -19,6 +19,7 @@ from .indexing import *  # noqa: F401,F403
 from .inplace import *  # noqa: F401,F403
 from .scans import *  # noqa: F401,F403
 from .pointwise import *  # noqa: F401,F403
+from .scatter import *  # noqa: F401,F403
 from .vocab import *  # noqa: F401,F403
 from ._record import _SCALARS, _broadcast_error, _new, _shape_arg  # noqa: F401
 from .arith import _add, _div, _mul, _sub  # noqa: F401
@@ -46,5 +47,7 @@ METHODS = (
     "acos_", "atan_", "asinh_", "acosh_", "atanh_", "erf_", "erfc_", "sgn_", "logit_", "atan2_",
     "hypot_", "lerp_", "xlogy_", "narrow", "select", "movedim", "moveaxis", "unflatten",
     "adjoint", "tile", "repeat_interleave", "cumprod", "var_mean", "std_mean", "aminmax",
-    "count_nonzero", "diff",
+    "count_nonzero", "diff", "scatter", "scatter_add", "index_add", "index_fill",
+    "masked_select", "take", "diag", "trace", "scatter_", "scatter_add_", "index_add_",
+    "index_fill_",
 )

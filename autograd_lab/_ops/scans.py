@@ -317,11 +317,16 @@ def _mask_arg(mask, value):
 
 def masked_fill(input, mask, value):
     """input with `value` (a number or a 0-d tensor) where the boolean mask (broadcast) holds."""
-    x = as_tensor_arg(input)
-    m = _mask_arg(mask, value)
+    return _fill_where(MaskedFillBackward0, MaskedFillBackward1, "masked_fill_",
+                       as_tensor_arg(input), _mask_arg(mask, value), value)
+
+
+def _fill_where(cls, tensor_cls, fname, x, m, value):
+    """x with `value` (a number: recorded as `cls`, or a 0-d tensor: `tensor_cls`) where the
+    boolean array m (broadcast) holds."""
     a = x._data
     if isinstance(value, Tensor) and value._data.ndim:
-        raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got "
+        raise RuntimeError(f"{fname} only supports a 0-dimensional value tensor, but got "
                            f"tensor with {value._data.ndim} dimension(s).")
     v = np.asarray(_array_of(value))
     if a.dtype.kind in "biu" and v.dtype.kind == "f" and not np.isfinite(v):
@@ -332,8 +337,8 @@ def masked_fill(input, mask, value):
         raise _broadcast_error(m.shape, a.shape) from None
     grown = ((a.shape, a.dtype),) if data.shape != a.shape else (None,)
     if isinstance(value, Tensor):
-        return record(MaskedFillBackward1, data, (x, value), (m,), grown + (((), v.dtype),))
-    return record(MaskedFillBackward0, data, (x,), (m,), None if grown == (None,) else grown)
+        return record(tensor_cls, data, (x, value), (m,), grown + (((), v.dtype),))
+    return record(cls, data, (x,), (m,), None if grown == (None,) else grown)
 
 
 def _argsort(a, d, descending):

@@ -224,38 +224,24 @@ MaxBackward0 = defnode("MaxBackward0", [lambda B, g, ans, shape, ix: B.index_gra
 MinBackward0 = defnode("MinBackward0", MaxBackward0._vjps, "min")
 
 
+def _named_pair(name, first, second):
+    """A pair (a tuple) with named fields, printed as PyTorch's torch.return_types.<name>."""
+    def __new__(cls, a, b):
+        return tuple.__new__(cls, (a, b))
+
+    def __repr__(self):
+        return f"torch.return_types.{name}(\n{first}={self[0]!r},\n{second}={self[1]!r})"
+    return type(name, (tuple,), {"__slots__": (), "__new__": __new__, "__repr__": __repr__,
+                                 first: property(lambda self: self[0]),
+                                 second: property(lambda self: self[1])})
+
+
 class return_types:
-    """Named (values, indices) results of max/min/sort/topk along a dim, printed as PyTorch."""
+    """Named results of max/min/sort/topk along a dim and of aminmax, printed as PyTorch."""
 
-    class _VI(tuple):
-        __slots__ = ()
-        _name = ""
-
-        def __new__(cls, values, indices):
-            return tuple.__new__(cls, (values, indices))
-
-        values = property(lambda self: self[0])
-        indices = property(lambda self: self[1])
-
-        def __repr__(self):
-            return f"torch.return_types.{self._name}(\nvalues={self[0]!r},\nindices={self[1]!r})"
-
-    class aminmax(tuple):
-        __slots__ = ()
-
-        def __new__(cls, min, max):
-            return tuple.__new__(cls, (min, max))
-
-        min = property(lambda self: self[0])
-        max = property(lambda self: self[1])
-
-        def __repr__(self):
-            return f"torch.return_types.aminmax(\nmin={self[0]!r},\nmax={self[1]!r})"
-
-    max = type("max", (_VI,), {"__slots__": (), "_name": "max"})
-    min = type("min", (_VI,), {"__slots__": (), "_name": "min"})
-    sort = type("sort", (_VI,), {"__slots__": (), "_name": "sort"})
-    topk = type("topk", (_VI,), {"__slots__": (), "_name": "topk"})
+    max, min, sort, topk = (_named_pair(n, "values", "indices")
+                            for n in ("max", "min", "sort", "topk"))
+    aminmax = _named_pair("aminmax", "min", "max")
 
 
 def _extreme(input, dim, keepdim, which, other):

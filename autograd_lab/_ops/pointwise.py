@@ -1,5 +1,6 @@
-"""More elementwise functions (rounding, log1p, expm1, ...), triangles, logsumexp, splits and
-small utilities beginners reach for."""
+"""More elementwise functions (rounding, log1p, expm1, trigonometric, hyperbolic and error
+functions, logit, atan2, hypot, lerp, xlogy, isclose), triangles, logsumexp, splits and small
+utilities beginners reach for."""
 import builtins
 import itertools
 import math
@@ -9,8 +10,8 @@ import numpy as np
 from .. import _dtypes
 from .._node import defnode
 from .._tensor import Tensor, _new
-from ._record import (_SCALARS, _array_of, _broadcast_error, _max, _operand, _sum, as_tensor_arg, norm_dim,
-                      record, record1, tensor_param)
+from ._record import (_SCALARS, _array_of, _broadcast_error, _max, _operand, _sum,
+                      as_tensor_arg, norm_dim, record, record1, tensor_param)
 from .arith import (_binary_tensor_op, _sign, _unary, abs, pow, _zero_rule, cos, exp, log, mul,
                     neg, reciprocal, sigmoid, sin, sqrt, square, tanh)
 from .linalg import _cpp_name
@@ -160,9 +161,9 @@ def lerp(input, end, weight):
             not isinstance(weight, (Tensor,) + _SCALARS):
         got = ", ".join(type(v).__name__ for v in (input, end, weight))
         raise TypeError(f"lerp() received an invalid combination of arguments - got ({got}), but "
-                        f"expected one of:\n * (Tensor input, Tensor end, Tensor weight, *, Tensor "
-                        f"out = None)\n * (Tensor input, Tensor end, Number weight, *, Tensor out "
-                        f"= None)\n")
+                        f"expected one of:\n * (Tensor input, Tensor end, Tensor weight, *, "
+                        f"Tensor out = None)\n * (Tensor input, Tensor end, Number weight, *, "
+                        f"Tensor out = None)\n")
     x, e = input, end
     a, b = x._data, e._data
     for name, v in (("end", e), ("weight", weight)):

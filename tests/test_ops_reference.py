@@ -284,6 +284,8 @@ OPS = [
     ("index_add_", lambda T, x, s: (x * 1).index_add_(0, T.tensor([1, 1]), s, alpha=2),
      [(3, 4), (2, 4)], {}),
     ("index_fill_", lambda T, x: (x * 1).index_fill_(1, T.tensor([2]), 0.5), [(3, 4)], {}),
+    ("cumprod_", lambda T, x: (x * 1).cumprod_(0), [(3, 4)], {}),
+    ("cumsum_", lambda T, x: (x * 1).cumsum_(-1), [(3, 4)], {}),
     # compositions: shared inputs, diamonds
     ("diamond", lambda T, x: (x * x.exp()).sum(0) + x.sin().mean(), [(3, 4)], {}),
     ("reuse", lambda T, x, y: (x @ y).tanh() @ y.t() + x, [(3, 4), (4, 4)], {}),

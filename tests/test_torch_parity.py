@@ -610,3 +610,29 @@ def test_scatter_from_a_larger_src_passes_the_gradient_to_the_elements_used():
 def test_in_place_scatters_on_a_leaf_that_requires_grad_raise(code, T):
     with pytest.raises(RuntimeError, match="a leaf Variable that requires grad"):
         eval(code, {"T": T, "x": T.zeros(3, 4, requires_grad=True)})
+
+
+@pytest.mark.parametrize("code", [
+    "h.scatter(1, i, s, reduce='add')", "h.scatter(1, i, s, reduce='multiply')",
+    "h.scatter(1, i, 2.0, reduce='add')", "T.scatter(h, 1, i, value=2.0, reduce='multiply')",
+    "h.scatter(1, i, s, reduce='max')", "h.scatter(1, i, 2.0, reduce='mean')",
+    "h.clone().scatter_(1, i, s, reduce='add')",
+    "T.tensor([1, 2]).scatter(0, T.tensor([0, 0]), T.tensor([5, 6]), reduce='multiply')",
+])
+def test_scatter_with_reduce_has_no_derivative_as_in_pytorch(code, recwarn):
+    """Values as PyTorch's; the node is NotImplemented, and backward through it raises."""
+    def run(T):
+        x = T.arange(12.).reshape(3, 4).requires_grad_()
+        env = {"T": T, "h": x * 1, "i": T.tensor([[0, 0], [2, 1]]),
+               "s": T.ones(2, 2, requires_grad=True) * 3}
+        try:
+            y = eval(code, env)
+        except RuntimeError as e:
+            return "RuntimeError", str(e)
+        if y.grad_fn is None:
+            return repr(y)
+        try:
+            y.sum().backward()
+        except RuntimeError as e:
+            return repr(y), y.grad_fn.name(), str(e)
+    assert run(lab) == run(require_torch())

@@ -46,7 +46,7 @@ METHODS = (
     "atan2", "arctan2", "hypot", "lerp", "xlogy", "isclose", "sinh_", "cosh_", "tan_", "asin_",
     "acos_", "atan_", "asinh_", "acosh_", "atanh_", "erf_", "erfc_", "sgn_", "logit_", "atan2_",
     "hypot_", "lerp_", "xlogy_", "narrow", "select", "movedim", "moveaxis", "unflatten",
-    "adjoint", "tile", "repeat_interleave", "cumprod", "var_mean", "std_mean", "aminmax",
+    "adjoint", "tile", "repeat_interleave", "cumprod", "cumprod_", "cumsum_", "aminmax",
     "count_nonzero", "diff", "scatter", "scatter_add", "index_add", "index_fill",
     "masked_select", "take", "diag", "trace", "scatter_", "scatter_add_", "index_add_",
     "index_fill_",

@@ -19,7 +19,7 @@ from .views import reshape, unsqueeze
 from .reductions import _expand_back, _reduce_args
 from .indexing import _index_rule, index_view
 from .inplace import _apply_inplace, _tensor_list, cat
-from .scans import sort
+from .scans import cumprod, cumsum, sort
 
 
 # ================================================================================================
@@ -374,9 +374,9 @@ def _inplace_of(op, name):
 
 (exp_, log_, sqrt_, neg_, abs_, sin_, cos_, tanh_, sigmoid_, reciprocal_, floor_, ceil_, round_,
  trunc_, pow_, square_, sinh_, cosh_, tan_, asin_, acos_, atan_, asinh_, acosh_, atanh_, erf_,
- erfc_, sgn_, logit_, atan2_, hypot_, lerp_, xlogy_) = (
+ erfc_, sgn_, logit_, atan2_, hypot_, lerp_, xlogy_, cumsum_, cumprod_) = (
     _inplace_of(op, op.__name__) for op in (exp, log, sqrt, neg, abs, sin, cos, tanh, sigmoid,
                                              reciprocal, floor, ceil, round, trunc, pow, square,
                                              sinh, cosh, tan, asin, acos, atan, asinh, acosh,
                                              atanh, erf, erfc, sgn, logit, atan2, hypot, lerp,
-                                             xlogy))
+                                             xlogy, cumsum, cumprod))

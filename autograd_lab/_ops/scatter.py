@@ -1,10 +1,13 @@
 """Writing at indices: scatter, scatter_add, index_add, index_fill (and their in-place forms),
 and the gathers that flatten or walk a diagonal: masked_select, take, diag, trace."""
+import warnings
+
 import numpy as np
 
 from .._node import defnode
 from .._tensor import Tensor
 from ._record import _SCALARS, _broadcast_error, as_tensor_arg, norm_dim, record, tensor_param
+from .arith import _not_implemented
 from .linalg import _cpp_name
 from .reductions import _along
 from .inplace import _apply_inplace
@@ -70,15 +73,14 @@ _SCATTER_SIGNATURES = "".join(
     for v in ("Tensor src", "Number value") for r in ("", "str reduce, "))
 
 
-def scatter(input, dim, index, src=None, *, value=None):
+def scatter(input, dim, index, src=None, *, value=None, reduce=None):
     """input with src's values (or one number `value`) written at index along dim:
     out[i][index[i][j]] = src[i][j] for dim=1. Where the index repeats a place, one of the
-    values lands there (PyTorch leaves which one unspecified)."""
-    src = value if src is None else src
-    if not isinstance(src, (Tensor,) + _SCALARS) or not isinstance(index, Tensor):
-        got = ", ".join(type(v).__name__ for v in (input, dim, index, src))
-        raise TypeError(f"scatter() received an invalid combination of arguments - got ({got}),"
-                        f" but expected one of:\n{_SCATTER_SIGNATURES}")
+    values lands there (PyTorch leaves which one unspecified). reduce='add' or 'multiply'
+    combines them with what is there instead (no derivative, as in PyTorch)."""
+    src = _scatter_src(input, dim, index, src, value)
+    if reduce is not None:
+        return _scatter_reduced(_ScatterReduced, input, dim, index, src, reduce)
     x, ix, values, block = _scatter_args(input, dim, index, src)
     data = x._data.copy()
     if values is None:
@@ -88,6 +90,35 @@ def scatter(input, dim, index, src=None, *, value=None):
         return record(ScatterBackward1, data, (x,), (written,))
     data[ix] = values
     return _scatter_record(ScatterBackward0, data, x, src, ix, block)
+
+
+def _scatter_src(input, dim, index, src, value):
+    """src, or `value` if src is None (PyTorch's TypeError if it is neither a tensor nor a
+    number, or index no tensor)."""
+    src = value if src is None else src
+    if not isinstance(src, (Tensor,) + _SCALARS) or not isinstance(index, Tensor):
+        got = ", ".join(type(v).__name__ for v in (input, dim, index, src))
+        raise TypeError(f"scatter() received an invalid combination of arguments - got ({got}),"
+                        f" but expected one of:\n{_SCATTER_SIGNATURES}")
+    return src
+
+
+_ScatterReduced, _ScatterReducedInPlace = map(_not_implemented, ("scatter", "scatter_"))
+
+
+def _scatter_reduced(cls, input, dim, index, src, reduce):
+    if reduce not in ("add", "multiply"):
+        raise RuntimeError("reduce argument must be either add or multiply.")
+    if isinstance(src, Tensor):
+        warnings.warn("The reduce argument of torch.scatter with Tensor src is deprecated and "
+                      "will be removed in a future PyTorch release. Use torch.scatter_reduce "
+                      "instead for more reduction options.", UserWarning, stacklevel=3)
+    x, ix, values, _ = _scatter_args(input, dim, index, src)
+    data = x._data.copy()
+    ufunc = np.add if reduce == "add" else np.multiply
+    ufunc.at(data, ix, np.broadcast_to(src if values is None else values,
+                                       np.broadcast_shapes(*(np.shape(p) for p in ix))))
+    return record(cls, data, (x, src if isinstance(src, Tensor) else None))
 
 
 def scatter_add(input, dim, index, src):
@@ -228,10 +259,15 @@ def trace(input):
     return record(TraceBackward0, data, (x,), (np.eye(*a.shape, dtype=bool),))
 
 
-def scatter_(input, dim, index, src=None, *, value=None):
+def scatter_(input, dim, index, src=None, *, value=None, reduce=None):
     """x.scatter_(dim, index, src): scatter in place."""
-    return _apply_inplace(lambda s: scatter(s, dim, index, src, value=value), input, src,
-                          type_name=_cpp_name)
+    src = _scatter_src(input, dim, index, src, value)
+
+    def op(s):
+        if reduce is None:
+            return scatter(s, dim, index, src)
+        return _scatter_reduced(_ScatterReducedInPlace, s, dim, index, src, reduce)
+    return _apply_inplace(op, input, src, type_name=_cpp_name)
 
 
 def scatter_add_(input, dim, index, src):

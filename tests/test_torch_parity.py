@@ -507,6 +507,13 @@ def test_new_shape_ops_values_and_errors(code):
     assert run(lab) == run(require_torch())
 
 
+def test_moving_the_dim_of_a_0d_tensor_is_an_alias(T):
+    h = T.tensor(3., requires_grad=True) * 1
+    assert type(h.movedim(0, 0).grad_fn).__name__ == "AliasBackward0"
+    with pytest.raises(RuntimeError, match="Dimension specified as 0 but tensor has no dim"):
+        h.unflatten(0, (1,))
+
+
 def test_meshgrid_of_a_matrix_is_refused(T):
     with pytest.raises(RuntimeError, match="Expected 0D or 1D tensor in the tensor list"):
         T.meshgrid(T.zeros(2, 2), indexing="ij")

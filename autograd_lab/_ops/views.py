@@ -228,6 +228,8 @@ def movedim(input, source, destination):
         raise RuntimeError(f"movedim: Invalid source or destination dims: source ({src} dims) "
                            f"should contain the same number of dims as destination ({dst} dims)")
     src, dst = [norm_dim(d, n) for d in src], [norm_dim(d, n) for d in dst]
+    if not n:
+        return x[...]  # an alias, as PyTorch's
     for name, dims in (("source", src), ("destination", dst)):
         if len(set(dims)) != len(dims):
             raise RuntimeError(f"movedim: repeated dim in `{name}` ({dims})")
@@ -245,6 +247,9 @@ def unflatten(input, dim, sizes):
     """Split dim into the dims `sizes` (one of them may be -1): a view."""
     x = as_tensor_arg(input)
     shape = x._data.shape
+    if not shape:
+        raise RuntimeError(f"unflatten got an unexpected error:\nDimension specified as {dim} "
+                           f"but tensor has no dimensions")
     d = norm_dim(dim, len(shape))
     sizes = _shape_arg((sizes,))
     if not sizes:

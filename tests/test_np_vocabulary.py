@@ -72,7 +72,8 @@ def test_sum_to_undoes_broadcasting(data, dtype):
 @settings(max_examples=100, deadline=None)
 @given(data=st.data())
 def test_cumprod_grad_by_division_is_the_exact_one(data):
-    """Without zeros NP divides (O(n)); the exact product-of-others form gives the same."""
+    """Where the products are normal numbers NP divides (O(n)); the exact product-of-others
+    form gives the same."""
     shape = data.draw(hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=4))
     d = data.draw(st.integers(0, len(shape) - 1))
     values = st.one_of(st.floats(-3, -0.1), st.floats(0.1, 3))

@@ -339,6 +339,7 @@ KINKS = [
     ("sigmoid_extremes", lambda T, x: x.sigmoid(), [[-800.0, 0.0, 800.0]]),
     ("exp_overflow", lambda T, x: x.exp(), [[1000.0, 0.0]]),
     ("cumprod_zeros", lambda T, x: x.cumprod(0), [[2.0, 0.0, 3.0, 0.0, 5.0]]),
+    ("cumprod_underflowing", lambda T, x: x.cumprod(0), [[1e-200, 1e-200, 3.0]]),
     ("cumprod_one_zero_dim", lambda T, x: x.cumprod(1), [[[1.5, 0.0, 2.0], [1.0, 2.0, 3.0]]]),
     ("aminmax_ties", lambda T, x: T.aminmax(x, dim=1).min * 2 + T.aminmax(x, dim=1).max,
      [[[1.0, 3.0, 3.0], [2.0, 0.0, 2.0]]]),

@@ -42,9 +42,9 @@ def cumprod_grad(B, g, x, d):
 
 CumsumBackward0 = defnode("CumsumBackward0", [  # each input adds into every later output
     lambda B, g, ans, d: g if d is None else _reverse_cumsum(B, g, d)], "cumsum")
-CumprodBackward0 = defnode("CumprodBackward0", [  # (NP divides where x has no zeros: O(n))
-    lambda B, g, ans, x, d: g if d is None else B.cumprod_grad(g, ans, x, d)], "cumprod",
-    saves=True, uses_ans=True)
+CumprodBackward0 = defnode("CumprodBackward0", [  # (NP divides where it can: O(n))
+    lambda B, g, ans, x, d: g if d is None or x.shape[d] == 1 else B.cumprod_grad(g, ans, x, d)],
+    "cumprod", saves=True, uses_ans=True)
 CumprodBackward0._saved_names = ("self", "dim")
 FlipBackward0 = defnode("FlipBackward0", [lambda B, g, ans, dims: B.flip(g, dims)], "flip")
 RollBackward0 = defnode("RollBackward0", [

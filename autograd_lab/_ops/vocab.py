@@ -70,12 +70,13 @@ def _np_sum_to(g, shape):
 
 
 def _np_cumprod_grad(g, ans, x, d):
-    """cumprod's gradient: sums of g * out from each place on, over x (PyTorch's formula, O(n));
-    where x has a zero, the exact O(n^2) one (TB always takes that: dividing by tiny values
-    makes second derivatives lose all precision)."""
-    if (x == 0).any():
-        return cumprod_grad(NP, g, x, d)
-    return _reverse_cumsum(NP, g * ans, d) / x
+    """cumprod's gradient: sums of g * out from each place on, over x (PyTorch's formula, O(n))
+    while every output is a normal number; else (a zero, or products that underflow) the exact
+    O(n^2) one. TB always takes that: dividing by tiny values makes second derivatives lose
+    all precision."""
+    if np.all(np.abs(ans) >= np.finfo(ans.dtype).tiny):
+        return _reverse_cumsum(NP, g * ans, d) / x
+    return cumprod_grad(NP, g, x, d)
 
 
 NP = types.SimpleNamespace(

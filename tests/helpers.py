@@ -41,7 +41,8 @@ def assert_matches_torch(ours, theirs, rtol=0.0, atol=0.0):
     zeros with the same sign)."""
     assert tuple(ours.shape) == tuple(theirs.shape)
     assert repr(ours.dtype) == repr(theirs.dtype)
-    a, b = np.asarray(ours.detach()._data, np.float64), theirs.detach().double().numpy()
+    a = np.asarray(ours.detach()._data, np.float64)
+    b = theirs.detach().double().numpy(force=True)  # (force: sgn's gradient is a ZeroTensor)
     np.testing.assert_allclose(a, b, rtol=rtol, atol=atol)
     zeros = (a == 0) & (b == 0)  # printed `0.` or `-0.`: the sign shows
     np.testing.assert_array_equal(np.signbit(a[zeros]), np.signbit(b[zeros]), "signs of zeros")

@@ -17,6 +17,9 @@ POSITIVE = st.floats(0.3, 2.5)                                    # log, sqrt, p
 NONZERO = st.one_of(st.floats(-2, -0.2), st.floats(0.2, 2))       # abs, relu, sign, 1/x
 GRID = st.integers(-40, 40).map(lambda k: k / 10)                 # distinct when unique=True
 OFF_GRID = st.integers(-40, 40).map(lambda k: k / 10 + 0.05)      # never equal to a GRID value
+INSIDE_UNIT = st.floats(-0.8, 0.8)                                # asin, acos, atanh
+OPEN_UNIT = st.floats(0.1, 0.9)                                   # logit
+ABOVE_ONE = st.floats(1.2, 3)                                     # acosh
 OFF_BOUNDS = st.one_of(st.floats(-2, -0.6), st.floats(-0.4, 0.4), st.floats(0.6, 2))  # ±0.5
 
 
@@ -25,9 +28,16 @@ def arrays(shape, elements=ANY, unique=False):
 
 
 @st.composite
-def unary(draw, elements=ANY, unique=False, min_dims=0):
-    shape = draw(hnp.array_shapes(min_dims=min_dims, max_dims=3, min_side=1, max_side=3))
+def unary(draw, elements=ANY, unique=False, min_dims=0, max_dims=3):
+    shape = draw(hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=1, max_side=3))
     return [draw(arrays(shape, elements, unique))]
+
+
+@st.composite
+def matrices(draw, count):
+    """`count` matrices of independent shapes."""
+    return [draw(arrays(draw(hnp.array_shapes(min_dims=2, max_dims=2, max_side=3))))
+            for _ in range(count)]
 
 
 @st.composite
@@ -99,6 +109,25 @@ OPS = {
     "cos": (no_dim(unary()), lambda d, x: x.cos(), True),
     "tanh": (no_dim(unary()), lambda d, x: x.tanh(), True),
     "sigmoid": (no_dim(unary()), lambda d, x: x.sigmoid(), True),
+    "sinh": (no_dim(unary()), lambda d, x: x.sinh(), True),
+    "cosh": (no_dim(unary()), lambda d, x: x.cosh(), True),
+    "tan": (no_dim(unary(INSIDE_UNIT)), lambda d, x: x.tan(), True),
+    "asin": (no_dim(unary(INSIDE_UNIT)), lambda d, x: x.asin(), True),
+    "acos": (no_dim(unary(INSIDE_UNIT)), lambda d, x: x.acos(), True),
+    "atan": (no_dim(unary()), lambda d, x: x.atan(), True),
+    "asinh": (no_dim(unary()), lambda d, x: x.asinh(), True),
+    "acosh": (no_dim(unary(ABOVE_ONE)), lambda d, x: x.acosh(), True),
+    "atanh": (no_dim(unary(INSIDE_UNIT)), lambda d, x: x.atanh(), True),
+    "erf": (no_dim(unary()), lambda d, x: x.erf(), True),
+    "erfc": (no_dim(unary()), lambda d, x: x.erfc(), True),
+    "logit": (no_dim(unary(OPEN_UNIT)), lambda d, x: x.logit(), True),
+    "logit_eps": (no_dim(unary(OPEN_UNIT)), lambda d, x: x.logit(eps=0.05), True),
+    "atan2": (no_dim(binary(NONZERO, NONZERO)), lambda d, x, y: lab.atan2(x, y), True),
+    "hypot": (no_dim(binary(NONZERO, NONZERO)), lambda d, x, y: lab.hypot(x, y), True),
+    "lerp": (no_dim(binary()), lambda d, x, y: lab.lerp(x, y, 0.7) ** 2, True),
+    "lerp_tensor_weight": (no_dim(binary()), lambda d, x, w: lab.lerp(x, x * x, w), True),
+    "xlogy": (no_dim(binary(ANY, POSITIVE)), lambda d, x, y: lab.xlogy(x, y), True),
+    "xlogy_number": (no_dim(unary(POSITIVE)), lambda d, y: lab.xlogy(1.5, y) + y.xlogy(3), True),
     "abs": (no_dim(unary(NONZERO)), lambda d, x: x.abs(), False),
     "relu": (no_dim(unary(NONZERO)), lambda d, x: x.relu(), False),
     "sign": (no_dim(unary(NONZERO)), lambda d, x: x.sign() * x, False),
@@ -117,6 +146,18 @@ OPS = {
     "var": (with_dim(min_side=2), lambda d, x: x.var(d), True),
     "var_biased_all": (no_dim(unary(min_dims=1)), lambda d, x: x.var(unbiased=False), True),
     "std": (with_dim(GRID, unique=True, min_side=2), lambda d, x: x.std(d, keepdim=True), True),
+    "var_mean": (with_dim(min_side=2), lambda d, x: lab.var_mean(x, d)[0] * lab.var_mean(x)[1],
+                 True),
+    "std_mean": (with_dim(GRID, unique=True, min_side=2),
+                 lambda d, x: lab.std_mean(x, d)[0] + lab.std_mean(x, d)[1] ** 2, True),
+    "aminmax": (with_dim(GRID, unique=True),
+                lambda d, x: lab.aminmax(x, dim=d).min * lab.aminmax(x).max, False),
+    "cumprod": (with_dim(), lambda d, x: x.cumprod(d), True),
+    "cumprod_with_zeros": (with_dim(st.sampled_from([0.0, 0.5, -1.5, 2.0])),
+                           lambda d, x: x.cumprod(d), True),
+    "diff": (with_dim(), lambda d, x: x.diff(dim=d) ** 2, True),
+    "diff_twice_joined": (no_dim(unary(min_dims=1)),
+                          lambda d, x: x.diff(2, prepend=x.exp(), append=x * x) ** 2, True),
     "prod": (no_dim(unary()), lambda d, x: x.prod(), True),
     "prod_dim": (with_dim(), lambda d, x: x.prod(d), True),
     "max": (no_dim(unary(GRID, unique=True)), lambda d, x: x.max(), False),
@@ -141,6 +182,21 @@ OPS = {
     "getitem_mask": (no_dim(unary(NONZERO, min_dims=1)), lambda d, x: x[x > 0] ** 2, True),
     "setitem": (no_dim(binary()), lambda d, x, y: _assigned(x * 1, y), True),
     "in_place_on_view": (no_dim(unary(min_dims=1)), lambda d, x: _row_scaled(x), True),
+    "scatter": (no_dim(matrices(2)), lambda d, x, s: _scatter_first_column(x, s, x.scatter) ** 2,
+                True),
+    "scatter_value": (no_dim(unary(min_dims=1)), lambda d, x: x.scatter(
+        0, lab.zeros((1,) + x.shape[1:], dtype=lab.int64), 2.0) ** 2, True),
+    "scatter_add": (no_dim(matrices(2)),
+                    lambda d, x, s: _scatter_first_column(x, s, x.scatter_add) ** 2, True),
+    "index_add": (with_dim(), lambda d, x: x.index_add(d, lab.tensor([0] * x.shape[d]),
+                                                       x.exp(), alpha=0.5) ** 2, True),
+    "index_fill": (with_dim(), lambda d, x: x.index_fill(d, lab.tensor([-1]), x.sum()) ** 2,
+                   True),
+    "masked_select": (no_dim(unary(NONZERO, min_dims=1)),
+                      lambda d, x: x.masked_select(x > 0) ** 2, True),
+    "take": (no_dim(unary()), lambda d, x: x.take(lab.tensor([[0, -1], [0, 0]])) ** 2, True),
+    "diag": (no_dim(matrices(1)), lambda d, x: x.diag(-1).diag() ** 2, True),
+    "trace": (no_dim(matrices(1)), lambda d, x: (x * x).trace(), True),
     "cat": (joinable(), lambda d, *xs: lab.cat(xs, d) ** 2, True),
     "stack": (no_dim(binary().filter(lambda a: a[0].shape == a[1].shape)),
               lambda d, x, y: lab.stack([x, y, x], -1) ** 2, True),
@@ -173,6 +229,20 @@ OPS = {
                   lambda d, w: F.embedding(lab.tensor([[0, -1], [0, 0]]) % w.shape[0],
                                            w.reshape(w.shape[0], -1)) ** 2,
                   True),
+    "narrow": (with_dim(min_side=2), lambda d, x: x.narrow(d, 1, 1) * x.narrow(d, 0, 2).sum(),
+               True),
+    "select": (with_dim(), lambda d, x: x.select(d, -1) ** 2, True),
+    "movedim": (with_dim(), lambda d, x: x.movedim(d, 0) ** 2, True),
+    "unflatten": (with_dim(), lambda d, x: x.unflatten(d, (1, -1)) ** 2, True),
+    "adjoint": (no_dim(unary(min_dims=2)), lambda d, x: x.adjoint() * x.adjoint(), True),
+    "broadcast_tensors": (no_dim(binary()),
+                          lambda d, x, y: lab.stack(lab.broadcast_tensors(x, y)) ** 2, True),
+    "meshgrid": (no_dim(binary().filter(lambda a: a[0].ndim <= 1 and a[1].ndim <= 1)),
+                 lambda d, x, y: lab.stack(lab.meshgrid(x, y, indexing="xy")) ** 3, True),
+    "tile": (no_dim(unary()), lambda d, x: x.tile(2, 1) ** 2, True),
+    "repeat_interleave": (with_dim(), lambda d, x: x.repeat_interleave(2, d) ** 2, True),
+    "repeat_interleave_counts": (no_dim(unary(min_dims=1)), lambda d, x: x.repeat_interleave(
+        lab.tensor([2] + [0] * (x.shape[0] - 1)), dim=0) ** 2, True),
 }
 
 
@@ -180,6 +250,12 @@ def _assigned(x, y):
     """x with its first element set from y (CopySlices): both get gradients."""
     x[(0,) * x.ndim] = y.sum()
     return x
+
+
+def _scatter_first_column(x, s, op):
+    """op(1, index, s): s's first column written (or added) to column 0 of x's first rows."""
+    rows = min(x.shape[0], s.shape[0])
+    return op(1, lab.zeros(rows, 1, dtype=lab.int64), s)
 
 
 def _row_scaled(x):

@@ -67,3 +67,18 @@ def test_sum_to_undoes_broadcasting(data, dtype):
     assert np.shape(ours) == small and ours.dtype == dtype
     np.testing.assert_allclose(ours, theirs, rtol=1e-5 if dtype is np.float32 else 1e-12,
                                atol=1e-5)
+
+
+@settings(max_examples=100, deadline=None)
+@given(data=st.data())
+def test_cumprod_grad_by_division_is_the_exact_one(data):
+    """Where the products are normal numbers NP divides (O(n)); the exact product-of-others
+    form gives the same."""
+    shape = data.draw(hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=4))
+    d = data.draw(st.integers(0, len(shape) - 1))
+    values = st.one_of(st.floats(-3, -0.1), st.floats(0.1, 3))
+    x = data.draw(hnp.arrays(np.float64, shape, elements=values))
+    g = data.draw(hnp.arrays(np.float64, shape, elements=st.floats(-2, 2)))
+    ours = _ops.NP.cumprod_grad(g, np.cumprod(x, d), x, d)
+    np.testing.assert_allclose(ours, _ops.cumprod_grad(_ops.NP, g, x, d), rtol=1e-10,
+                               atol=1e-12)

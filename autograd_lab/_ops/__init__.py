@@ -7,14 +7,14 @@ or autograd_lab itself (`TB`: with `create_graph=True` the backward pass is reco
 higher-order derivatives). Broadcasting is undone in one place, the engine, from `_meta`.
 
 The table is split by topic: `_record` (recording, argument checks), `arith`, `views`,
-`linalg`, `reductions`, `indexing`, `inplace`, `scans`, `pointwise`, and `vocab` (NP, TB);
-this package exposes all of it as one namespace (`_ops.exp`, `_ops.NP`, ...).
+`linalg`, `reductions`, `indexing`, `inplace`, `scans`, `pointwise`, `scatter`, and `vocab`
+(NP, TB); this package exposes all of it as one namespace (`_ops.exp`, `_ops.NP`, ...).
 """
 from . import (_record, arith, views, linalg, reductions, indexing, inplace, scans, pointwise,
-               vocab)
+               scatter, vocab)
 
 for _module in (_record, arith, views, linalg, reductions, indexing, inplace, scans, pointwise,
-                vocab):  # one namespace, as when the table was one module (private names too)
+                scatter, vocab):  # one namespace, as when the table was one module (private too)
     globals().update((k, v) for k, v in vars(_module).items() if not k.startswith("__"))
 del _module
 
@@ -34,5 +34,13 @@ METHODS = (
     "expm1", "log2", "log10", "tril", "triu", "logsumexp", "split", "chunk", "unbind", "any",
     "all", "argsort", "nonzero", "outer", "exp_", "log_", "sqrt_", "neg_", "abs_", "sin_",
     "cos_", "tanh_", "sigmoid_", "reciprocal_", "floor_", "ceil_", "round_", "trunc_", "pow_",
-    "square_",
+    "square_", "sinh", "cosh", "tan", "asin", "acos", "atan", "asinh", "acosh", "atanh",
+    "arcsin", "arccos", "arctan", "arcsinh", "arccosh", "arctanh", "erf", "erfc", "sgn", "logit",
+    "atan2", "arctan2", "hypot", "lerp", "xlogy", "isclose", "sinh_", "cosh_", "tan_", "asin_",
+    "acos_", "atan_", "asinh_", "acosh_", "atanh_", "erf_", "erfc_", "sgn_", "logit_", "atan2_",
+    "hypot_", "lerp_", "xlogy_", "narrow", "select", "movedim", "moveaxis", "unflatten",
+    "adjoint", "tile", "repeat_interleave", "cumprod", "cumprod_", "cumsum_", "aminmax",
+    "count_nonzero", "diff", "scatter", "scatter_add", "index_add", "index_fill",
+    "masked_select", "take", "diag", "trace", "scatter_", "scatter_add_", "index_add_",
+    "index_fill_",
 )

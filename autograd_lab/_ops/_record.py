@@ -107,6 +107,14 @@ def as_tensor_arg(x, what="input"):
     raise TypeError(f"{what} must be a Tensor, not {type(x).__name__}")
 
 
+def tensor_param(x, fname, arg, position):
+    """x if it is a Tensor, else PyTorch's TypeError for argument `arg` of `fname`."""
+    if isinstance(x, Tensor):
+        return x
+    raise TypeError(f"{fname}(): argument '{arg}' (position {position}) must be Tensor, not "
+                    f"{type(x).__name__}")
+
+
 def norm_dim(dim, ndim):
     """A dimension index in range(ndim), from a possibly negative one (IndexError otherwise)."""
     if isinstance(dim, Tensor):

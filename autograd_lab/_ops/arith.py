@@ -482,13 +482,17 @@ MinimumBackward0 = defnode("MinimumBackward0", [_pick_rule(lambda a, b: a > b),
                                                 _pick_rule(lambda a, b: a < b)], "min", saves=True)
 
 
-def _binary_tensor_op(cls, fwd, a, b):
+def _binary_tensor_op(cls, fwd, a, b, floating=False):
+    """fwd of two tensors (broadcast) in their promoted dtype (a float one if `floating`)."""
     a, b = as_tensor_arg(a), as_tensor_arg(b, "other")
+    dt = _dtypes.result_type(a._data, b._data)
+    if floating and dt.kind != "f":
+        dt = _dtypes.get_default_dtype().np
     try:
-        data = fwd(a._data, b._data)
+        data = fwd(a._data.astype(dt, copy=False), b._data.astype(dt, copy=False))
     except ValueError:
         raise _broadcast_error(a.shape, b.shape) from None
-    data = data.astype(_dtypes.result_type(a._data, b._data), copy=False)
+    data = np.asarray(data).astype(dt, copy=False)
     meta = None
     if a._data.shape != data.shape or b._data.shape != data.shape:
         meta = ((a._data.shape, a._data.dtype), (b._data.shape, b._data.dtype))

@@ -5,7 +5,7 @@ import numpy as np
 
 from .._node import defnode
 from .._tensor import Tensor
-from ._record import _ndarray, record1
+from ._record import _ndarray, as_tensor_arg, norm_dim, record1
 from .views import _view
 
 
@@ -184,8 +184,53 @@ def getitem(input, index):
     steps = _basic_steps(index, ix, a.shape)
     out = x
     for cls, step in steps:  # one view per step, as PyTorch's graph has
-        b = out._data
-        if len(steps) > 1 or data.__class__ is not _ndarray:  # (else: the view made above)
-            data = b[step + (Ellipsis,)]  # (a single element: a 0-d view, not a numpy scalar)
-        out = _view(cls, data, out, (b.shape, step), lambda B, g, step=step: g[step], step)
+        reuse = len(steps) == 1 and data.__class__ is _ndarray  # the view made above
+        out = index_view(cls, out, step, data if reuse else None)
     return out
+
+
+def index_view(cls, x, ix, data=None):
+    """x[ix] (a tuple of basic indices) as a view recorded as `cls` (select, slice, split
+    piece, ...); `data` is x's array at ix if already made."""
+    a = x._data
+    if data is None:
+        data = a[ix + (Ellipsis,)]  # (a single element: a 0-d view, not a numpy scalar)
+    return _view(cls, data, x, (a.shape, ix), lambda B, g: g[ix], ix)
+
+
+def narrow(input, dim, start, length):
+    """The view of `length` elements along dim from `start` (SliceBackward0, as in PyTorch)."""
+    x = as_tensor_arg(input)
+    a = x._data
+    if not a.ndim:
+        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
+    if not builtins.all(isinstance(v, (int, np.integer, Tensor)) for v in (start, length)):
+        raise TypeError(f"narrow() received an invalid combination of arguments - got "
+                        f"({', '.join(type(v).__name__ for v in (dim, start, length))}), but "
+                        f"expected one of:\n * (int dim, Tensor start, int length)\n * (int dim,"
+                        f" int start, int length)")
+    d = norm_dim(dim, a.ndim)
+    n, start, length = a.shape[d], int(start), int(length)
+    if not -n <= start <= n:
+        raise IndexError(f"start out of range (expected to be in range of [{-n}, {n}], but got "
+                         f"{start})")
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
+    start += n if start < 0 else 0
+    if start + length > n:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({n}).")
+    return index_view(SliceBackward0, x, (slice(None),) * d + (slice(start, start + length),))
+
+
+def select(input, dim, index):
+    """The view at `index` along dim, that dim removed (SelectBackward0)."""
+    x = as_tensor_arg(input)
+    a = x._data
+    if not a.ndim:
+        raise IndexError("select() cannot be applied to a 0-dim tensor.")
+    d = norm_dim(dim, a.ndim)
+    i = int(index)
+    if not -a.shape[d] <= i < a.shape[d]:
+        raise IndexError(f"select(): index {i} out of range for tensor of size {list(a.shape)} "
+                         f"at dimension {d}")
+    return index_view(SelectBackward0, x, (slice(None),) * d + (i % a.shape[d],))

@@ -1,5 +1,6 @@
-"""More elementwise functions (rounding, log1p, expm1, ...), triangles, logsumexp, splits and
-small utilities beginners reach for."""
+"""More elementwise functions (rounding, log1p, expm1, trigonometric, hyperbolic and error
+functions, logit, atan2, hypot, lerp, xlogy, isclose), triangles, logsumexp, splits and small
+utilities beginners reach for."""
 import builtins
 import itertools
 import math
@@ -8,15 +9,17 @@ import numpy as np
 
 from .. import _dtypes
 from .._node import defnode
-from .._tensor import _new
-from ._record import _max, _sum, as_tensor_arg, norm_dim, record1
-from .arith import (_unary, abs, pow, _zero_rule, cos, exp, log, mul, neg, reciprocal, sigmoid,
-                    sin, sqrt, square, tanh)
-from .views import _view, reshape, unsqueeze
+from .._tensor import Tensor, _new
+from ._record import (_SCALARS, _array_of, _broadcast_error, _max, _operand, _sum,
+                      as_tensor_arg, norm_dim, record, record1, tensor_param)
+from .arith import (_binary_tensor_op, _sign, _unary, abs, pow, _zero_rule, cos, exp, log, mul,
+                    neg, reciprocal, sigmoid, sin, sqrt, square, tanh)
+from .linalg import _cpp_name
+from .views import reshape, unsqueeze
 from .reductions import _expand_back, _reduce_args
-from .indexing import _index_rule
+from .indexing import _index_rule, index_view
 from .inplace import _apply_inplace, _tensor_list, cat
-from .scans import sort
+from .scans import cumprod, cumsum, sort
 
 
 # ================================================================================================
@@ -55,6 +58,188 @@ Log2Backward0, log2 = _unary("log2", np.log2, lambda B, g, ans, x: g / (x * math
 Log10Backward0, log10 = _unary("log10", np.log10,
                                lambda B, g, ans, x: g / (x * math.log(10.0)), "log10",
                                saves_input=True)
+
+# Hyperbolic, trigonometric and error functions: each derivative is written from the input
+# (or the result) with the vocabulary's own ops, so it differentiates again.
+SinhBackward0, sinh = _unary("sinh", np.sinh, lambda B, g, ans, x: g * B.cosh(x), "sinh",
+                             saves_input=True)
+CoshBackward0, cosh = _unary("cosh", np.cosh, lambda B, g, ans, x: g * B.sinh(x), "cosh",
+                             saves_input=True)
+TanBackward0, tan = _unary("tan", np.tan, lambda B, g, ans: g * (1.0 + ans * ans), "tan",
+                           uses_ans=True)
+AsinBackward0, asin = _unary("asin", np.arcsin, lambda B, g, ans, x: g * (1.0 - x * x) ** -0.5,
+                             "asin", saves_input=True)
+AcosBackward0, acos = _unary("acos", np.arccos, lambda B, g, ans, x: -g * (1.0 - x * x) ** -0.5,
+                             "acos", saves_input=True)
+AtanBackward0, atan = _unary("atan", np.arctan, lambda B, g, ans, x: g / (x * x + 1.0), "atan",
+                             saves_input=True)
+AsinhBackward0, asinh = _unary("asinh", np.arcsinh,
+                               lambda B, g, ans, x: g * (x * x + 1.0) ** -0.5, "asinh",
+                               saves_input=True)
+AcoshBackward0, acosh = _unary("acosh", np.arccosh,
+                               lambda B, g, ans, x: g * (x * x - 1.0) ** -0.5, "acosh",
+                               saves_input=True)
+AtanhBackward0, atanh = _unary("atanh", np.arctanh, lambda B, g, ans, x: g / (1.0 - x * x),
+                               "atanh", saves_input=True)
+_erf, _erfc = (np.vectorize(f, otypes=[np.float64]) for f in (math.erf, math.erfc))
+_TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
+ErfBackward0, erf = _unary("erf", lambda a: _erf(a).astype(a.dtype),
+                           lambda B, g, ans, x: g * _TWO_OVER_SQRT_PI * B.exp(-x * x), "erf",
+                           saves_input=True)
+ErfcBackward0, erfc = _unary("erfc", lambda a: _erfc(a).astype(a.dtype),
+                             lambda B, g, ans, x: g * -_TWO_OVER_SQRT_PI * B.exp(-x * x), "erfc",
+                             saves_input=True)
+SgnBackward0, sgn = _unary("sgn", lambda a: a.copy() if a.dtype == np.bool_ else _sign(a),
+                           _zero_rule, "sgn", float_only=False)
+arcsin, arccos, arctan, arcsinh, arccosh, arctanh = asin, acos, atan, asinh, acosh, atanh
+
+
+def _logit_rule(B, g, ans, x, eps):
+    """g / (x (1 - x)); outside [eps, 1 - eps] 0, or NaN outside [0, 1] without eps."""
+    lo, hi, outside = (0.0, 1.0, math.nan) if eps is None else (eps, 1.0 - eps, 0.0)
+    return B.where((x < lo) | (x > hi), outside, g / (x * (1.0 - x)))
+
+
+LogitBackward0 = defnode("LogitBackward0", [_logit_rule], "logit", saves=True)
+LogitBackward0._saved_names = ("self", "eps")
+
+
+def logit(input, eps=None):
+    """log(x / (1 - x)), x first clamped to [eps, 1 - eps] when eps is given (>= 0)."""
+    x = as_tensor_arg(input)
+    a = x._data if x._data.dtype.kind == "f" else x._data.astype(_dtypes.get_default_dtype().np)
+    if eps is not None and eps < 0:
+        eps = None
+    if eps is not None:
+        a = np.where(a < eps, eps, np.where(a > 1.0 - eps, 1.0 - eps, a)).astype(a.dtype)
+    return record1(LogitBackward0, np.log(a / (1.0 - a)), x, (x, eps))
+
+
+def _atan2_scale(B, x, y):
+    """1 / (x ** 2 + y ** 2), and 0 at the origin (PyTorch's gradient is 0 there)."""
+    d = x * x + y * y
+    return B.where(d == 0, 0.0, 1.0 / d)
+
+
+Atan2Backward0 = defnode("Atan2Backward0", [
+    lambda B, g, ans, x, y: g * y * _atan2_scale(B, x, y),
+    lambda B, g, ans, x, y: -g * x * _atan2_scale(B, x, y)], "atan2", saves=True)
+HypotBackward0 = defnode("HypotBackward0", [lambda B, g, ans, x, y: g * x / ans,
+                                            lambda B, g, ans, x, y: g * y / ans], "hypot",
+                         saves=True, uses_ans=True)
+for _cls in (Atan2Backward0, HypotBackward0):
+    _cls._saved_names = ("self", "other")
+
+
+def atan2(input, other):
+    """The angle of the point (other, input): atan(input / other) in the right quadrant."""
+    return _binary_tensor_op(Atan2Backward0, np.arctan2,
+                             input, tensor_param(other, "atan2", "other", 2), floating=True)
+
+
+def hypot(input, other):
+    """sqrt(input ** 2 + other ** 2), computed without overflow."""
+    x = as_tensor_arg(input)
+    if x._data.dtype.kind != "f":
+        raise NotImplementedError(f'"hypot_cpu" not implemented for \'{x.dtype.legacy}\'')
+    return _binary_tensor_op(HypotBackward0, np.hypot, x, tensor_param(other, "hypot", "other", 2))
+
+
+arctan2 = atan2
+
+LerpBackward0 = defnode("LerpBackward0", [lambda B, g, ans, w: g * (1.0 - w),
+                                          lambda B, g, ans, w: g * w], "lerp")
+LerpBackward1 = defnode("LerpBackward1", [lambda B, g, ans, x, e, w: g * (1.0 - w),
+                                          lambda B, g, ans, x, e, w: g * w,
+                                          lambda B, g, ans, x, e, w: g * (e - x)], "lerp",
+                        saves=True)
+
+
+def lerp(input, end, weight):
+    """input + weight * (end - input), computed as PyTorch does (from `end` when weight >= 0.5)."""
+    if not isinstance(input, Tensor) or not isinstance(end, Tensor) or \
+            not isinstance(weight, (Tensor,) + _SCALARS):
+        got = ", ".join(type(v).__name__ for v in (input, end, weight))
+        raise TypeError(f"lerp() received an invalid combination of arguments - got ({got}), but "
+                        f"expected one of:\n * (Tensor input, Tensor end, Tensor weight, *, "
+                        f"Tensor out = None)\n * (Tensor input, Tensor end, Number weight, *, "
+                        f"Tensor out = None)\n")
+    x, e = input, end
+    a, b = x._data, e._data
+    for name, v in (("end", e), ("weight", weight)):
+        if isinstance(v, Tensor) and (v is e or v._data.ndim) and v._data.dtype != a.dtype:
+            raise RuntimeError(f"expected dtype {_cpp_name(x.dtype)} for `{name}` but got dtype "
+                               f"{_cpp_name(v.dtype)}")
+    dt = _dtypes.result_type(a, weight._data) if isinstance(weight, Tensor) else a.dtype
+    if dt.kind != "f":
+        kernel = "tensor" if isinstance(weight, Tensor) else "scalar"
+        raise NotImplementedError(f'"lerp_kernel_{kernel}" not implemented for '
+                                  f"'{x.dtype.legacy}'")
+    a, b = a.astype(dt, copy=False), b.astype(dt, copy=False)
+    w = _array_of(weight).astype(dt) if isinstance(weight, Tensor) else np.asarray(weight, dt)
+    try:
+        data = np.where(np.abs(w) < 0.5, a + w * (b - a), b - (b - a) * (1.0 - w)).astype(dt)
+    except ValueError:
+        raise _broadcast_error(a.shape, b.shape) from None
+    inputs = (x, e, weight) if isinstance(weight, Tensor) else (x, e)
+    meta = tuple((np.shape(_array_of(v)), _array_of(v).dtype) for v in inputs)
+    if isinstance(weight, Tensor):
+        return record(LerpBackward1, data, inputs, (x, e, weight), meta)
+    return record(LerpBackward0, data, inputs, (float(weight),), meta)
+
+
+def _xlogy_other_rule(B, g, ans, x, y):
+    return g * x / y
+
+
+def _xlogy_self_rule(B, g, ans, x, y):
+    """xlogy(g, y) (0 where g is 0, unless y is NaN), and 0 where x == 0 and y <= 0."""
+    gl = B.where((g == 0) & ~B.isnan(y), 0.0, g * B.log(y))
+    return B.where((x == 0) & (y <= 0), 0.0, gl)
+
+
+XlogyBackward0 = defnode("XlogyBackward0", [_xlogy_self_rule, _xlogy_other_rule], "xlogy",
+                         saves=True)
+XlogyBackward1 = defnode("XlogyBackward1", [_xlogy_other_rule], "xlogy", saves=True)  # number x
+XlogyBackward2 = defnode("XlogyBackward2", [_xlogy_self_rule], "xlogy", saves=True)  # number y
+
+
+def xlogy(input, other):
+    """input * log(other), and 0 where input is 0 (unless other is NaN)."""
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        as_tensor_arg(input)
+    A, Bv = (_array_of(_operand(v, "xlogy")) for v in (input, other))
+    dt = _dtypes.result_type(np.asarray(A) if isinstance(input, Tensor) else A,
+                             np.asarray(Bv) if isinstance(other, Tensor) else Bv)
+    if dt.kind != "f":
+        dt = _dtypes.get_default_dtype().np
+    A, Bv = np.asarray(A, dt), np.asarray(Bv, dt)
+    try:
+        data = np.where((A == 0) & ~np.isnan(Bv), 0.0, A * np.log(Bv)).astype(dt)
+    except ValueError:
+        raise _broadcast_error(A.shape, Bv.shape) from None
+    if not isinstance(input, Tensor):
+        return record(XlogyBackward1, data, (other,), (A, other), ((Bv.shape, dt),))
+    if not isinstance(other, Tensor):
+        return record(XlogyBackward2, data, (input,), (input, _new(Bv)), ((A.shape, dt),))
+    return record(XlogyBackward0, data, (input, other), (input, other),
+                  ((A.shape, dt), (Bv.shape, dt)))
+
+
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """Where |input - other| <= atol + rtol * |other| (a bool tensor, no gradient)."""
+    x = as_tensor_arg(input)
+    y = tensor_param(other, "isclose", "other", 2)
+    if x._data.dtype != y._data.dtype:
+        raise RuntimeError(f"{x.dtype.legacy} did not match {y.dtype.legacy}")
+    for name, v in (("rtol", rtol), ("atol", atol)):
+        if v < 0:
+            raise RuntimeError(f"{name} must be greater than or equal to zero, but got {v:g}")
+    try:
+        return _new(np.asarray(np.isclose(x._data, y._data, rtol, atol, equal_nan)))
+    except ValueError:
+        raise _broadcast_error(x.shape, y.shape) from None
+
 
 TrilBackward0 = defnode("TrilBackward0", [lambda B, g, ans, k: B.tril(g, k)], "tril")
 TriuBackward0 = defnode("TriuBackward0", [lambda B, g, ans, k: B.triu(g, k)], "triu")
@@ -101,11 +286,10 @@ SplitBackward0._is_view = SplitWithSizesBackward0._is_view = UnbindBackward0._is
 
 def _pieces(cls, x, d, bounds):
     """Views of x between consecutive `bounds` along dim d."""
-    a = x._data
     out = []
     for lo, hi in zip(bounds, bounds[1:]):
         ix = (slice(None),) * d + ((lo,) if cls is UnbindBackward0 else (slice(lo, hi),))
-        out.append(_view(cls, a[ix], x, (a.shape, ix), lambda B, g, ix=ix: g[ix], ix))
+        out.append(index_view(cls, x, ix))
     return tuple(out)
 
 
@@ -189,6 +373,10 @@ def _inplace_of(op, name):
 
 
 (exp_, log_, sqrt_, neg_, abs_, sin_, cos_, tanh_, sigmoid_, reciprocal_, floor_, ceil_, round_,
- trunc_, pow_, square_) = (
+ trunc_, pow_, square_, sinh_, cosh_, tan_, asin_, acos_, atan_, asinh_, acosh_, atanh_, erf_,
+ erfc_, sgn_, logit_, atan2_, hypot_, lerp_, xlogy_, cumsum_, cumprod_) = (
     _inplace_of(op, op.__name__) for op in (exp, log, sqrt, neg, abs, sin, cos, tanh, sigmoid,
-                                             reciprocal, floor, ceil, round, trunc, pow, square))
+                                             reciprocal, floor, ceil, round, trunc, pow, square,
+                                             sinh, cosh, tan, asin, acos, atan, asinh, acosh,
+                                             atanh, erf, erfc, sgn, logit, atan2, hypot, lerp,
+                                             xlogy, cumsum, cumprod))

@@ -68,6 +68,10 @@ def sum(input, dim=None, keepdim=False, dtype=None):
 
 def mean(input, dim=None, keepdim=False, dtype=None):
     """Mean over `dim` (all dims by default)."""
+    return _mean(MeanBackward0 if dim is None else MeanBackward1, input, dim, keepdim, dtype)
+
+
+def _mean(cls, input, dim, keepdim, dtype=None):
     x, dims, keep = _reduce_args(input, dim, keepdim)
     a = x._data if dtype is None else x._data.astype(_dtypes.to_dtype(dtype).np)
     if a.dtype.kind != "f":
@@ -79,7 +83,6 @@ def mean(input, dim=None, keepdim=False, dtype=None):
         n *= a.shape[d]
     total = _sum(a, dims, keepdims=keep)
     data = total / a.dtype.type(n) if n else np.full(np.shape(total), np.nan, a.dtype)
-    cls = MeanBackward0 if dim is None else MeanBackward1
     return record1(cls, data.astype(a.dtype, copy=False), x, (a.shape, dims, keep, n))
 
 
@@ -100,12 +103,12 @@ StdBackward0 = defnode("StdBackward0", [
     "std", saves=True, uses_ans=True)
 
 
-def _var_like(cls, npfn, input, dim, unbiased, keepdim, correction):
+def _var_like(cls, npfn, input, dim, unbiased, keepdim, correction, name="std and var"):
     if isinstance(dim, bool):  # var(x, False): the old `unbiased` positional argument
         dim, unbiased = None, dim
     x, dims, keep = _reduce_args(input, dim, keepdim)
     if x._data.dtype.kind != "f":
-        raise RuntimeError("std and var only support floating point and complex dtypes")
+        raise RuntimeError(f"{name} only support floating point and complex dtypes")
     c = _correction(unbiased, correction)
     n = 1
     for d in dims:
@@ -131,6 +134,27 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """Standard deviation over `dim`, with Bessel's correction by default."""
     return _var_like(StdBackward0, np.std, input, dim, unbiased, keepdim, correction)
+
+
+# var_mean/std_mean: PyTorch makes both results with one node; here each result has its own
+# node, both called by PyTorch's name (the gradients are the same).
+VarMeanBackward0 = defnode("VarMeanBackward0", VarBackward0._vjps, "var", saves=True)
+StdMeanBackward0 = defnode("StdMeanBackward0", StdBackward0._vjps, "std", saves=True,
+                           uses_ans=True)
+_MeanOfVarMean = defnode("VarMeanBackward0", MeanBackward1._vjps, "mean")
+_MeanOfStdMean = defnode("StdMeanBackward0", MeanBackward1._vjps, "mean")
+
+
+def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """(var, mean) over `dim`, as var() and mean() give them."""
+    v = _var_like(VarMeanBackward0, np.var, input, dim, unbiased, keepdim, correction, "var_mean")
+    return v, _mean(_MeanOfVarMean, input, None if isinstance(dim, bool) else dim, keepdim)
+
+
+def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """(std, mean) over `dim`, as std() and mean() give them."""
+    s = _var_like(StdMeanBackward0, np.std, input, dim, unbiased, keepdim, correction, "std_mean")
+    return s, _mean(_MeanOfStdMean, input, None if isinstance(dim, bool) else dim, keepdim)
 
 
 def _prod_rule(B, g, ans, x, dims, keep):
@@ -184,6 +208,9 @@ def _spread_rule(B, g, ans, x, dims, keep):
 
 AmaxBackward0 = defnode("AmaxBackward0", [_spread_rule], "amax", saves=True, uses_ans=True)
 AminBackward0 = defnode("AminBackward0", [_spread_rule], "amin", saves=True, uses_ans=True)
+# aminmax: one node per result here (PyTorch: one for both), each named as PyTorch's
+_AminOfAminmax = defnode("AminmaxBackward0", [_spread_rule], "amin", saves=True, uses_ans=True)
+_AmaxOfAminmax = defnode("AminmaxBackward0", [_spread_rule], "amax", saves=True, uses_ans=True)
 def _evenly_rule(B, g, ans, x, dims, keep):
     """max()/min() of everything: like amax, but a NaN result sends the gradient to the NaNs."""
     hit = (x == ans) | (B.isnan(x) & B.isnan(ans))
@@ -197,26 +224,24 @@ MaxBackward0 = defnode("MaxBackward0", [lambda B, g, ans, shape, ix: B.index_gra
 MinBackward0 = defnode("MinBackward0", MaxBackward0._vjps, "min")
 
 
+def _named_pair(name, first, second):
+    """A pair (a tuple) with named fields, printed as PyTorch's torch.return_types.<name>."""
+    def __new__(cls, a, b):
+        return tuple.__new__(cls, (a, b))
+
+    def __repr__(self):
+        return f"torch.return_types.{name}(\n{first}={self[0]!r},\n{second}={self[1]!r})"
+    return type(name, (tuple,), {"__slots__": (), "__new__": __new__, "__repr__": __repr__,
+                                 first: property(lambda self: self[0]),
+                                 second: property(lambda self: self[1])})
+
+
 class return_types:
-    """Named (values, indices) results of max/min/sort/topk along a dim, printed as PyTorch."""
+    """Named results of max/min/sort/topk along a dim and of aminmax, printed as PyTorch."""
 
-    class _VI(tuple):
-        __slots__ = ()
-        _name = ""
-
-        def __new__(cls, values, indices):
-            return tuple.__new__(cls, (values, indices))
-
-        values = property(lambda self: self[0])
-        indices = property(lambda self: self[1])
-
-        def __repr__(self):
-            return f"torch.return_types.{self._name}(\nvalues={self[0]!r},\nindices={self[1]!r})"
-
-    max = type("max", (_VI,), {"__slots__": (), "_name": "max"})
-    min = type("min", (_VI,), {"__slots__": (), "_name": "min"})
-    sort = type("sort", (_VI,), {"__slots__": (), "_name": "sort"})
-    topk = type("topk", (_VI,), {"__slots__": (), "_name": "topk"})
+    max, min, sort, topk = (_named_pair(n, "values", "indices")
+                            for n in ("max", "min", "sort", "topk"))
+    aminmax = _named_pair("aminmax", "min", "max")
 
 
 def _extreme(input, dim, keepdim, which, other):
@@ -281,6 +306,24 @@ def amin(input, dim=(), keepdim=False):
     x, dims, keep = _reduce_args(input, dim, keepdim)
     _require_nonempty("amin", x._data, dims, dim in ((), None))
     return record1(AminBackward0, np.amin(x._data, axis=dims, keepdims=keep), x, (x, dims, keep))
+
+
+def aminmax(input, *, dim=None, keepdim=False):
+    """(min, max) over dim (all elements by default); ties share the gradient evenly."""
+    x, dims, keep = _reduce_args(input, dim, keepdim)
+    a = x._data
+    if 0 in (a.shape[d] for d in dims) or not a.size and dim is None:
+        raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as the "
+                           "operation has no identity.")
+    lo, hi = (record1(cls, np.asarray(fn(a, axis=dims, keepdims=keep)), x, (x, dims, keep))
+              for cls, fn in ((_AminOfAminmax, np.amin), (_AmaxOfAminmax, np.amax)))
+    return return_types.aminmax(lo, hi)
+
+
+def count_nonzero(input, dim=None):
+    """The number of nonzero elements (along dim: an int or a tuple of ints), as int64."""
+    x, dims, _ = _reduce_args(input, dim, False)
+    return _new(np.asarray(np.count_nonzero(x._data, axis=dims), np.int64))
 
 
 def argmax(input, dim=None, keepdim=False):

@@ -11,11 +11,13 @@ from .._random import numpy_rng
 from .._tensor import Tensor, _new
 from ._record import (_SCALARS, _Variadic, _array_of, _broadcast_error, _next, _shape_arg,
                       as_tensor_arg, norm_dim, norm_dims, record, record1)
-from .arith import _zero_rule, clamp, clamp_max, clamp_min, relu
+from .arith import _zero_rule, clamp, clamp_max, clamp_min, compare, relu
 from .linalg import _cpp_name
 from .reductions import _along, return_types
 from .indexing import _index_rule
-from .inplace import _apply_inplace
+from .views import clone, expand, flatten, reshape, unsqueeze
+from .inplace import _apply_inplace, cat, inplace_copy
+from .indexing import narrow
 
 
 # ================================================================================================
@@ -30,9 +32,29 @@ def _cumsum(a, axis):
     return out
 
 
+def _reverse_cumsum(B, g, d):
+    """Sums of g from each position to the end along d."""
+    return B.flip(B.cumsum(B.flip(g, (d,)), d), (d,))
+
+
+def cumprod_grad(B, g, x, d):
+    """The gradient of cumprod(x, d) for the output gradient g, exactly and without dividing:
+    d out[j] / d x[k] is the product of x[:j+1] but x[k], so each k's products are taken anew
+    with x[k] set to 1 (O(n^2) along d; recorded by TB, so differentiable again)."""
+    n = x.shape[d]
+    xs, gs = B.transpose(x, d, -1), B.transpose(g, d, -1)  # the scanned dim last
+    others = B.cumprod(B.where(np.eye(n, dtype=bool), 1.0, B.unsqueeze(xs, -2)), -1)  # [.., k, j]
+    later = np.triu(np.ones((n, n), bool))  # j >= k
+    gk = B.sum(B.where(later, others * B.unsqueeze(gs, -2), 0.0), (xs.ndim,), False)
+    return B.transpose(gk, d, -1)
+
+
 CumsumBackward0 = defnode("CumsumBackward0", [  # each input adds into every later output
-    lambda B, g, ans, d: g if d is None else B.flip(B.cumsum(B.flip(g, (d,)), d), (d,))],
-    "cumsum")
+    lambda B, g, ans, d: g if d is None else _reverse_cumsum(B, g, d)], "cumsum")
+CumprodBackward0 = defnode("CumprodBackward0", [  # (NP divides where it can: O(n))
+    lambda B, g, ans, x, d: g if d is None or x.shape[d] == 1 else B.cumprod_grad(g, ans, x, d)],
+    "cumprod", saves=True, uses_ans=True)
+CumprodBackward0._saved_names = ("self", "dim")
 FlipBackward0 = defnode("FlipBackward0", [lambda B, g, ans, dims: B.flip(g, dims)], "flip")
 RollBackward0 = defnode("RollBackward0", [
     lambda B, g, ans, shifts, dims: B.roll(g, tuple(-s for s in shifts), dims)], "roll")
@@ -87,6 +109,21 @@ def _taken(cls, x, ix):
 
 def cumsum(input, dim, *, dtype=None):
     """Running sums along `dim` (integers and bools sum to int64, as in PyTorch)."""
+    x, a, d, meta = _scan_args(input, dim, dtype)
+    data = _cumsum(a, d) if a.ndim else a.copy()
+    return record(CumsumBackward0, data, (x,), (d if a.ndim else None,), meta)
+
+
+def cumprod(input, dim, *, dtype=None):
+    """Running products along `dim` (integers and bools multiply as int64)."""
+    x, a, d, meta = _scan_args(input, dim, dtype)
+    data = np.cumprod(a, axis=d) if a.ndim else a.copy()
+    return record(CumprodBackward0, data, (x,), (x if meta is None else _new(a),
+                                                 d if a.ndim else None), meta)
+
+
+def _scan_args(input, dim, dtype):
+    """(x, its array in the scan's dtype, the dim, the meta that casts gradients back)."""
     x = as_tensor_arg(input)
     a = x._data
     d = norm_dim(dim, a.ndim)
@@ -97,9 +134,39 @@ def cumsum(input, dim, *, dtype=None):
         a = a.astype(dt.np)
     elif a.dtype.kind in "biu":
         a = a.astype(np.int64)
-    data = _cumsum(a, d) if a.ndim else a.copy()
     meta = None if a.dtype == x._data.dtype else ((x._data.shape, x._data.dtype),)
-    return record(CumsumBackward0, data, (x,), (d if a.ndim else None,), meta)
+    return x, a, d, meta
+
+
+def diff(input, n=1, dim=-1, prepend=None, append=None):
+    """The n-th forward difference along dim (x[1:] - x[:-1], n times; bools: x[1:] != x[:-1]),
+    after joining `prepend` and `append` on either side."""
+    x = as_tensor_arg(input)
+    if not x._data.ndim:
+        raise RuntimeError("diff expects input to be at least one-dimensional")
+    if n < 0:
+        raise RuntimeError(f"order must be non-negative but got {n}")
+    d = norm_dim(dim, x._data.ndim)
+    parts = []
+    for name, v in (("prepend", prepend), ("input", x), ("append", append)):
+        if v is not None:
+            if not isinstance(v, Tensor):
+                raise TypeError(f"diff(): argument '{name}' must be Tensor, not "
+                                f"{type(v).__name__}")
+            if v._data.ndim != x._data.ndim:
+                raise RuntimeError("diff expects prepend or append to be the same dimension as "
+                                   "input")
+            parts.append(v)
+    out = cat(parts, d) if len(parts) > 1 else x
+    if not n:
+        return inplace_copy(_new(np.empty_like(out._data)), out)
+    for _ in range(n):
+        size = out._data.shape[d]
+        if size == 0:
+            break
+        hi, lo = narrow(out, d, 1, size - 1), narrow(out, d, 0, size - 1)
+        out = compare("not_equal", hi, lo) if out._data.dtype == np.bool_ else hi - lo
+    return out
 
 
 def flip(input, *dims_args, dims=None):
@@ -145,6 +212,60 @@ def repeat(input, *sizes):
             raise RuntimeError(f"Trying to create tensor with negative dimension {n}: {out}")
     pairs = tuple(v for rn in zip(reps, padded) for v in rn)
     return record1(RepeatBackward0, np.tile(a, reps), x, (pairs, a.shape))
+
+
+def tile(input, *dims):
+    """input repeated dims[i] times along dim i (missing leading dims count as 1)."""
+    x = as_tensor_arg(input)
+    reps = _shape_arg(dims)
+    return repeat(x, *((1,) * (x._data.ndim - len(reps)) + reps))
+
+
+def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
+    """Each element repeated `repeats` times (a number, or one count per element along dim)
+    in place, the flattened input if dim is None; `repeat_interleave(counts)` alone gives the
+    indices counts[i] times i. As PyTorch: an int repeat expands a new dim and copies it
+    (Unsqueeze, Expand, Clone, View nodes), a tensor one index_selects. `output_size` (a hint
+    that spares PyTorch a device sync) is accepted and not needed."""
+    if repeats is None:
+        counts = _repeat_counts(as_tensor_arg(input))
+        return _new(np.repeat(np.arange(counts.size), counts).astype(counts.dtype))
+    x = as_tensor_arg(input)
+    if dim is None:
+        x, d = flatten(x), 0
+    else:
+        d = norm_dim(dim, x._data.ndim)
+    n = x._data.shape[d] if x._data.ndim else 1
+    if isinstance(repeats, Tensor):
+        counts = _repeat_counts(repeats)
+        if counts.size == 1:
+            counts = np.repeat(counts.reshape(1), n)
+        if counts.size != n:
+            raise RuntimeError(f"repeats must have the same size as input along dim, but got "
+                               f"repeats.size(0) = {counts.size} and input.size(0) = {n}")
+        index = _new(np.repeat(np.arange(n), counts))
+        return index_select(x, d, index)
+    if repeats < 0:
+        raise RuntimeError("Repeats must be non-negative")
+    if not x._data.ndim:
+        x = flatten(x)
+    grown = unsqueeze(x, d + 1)
+    shape = list(grown.shape)
+    shape[d + 1] = repeats
+    copies = clone(expand(grown, shape))
+    return reshape(copies, x.shape[:d] + (n * repeats,) + x.shape[d + 1:])
+
+
+def _repeat_counts(repeats):
+    r = repeats._data
+    if r.ndim > 1:
+        raise RuntimeError("repeats must be 0-dim or 1-dim tensor")
+    if r.dtype.kind not in "iu":
+        raise NotImplementedError(f'"repeat_interleave_cpu" not implemented for '
+                                  f"'{repeats.dtype.legacy}'")
+    if (r < 0).any():
+        raise RuntimeError("repeats can not be negative")
+    return r.reshape(-1)
 
 
 def gather(input, dim, index, *, sparse_grad=False):
@@ -205,11 +326,16 @@ def _mask_arg(mask, value):
 
 def masked_fill(input, mask, value):
     """input with `value` (a number or a 0-d tensor) where the boolean mask (broadcast) holds."""
-    x = as_tensor_arg(input)
-    m = _mask_arg(mask, value)
+    return _fill_where(MaskedFillBackward0, MaskedFillBackward1, "masked_fill_",
+                       as_tensor_arg(input), _mask_arg(mask, value), value)
+
+
+def _fill_where(cls, tensor_cls, fname, x, m, value):
+    """x with `value` (a number: recorded as `cls`, or a 0-d tensor: `tensor_cls`) where the
+    boolean array m (broadcast) holds."""
     a = x._data
     if isinstance(value, Tensor) and value._data.ndim:
-        raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got "
+        raise RuntimeError(f"{fname} only supports a 0-dimensional value tensor, but got "
                            f"tensor with {value._data.ndim} dimension(s).")
     v = np.asarray(_array_of(value))
     if a.dtype.kind in "biu" and v.dtype.kind == "f" and not np.isfinite(v):
@@ -220,8 +346,8 @@ def masked_fill(input, mask, value):
         raise _broadcast_error(m.shape, a.shape) from None
     grown = ((a.shape, a.dtype),) if data.shape != a.shape else (None,)
     if isinstance(value, Tensor):
-        return record(MaskedFillBackward1, data, (x, value), (m,), grown + (((), v.dtype),))
-    return record(MaskedFillBackward0, data, (x,), (m,), None if grown == (None,) else grown)
+        return record(tensor_cls, data, (x, value), (m,), grown + (((), v.dtype),))
+    return record(cls, data, (x,), (m,), None if grown == (None,) else grown)
 
 
 def _argsort(a, d, descending):

@@ -1,5 +1,6 @@
 """Shapes and views: reshape, view, squeeze, transpose, expand, ... A view shares memory and
 the version counter with its input."""
+import warnings
 import weakref
 
 import numpy as np
@@ -8,7 +9,7 @@ from .. import _dtypes
 from .._grad_mode import state as _grad
 from .._node import defnode
 from .._tensor import Tensor, _new
-from ._record import _shape_arg, as_tensor_arg, norm_dim, norm_dims, record1
+from ._record import _broadcast_error, _shape_arg, as_tensor_arg, norm_dim, norm_dims, record1
 
 
 # ================================================================================================
@@ -216,6 +217,61 @@ def t(input):
     return _view(TBackward0, x._data.T, x, (0, 1), lambda B, g: B.transpose(g, 0, 1))
 
 
+def movedim(input, source, destination):
+    """Move the dims `source` to the places `destination` (a permute; the others keep their
+    order)."""
+    x = as_tensor_arg(input)
+    n = x._data.ndim
+    src = list(source) if isinstance(source, (tuple, list)) else [source]
+    dst = list(destination) if isinstance(destination, (tuple, list)) else [destination]
+    if len(src) != len(dst):
+        raise RuntimeError(f"movedim: Invalid source or destination dims: source ({src} dims) "
+                           f"should contain the same number of dims as destination ({dst} dims)")
+    src, dst = [norm_dim(d, n) for d in src], [norm_dim(d, n) for d in dst]
+    if not n:
+        return x[...]  # an alias, as PyTorch's
+    for name, dims in (("source", src), ("destination", dst)):
+        if len(set(dims)) != len(dims):
+            raise RuntimeError(f"movedim: repeated dim in `{name}` ({dims})")
+    order = [None] * n
+    for s, d in zip(src, dst):
+        order[d] = s
+    rest = iter(d for d in range(n) if d not in src)
+    return permute(x, [d if d is not None else next(rest) for d in order])
+
+
+moveaxis = movedim
+
+
+def unflatten(input, dim, sizes):
+    """Split dim into the dims `sizes` (one of them may be -1): a view."""
+    x = as_tensor_arg(input)
+    shape = x._data.shape
+    if not shape:
+        raise RuntimeError(f"unflatten got an unexpected error:\nDimension specified as {dim} "
+                           f"but tensor has no dimensions")
+    d = norm_dim(dim, len(shape))
+    sizes = _shape_arg((sizes,))
+    if not sizes:
+        raise RuntimeError("unflatten: sizes must be non-empty")
+    known = int(np.prod([s for s in sizes if s != -1]))
+    if sizes.count(-1) > 1 or (-1 not in sizes and known != shape[d]) or \
+            (-1 in sizes and (known == 0 or shape[d] % known)):
+        raise RuntimeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to the "
+                           f"size of dim {d} ({shape[d]}) in the input tensor")
+    return view(x, shape[:d] + sizes + shape[d + 1:])
+
+
+def adjoint(input):
+    """The last two dims swapped (the conjugate transpose; real tensors have nothing to
+    conjugate)."""
+    x = as_tensor_arg(input)
+    if x._data.ndim < 2:
+        raise RuntimeError(f"tensor.adjoint() is only supported on matrices or batches of "
+                           f"matrices. Got {x._data.ndim}-D tensor.")
+    return transpose(x, -2, -1)
+
+
 def expand(input, *sizes):
     """Broadcast to a larger shape without copying (-1 keeps a dimension)."""
     x = as_tensor_arg(input)
@@ -242,6 +298,55 @@ def expand_as(input, other):
 
 def broadcast_to(input, shape):
     return expand(input, shape)
+
+
+def broadcast_tensors(*tensors):
+    """The tensors expanded to their common shape (a tensor already of that shape as itself)."""
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got "
+                            f"{type(t).__name__}")
+    shape = ()
+    for t in tensors:
+        try:
+            shape = np.broadcast_shapes(shape, t._data.shape)
+        except ValueError:
+            raise _broadcast_error(shape, t._data.shape) from None
+    return tuple(t if t._data.shape == shape else expand(t, shape) for t in tensors)
+
+
+def meshgrid(*tensors, indexing=None):
+    """Coordinate grids from 0-D or 1-D tensors: output i varies along dim i ('ij') or, with
+    'xy', the first two dims swapped (views: a reshape, then an expand)."""
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    if indexing is None:
+        warnings.warn("torch.meshgrid: in an upcoming release, it will be required to pass the "
+                      "indexing argument.", UserWarning, stacklevel=2)
+        indexing = "ij"
+    if indexing not in ("ij", "xy"):
+        raise RuntimeError(f'torch.meshgrid: indexing must be one of "xy" or "ij", but received: '
+                           f'{indexing}')
+    if not tensors:
+        raise RuntimeError("meshgrid expects a non-empty TensorList")
+    for t in tensors:
+        if as_tensor_arg(t)._data.ndim > 1:
+            raise RuntimeError(f"torch.meshgrid: Expected 0D or 1D tensor in the tensor list but "
+                               f"got: {t!r}")
+        if t._data.dtype != tensors[0]._data.dtype:
+            raise RuntimeError("meshgrid expects all tensors to have the same dtype")
+    place = list(range(len(tensors)))
+    if indexing == "xy" and len(tensors) > 1:
+        place[0], place[1] = 1, 0
+    shape = [0] * len(tensors)
+    for t, p in zip(tensors, place):
+        shape[p] = t._data.size
+    grids = []
+    for t, p in zip(tensors, place):
+        column = [1] * len(tensors)
+        column[p] = -1
+        grids.append(expand(view(t, column), shape))
+    return tuple(grids)
 
 
 CloneBackward0 = defnode("CloneBackward0", [lambda B, g, ans: g], "clone")

@@ -12,8 +12,9 @@ from .arith import _sigmoid, _sign, abs, cos, exp, isnan, log, sigmoid, sign, si
 from .views import _swapaxes, expand, permute, reshape, squeeze, transpose, unsqueeze
 from .reductions import _prod_of_others, _recorded_prod_of_others, mean, sum
 from .indexing import _index_grad_np, index_grad
-from .scans import _cumsum, cumsum, einsum, flip, roll
-from .pointwise import log1p, tril, triu
+from .scans import (_cumsum, _reverse_cumsum, cumprod, cumprod_grad, cumsum, einsum, flip,
+                    roll)
+from .pointwise import cosh, log1p, sinh, tril, triu
 
 
 # ================================================================================================
@@ -69,10 +70,20 @@ def _np_sum_to(g, shape):
     return _sum(g, tuple(range(lead)) + ones, keepdims=True).reshape(shape)
 
 
+def _np_cumprod_grad(g, ans, x, d):
+    """cumprod's gradient: sums of g * out from each place on, over x (PyTorch's formula, O(n))
+    while every output is a normal number; else (a zero, or products that underflow) the exact
+    O(n^2) one. TB always takes that: dividing by tiny values makes second derivatives lose
+    all precision."""
+    if np.all(np.abs(ans) >= np.finfo(ans.dtype).tiny):
+        return _reverse_cumsum(NP, g * ans, d) / x
+    return cumprod_grad(NP, g, x, d)
+
+
 NP = types.SimpleNamespace(
     exp=np.exp, log=np.log, sin=np.sin, cos=np.cos, sign=_sign, abs=np.abs, where=np.where,
     zeros_like=np.zeros_like, floor=np.floor, tril=np.tril, triu=np.triu, log1p=np.log1p,
-    sigmoid=_sigmoid,
+    sigmoid=_sigmoid, sinh=np.sinh, cosh=np.cosh,
     relu_grad=_np_relu_grad,
     isnan=np.isnan,
     sum=lambda g, dims, keep: _sum(g, dims, keepdims=keep),
@@ -81,7 +92,8 @@ NP = types.SimpleNamespace(
     unsqueeze=np.expand_dims, squeeze_last=lambda g: np.squeeze(g, -1),
     mT=lambda a: a.swapaxes(-1, -2), sum_to=_np_sum_to, index_grad=_index_grad_np,
     cast=lambda g, dt: np.asarray(g).astype(dt, copy=False), const=lambda a: a,
-    flip=np.flip, cumsum=_cumsum, roll=np.roll,
+    flip=np.flip, cumsum=_cumsum, cumprod=np.cumprod, cumprod_grad=_np_cumprod_grad,
+    roll=np.roll,
     einsum=lambda eq, *ops: np.einsum(eq, *ops, optimize=len(ops) > 2),
     prod_of_others=_prod_of_others,
 )
@@ -100,7 +112,7 @@ TB = types.SimpleNamespace(
     exp=exp, log=log, sin=sin, cos=cos, sign=sign, abs=abs, where=where, isnan=isnan,
     zeros_like=lambda g: _new(np.zeros_like(g._data)),
     floor=lambda x: _new(np.floor(x._data)),  # (its derivative is 0: a constant)
-    tril=tril, triu=triu, log1p=log1p, sigmoid=sigmoid,
+    tril=tril, triu=triu, log1p=log1p, sigmoid=sigmoid, sinh=sinh, cosh=cosh,
     relu_grad=lambda g, ans: where(ans <= 0, 0.0, g),
     sum=lambda g, dims, keep: sum(g, dims, keep),
     mean=lambda x, dims: mean(x, dims, True),
@@ -108,6 +120,7 @@ TB = types.SimpleNamespace(
     squeeze_last=lambda g: squeeze(g, -1), mT=lambda a: transpose(a, -1, -2), sum_to=_tb_sum_to,
     index_grad=index_grad, cast=lambda g, dt: g.to(_dtypes.FROM_NP[np.dtype(dt)]),
     const=lambda a: _new(a),
-    flip=flip, cumsum=cumsum, roll=roll, einsum=einsum,
+    flip=flip, cumsum=cumsum, cumprod=cumprod, roll=roll, einsum=einsum,
+    cumprod_grad=lambda g, ans, x, d: cumprod_grad(TB, g, x, d),
     prod_of_others=_recorded_prod_of_others,
 )

@@ -83,7 +83,14 @@ AtanhBackward0, atanh = _unary("atanh", np.arctanh, lambda B, g, ans, x: g / (1.
                                "atanh", saves_input=True)
 _erf, _erfc = (np.vectorize(f, otypes=[np.float64]) for f in (math.erf, math.erfc))
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
-ErfBackward0, erf = _unary("erf", lambda a: _erf(a).astype(a.dtype),
+
+
+def _np_erf(a):
+    """erf of a float array, in its dtype (numpy has none: math.erf element by element)."""
+    return _erf(a).astype(a.dtype)
+
+
+ErfBackward0, erf = _unary("erf", _np_erf,
                            lambda B, g, ans, x: g * _TWO_OVER_SQRT_PI * B.exp(-x * x), "erf",
                            saves_input=True)
 ErfcBackward0, erfc = _unary("erfc", lambda a: _erfc(a).astype(a.dtype),

@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from .. import _dtypes, _ops
+from .. import _dtypes
 from .._ops import NP, defnode, record, record1
 from .._tensor import _new
 
@@ -277,28 +277,6 @@ def mul_scalar(x, c):
 # Activations (formulas as PyTorch's CPU kernels write them)
 # ================================================================================================
 
-def _tanh(B, x):
-    """tanh in the rule's vocabulary (neither vocabulary has it)."""
-    return np.tanh(x) if B is NP else _ops.tanh(x)
-
-
-_np_erf = np.frompyfunc(math.erf, 1, 1)
-
-
-def _erf_array(a):
-    """The error function of a float array, in its dtype (numpy has none: math.erf per element)."""
-    return np.asarray(_np_erf(a), a.dtype)
-
-
-ErfBackward0 = defnode("ErfBackward0", [
-    lambda B, g, ans, x: g * (2 / math.sqrt(math.pi)) * B.exp(-x * x)], "erf", saves=True)
-
-
-def _erf(B, x):
-    """erf in the rule's vocabulary (for create_graph, recorded as ErfBackward0)."""
-    return _erf_array(x) if B is NP else record1(ErfBackward0, _erf_array(x._data), x, (x,))
-
-
 def _saved_input(x, inplace):
     """What a node saves of its input: a copy when the input is about to be overwritten."""
     return _new(x._data.copy()) if inplace else x
@@ -367,10 +345,10 @@ _GELU_KAPPA = 0.044715
 def _gelu_rule(B, g, ans, x, approximate):
     if approximate == "tanh":
         x_sq = x * x
-        t = _tanh(B, _GELU_BETA * (x + _GELU_KAPPA * (x_sq * x)))
+        t = B.tanh(_GELU_BETA * (x + _GELU_KAPPA * (x_sq * x)))
         right = 0.5 * x * (1 - t * t) * (_GELU_BETA * (1 + 3 * _GELU_KAPPA * x_sq))
         return g * (0.5 * (1 + t) + right)
-    cdf = 0.5 * (1 + _erf(B, x * _SQRT1_2))
+    cdf = 0.5 * (1 + B.erf(x * _SQRT1_2))
     return g * (cdf + x * (_GELU_PDF * B.exp(x * x * -0.5)))
 
 
@@ -384,7 +362,7 @@ def gelu(x, approximate):
         inner = _GELU_BETA * (a + _GELU_KAPPA * (a * a * a))
         data = 0.5 * a * (1 + np.tanh(inner))
     else:
-        data = a * 0.5 * (1 + _erf_array(a * _SQRT1_2))
+        data = a * 0.5 * (1 + NP.erf(a * _SQRT1_2))
     return record1(GeluBackward0, data, x, (x, approximate))
 
 

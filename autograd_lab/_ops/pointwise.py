@@ -81,19 +81,19 @@ AcoshBackward0, acosh = _unary("acosh", np.arccosh,
                                saves_input=True)
 AtanhBackward0, atanh = _unary("atanh", np.arctanh, lambda B, g, ans, x: g / (1.0 - x * x),
                                "atanh", saves_input=True)
-_erf, _erfc = (np.vectorize(f, otypes=[np.float64]) for f in (math.erf, math.erfc))
+_erf, _erfc = (np.frompyfunc(f, 1, 1) for f in (math.erf, math.erfc))  # (2x np.vectorize)
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 
 
 def _np_erf(a):
     """erf of a float array, in its dtype (numpy has none: math.erf element by element)."""
-    return _erf(a).astype(a.dtype)
+    return np.asarray(_erf(a), a.dtype)
 
 
 ErfBackward0, erf = _unary("erf", _np_erf,
                            lambda B, g, ans, x: g * _TWO_OVER_SQRT_PI * B.exp(-x * x), "erf",
                            saves_input=True)
-ErfcBackward0, erfc = _unary("erfc", lambda a: _erfc(a).astype(a.dtype),
+ErfcBackward0, erfc = _unary("erfc", lambda a: np.asarray(_erfc(a), a.dtype),
                              lambda B, g, ans, x: g * -_TWO_OVER_SQRT_PI * B.exp(-x * x), "erfc",
                              saves_input=True)
 SgnBackward0, sgn = _unary("sgn", lambda a: a.copy() if a.dtype == np.bool_ else _sign(a),

@@ -80,13 +80,43 @@ def scen(T, which):
         a, b = Bad.apply(x)
         try: (a + b).sum().backward()
         except Exception as e: rec.append((type(e).__name__, str(e)))
+    elif which == 9:  # tensor hooks on the outputs run (and may replace the gradient) first
+        s, c, _ = SinCos.apply(x, 2.0)
+        s.register_hook(lambda g: g * 10); c.register_hook(lambda g: rec.append(("hook", 1)))
+        (s + c).sum().backward(); rec.append(x.grad.tolist())
+    elif which in (10, 11):  # backward frees the saved tensors: a second one fails
+        s, c, _ = SinCos.apply(x, 2.0)
+        s.sum().backward()
+        try: (c if which == 10 else s).sum().backward()
+        except RuntimeError as e: rec.append(str(e)[:50])
+        a, b = NoMat.apply(x)  # nothing saved: backward may run again
+        a.sum().backward(); b.sum().backward(); rec.append(x.grad.tolist())
+    elif which in (12, 13):  # a saved input or output modified in place
+        class Exp(T.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                r = x.exp(); ctx.save_for_backward(r if which == 12 else x); return r
+            @staticmethod
+            def backward(ctx, g): return g * ctx.saved_tensors[0]
+        y = x * 1; r = Exp.apply(y); (r if which == 12 else y).mul_(2)
+        try: r.sum().backward()
+        except RuntimeError as e: rec.append(str(e)[:170])
+    elif which == 14:  # a gradient for an argument that is not a tensor
+        class Scale(T.autograd.Function):
+            @staticmethod
+            def forward(ctx, x, k): return x * k
+            @staticmethod
+            def backward(ctx, g): return g, g
+        try: Scale.apply(x, 2.0).sum().backward()
+        except RuntimeError as e: rec.append(str(e))
     return [tuple(r) if isinstance(r, tuple) else r for r in rec]
 
 
-@pytest.mark.parametrize("which", range(9), ids=[
+@pytest.mark.parametrize("which", range(15), ids=[
     "two-outputs-and-a-label", "one-output-unused", "non-differentiable-index",
     "no-materialize", "create-graph", "no-grad", "input-without-grad", "retain-graph",
-    "wrong-number-of-grads"])
+    "wrong-number-of-grads", "tensor-hooks-first", "freed-other-output", "freed-same-output",
+    "saved-output-modified", "saved-input-modified", "grad-for-non-tensor"])
 def test_several_outputs_as_pytorch(which):
     ours = scen(lab, which)
     assert ours == scen(require_torch(), which) and ours

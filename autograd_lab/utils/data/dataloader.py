@@ -46,15 +46,16 @@ def default_collate(batch):
 
 
 def default_convert(data):
-    """One sample as it is, with numpy arrays (inside containers too) made tensors."""
-    if isinstance(data, np.ndarray) and data.dtype.kind not in "OUS":
+    """One sample as it is, with numpy arrays and scalars (inside containers too) made tensors
+    and tuples (not namedtuples) made lists, as in PyTorch."""
+    if isinstance(data, (np.ndarray, np.generic)) and data.dtype.kind not in "OUS":
         return as_tensor(data)
     if isinstance(data, collections.abc.Mapping):
         return type(data)({key: default_convert(v) for key, v in data.items()})
     if isinstance(data, tuple) and hasattr(data, "_fields"):
         return type(data)(*(default_convert(v) for v in data))
     if isinstance(data, (list, tuple)):
-        return type(data)(default_convert(v) for v in data)
+        return [default_convert(v) for v in data]
     return data
 
 

@@ -109,14 +109,35 @@ def scen(T, which):
             def backward(ctx, g): return g, g
         try: Scale.apply(x, 2.0).sum().backward()
         except RuntimeError as e: rec.append(str(e))
+    elif which == 15:  # forward without ctx, setup_context, keyword arguments
+        class Pow(T.autograd.Function):
+            @staticmethod
+            def forward(x, k=3.0): return x ** k
+            @staticmethod
+            def setup_context(ctx, inputs, output):
+                ctx.save_for_backward(inputs[0]); ctx.k = inputs[1]
+            @staticmethod
+            def backward(ctx, g):
+                x, = ctx.saved_tensors; return g * ctx.k * x ** (ctx.k - 1), None
+        Pow.apply(x).sum().backward(); Pow.apply(x, k=2.0).sum().backward()
+        rec.append(x.grad.tolist())
+    elif which == 16:  # grad_fn answers for ctx (one object in PyTorch)
+        s, c, _ = SinCos.apply(x, 2.0)
+        rec.append((s.grad_fn.k, c.grad_fn.needs_input_grad, s.grad_fn.saved_tensors[0].tolist()))
+        try: s.grad_fn.nothing
+        except AttributeError as e: rec.append(str(e))
+        (s + c).sum().backward()
+        try: c.grad_fn.saved_tensors
+        except RuntimeError as e: rec.append(str(e)[:50])
     return [tuple(r) if isinstance(r, tuple) else r for r in rec]
 
 
-@pytest.mark.parametrize("which", range(15), ids=[
+@pytest.mark.parametrize("which", range(17), ids=[
     "two-outputs-and-a-label", "one-output-unused", "non-differentiable-index",
     "no-materialize", "create-graph", "no-grad", "input-without-grad", "retain-graph",
     "wrong-number-of-grads", "tensor-hooks-first", "freed-other-output", "freed-same-output",
-    "saved-output-modified", "saved-input-modified", "grad-for-non-tensor"])
+    "saved-output-modified", "saved-input-modified", "grad-for-non-tensor", "setup-context",
+    "grad-fn-is-ctx"])
 def test_several_outputs_as_pytorch(which):
     ours = scen(lab, which)
     assert ours == scen(require_torch(), which) and ours

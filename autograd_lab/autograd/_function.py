@@ -3,6 +3,8 @@
 A forward that returns a tuple gives each differentiable tensor in it its own node, in a
 `Group` (see _group.py): the user's backward runs once per backward pass with one gradient per
 output."""
+import inspect
+
 import numpy as np
 
 from .._grad_mode import no_grad, state as _grad
@@ -64,14 +66,28 @@ class FunctionCtx:
 
 
 class Function:
-    """Subclass with static `forward(ctx, *args)` and `backward(ctx, *grads)`; call `.apply`."""
+    """Subclass with static `forward(ctx, *args)` (or `forward(*args)` and
+    `setup_context(ctx, inputs, output)`) and `backward(ctx, *grads)`; call `.apply`. The
+    tensors a function made answer for its ctx: `y.grad_fn.saved_tensors`, `y.grad_fn.k`."""
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        """Override to save for backward apart from a `forward` that takes no ctx."""
+        raise NotImplementedError("setup_context is not implemented.")
 
     @classmethod
-    def apply(cls, *args):
+    def apply(cls, *args, **kwargs):
         ctx = FunctionCtx()
+        separate = cls.setup_context is not Function.setup_context
+        if separate:  # (keyword arguments become positional, as in PyTorch)
+            bound = inspect.signature(cls.forward).bind(*args, **kwargs)
+            bound.apply_defaults()
+            args, kwargs = bound.args, bound.kwargs
         ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
         with no_grad():
-            out = cls.forward(ctx, *args)
+            out = cls.forward(*args, **kwargs) if separate else cls.forward(ctx, *args, **kwargs)
+            if separate:
+                cls.setup_context(ctx, args, out)
         if isinstance(out, tuple):
             return _record_outputs(cls, ctx, args, out)
         if not isinstance(out, Tensor):
@@ -82,11 +98,22 @@ class Function:
         node_cls = cls.__dict__.get("_node_cls")
         if node_cls is None:
             node_cls = defnode(f"{cls.__name__}Backward", _FunctionRules(cls), cls.__name__)
+            node_cls.__getattr__ = _ctx_attribute
             cls._node_cls = node_cls
         edges, shapes, positions = _inputs(args)
         result = _ops.record(node_cls, out._data, edges, (ctx, shapes, positions))
         ctx._outputs_made(cls.__name__, (out,), (result,))
         return result
+
+
+def _ctx_attribute(node, name):
+    """A Function's node answers for its ctx (in PyTorch they are one object)."""
+    ctx = None if name.startswith("_") else node._saved[0]
+    try:
+        return getattr(getattr(ctx, "ctx", ctx), name)  # (a Group holds the ctx)
+    except AttributeError:
+        raise AttributeError(f"'{type(node).__name__}' object has no attribute '{name}'") \
+            from None
 
 
 def _inputs(args):
@@ -159,6 +186,7 @@ def _record_outputs(cls, ctx, args, outs):
     node_cls = cls.__dict__.get("_group_node_cls")
     if node_cls is None:
         node_cls = cls._group_node_cls = defgroupnode(f"{cls.__name__}Backward", cls.__name__)
+        node_cls.__getattr__ = _ctx_attribute
     edges, shapes, positions = _inputs(args)
     like = [(o._data.shape, o._data.dtype) if isinstance(o, Tensor) else None for o in outs]
 
@@ -172,6 +200,7 @@ def _record_outputs(cls, ctx, args, outs):
         return [_to_edge(result[k], shapes[k], create) for k in positions]
 
     group = Group(len(outs), backward)
+    group.ctx = ctx
     result = list(outs)
     for k, o in enumerate(outs):
         if linked[k]:

@@ -129,15 +129,31 @@ def scen(T, which):
         (s + c).sum().backward()
         try: c.grad_fn.saved_tensors
         except RuntimeError as e: rec.append(str(e)[:50])
+    elif which == 17:  # once_differentiable: no graph in backward; a second order fails
+        from importlib import import_module
+        once = import_module(T.__name__ + ".autograd.function").once_differentiable
+        class Sq(T.autograd.Function):
+            @staticmethod
+            def forward(ctx, x): ctx.save_for_backward(x); return x ** 2
+            @staticmethod
+            @once
+            def backward(ctx, g):
+                rec.append((g.requires_grad, T.is_grad_enabled()))
+                return 2 * ctx.saved_tensors[0] * g
+        g, = T.autograd.grad(Sq.apply(x), x, T.ones(3, dtype=T.float64, requires_grad=True),
+                             create_graph=True)
+        rec.append((g.grad_fn.name(), Sq.backward.__name__))
+        try: g.sum().backward()
+        except RuntimeError as e: rec.append(str(e))
     return [tuple(r) if isinstance(r, tuple) else r for r in rec]
 
 
-@pytest.mark.parametrize("which", range(17), ids=[
+@pytest.mark.parametrize("which", range(18), ids=[
     "two-outputs-and-a-label", "one-output-unused", "non-differentiable-index",
     "no-materialize", "create-graph", "no-grad", "input-without-grad", "retain-graph",
     "wrong-number-of-grads", "tensor-hooks-first", "freed-other-output", "freed-same-output",
     "saved-output-modified", "saved-input-modified", "grad-for-non-tensor", "setup-context",
-    "grad-fn-is-ctx"])
+    "grad-fn-is-ctx", "once-differentiable"])
 def test_several_outputs_as_pytorch(which):
     ours = scen(lab, which)
     assert ours == scen(require_torch(), which) and ours

@@ -145,15 +145,26 @@ def scen(T, which):
         rec.append((g.grad_fn.name(), Sq.backward.__name__))
         try: g.sum().backward()
         except RuntimeError as e: rec.append(str(e))
+    elif which == 18:  # mark_dirty: the input changed in place takes the function's node
+        class Double(T.autograd.Function):
+            @staticmethod
+            def forward(ctx, a): a.mul_(2); ctx.mark_dirty(a); return a
+            @staticmethod
+            def backward(ctx, g): return g * 2
+        y = x * 1; v = y[1:]; z = Double.apply(y)
+        rec.append((z is y, z.grad_fn.name(), z._version, v.grad_fn.name()))
+        (z.sum() + v.sum()).backward(); rec.append(x.grad.tolist())
+        try: Double.apply(x)
+        except RuntimeError as e: rec.append(str(e))
     return [tuple(r) if isinstance(r, tuple) else r for r in rec]
 
 
-@pytest.mark.parametrize("which", range(18), ids=[
+@pytest.mark.parametrize("which", range(19), ids=[
     "two-outputs-and-a-label", "one-output-unused", "non-differentiable-index",
     "no-materialize", "create-graph", "no-grad", "input-without-grad", "retain-graph",
     "wrong-number-of-grads", "tensor-hooks-first", "freed-other-output", "freed-same-output",
     "saved-output-modified", "saved-input-modified", "grad-for-non-tensor", "setup-context",
-    "grad-fn-is-ctx", "once-differentiable"])
+    "grad-fn-is-ctx", "once-differentiable", "mark-dirty"])
 def test_several_outputs_as_pytorch(which):
     ours = scen(lab, which)
     assert ours == scen(require_torch(), which) and ours

@@ -56,6 +56,10 @@ class FunctionCtx:
         self._saved = tuple((t, v, name if any(t is o for o in outs) else made_by)
                             for t, v, made_by in self._saved)
 
+    def mark_dirty(self, *tensors):
+        """Forward changed these inputs in place (and returns them): they get its node."""
+        self.dirty = tensors
+
     def mark_non_differentiable(self, *tensors):
         """The output is not differentiable (e.g. indices): it gets no grad_fn."""
         self.non_differentiable = tensors
@@ -101,7 +105,18 @@ class Function:
             node_cls.__getattr__ = _ctx_attribute
             cls._node_cls = node_cls
         edges, shapes, positions = _inputs(args)
+        dirty = any(out is t for t in getattr(ctx, "dirty", ()))
+        if dirty and _grad.enabled and out.requires_grad:
+            if out.grad_fn is None:
+                raise RuntimeError("a leaf Variable that requires grad has been used in an "
+                                   "in-place operation.")
+            _ops._check_inplace(out)
         result = _ops.record(node_cls, out._data, edges, (ctx, shapes, positions))
+        if dirty:  # the input itself, with the function's node as its history
+            out._bump_version()
+            if result.grad_fn is not None:
+                _ops.rebase(out, result)
+            return out
         ctx._outputs_made(cls.__name__, (out,), (result,))
         return result
 
@@ -177,6 +192,9 @@ def _to_edge(gi, shape, create):
 def _record_outputs(cls, ctx, args, outs):
     """The outputs of a forward that returned a tuple: each floating-point tensor not marked
     non-differentiable gets a node of one group (when recording and an input requires grad)."""
+    if getattr(ctx, "dirty", ()):
+        raise NotImplementedError("mark_dirty in a forward that returns a tuple is not "
+                                  "supported by autograd_lab")
     skip = getattr(ctx, "non_differentiable", ())
     linked = [isinstance(o, Tensor) and o._data.dtype.kind == "f" and
               not any(o is t for t in skip) for o in outs]

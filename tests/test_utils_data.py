@@ -13,6 +13,8 @@ P = namedtuple("P", "a b")
 CASES = [
     "list(D.DataLoader(ds, batch_size=4))",
     "list(D.DataLoader(ds, batch_size=4, drop_last=True))",
+    "(lambda it: (next(it), len(it), type(it).__name__, list(it)))(iter(D.DataLoader(ds, "
+    "batch_size=4)))",
     "len(D.DataLoader(ds, batch_size=4)), len(D.DataLoader(ds, batch_size=4, "
     "drop_last=True)), len(D.DataLoader(ds, batch_size=None))",
     "list(D.DataLoader(range(5), batch_size=2))",

@@ -97,6 +97,9 @@ class DataLoader:
             default_collate if batch_sampler is not None else default_convert
 
     def __iter__(self):
+        return _SingleProcessDataLoaderIter(self)
+
+    def _batches(self):
         if self.batch_sampler is not None:
             for indices in self.batch_sampler:
                 yield self.collate_fn([self.dataset[i] for i in indices])
@@ -106,3 +109,20 @@ class DataLoader:
 
     def __len__(self):
         return len(self.batch_sampler if self.batch_sampler is not None else self.sampler)
+
+
+class _SingleProcessDataLoaderIter:
+    """One pass over a DataLoader (PyTorch's class of `iter(loader)`): `next` and `len`."""
+
+    def __init__(self, loader):
+        self._loader = loader
+        self._batches = loader._batches()
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        return next(self._batches)
+
+    def __len__(self):
+        return len(self._loader)

@@ -13,7 +13,7 @@ class dtype:
         self.legacy = legacy  # PyTorch's legacy type name in messages: Float for torch.FloatTensor
         self.np = np.dtype(np_dtype)
         self.is_floating_point = kind == 2
-        self.is_signed = name != "bool"
+        self.is_signed = self.np.kind in "if"  # (after self.np)
         self.itemsize = self.np.itemsize
         self._kind = kind  # 0 bool, 1 integer, 2 floating: the promotion category
 

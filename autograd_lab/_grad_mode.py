@@ -5,7 +5,7 @@ import threading
 
 class _State(threading.local):
     enabled = True
-
+    keep_graph = True  # False while a backward pass frees the graph behind it
 
 state = _State()
 

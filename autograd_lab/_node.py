@@ -58,7 +58,7 @@ class Node:
         """PyTorch's name of this backward function, e.g. 'AddBackward0' (its C++ classes carry
         their namespace: 'torch::autograd::CopySlices'). Displays show the class name."""
         n = type(self).__name__
-        return "torch::autograd::" + n if n in ("CopySlices", "NotImplemented") else n
+        return "torch::autograd::" + n if n in ("CopySlices", "NotImplemented", "Error") else n
 
     def __getattr__(self, name):
         """`grad_fn._saved_self`, `._saved_other`, `._saved_result`, ...: the values this node

@@ -55,7 +55,9 @@ class Generator:
 
     def set_state(self, new_state):
         """Go back to a state `get_state` returned; returns the generator."""
-        if not isinstance(new_state, Tensor) or new_state._data.dtype != np.uint8:
+        if not isinstance(new_state, Tensor):
+            raise TypeError(f"expected a torch.ByteTensor, but got {type(new_state).__name__}")
+        if new_state._data.dtype != np.uint8:
             raise TypeError("RNG state must be a torch.ByteTensor")
         raw = new_state._data.tobytes()
         if len(raw) != _STATE_BYTES:

@@ -369,6 +369,8 @@ class Tensor:
 
     def requires_grad_(self, requires_grad=True):
         """Start (or stop) recording operations on this leaf."""
+        if requires_grad and self._data.dtype.kind != "f":  # (PyTorch's wording, for the method)
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
         self.requires_grad = bool(requires_grad)
         return self
 

@@ -41,7 +41,8 @@ def _rebuild_tensor(storage, dtype, offset, shape, strides, requires_grad, param
 
 
 _ALLOWED = {"collections.OrderedDict": collections.OrderedDict,
-            "builtins.complex": complex,
+            "collections.Counter": collections.Counter,
+            "builtins.complex": complex, "builtins.bytearray": bytearray, "builtins.set": set,
             f"{__name__}._rebuild_tensor": _rebuild_tensor,
             f"{Size.__module__}.Size": Size,
             f"{Device.__module__}.Device": Device}

@@ -46,6 +46,10 @@ CASES = [
     "F.jacobian(lambda a: a ** 2, x, vectorize=True)",
     "F.jacobian(lambda a: a ** 2, x, strict=True, vectorize=True)",
     "F.jacobian(lambda a: a ** 2, x, strategy='backwards')",
+    "F.jacobian(lambda a: a[:0], x)",
+    "F.jacobian(lambda a: a * 2, x[:0])",
+    "F.jacobian(lambda a: a.sum() * x, x[:0])",
+    "F.jacobian(lambda a, b: (a * 2, b[:0]), (x, x), strategy='forward-mode', vectorize=True)",
     "F.jacobian(lambda a: a ** 3, x, create_graph=True).requires_grad",
     "F.jacobian(lambda a: a ** 2, x, strategy='forward-mode')",
     "F.jacobian(lambda a: a ** 2, x, strategy='forward-mode', vectorize=True)",
@@ -95,6 +99,7 @@ def test_same_results_structure_and_errors_as_pytorch(code):
 @pytest.mark.parametrize("code", [
     "F.jacobian(lambda a: a ** 2, 3)", "F.vjp(lambda a: a, x, 3)",
     "F.jvp(lambda a: a ** 2, x, (T.ones(3, dtype=T.float64), 1))",
+    "F.vjp(lambda a: a * 2, T.tensor([1, 2]), T.ones(2))",
 ])
 def test_error_messages_are_pytorchs(code):
     torch = require_torch()

@@ -80,13 +80,91 @@ def scen(T, which):
         a, b = Bad.apply(x)
         try: (a + b).sum().backward()
         except Exception as e: rec.append((type(e).__name__, str(e)))
+    elif which == 9:  # tensor hooks on the outputs run (and may replace the gradient) first
+        s, c, _ = SinCos.apply(x, 2.0)
+        s.register_hook(lambda g: g * 10); c.register_hook(lambda g: rec.append(("hook", 1)))
+        (s + c).sum().backward(); rec.append(x.grad.tolist())
+    elif which in (10, 11):  # backward frees the saved tensors: a second one fails
+        s, c, _ = SinCos.apply(x, 2.0)
+        s.sum().backward()
+        try: (c if which == 10 else s).sum().backward()
+        except RuntimeError as e: rec.append(str(e)[:50])
+        a, b = NoMat.apply(x)  # nothing saved: backward may run again
+        a.sum().backward(); b.sum().backward(); rec.append(x.grad.tolist())
+    elif which in (12, 13):  # a saved input or output modified in place
+        class Exp(T.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                r = x.exp(); ctx.save_for_backward(r if which == 12 else x); return r
+            @staticmethod
+            def backward(ctx, g): return g * ctx.saved_tensors[0]
+        y = x * 1; r = Exp.apply(y); (r if which == 12 else y).mul_(2)
+        try: r.sum().backward()
+        except RuntimeError as e: rec.append(str(e)[:170])
+    elif which == 14:  # a gradient for an argument that is not a tensor
+        class Scale(T.autograd.Function):
+            @staticmethod
+            def forward(ctx, x, k): return x * k
+            @staticmethod
+            def backward(ctx, g): return g, g
+        try: Scale.apply(x, 2.0).sum().backward()
+        except RuntimeError as e: rec.append(str(e))
+    elif which == 15:  # forward without ctx, setup_context, keyword arguments
+        class Pow(T.autograd.Function):
+            @staticmethod
+            def forward(x, k=3.0): return x ** k
+            @staticmethod
+            def setup_context(ctx, inputs, output):
+                ctx.save_for_backward(inputs[0]); ctx.k = inputs[1]
+            @staticmethod
+            def backward(ctx, g):
+                x, = ctx.saved_tensors; return g * ctx.k * x ** (ctx.k - 1), None
+        Pow.apply(x).sum().backward(); Pow.apply(x, k=2.0).sum().backward()
+        rec.append(x.grad.tolist())
+    elif which == 16:  # grad_fn answers for ctx (one object in PyTorch)
+        s, c, _ = SinCos.apply(x, 2.0)
+        rec.append((s.grad_fn.k, c.grad_fn.needs_input_grad, s.grad_fn.saved_tensors[0].tolist()))
+        try: s.grad_fn.nothing
+        except AttributeError as e: rec.append(str(e))
+        (s + c).sum().backward()
+        try: c.grad_fn.saved_tensors
+        except RuntimeError as e: rec.append(str(e)[:50])
+    elif which == 17:  # once_differentiable: no graph in backward; a second order fails
+        from importlib import import_module
+        once = import_module(T.__name__ + ".autograd.function").once_differentiable
+        class Sq(T.autograd.Function):
+            @staticmethod
+            def forward(ctx, x): ctx.save_for_backward(x); return x ** 2
+            @staticmethod
+            @once
+            def backward(ctx, g):
+                rec.append((g.requires_grad, T.is_grad_enabled()))
+                return 2 * ctx.saved_tensors[0] * g
+        g, = T.autograd.grad(Sq.apply(x), x, T.ones(3, dtype=T.float64, requires_grad=True),
+                             create_graph=True)
+        rec.append((g.grad_fn.name(), Sq.backward.__name__))
+        try: g.sum().backward()
+        except RuntimeError as e: rec.append(str(e))
+    elif which == 18:  # mark_dirty: the input changed in place takes the function's node
+        class Double(T.autograd.Function):
+            @staticmethod
+            def forward(ctx, a): a.mul_(2); ctx.mark_dirty(a); return a
+            @staticmethod
+            def backward(ctx, g): return g * 2
+        y = x * 1; v = y[1:]; z = Double.apply(y)
+        rec.append((z is y, z.grad_fn.name(), z._version, v.grad_fn.name()))
+        (z.sum() + v.sum()).backward(); rec.append(x.grad.tolist())
+        try: Double.apply(x)
+        except RuntimeError as e: rec.append(str(e))
     return [tuple(r) if isinstance(r, tuple) else r for r in rec]
 
 
-@pytest.mark.parametrize("which", range(9), ids=[
+@pytest.mark.parametrize("which", range(19), ids=[
     "two-outputs-and-a-label", "one-output-unused", "non-differentiable-index",
     "no-materialize", "create-graph", "no-grad", "input-without-grad", "retain-graph",
-    "wrong-number-of-grads"])
+    "wrong-number-of-grads", "tensor-hooks-first", "freed-other-output", "freed-same-output",
+    "saved-output-modified", "saved-input-modified", "grad-for-non-tensor", "setup-context",
+    "grad-fn-is-ctx", "once-differentiable", "mark-dirty"])
 def test_several_outputs_as_pytorch(which):
     ours = scen(lab, which)
     assert ours == scen(require_torch(), which) and ours

@@ -419,7 +419,8 @@ ROWS = [
         "require gradients", rg_attr_int),
     Row("requires_grad = False on non-leaf", R, "you can only change requires_grad flags of leaf "
         "variables", rg_attr_nonleaf),
-    Row("requires_grad_ int", R, "only Tensors of floating point", requires_grad_int),
+    Row("requires_grad_ int", R, "only Tensors of floating point dtype can require gradients",
+        requires_grad_int),
     Row("requires_grad_ non-leaf", R, "you can only change requires_grad flags of leaf variables",
         requires_grad_nonleaf),
     Row("data = list", T, "Variable data has to be a tensor, but got list", data_list),

@@ -24,6 +24,18 @@ def test_seeds_and_errors_as_pytorch(code):
     assert ours == theirs
 
 
+@pytest.mark.parametrize("code", ["T.set_rng_state([1, 2])", "T.Generator().set_state(5)",
+                                  "T.set_rng_state(T.zeros(3))"])
+def test_state_errors_have_pytorchs_messages(code):
+    torch = require_torch()
+    messages = []
+    for T in (lab, torch):
+        with pytest.raises(TypeError) as info:
+            eval(code, {"T": T})
+        messages.append(str(info.value))
+    assert messages[0] == messages[1]
+
+
 def test_the_default_generator_starts_from_pytorchs_seed_in_every_process():
     code = "import autograd_lab as T; print(T.initial_seed(), T.randn(3).tolist())"
     runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

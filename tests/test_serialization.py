@@ -80,7 +80,7 @@ def test_plain_containers_numbers_and_torch_objects_round_trip(T):
     obj = collections.OrderedDict(
         epoch=3, lr=1e-3, name="run-1", flags=(True, False, None), nested=[{"a": [1, 2.5]}],
         z=1 + 2j, shape=T.Size([2, 3]), dtype=T.int16, device=T.device("cpu"), empty={},
-        seen={1, 2}, raw=b"\x00\xff")
+        seen={1, 2}, raw=b"\x00\xff", buf=bytearray(b"ab"), counts=collections.Counter("aab"))
     loaded = round_trip(T, obj)
     assert type(loaded) is collections.OrderedDict and loaded == obj
     assert list(loaded) == list(obj) and type(loaded["shape"]) is T.Size

@@ -104,6 +104,8 @@ def test_floating_and_complex_queries_match_torch(name):
     x, y = al.zeros(2, dtype=d), torch.zeros(2, dtype=t)
     assert al.is_floating_point(x) == torch.is_floating_point(y) == x.is_floating_point()
     assert al.is_complex(x) == torch.is_complex(y) == x.is_complex() == d.is_complex is False
+    assert (d.is_floating_point, d.is_signed, d.itemsize) == (t.is_floating_point, t.is_signed,
+                                                              t.itemsize)
 
 
 @pytest.mark.parametrize("name", NAMES)

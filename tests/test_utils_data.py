@@ -13,6 +13,8 @@ P = namedtuple("P", "a b")
 CASES = [
     "list(D.DataLoader(ds, batch_size=4))",
     "list(D.DataLoader(ds, batch_size=4, drop_last=True))",
+    "(lambda it: (next(it), len(it), type(it).__name__, list(it)))(iter(D.DataLoader(ds, "
+    "batch_size=4)))",
     "len(D.DataLoader(ds, batch_size=4)), len(D.DataLoader(ds, batch_size=4, "
     "drop_last=True)), len(D.DataLoader(ds, batch_size=None))",
     "list(D.DataLoader(range(5), batch_size=2))",
@@ -28,6 +30,8 @@ CASES = [
     "list(D.DataLoader([object()], batch_size=1))",
     "list(D.DataLoader([True, False], batch_size=2))",
     "list(D.DataLoader([np.ones(2)], batch_size=None))",
+    "list(D.DataLoader([(T.ones(1), [np.int64(2), (3.5,)])], batch_size=None))",
+    "list(D.DataLoader([np.float32(1.5), P(np.ones(1), 2)], batch_size=None))",
     "D.DataLoader(ds, batch_size=0)",
     "D.DataLoader(ds, shuffle=True, sampler=[0, 1])",
     "D.DataLoader(ds, batch_size=2, batch_sampler=[[0]])",

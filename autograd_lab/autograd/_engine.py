@@ -131,16 +131,20 @@ def _check_versions(fn):
         vcs.append((extra["ans_vc"], None))
     for vc, t in vcs:
         if vc.changed_since(fn._seq):
-            expected = vc.version_at(fn._seq)
-            shape = list(fn._out.shape) if t is None else list(t._data.shape)
             maker = fn if t is None else t.grad_fn
-            what = "" if maker is None else f", which is output 0 of {_BACKWARD.sub('', maker.name())},"
-            dt = _dtypes.of_array(t._data if t is not None else fn._out).legacy
-            hint = _ANOMALY_HINT if anomaly.is_anomaly_enabled() else _VERSION_HINT
-            raise RuntimeError(
-                f"one of the variables needed for gradient computation has been modified by an "
-                f"inplace operation: [torch.{dt}Tensor {shape}]{what} is at version "
-                f"{vc.version}; expected version {expected} instead. {hint}")
+            raise modified_error(fn._out if t is None else t._data, vc.version,
+                                 vc.version_at(fn._seq), None if maker is None else maker.name())
+
+
+def modified_error(array, version, expected, made_by):
+    """PyTorch's error for a saved value (`array`) modified in place, by an op named `made_by`
+    ('MulBackward0': "output 0 of Mul") at first, or None."""
+    what = "" if made_by is None else f", which is output 0 of {_BACKWARD.sub('', made_by)},"
+    hint = _ANOMALY_HINT if anomaly.is_anomaly_enabled() else _VERSION_HINT
+    return RuntimeError(
+        f"one of the variables needed for gradient computation has been modified by an inplace "
+        f"operation: [torch.{_dtypes.of_array(array).legacy}Tensor {list(array.shape)}]{what} is "
+        f"at version {version}; expected version {expected} instead. {hint}")
 
 
 def run(roots, root_grads, keep_graph, create_graph, capture=None, trace=None):
@@ -161,8 +165,8 @@ def run(roots, root_grads, keep_graph, create_graph, capture=None, trace=None):
     heap = [(-k._seq, k) for k in grads if isinstance(k, Node)]
     heapq.heapify(heap)
     leaves = [k for k in grads if not isinstance(k, Node)]
-    prev_mode = _grad.enabled
-    _grad.enabled = create_graph
+    prev_mode, prev_keep = _grad.enabled, _grad.keep_graph
+    _grad.enabled, _grad.keep_graph = create_graph, keep_graph
     gc_was_on = gc.isenabled()
     gc.disable()  # the sweep allocates many short-lived objects and frees no cycles
     fn = None
@@ -276,7 +280,7 @@ def run(roots, root_grads, keep_graph, create_graph, capture=None, trace=None):
             anomaly.report(fn, exc)
         raise
     finally:
-        _grad.enabled = prev_mode
+        _grad.enabled, _grad.keep_graph = prev_mode, prev_keep
         if gc_was_on:
             gc.enable()
 
@@ -330,10 +334,19 @@ def _post_hooked(fn, hooks, B, g, ans, saved, create):
 
 
 def _node_extras(fn, extra, g, create, pending):
-    """Hooks on the tensor this node made, pre-hooks, retain_grad; then the node's `group` (the
-    nodes standing for one multi-output function, e.g. nn's backward hooks) sees its gradient
-    and the `pending` ones of the other nodes of the group (complete: made together, they run
-    one after another)."""
+    """The gradient of the tensor this node made, after its hooks (`_hooked`); the node's
+    `group` (the nodes standing for one multi-output function, e.g. nn's backward hooks) takes
+    it with the `pending` ones of the other nodes of the group (complete: made together, they
+    run one after another) and runs their hooks too, in the order of the outputs, as PyTorch
+    runs those of its one node's outputs."""
+    group = extra.get("group")
+    if group is None:
+        return _hooked(extra, g, create)
+    return group.gather(fn, g, pending, lambda n, gn: _hooked(n._extra, gn, create), create)
+
+
+def _hooked(extra, g, create):
+    """Pre-hooks, hooks on the tensor the node made, retain_grad: the gradient they leave."""
     for hook in extra.get("pre_hooks", ()):
         new = hook((_as_tensor(g),))
         if new is not None:
@@ -348,7 +361,4 @@ def _node_extras(fn, extra, g, create, pending):
             t._grad = _as_tensor(g) if create else _new(np.array(g, dtype=t._data.dtype))
         else:
             t._grad = t._grad + _as_tensor(g)
-    group = extra.get("group")
-    if group is not None:
-        group.gather(fn, g, pending, create)
     return g

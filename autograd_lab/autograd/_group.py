@@ -26,6 +26,7 @@ class Group:
         self.members = [None] * n_outputs  # weak references to the nodes, per output
         self.pass_ = None  # the pending gradients of the last pass the group sent everything in
         self.out = None  # what the running member sends, per edge
+        self.hooked = None  # the members' gradients after their hooks, in the last pass
 
     def add(self, k, node):
         """Make `node` (made with (self,) saved) the member for output k."""
@@ -35,15 +36,24 @@ class Group:
     def nodes(self):
         return [None if m is None else m() for m in self.members]
 
-    def gather(self, fn, g, pending, create):
+    def gather(self, fn, g, pending, hooked, create):
         """Called by the engine as member `fn` runs with gradient `g` (`pending`: the engine's
-        gradients of the nodes still to run, a new dict in every backward pass)."""
+        gradients of the nodes still to run, a new dict in every backward pass); answers fn's
+        gradient after `hooked(node, grad)` (its hooks), which runs once per member and pass."""
         if self.pass_ is pending:  # another member already sent everything in this pass
             self.out = None
-            return
+            return self.hooked[self._index(fn)]
         self.pass_ = pending
-        grads = [g if n is fn else None if n is None else pending.get(n) for n in self.nodes()]
+        grads = []
+        for n in self.nodes():
+            gn = g if n is fn else None if n is None else pending.get(n)
+            grads.append(gn if gn is None or n._extra is None else hooked(n, gn))
+        self.hooked = grads
         self.out = self.backward(grads, create)
+        return grads[self._index(fn)]
+
+    def _index(self, fn):
+        return next(k for k, n in enumerate(self.nodes()) if n is fn)
 
     def sent(self, i):
         """The gradient the running member sends along edge i."""

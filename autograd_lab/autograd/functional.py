@@ -259,8 +259,8 @@ def _jacobian_rows(i, out, inputs, create_graph, strict):
                                    f"of input {i}. This is not allowed in strict mode when "
                                    f"create_graph=True.")
             rows[j].append(g)
-    return tuple(stack(r).reshape(out.shape + inp.shape) if r else
-                 inp.new_zeros(out.shape + inp.shape) for r, inp in zip(rows, inputs))
+    return tuple(stack(r).reshape(out.shape + inp.shape)  # (an empty output: PyTorch's error)
+                 for r, inp in zip(rows, inputs))
 
 
 def hessian(func, inputs, create_graph=False, strict=False, vectorize=False,

@@ -46,15 +46,16 @@ def default_collate(batch):
 
 
 def default_convert(data):
-    """One sample as it is, with numpy arrays (inside containers too) made tensors."""
-    if isinstance(data, np.ndarray) and data.dtype.kind not in "OUS":
+    """One sample as it is, with numpy arrays and scalars (inside containers too) made tensors
+    and tuples (not namedtuples) made lists, as in PyTorch."""
+    if isinstance(data, (np.ndarray, np.generic)) and data.dtype.kind not in "OUS":
         return as_tensor(data)
     if isinstance(data, collections.abc.Mapping):
         return type(data)({key: default_convert(v) for key, v in data.items()})
     if isinstance(data, tuple) and hasattr(data, "_fields"):
         return type(data)(*(default_convert(v) for v in data))
     if isinstance(data, (list, tuple)):
-        return type(data)(default_convert(v) for v in data)
+        return [default_convert(v) for v in data]
     return data
 
 
@@ -96,6 +97,9 @@ class DataLoader:
             default_collate if batch_sampler is not None else default_convert
 
     def __iter__(self):
+        return _SingleProcessDataLoaderIter(self)
+
+    def _batches(self):
         if self.batch_sampler is not None:
             for indices in self.batch_sampler:
                 yield self.collate_fn([self.dataset[i] for i in indices])
@@ -105,3 +109,20 @@ class DataLoader:
 
     def __len__(self):
         return len(self.batch_sampler if self.batch_sampler is not None else self.sampler)
+
+
+class _SingleProcessDataLoaderIter:
+    """One pass over a DataLoader (PyTorch's class of `iter(loader)`): `next` and `len`."""
+
+    def __init__(self, loader):
+        self._loader = loader
+        self._batches = loader._batches()
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        return next(self._batches)
+
+    def __len__(self):
+        return len(self._loader)

@@ -1,8 +1,9 @@
 """Random number generators: `Generator` (PyTorch's torch.Generator) and the default one behind
 rand/randn/randint/randperm, nn.init, dropout and DataLoader shuffling.
 
-Each wraps a numpy PCG64 generator. Seeded, a program draws the same numbers on every run (as in
-PyTorch, the default generator starts from a fixed seed); the numbers are not PyTorch's.
+Each wraps a numpy PCG64 generator. Seeded, a program draws the same numbers on every run; the
+numbers are not PyTorch's. As in PyTorch, a new `Generator()` starts from a fixed seed and the
+default generator from a random one (a program that never seeds differs from run to run).
 """
 import os
 
@@ -10,7 +11,7 @@ import numpy as np
 
 from ._tensor import Device, Tensor, _new
 
-_DEFAULT_SEED = 67280421310721  # the seed PyTorch's generators start from
+_DEFAULT_SEED = 67280421310721  # the seed PyTorch's new generators start from
 _STATE_BYTES = 48  # PCG64: state and increment (128 bits each), has_uint32, uinteger
 
 
@@ -75,6 +76,7 @@ class Generator:
 
 
 default_generator = Generator()
+default_generator.seed()
 
 
 def numpy_rng(generator=None):

@@ -36,11 +36,17 @@ def test_state_errors_have_pytorchs_messages(code):
     assert messages[0] == messages[1]
 
 
-def test_the_default_generator_starts_from_pytorchs_seed_in_every_process():
-    code = "import autograd_lab as T; print(T.initial_seed(), T.randn(3).tolist())"
+def test_unseeded_runs_differ_and_new_generators_start_from_pytorchs_seed():
+    """As in PyTorch: the default generator is seeded at random in each process (a program that
+    never calls manual_seed draws other numbers every run); Generator() starts from a fixed seed."""
+    code = ("import autograd_lab as T; print(T.initial_seed(), T.randn(3).tolist(), "
+            "T.Generator().initial_seed(), T.randn(3, generator=T.Generator()).tolist())")
     runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                           check=True).stdout for _ in range(2)]
-    assert runs[0] == runs[1] and runs[0].startswith("67280421310721 ")
+                           check=True).stdout.split(" ", 1) for _ in range(2)]
+    assert runs[0][0] != runs[1][0]  # the default generator's seeds
+    default_draws, fixed = zip(*(r[1].split("] ", 1) for r in runs))
+    assert default_draws[0] != default_draws[1]
+    assert fixed[0] == fixed[1] and fixed[0].startswith("67280421310721 ")
 
 
 @pytest.mark.parametrize("draw", [

@@ -311,7 +311,7 @@ def test_flatten_of_a_0d_tensor_checks_its_dims(code):
 def test_basic_indexing_records_one_node_per_step(index, T):
     """x[0, 1:3] is a select, then a slice: two nodes in PyTorch's graph (and ours)."""
     h = T.arange(24.).reshape(2, 3, 4).requires_grad_() * 1
-    chain, fn = [], eval("h" + index).grad_fn
+    chain, fn = [], eval("h" + index, {"h": h}).grad_fn
     while type(fn).__name__ != "MulBackward0":
         chain.append(type(fn).__name__)
         fn = fn.next_functions[0][0]
@@ -619,6 +619,13 @@ def test_new_views_share_memory_and_version_with_their_base(make, T):
     "T.diag(x, 5)", "T.diag(T.zeros(2, 2, 2))", "T.diag(T.tensor(1.))",
     "T.diag(T.tensor([1, 2]), 1)",
     "T.trace(x[0])", "T.trace(T.tensor([[1, 2], [3, 4]]))", "T.trace(T.tensor([[True]]))",
+    "T.scatter(T.tensor(5.), -1, T.tensor(0), value=3.)",
+    "T.scatter(T.tensor(5.), 0, T.tensor(0), T.tensor(2.))",
+    "T.scatter(T.tensor(5.), 0, T.tensor(1), T.tensor(2.))",
+    "T.scatter_add(T.tensor(5.), 0, T.tensor(0), T.tensor(2.))",
+    "T.scatter(T.tensor(5.), 0, T.tensor(0), value=2., reduce='multiply')",
+    "T.index_add(T.zeros(3), 0, T.tensor([1, 3]), T.ones(2))",
+    "T.index_add(T.zeros(3), 0, T.tensor([-1]), T.ones(1))",
 ])
 def test_scatter_and_index_ops_values_and_errors(code):
     """Values, or the exception's type and message, as PyTorch's."""
@@ -679,4 +686,26 @@ def test_scatter_with_reduce_has_no_derivative_as_in_pytorch(code, recwarn):
             y.sum().backward()
         except RuntimeError as e:
             return repr(y), y.grad_fn.name(), str(e)
+    assert run(lab) == run(require_torch())
+
+
+@pytest.mark.parametrize("code", [
+    "T.softmax(T.zeros(3, 0), -1)", "T.log_softmax(T.zeros(0, 3), 0)",
+    "T.nn.functional.softmin(T.zeros(3, 0), dim=1)",
+    "T.norm(T.zeros(2, 0), float('inf'), dim=1)", "T.norm(T.zeros(2, 0), float('inf'))",
+    "T.norm(T.zeros(2, 0), -float('inf'), dim=(0, -1))", "T.norm(T.zeros(2, 0), -float('inf'), 0)",
+    "T.nn.functional.normalize(T.zeros(2, 0), p=float('inf'), dim=-1)",
+    "T.aminmax(T.zeros(2, 0), dim=-1)", "T.aminmax(T.zeros(2, 0), dim=0).max",
+    "T.aminmax(T.zeros(2, 0))",
+])
+def test_reductions_over_empty_dims(code):
+    """Values, or the exception's type and message, as PyTorch's."""
+    def run(T):
+        x = T.zeros(1, requires_grad=True)  # (a graph input: the results record nodes)
+        try:
+            y = eval(code, {"T": T}) + x[:0].sum()
+            y.sum().backward()
+            return repr(y.detach()), x.grad.tolist()
+        except Exception as e:  # noqa: BLE001 (the error is the outcome compared)
+            return type(e).__name__, str(e)
     assert run(lab) == run(require_torch())

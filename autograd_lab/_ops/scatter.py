@@ -57,15 +57,15 @@ def _scatter_args(input, dim, index, src):
         also = f" and to be no larger size than src {list(s.shape)}" if s is not None else ""
         raise RuntimeError(f"Expected index {list(i.shape)} to be no larger than self "
                            f"{list(a.shape)} apart from dimension {d}{also}")
-    bad = (i < 0) | (i >= a.shape[d])
+    n = a.shape[d] if a.ndim else 1
+    bad = (i < 0) | (i >= n)
     if bad.any():
-        raise RuntimeError(f"index {i[bad][0]} is out of bounds for dimension {d} with size "
-                           f"{a.shape[d]}")
+        raise RuntimeError(f"index {i[bad][0]} is out of bounds for dimension {d} with size {n}")
     block = None
     if s is not None and s.shape != i.shape:
         block = tuple(slice(0, n) for n in i.shape)
     values = None if s is None else s[block] if block else s
-    return x, _along(i, d), values, block
+    return x, _along(i, d) if a.ndim else ..., values, block  # (0-d: the one element)
 
 
 _SCATTER_SIGNATURES = "".join(
@@ -116,8 +116,7 @@ def _scatter_reduced(cls, input, dim, index, src, reduce):
     x, ix, values, _ = _scatter_args(input, dim, index, src)
     data = x._data.copy()
     ufunc = np.add if reduce == "add" else np.multiply
-    ufunc.at(data, ix, np.broadcast_to(src if values is None else values,
-                                       np.broadcast_shapes(*(np.shape(p) for p in ix))))
+    ufunc.at(data, ix, np.broadcast_to(src if values is None else values, data[ix].shape))
     return record(cls, data, (x, src if isinstance(src, Tensor) else None))
 
 
@@ -149,6 +148,8 @@ def _index_along(fname, x, dim, index, dtypes):
     n = a.shape[d] if a.ndim else 1
     bad = (i < -n) | (i >= n) if fname == "index_fill_" else (i < 0) | (i >= n)
     if bad.any():
+        if fname == "index_add_" and a.ndim < 2:  # (PyTorch's 1-D kernel words it so)
+            raise IndexError("index out of range in self")
         error = IndexError if fname == "index_fill_" else RuntimeError
         raise error(f"index {i[bad][0]} is out of bounds for dimension {d} with size {n}")
     return d, i.reshape(-1) % max(n, 1)

@@ -532,6 +532,15 @@ def test_new_elementwise_dtypes_and_errors(code):
     "T.cumprod(T.tensor([True, True]), 0)", "x.cumprod(1, dtype=T.float64)",
     "T.tensor([1, 2], dtype=T.int8).cumprod(0)",
     "T.cumprod(x.requires_grad_(), 0, dtype=T.int64)",
+    "T.var(T.tensor(2.), 1)", "T.std_mean(T.tensor(2.), -2)", "T.var_mean(T.tensor([1, 2]), 2)",
+    "T.sum(T.tensor(2.), 1)", "T.amax(T.tensor(2.), 3)", "T.sum(T.tensor(2.), -1, True)",
+    "x.repeat_interleave(2, dim=0, output_size=5)", "x.repeat_interleave(2, output_size=24)",
+    "x.repeat_interleave(T.tensor([1, 2, 0]), dim=0, output_size=4)",
+    "T.repeat_interleave(T.tensor([1, 2]), output_size=3)",
+    "T.repeat_interleave(T.tensor([1, 2]), output_size=4)",
+    "T.hypot(T.tensor([3]), T.tensor([4.]))", "T.hypot(T.tensor([True]), T.tensor([1, 2]))",
+    "T.hypot(T.tensor([3, 2]), T.tensor([4, 1]))", "x.H", "x.mH", "v.mH", "v.H",
+    "T.zeros(2, 3, 4).mH.shape", "T.zeros(2, 3, 4).H",
 ])
 def test_new_shape_ops_values_and_errors(code):
     """Values, or the exception's type and message, as PyTorch's."""
@@ -549,6 +558,13 @@ def test_moving_the_dim_of_a_0d_tensor_is_an_alias(T):
     assert type(h.movedim(0, 0).grad_fn).__name__ == "AliasBackward0"
     with pytest.raises(RuntimeError, match="Dimension specified as 0 but tensor has no dim"):
         h.unflatten(0, (1,))
+
+
+@pytest.mark.parametrize("code", ["x.adjoint()", "x.mT", "x.mH", "x.H"])
+def test_matrix_transposes_of_a_0d_tensor_return_it_with_a_warning(code, T):
+    x = T.tensor(3., requires_grad=True)
+    with pytest.warns(UserWarning, match="deprecated on 0-D tensors"):
+        assert eval(code, {"x": x}) is x
 
 
 def test_meshgrid_of_a_matrix_is_refused(T):

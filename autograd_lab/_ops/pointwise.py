@@ -146,10 +146,12 @@ def atan2(input, other):
 
 def hypot(input, other):
     """sqrt(input ** 2 + other ** 2), computed without overflow."""
-    x = as_tensor_arg(input)
-    if x._data.dtype.kind != "f":
-        raise NotImplementedError(f'"hypot_cpu" not implemented for \'{x.dtype.legacy}\'')
-    return _binary_tensor_op(HypotBackward0, np.hypot, x, tensor_param(other, "hypot", "other", 2))
+    x, y = as_tensor_arg(input), tensor_param(other, "hypot", "other", 2)
+    dt = _dtypes.result_type(x._data, y._data)
+    if dt.kind != "f":
+        name = _dtypes.to_dtype(dt).legacy
+        raise NotImplementedError(f'"hypot_cpu" not implemented for \'{name}\'')
+    return _binary_tensor_op(HypotBackward0, np.hypot, x, y)
 
 
 arctan2 = atan2

@@ -106,9 +106,9 @@ StdBackward0 = defnode("StdBackward0", [
 def _var_like(cls, npfn, input, dim, unbiased, keepdim, correction, name="std and var"):
     if isinstance(dim, bool):  # var(x, False): the old `unbiased` positional argument
         dim, unbiased = None, dim
-    x, dims, keep = _reduce_args(input, dim, keepdim)
-    if x._data.dtype.kind != "f":
+    if as_tensor_arg(input)._data.dtype.kind != "f":
         raise RuntimeError(f"{name} only support floating point and complex dtypes")
+    x, dims, keep = _reduce_args(input, dim, keepdim)
     c = _correction(unbiased, correction)
     n = 1
     for d in dims:

@@ -226,9 +226,10 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     in place, the flattened input if dim is None; `repeat_interleave(counts)` alone gives the
     indices counts[i] times i. As PyTorch: an int repeat expands a new dim and copies it
     (Unsqueeze, Expand, Clone, View nodes), a tensor one index_selects. `output_size` (a hint
-    that spares PyTorch a device sync) is accepted and not needed."""
+    that spares PyTorch a device sync) is checked, as PyTorch does."""
     if repeats is None:
         counts = _repeat_counts(as_tensor_arg(input))
+        _check_output_size(counts.sum(), output_size)
         return _new(np.repeat(np.arange(counts.size), counts).astype(counts.dtype))
     x = as_tensor_arg(input)
     if dim is None:
@@ -243,10 +244,12 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
         if counts.size != n:
             raise RuntimeError(f"repeats must have the same size as input along dim, but got "
                                f"repeats.size(0) = {counts.size} and input.size(0) = {n}")
+        _check_output_size(counts.sum(), output_size)
         index = _new(np.repeat(np.arange(n), counts))
         return index_select(x, d, index)
     if repeats < 0:
         raise RuntimeError("Repeats must be non-negative")
+    _check_output_size(n * repeats, output_size, counts=False)
     if not x._data.ndim:
         x = flatten(x)
     grown = unsqueeze(x, d + 1)
@@ -254,6 +257,15 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     shape[d + 1] = repeats
     copies = clone(expand(grown, shape))
     return reshape(copies, x.shape[:d] + (n * repeats,) + x.shape[d + 1:])
+
+
+def _check_output_size(total, output_size, counts=True):
+    """PyTorch's errors for an output_size other than the result's length (`counts`: the
+    repeats are a tensor)."""
+    if output_size is not None and output_size != total:
+        raise RuntimeError("allocated size does not match required size" if counts else
+                           f"repeat_interleave: Invalid output_size, expected {total} but got "
+                           f"{output_size}")
 
 
 def _repeat_counts(repeats):

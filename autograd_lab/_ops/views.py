@@ -265,10 +265,30 @@ def unflatten(input, dim, sizes):
 def adjoint(input):
     """The last two dims swapped (the conjugate transpose; real tensors have nothing to
     conjugate)."""
+    return matrix_transpose(input, "adjoint()")
+
+
+_0D_HINTS = {"Tensor.mT": "This function is the identity in these cases."}
+
+
+def matrix_transpose(input, name):
+    """The last two dims swapped, for adjoint() and Tensor.mT/.mH/.H (`name`): a 0-d tensor is
+    returned as is, with PyTorch's deprecation warning; .H takes matrices only."""
     x = as_tensor_arg(input)
-    if x._data.ndim < 2:
-        raise RuntimeError(f"tensor.adjoint() is only supported on matrices or batches of "
-                           f"matrices. Got {x._data.ndim}-D tensor.")
+    n = x._data.ndim
+    if n == 0:
+        warnings.warn(f"{name} is deprecated on 0-D tensors. "
+                      f"{_0D_HINTS.get(name, 'Consider using x.conj().')}", UserWarning,
+                      stacklevel=3)
+        return x
+    attr = "tensor." + name.removeprefix("Tensor.")
+    if name == "Tensor.H" and n != 2:
+        batches = " For batches of matrices, consider using tensor.mH" if n > 2 else ""
+        raise RuntimeError(f"tensor.H is only supported on matrices (2-D tensors). Got {n}-D "
+                           f"tensor.{batches}")
+    if n < 2:
+        raise RuntimeError(f"{attr} is only supported on matrices or batches of matrices. Got "
+                           f"{n}-D tensor.")
     return transpose(x, -2, -1)
 
 

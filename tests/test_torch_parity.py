@@ -725,3 +725,15 @@ def test_reductions_over_empty_dims(code):
         except Exception as e:  # noqa: BLE001 (the error is the outcome compared)
             return type(e).__name__, str(e)
     assert run(lab) == run(require_torch())
+
+
+@pytest.mark.parametrize("code", ["T.asin(x)", "T.acos(x)", "T.logit(x)", "T.logit(x, 0.)"])
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # numpy's forward asin(2), logit(-1)
+def test_edge_gradients_of_asin_acos_and_logit(code):
+    """NaN where 1 - x * x is -inf (huge x), and logit divides by +0. at x = -0."""
+    def run(T):
+        x = T.tensor([-1e300, 2., 1., -1., 0.3, 0., -0., 1e-200], dtype=T.float64,
+                     requires_grad=True)
+        eval(code, {"T": T, "x": x}).backward(T.tensor([1., 1, 1, 0, -1, 0, 1, 1]).double())
+        return repr(x.grad)
+    assert run(lab) == run(require_torch())

@@ -67,9 +67,9 @@ CoshBackward0, cosh = _unary("cosh", np.cosh, lambda B, g, ans, x: g * B.sinh(x)
                              saves_input=True)
 TanBackward0, tan = _unary("tan", np.tan, lambda B, g, ans: g * (1.0 + ans * ans), "tan",
                            uses_ans=True)
-AsinBackward0, asin = _unary("asin", np.arcsin, lambda B, g, ans, x: g * (1.0 - x * x) ** -0.5,
+AsinBackward0, asin = _unary("asin", np.arcsin, lambda B, g, ans, x: g / B.sqrt(1.0 - x * x),
                              "asin", saves_input=True)
-AcosBackward0, acos = _unary("acos", np.arccos, lambda B, g, ans, x: -g * (1.0 - x * x) ** -0.5,
+AcosBackward0, acos = _unary("acos", np.arccos, lambda B, g, ans, x: -g / B.sqrt(1.0 - x * x),
                              "acos", saves_input=True)
 AtanBackward0, atan = _unary("atan", np.arctan, lambda B, g, ans, x: g / (x * x + 1.0), "atan",
                              saves_input=True)
@@ -102,9 +102,10 @@ arcsin, arccos, arctan, arcsinh, arccosh, arctanh = asin, acos, atan, asinh, aco
 
 
 def _logit_rule(B, g, ans, x, eps):
-    """g / (x (1 - x)); outside [eps, 1 - eps] 0, or NaN outside [0, 1] without eps."""
+    """g / (x (1 - x)); outside [eps, 1 - eps] 0, or NaN outside [0, 1] without eps (x = -0.
+    divides by +0., as in PyTorch)."""
     lo, hi, outside = (0.0, 1.0, math.nan) if eps is None else (eps, 1.0 - eps, 0.0)
-    return B.where((x < lo) | (x > hi), outside, g / (x * (1.0 - x)))
+    return B.where((x < lo) | (x > hi), outside, g / (x * (1.0 - x) + 0.0))
 
 
 LogitBackward0 = defnode("LogitBackward0", [_logit_rule], "logit", saves=True)

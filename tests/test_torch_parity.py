@@ -737,3 +737,18 @@ def test_edge_gradients_of_asin_acos_and_logit(code):
         eval(code, {"T": T, "x": x}).backward(T.tensor([1., 1, 1, 0, -1, 0, 1, 1]).double())
         return repr(x.grad)
     assert run(lab) == run(require_torch())
+
+
+@pytest.mark.parametrize("code", ["x.t().atan_()", "(x * 1)[:1].sinh_()",
+                                  "(x * 1).view(2, 0).add_(1)", "F.relu6((x * 1)[:1], True)"])
+def test_in_place_changes_of_empty_views_are_views_too(code):
+    """An empty view shares no bytes with its base, and is still a view (CopySlices, or the
+    view-of-a-leaf error)."""
+    def run(T):
+        x = T.zeros(0, 2, requires_grad=True)
+        try:
+            y = eval(code, {"T": T, "F": T.nn.functional, "x": x})
+        except RuntimeError as e:
+            return str(e)
+        return repr(y), y._version, y.grad_fn.next_functions[0][0].name()
+    assert run(lab) == run(require_torch())

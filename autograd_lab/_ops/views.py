@@ -26,7 +26,8 @@ def _view(cls, data, x, saved, replay=None, index=None):
     if not _grad.enabled and x._requires_grad:  # as PyTorch: it requires grad, and changing
         out._requires_grad = True               # it in place while recording is an error
         out._extra = {"no_grad_view": True}
-    if replay is not None and _grad.enabled and np.may_share_memory(data, x._data):
+    if replay is not None and _grad.enabled and (np.may_share_memory(data, x._data)
+                                                 or not data.size):  # (empty: no bytes)
         up = x._extra.get("view") if x._extra is not None else None
         steps = ((cls._vjps[0], saved), up and up[3])  # back to the root base, linked
         out._extra = {"view": (x, replay, index, steps)}

@@ -752,3 +752,29 @@ def test_in_place_changes_of_empty_views_are_views_too(code):
             return str(e)
         return repr(y), y._version, y.grad_fn.next_functions[0][0].name()
     assert run(lab) == run(require_torch())
+
+
+@pytest.mark.parametrize("loss", ["mse_loss", "smooth_l1_loss"])
+def test_losses_against_a_bool_target_differentiate_with_create_graph(loss):
+    def run(T):
+        x = T.tensor([0.5, -1., 3.], requires_grad=True)
+        loss_fn = getattr(T.nn.functional, loss)
+        g, = T.autograd.grad(loss_fn(x, T.tensor([True, False, True])), x, create_graph=True)
+        return repr(g.detach())
+    assert run(lab) == run(require_torch())
+
+
+@pytest.mark.parametrize("code", [
+    "F.huber_loss(T.tensor([1, 2]), T.tensor([0.5, 1.]))",
+    "F.huber_loss(T.tensor([True, False]), T.tensor([0.5, 1.], dtype=T.float64))",
+    "F.huber_loss(T.tensor([1, 2]), T.tensor([0, 1]))",
+    "F.huber_loss(T.tensor([1., 2]), T.tensor([0, 1]))",
+    "F.smooth_l1_loss(T.tensor([1, 2]), T.tensor([0.5, 1.]))",
+])
+def test_huber_loss_writes_in_the_input_dtype(code):
+    def run(T):
+        try:
+            return repr(eval(code, {"T": T, "F": T.nn.functional}))
+        except Exception as e:  # noqa: BLE001 (the error is the outcome compared)
+            return type(e).__name__, str(e)
+    assert run(lab) == run(require_torch())

@@ -541,6 +541,11 @@ def test_new_elementwise_dtypes_and_errors(code):
     "T.hypot(T.tensor([3]), T.tensor([4.]))", "T.hypot(T.tensor([True]), T.tensor([1, 2]))",
     "T.hypot(T.tensor([3, 2]), T.tensor([4, 1]))", "x.H", "x.mH", "v.mH", "v.H",
     "T.zeros(2, 3, 4).mH.shape", "T.zeros(2, 3, 4).H",
+    "T.ones(4, 4).repeat_interleave(T.tensor([-1, 1, 1]), dim=-1)",
+    "x.repeat_interleave(T.tensor([]), dim=0)", "x.repeat_interleave(T.tensor([1, 2]))",
+    "x.narrow(0, -5, -1)", "x.movedim((-1, -1), (0, 1))", "x.movedim((0, 1), (-1, 1))",
+    "v.unflatten(1, ())", "T.take(T.ones(2, 0), T.tensor([0]))",
+    "T.take(T.ones(2, 0), T.tensor([], dtype=T.int64))", "T.trace(T.ones(2, 2, 2, dtype=T.bool))",
 ])
 def test_new_shape_ops_values_and_errors(code):
     """Values, or the exception's type and message, as PyTorch's."""
@@ -777,4 +782,21 @@ def test_huber_loss_writes_in_the_input_dtype(code):
             return repr(eval(code, {"T": T, "F": T.nn.functional}))
         except Exception as e:  # noqa: BLE001 (the error is the outcome compared)
             return type(e).__name__, str(e)
+    assert run(lab) == run(require_torch())
+
+
+def test_unflatten_infers_one_size_only(T):
+    with pytest.raises(RuntimeError, match="^unflatten got an unexpected error:\nonly one "
+                                           "dimension can be inferred"):
+        T.ones(3).unflatten(0, (-1, -1))
+
+
+@pytest.mark.parametrize("fn", ["softmax", "log_softmax", "softmin"])
+def test_softmax_of_a_0d_tensor_differentiates_twice(fn):
+    def run(T):
+        x = T.tensor(-1., dtype=T.float64, requires_grad=True)
+        y = getattr(T.nn.functional, fn)(x, dim=-1)
+        g, = T.autograd.grad(y, x, create_graph=True)
+        g.backward()
+        return repr(y.detach()), repr(g.detach()), repr(x.grad)
     assert run(lab) == run(require_torch())

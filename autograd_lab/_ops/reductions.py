@@ -400,9 +400,9 @@ def norm(input, p=2, dim=None, keepdim=False):
 # ================================================================================================
 
 SoftmaxBackward0 = defnode("SoftmaxBackward0", [
-    lambda B, g, ans, d: ans * (g - B.sum(g * ans, (d,), True))], "softmax", uses_ans=True)
+    lambda B, g, ans, dims: ans * (g - B.sum(g * ans, dims, True))], "softmax", uses_ans=True)
 LogSoftmaxBackward0 = defnode("LogSoftmaxBackward0", [
-    lambda B, g, ans, d: g - B.exp(ans) * B.sum(g, (d,), True)], "log_softmax", uses_ans=True)
+    lambda B, g, ans, dims: g - B.exp(ans) * B.sum(g, dims, True)], "log_softmax", uses_ans=True)
 
 
 def _softmax_args(name, input, dim, dtype):
@@ -417,19 +417,20 @@ def _softmax_args(name, input, dim, dtype):
         raise NotImplementedError(f'"{name}_lastdim_kernel_impl" not implemented for '
                                   f"'{x.dtype.legacy}' (softmax needs floats: call .float() "
                                   f"first or pass dtype=torch.float32)")
-    return x, norm_dim(dim, x._data.ndim), a
+    d = norm_dim(dim, x._data.ndim)
+    return x, d, a, (d,) if a.ndim else ()  # (the dims the rules sum over)
 
 
 def softmax(input, dim=_NO_DIM, dtype=None):
     """exp(x) / exp(x).sum(dim), computed stably."""
-    x, d, a = _softmax_args("softmax", input, dim, dtype)
+    x, d, a, dims = _softmax_args("softmax", input, dim, dtype)
     e = np.exp(a - _max(a, d, keepdims=True, initial=-np.inf))
-    return record1(SoftmaxBackward0, e / _sum(e, d, keepdims=True), x, (d,))
+    return record1(SoftmaxBackward0, e / _sum(e, d, keepdims=True), x, (dims,))
 
 
 def log_softmax(input, dim=_NO_DIM, dtype=None):
     """x - logsumexp(x, dim), computed stably."""
-    x, d, a = _softmax_args("log_softmax", input, dim, dtype)
+    x, d, a, dims = _softmax_args("log_softmax", input, dim, dtype)
     shifted = a - _max(a, d, keepdims=True, initial=-np.inf)  # (initial: an empty dim)
     data = shifted - np.log(_sum(np.exp(shifted), d, keepdims=True))
-    return record1(LogSoftmaxBackward0, data, x, (d,))
+    return record1(LogSoftmaxBackward0, data, x, (dims,))

@@ -238,12 +238,9 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
         d = norm_dim(dim, x._data.ndim)
     n = x._data.shape[d] if x._data.ndim else 1
     if isinstance(repeats, Tensor):
-        counts = _repeat_counts(repeats)
+        counts = _repeat_counts(repeats, n, 0 if dim is None else dim)
         if counts.size == 1:
             counts = np.repeat(counts.reshape(1), n)
-        if counts.size != n:
-            raise RuntimeError(f"repeats must have the same size as input along dim, but got "
-                               f"repeats.size(0) = {counts.size} and input.size(0) = {n}")
         _check_output_size(counts.sum(), output_size)
         index = _new(np.repeat(np.arange(n), counts))
         return index_select(x, d, index)
@@ -268,10 +265,15 @@ def _check_output_size(total, output_size, counts=True):
                            f"{output_size}")
 
 
-def _repeat_counts(repeats):
+def _repeat_counts(repeats, n=None, dim=0):
+    """The repeat counts as a vector, checked as PyTorch checks them (one count, or one per
+    element of the `n` along `dim` when n is given)."""
     r = repeats._data
     if r.ndim > 1:
         raise RuntimeError("repeats must be 0-dim or 1-dim tensor")
+    if n is not None and r.size not in (1, n):
+        raise RuntimeError(f"repeats must have the same size as input along dim, but got "
+                           f"repeats.size(0) = {r.size} and input.size({dim}) = {n}")
     if r.dtype.kind not in "iu":
         raise NotImplementedError(f'"repeat_interleave_cpu" not implemented for '
                                   f"'{repeats.dtype.legacy}'")

@@ -220,6 +220,8 @@ def take(input, index):
         raise RuntimeError(f"take(): Expected a long tensor for index, but got "
                            f"{index.dtype.legacy}")
     n = x._data.size
+    if not n and i.size:
+        raise IndexError("take(): tried to take from an empty tensor")
     bad = (i < -n) | (i >= n)
     if bad.any():
         raise IndexError(f"out of range: tried to access index {i[bad][0]} on a tensor of {n} "
@@ -252,10 +254,10 @@ def trace(input):
     """The sum of a matrix's diagonal."""
     x = as_tensor_arg(input)
     a = x._data
-    if a.ndim != 2:
-        raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {a.ndim}")
     if a.dtype == np.bool_:
         raise NotImplementedError("\"trace\" not implemented for 'Bool'")
+    if a.ndim != 2:
+        raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {a.ndim}")
     data = np.trace(a, dtype=np.int64 if a.dtype.kind in "iu" else None)
     return record(TraceBackward0, data, (x,), (np.eye(*a.shape, dtype=bool),))
 

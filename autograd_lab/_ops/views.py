@@ -228,12 +228,13 @@ def movedim(input, source, destination):
     if len(src) != len(dst):
         raise RuntimeError(f"movedim: Invalid source or destination dims: source ({src} dims) "
                            f"should contain the same number of dims as destination ({dst} dims)")
+    given = {"source": src, "destination": dst}
     src, dst = [norm_dim(d, n) for d in src], [norm_dim(d, n) for d in dst]
     if not n:
         return x[...]  # an alias, as PyTorch's
     for name, dims in (("source", src), ("destination", dst)):
         if len(set(dims)) != len(dims):
-            raise RuntimeError(f"movedim: repeated dim in `{name}` ({dims})")
+            raise RuntimeError(f"movedim: repeated dim in `{name}` ({given[name]})")
     order = [None] * n
     for s, d in zip(src, dst):
         order[d] = s
@@ -251,13 +252,15 @@ def unflatten(input, dim, sizes):
     if not shape:
         raise RuntimeError(f"unflatten got an unexpected error:\nDimension specified as {dim} "
                            f"but tensor has no dimensions")
-    d = norm_dim(dim, len(shape))
     sizes = _shape_arg((sizes,))
     if not sizes:
         raise RuntimeError("unflatten: sizes must be non-empty")
+    d = norm_dim(dim, len(shape))
+    if sizes.count(-1) > 1:
+        raise RuntimeError("unflatten got an unexpected error:\nonly one dimension can be "
+                           "inferred")
     known = int(np.prod([s for s in sizes if s != -1]))
-    if sizes.count(-1) > 1 or (-1 not in sizes and known != shape[d]) or \
-            (-1 in sizes and (known == 0 or shape[d] % known)):
+    if known != shape[d] if -1 not in sizes else known == 0 or shape[d] % known:
         raise RuntimeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to the "
                            f"size of dim {d} ({shape[d]}) in the input tensor")
     return view(x, shape[:d] + sizes + shape[d + 1:])

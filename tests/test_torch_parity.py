@@ -800,3 +800,23 @@ def test_softmax_of_a_0d_tensor_differentiates_twice(fn):
         g.backward()
         return repr(y.detach()), repr(g.detach()), repr(x.grad)
     assert run(lab) == run(require_torch())
+
+
+@pytest.mark.parametrize("code", [
+    "T.cumsum(T.tensor([3e38, 3e38, -3e38, 1e-8, 1.]), 0)",
+    "T.cumsum(T.tensor([1., 1e-8, 1e-8, 1e-8, 1e-8] * 3), 0)[-1].item()",
+    "T.cumprod(T.tensor([1e30, 1e10, 1e-10, 1e-30]), 0)",
+    "T.cumprod(T.tensor([3e38, 2., 0.5, 4.]).reshape(2, 2), 0)",
+])
+def test_float32_scans_accumulate_in_double(code):
+    """PyTorch's CPU cumsum/cumprod run in float64 for float32 (each result rounded back)."""
+    ours, theirs = (repr(eval(code, {"T": T})) for T in (lab, require_torch()))
+    assert ours == theirs
+
+
+def test_float32_cumprod_gradient_through_an_overflow_and_back():
+    def run(T):
+        x = T.tensor([1e30, 1e10, 1e-10, 1e-30], requires_grad=True)
+        T.cumprod(x, 0).backward(T.ones(4))
+        return repr(x.grad)
+    assert run(lab) == run(require_torch())

@@ -24,9 +24,19 @@ from .indexing import narrow
 # Scans, reorderings, gathers, einsum, sort/topk and more in-place ops
 # ================================================================================================
 
+_ACCUMULATE = {np.dtype(np.float16): np.float32, np.dtype(np.float32): np.float64}
+
+
+def _scan(fn, a, axis):
+    """np.cumsum or np.cumprod along axis, running in PyTorch's wider accumulation type for
+    float16/float32 (each result rounded back: a product may overflow and come back)."""
+    acc = _ACCUMULATE.get(a.dtype)
+    return fn(a, axis=axis) if acc is None else fn(a, axis=axis, dtype=acc).astype(a.dtype)
+
+
 def _cumsum(a, axis):
     """np.cumsum(a, axis) as PyTorch sums: from +0., so that no running sum of floats is -0."""
-    out = np.cumsum(a, axis=axis)
+    out = _scan(np.cumsum, a, axis)
     if out.dtype.kind == "f":
         out += 0.0
     return out
@@ -117,7 +127,7 @@ def cumsum(input, dim, *, dtype=None):
 def cumprod(input, dim, *, dtype=None):
     """Running products along `dim` (integers and bools multiply as int64)."""
     x, a, d, meta = _scan_args(input, dim, dtype)
-    data = np.cumprod(a, axis=d) if a.ndim else a.copy()
+    data = _scan(np.cumprod, a, d) if a.ndim else a.copy()
     return record(CumprodBackward0, data, (x,), (x if meta is None else _new(a),
                                                  d if a.ndim else None), meta)
 

@@ -13,8 +13,8 @@ from .arith import (_sigmoid, _sign, abs, cos, exp, isnan, log, sigmoid, sign, s
 from .views import _swapaxes, expand, permute, reshape, squeeze, transpose, unsqueeze
 from .reductions import _prod_of_others, _recorded_prod_of_others, mean, sum
 from .indexing import _index_grad_np, index_grad
-from .scans import (_cumsum, _reverse_cumsum, cumprod, cumprod_grad, cumsum, einsum, flip,
-                    roll)
+from .scans import (_cumsum, _reverse_cumsum, _scan, cumprod, cumprod_grad, cumsum, einsum,
+                    flip, roll)
 from .pointwise import _np_erf, cosh, erf, log1p, sinh, tril, triu
 
 
@@ -94,7 +94,8 @@ NP = types.SimpleNamespace(
     unsqueeze=np.expand_dims, squeeze_last=lambda g: np.squeeze(g, -1),
     mT=lambda a: a.swapaxes(-1, -2), sum_to=_np_sum_to, index_grad=_index_grad_np,
     cast=lambda g, dt: np.asarray(g).astype(dt, copy=False), const=lambda a: a,
-    flip=np.flip, cumsum=_cumsum, cumprod=np.cumprod, cumprod_grad=_np_cumprod_grad,
+    flip=np.flip, cumsum=_cumsum, cumprod=lambda a, axis: _scan(np.cumprod, a, axis),
+    cumprod_grad=_np_cumprod_grad,
     roll=np.roll,
     einsum=lambda eq, *ops: np.einsum(eq, *ops, optimize=len(ops) > 2),
     prod_of_others=_prod_of_others,

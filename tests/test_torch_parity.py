@@ -820,3 +820,14 @@ def test_float32_cumprod_gradient_through_an_overflow_and_back():
         T.cumprod(x, 0).backward(T.ones(4))
         return repr(x.grad)
     assert run(lab) == run(require_torch())
+
+
+@pytest.mark.parametrize("code", ["T.norm(x, dim=0)", "T.norm(x, 3, dim=0)", "T.norm(x[0, 0])",
+                                  "F.normalize(x, dim=0)",
+                                  "F.cosine_similarity(x, T.tensor([[2., 3.]]).double(), 0)"])
+def test_the_norm_over_one_element_is_its_absolute_value(code):
+    """No x * x overflow when a norm reduces a single element (cosine_similarity of 1e300)."""
+    def run(T):
+        x = T.tensor([[-1e300, 1.]], dtype=T.float64, requires_grad=True)
+        return repr(eval(code, {"T": T, "F": T.nn.functional, "x": x}))
+    assert run(lab) == run(require_torch())

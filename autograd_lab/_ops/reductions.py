@@ -387,6 +387,8 @@ def norm(input, p=2, dim=None, keepdim=False):
         data = (np.amax if p > 0 else np.amin)(a, axis=dims, keepdims=keep)
     elif p == 0:
         data = np.sum(a != 0, axis=dims, keepdims=keep)
+    elif math.prod(a.shape[d] for d in dims) == 1:  # |x| itself, as PyTorch (no x**p overflow)
+        data = _sum(a, dims, keepdims=keep)
     elif p == 2:
         data = np.sqrt(np.sum(a * a, axis=dims, keepdims=keep))
     else:

@@ -546,6 +546,11 @@ def test_new_elementwise_dtypes_and_errors(code):
     "x.narrow(0, -5, -1)", "x.movedim((-1, -1), (0, 1))", "x.movedim((0, 1), (-1, 1))",
     "v.unflatten(1, ())", "T.take(T.ones(2, 0), T.tensor([0]))",
     "T.take(T.ones(2, 0), T.tensor([], dtype=T.int64))", "T.trace(T.ones(2, 2, 2, dtype=T.bool))",
+    "T.zeros(2, 0).unflatten(-2, (-1,))", "T.zeros(4, 0).unflatten(0, (2, -1))",
+    "T.lerp(T.zeros(2, 3, 2), T.zeros(2, 3, 2), T.zeros(5))", "x.narrow(-3, 0, -1)",
+    "T.tensor(5.).index_fill_(-1, T.tensor([0, 0]), 2.)",
+    "T.tensor(5.).index_fill(0, T.tensor(0), 2.)",
+    "T.tensor(5.).index_fill_(0, T.tensor([], dtype=T.int64), 2.)",
 ])
 def test_new_shape_ops_values_and_errors(code):
     """Values, or the exception's type and message, as PyTorch's."""

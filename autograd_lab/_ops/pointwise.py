@@ -187,10 +187,13 @@ def lerp(input, end, weight):
                                   f"'{x.dtype.legacy}'")
     a, b = a.astype(dt, copy=False), b.astype(dt, copy=False)
     w = _array_of(weight).astype(dt) if isinstance(weight, Tensor) else np.asarray(weight, dt)
-    try:
-        data = np.where(np.abs(w) < 0.5, a + w * (b - a), b - (b - a) * (1.0 - w)).astype(dt)
-    except ValueError:
-        raise _broadcast_error(a.shape, b.shape) from None
+    shape = a.shape
+    for other in (b.shape, w.shape):  # (PyTorch's message names the first pair that fails)
+        try:
+            shape = np.broadcast_shapes(shape, other)
+        except ValueError:
+            raise _broadcast_error(shape, other) from None
+    data = np.where(np.abs(w) < 0.5, a + w * (b - a), b - (b - a) * (1.0 - w)).astype(dt)
     inputs = (x, e, weight) if isinstance(weight, Tensor) else (x, e)
     meta = tuple((np.shape(_array_of(v)), _array_of(v).dtype) for v in inputs)
     if isinstance(weight, Tensor):

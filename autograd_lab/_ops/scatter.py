@@ -190,7 +190,7 @@ def index_fill(input, dim, index, value):
         raise RuntimeError("Index has to be a vector/scalar")
     d, i = _index_along("index_fill_", x, dim, index, (np.int64,))
     filled = np.zeros(x._data.shape, bool)
-    filled[(slice(None),) * d + (i,)] = True
+    filled[(slice(None),) * d + (i,) if filled.ndim else ...] = i.size > 0  # (0-d: one place)
     return _fill_where(IndexFillBackward0, IndexFillBackward1, "index_fill_", x, filled, value)
 
 

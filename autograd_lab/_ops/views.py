@@ -263,6 +263,8 @@ def unflatten(input, dim, sizes):
     if known != shape[d] if -1 not in sizes else known == 0 or shape[d] % known:
         raise RuntimeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to the "
                            f"size of dim {d} ({shape[d]}) in the input tensor")
+    # -1 resolved here: view cannot infer it when the tensor has no elements
+    sizes = tuple(shape[d] // known if s == -1 else s for s in sizes)
     return view(x, shape[:d] + sizes + shape[d + 1:])
 
 

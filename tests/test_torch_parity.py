@@ -16,6 +16,15 @@ def both(fn):
     return outcome(lambda: fn(lab)), outcome(lambda: fn(require_torch()))
 
 
+def value_or_error(code, T, **names):
+    """repr(eval(code)) with T (and F = T.nn.functional, and `names`), or the exception's type
+    and message."""
+    try:
+        return repr(eval(code, {"T": T, "F": T.nn.functional, **names}))
+    except Exception as e:  # noqa: BLE001 (the error is the outcome compared)
+        return type(e).__name__, str(e)
+
+
 @pytest.mark.parametrize("code", [
     "T.add(T.tensor([1, 2]), 2, alpha=3)",
     "T.tensor([1., 2.]).sub(1, alpha=2)",
@@ -782,12 +791,7 @@ def test_losses_against_a_bool_target_differentiate_with_create_graph(loss):
     "F.smooth_l1_loss(T.tensor([1, 2]), T.tensor([0.5, 1.]))",
 ])
 def test_huber_loss_writes_in_the_input_dtype(code):
-    def run(T):
-        try:
-            return repr(eval(code, {"T": T, "F": T.nn.functional}))
-        except Exception as e:  # noqa: BLE001 (the error is the outcome compared)
-            return type(e).__name__, str(e)
-    assert run(lab) == run(require_torch())
+    assert value_or_error(code, lab) == value_or_error(code, require_torch())
 
 
 def test_unflatten_infers_one_size_only(T):
@@ -815,8 +819,7 @@ def test_softmax_of_a_0d_tensor_differentiates_twice(fn):
 ])
 def test_float32_scans_accumulate_in_double(code):
     """PyTorch's CPU cumsum/cumprod run in float64 for float32 (each result rounded back)."""
-    ours, theirs = (repr(eval(code, {"T": T})) for T in (lab, require_torch()))
-    assert ours == theirs
+    assert value_or_error(code, lab) == value_or_error(code, require_torch())
 
 
 def test_float32_cumprod_gradient_through_an_overflow_and_back():
@@ -833,6 +836,6 @@ def test_float32_cumprod_gradient_through_an_overflow_and_back():
 def test_the_norm_over_one_element_is_its_absolute_value(code):
     """No x * x overflow when a norm reduces a single element (cosine_similarity of 1e300)."""
     def run(T):
-        x = T.tensor([[-1e300, 1.]], dtype=T.float64, requires_grad=True)
-        return repr(eval(code, {"T": T, "F": T.nn.functional, "x": x}))
+        return value_or_error(code, T, x=T.tensor([[-1e300, 1.]], dtype=T.float64,
+                                                  requires_grad=True))
     assert run(lab) == run(require_torch())

@@ -434,5 +434,6 @@ def log_softmax(input, dim=_NO_DIM, dtype=None):
     """x - logsumexp(x, dim), computed stably."""
     x, d, a, dims = _softmax_args("log_softmax", input, dim, dtype)
     shifted = a - _max(a, d, keepdims=True, initial=-np.inf)  # (initial: an empty dim)
-    data = shifted - np.log(_sum(np.exp(shifted), d, keepdims=True))
+    with np.errstate(divide="ignore"):  # (an empty dim's sum is 0.)
+        data = shifted - np.log(_sum(np.exp(shifted), d, keepdims=True))
     return record1(LogSoftmaxBackward0, data, x, (dims,))

@@ -31,7 +31,10 @@ def _scan(fn, a, axis):
     """np.cumsum or np.cumprod along axis, running in PyTorch's wider accumulation type for
     float16/float32 (each result rounded back: a product may overflow and come back)."""
     acc = _ACCUMULATE.get(a.dtype)
-    return fn(a, axis=axis) if acc is None else fn(a, axis=axis, dtype=acc).astype(a.dtype)
+    if acc is None:
+        return fn(a, axis=axis)
+    with np.errstate(over="ignore"):  # (an overflow to inf, as PyTorch, silently)
+        return fn(a, axis=axis, dtype=acc).astype(a.dtype)
 
 
 def _cumsum(a, axis):

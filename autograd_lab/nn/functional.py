@@ -9,7 +9,7 @@ import warnings
 
 import numpy as np
 
-from .. import _dtypes, _factories, _ops
+from .. import _dtypes, _ops
 from .._grad_mode import no_grad, state as _grad
 from .._ops import tanh, sigmoid, as_tensor_arg
 from .._random import numpy_rng

@@ -610,10 +610,15 @@ class Tensor:
 
     @property
     def mT(self):
-        if self._data.ndim < 2:
-            raise RuntimeError(f"tensor.mT is only supported on matrices or batches of matrices. "
-                               f"Got {self._data.ndim}-D tensor.")
-        return _ops.transpose(self, -2, -1)
+        return _ops.matrix_transpose(self, "Tensor.mT")
+
+    @property
+    def mH(self):
+        return _ops.matrix_transpose(self, "Tensor.mH")
+
+    @property
+    def H(self):
+        return _ops.matrix_transpose(self, "Tensor.H")
 
 
 def _init(t, data, requires_grad=False):

@@ -16,6 +16,15 @@ def both(fn):
     return outcome(lambda: fn(lab)), outcome(lambda: fn(require_torch()))
 
 
+def value_or_error(code, T, **names):
+    """repr(eval(code)) with T (and F = T.nn.functional, and `names`), or the exception's type
+    and message."""
+    try:
+        return repr(eval(code, {"T": T, "F": T.nn.functional, **names}))
+    except Exception as e:  # noqa: BLE001 (the error is the outcome compared)
+        return type(e).__name__, str(e)
+
+
 @pytest.mark.parametrize("code", [
     "T.add(T.tensor([1, 2]), 2, alpha=3)",
     "T.tensor([1., 2.]).sub(1, alpha=2)",
@@ -311,7 +320,7 @@ def test_flatten_of_a_0d_tensor_checks_its_dims(code):
 def test_basic_indexing_records_one_node_per_step(index, T):
     """x[0, 1:3] is a select, then a slice: two nodes in PyTorch's graph (and ours)."""
     h = T.arange(24.).reshape(2, 3, 4).requires_grad_() * 1
-    chain, fn = [], eval("h" + index).grad_fn
+    chain, fn = [], eval("h" + index, {"h": h}).grad_fn
     while type(fn).__name__ != "MulBackward0":
         chain.append(type(fn).__name__)
         fn = fn.next_functions[0][0]
@@ -532,6 +541,25 @@ def test_new_elementwise_dtypes_and_errors(code):
     "T.cumprod(T.tensor([True, True]), 0)", "x.cumprod(1, dtype=T.float64)",
     "T.tensor([1, 2], dtype=T.int8).cumprod(0)",
     "T.cumprod(x.requires_grad_(), 0, dtype=T.int64)",
+    "T.var(T.tensor(2.), 1)", "T.std_mean(T.tensor(2.), -2)", "T.var_mean(T.tensor([1, 2]), 2)",
+    "T.sum(T.tensor(2.), 1)", "T.amax(T.tensor(2.), 3)", "T.sum(T.tensor(2.), -1, True)",
+    "x.repeat_interleave(2, dim=0, output_size=5)", "x.repeat_interleave(2, output_size=24)",
+    "x.repeat_interleave(T.tensor([1, 2, 0]), dim=0, output_size=4)",
+    "T.repeat_interleave(T.tensor([1, 2]), output_size=3)",
+    "T.repeat_interleave(T.tensor([1, 2]), output_size=4)",
+    "T.hypot(T.tensor([3]), T.tensor([4.]))", "T.hypot(T.tensor([True]), T.tensor([1, 2]))",
+    "T.hypot(T.tensor([3, 2]), T.tensor([4, 1]))", "x.H", "x.mH", "v.mH", "v.H",
+    "T.zeros(2, 3, 4).mH.shape", "T.zeros(2, 3, 4).H",
+    "T.ones(4, 4).repeat_interleave(T.tensor([-1, 1, 1]), dim=-1)",
+    "x.repeat_interleave(T.tensor([]), dim=0)", "x.repeat_interleave(T.tensor([1, 2]))",
+    "x.narrow(0, -5, -1)", "x.movedim((-1, -1), (0, 1))", "x.movedim((0, 1), (-1, 1))",
+    "v.unflatten(1, ())", "T.take(T.ones(2, 0), T.tensor([0]))",
+    "T.take(T.ones(2, 0), T.tensor([], dtype=T.int64))", "T.trace(T.ones(2, 2, 2, dtype=T.bool))",
+    "T.zeros(2, 0).unflatten(-2, (-1,))", "T.zeros(4, 0).unflatten(0, (2, -1))",
+    "T.lerp(T.zeros(2, 3, 2), T.zeros(2, 3, 2), T.zeros(5))", "x.narrow(-3, 0, -1)",
+    "T.tensor(5.).index_fill_(-1, T.tensor([0, 0]), 2.)",
+    "T.tensor(5.).index_fill(0, T.tensor(0), 2.)",
+    "T.tensor(5.).index_fill_(0, T.tensor([], dtype=T.int64), 2.)",
 ])
 def test_new_shape_ops_values_and_errors(code):
     """Values, or the exception's type and message, as PyTorch's."""
@@ -549,6 +577,13 @@ def test_moving_the_dim_of_a_0d_tensor_is_an_alias(T):
     assert type(h.movedim(0, 0).grad_fn).__name__ == "AliasBackward0"
     with pytest.raises(RuntimeError, match="Dimension specified as 0 but tensor has no dim"):
         h.unflatten(0, (1,))
+
+
+@pytest.mark.parametrize("code", ["x.adjoint()", "x.mT", "x.mH", "x.H"])
+def test_matrix_transposes_of_a_0d_tensor_return_it_with_a_warning(code, T):
+    x = T.tensor(3., requires_grad=True)
+    with pytest.warns(UserWarning, match="deprecated on 0-D tensors"):
+        assert eval(code, {"x": x}) is x
 
 
 def test_meshgrid_of_a_matrix_is_refused(T):
@@ -619,6 +654,13 @@ def test_new_views_share_memory_and_version_with_their_base(make, T):
     "T.diag(x, 5)", "T.diag(T.zeros(2, 2, 2))", "T.diag(T.tensor(1.))",
     "T.diag(T.tensor([1, 2]), 1)",
     "T.trace(x[0])", "T.trace(T.tensor([[1, 2], [3, 4]]))", "T.trace(T.tensor([[True]]))",
+    "T.scatter(T.tensor(5.), -1, T.tensor(0), value=3.)",
+    "T.scatter(T.tensor(5.), 0, T.tensor(0), T.tensor(2.))",
+    "T.scatter(T.tensor(5.), 0, T.tensor(1), T.tensor(2.))",
+    "T.scatter_add(T.tensor(5.), 0, T.tensor(0), T.tensor(2.))",
+    "T.scatter(T.tensor(5.), 0, T.tensor(0), value=2., reduce='multiply')",
+    "T.index_add(T.zeros(3), 0, T.tensor([1, 3]), T.ones(2))",
+    "T.index_add(T.zeros(3), 0, T.tensor([-1]), T.ones(1))",
 ])
 def test_scatter_and_index_ops_values_and_errors(code):
     """Values, or the exception's type and message, as PyTorch's."""
@@ -679,4 +721,121 @@ def test_scatter_with_reduce_has_no_derivative_as_in_pytorch(code, recwarn):
             y.sum().backward()
         except RuntimeError as e:
             return repr(y), y.grad_fn.name(), str(e)
+    assert run(lab) == run(require_torch())
+
+
+@pytest.mark.parametrize("code", [
+    "T.softmax(T.zeros(3, 0), -1)", "T.log_softmax(T.zeros(0, 3), 0)",
+    "T.nn.functional.softmin(T.zeros(3, 0), dim=1)",
+    "T.norm(T.zeros(2, 0), float('inf'), dim=1)", "T.norm(T.zeros(2, 0), float('inf'))",
+    "T.norm(T.zeros(2, 0), -float('inf'), dim=(0, -1))", "T.norm(T.zeros(2, 0), -float('inf'), 0)",
+    "T.nn.functional.normalize(T.zeros(2, 0), p=float('inf'), dim=-1)",
+    "T.aminmax(T.zeros(2, 0), dim=-1)", "T.aminmax(T.zeros(2, 0), dim=0).max",
+    "T.aminmax(T.zeros(2, 0))",
+])
+def test_reductions_over_empty_dims(code):
+    """Values, or the exception's type and message, as PyTorch's."""
+    def run(T):
+        x = T.zeros(1, requires_grad=True)  # (a graph input: the results record nodes)
+        try:
+            y = eval(code, {"T": T}) + x[:0].sum()
+            y.sum().backward()
+            return repr(y.detach()), x.grad.tolist()
+        except Exception as e:  # noqa: BLE001 (the error is the outcome compared)
+            return type(e).__name__, str(e)
+    assert run(lab) == run(require_torch())
+
+
+@pytest.mark.parametrize("code", ["T.asin(x)", "T.acos(x)", "T.logit(x)", "T.logit(x, 0.)"])
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # numpy's forward asin(2), logit(-1)
+def test_edge_gradients_of_asin_acos_and_logit(code):
+    """NaN where 1 - x * x is -inf (huge x), and logit divides by +0. at x = -0."""
+    def run(T):
+        x = T.tensor([-1e300, 2., 1., -1., 0.3, 0., -0., 1e-200], dtype=T.float64,
+                     requires_grad=True)
+        eval(code, {"T": T, "x": x}).backward(T.tensor([1., 1, 1, 0, -1, 0, 1, 1]).double())
+        return repr(x.grad)
+    assert run(lab) == run(require_torch())
+
+
+@pytest.mark.parametrize("code", ["x.t().atan_()", "(x * 1)[:1].sinh_()",
+                                  "(x * 1).view(2, 0).add_(1)", "F.relu6((x * 1)[:1], True)"])
+def test_in_place_changes_of_empty_views_are_views_too(code):
+    """An empty view shares no bytes with its base, and is still a view (CopySlices, or the
+    view-of-a-leaf error)."""
+    def run(T):
+        x = T.zeros(0, 2, requires_grad=True)
+        try:
+            y = eval(code, {"T": T, "F": T.nn.functional, "x": x})
+        except RuntimeError as e:
+            return str(e)
+        return repr(y), y._version, y.grad_fn.next_functions[0][0].name()
+    assert run(lab) == run(require_torch())
+
+
+@pytest.mark.parametrize("loss", ["mse_loss", "smooth_l1_loss"])
+def test_losses_against_a_bool_target_differentiate_with_create_graph(loss):
+    def run(T):
+        x = T.tensor([0.5, -1., 3.], requires_grad=True)
+        loss_fn = getattr(T.nn.functional, loss)
+        g, = T.autograd.grad(loss_fn(x, T.tensor([True, False, True])), x, create_graph=True)
+        return repr(g.detach())
+    assert run(lab) == run(require_torch())
+
+
+@pytest.mark.parametrize("code", [
+    "F.huber_loss(T.tensor([1, 2]), T.tensor([0.5, 1.]))",
+    "F.huber_loss(T.tensor([True, False]), T.tensor([0.5, 1.], dtype=T.float64))",
+    "F.huber_loss(T.tensor([1, 2]), T.tensor([0, 1]))",
+    "F.huber_loss(T.tensor([1., 2]), T.tensor([0, 1]))",
+    "F.smooth_l1_loss(T.tensor([1, 2]), T.tensor([0.5, 1.]))",
+])
+def test_huber_loss_writes_in_the_input_dtype(code):
+    assert value_or_error(code, lab) == value_or_error(code, require_torch())
+
+
+def test_unflatten_infers_one_size_only(T):
+    with pytest.raises(RuntimeError, match="^unflatten got an unexpected error:\nonly one "
+                                           "dimension can be inferred"):
+        T.ones(3).unflatten(0, (-1, -1))
+
+
+@pytest.mark.parametrize("fn", ["softmax", "log_softmax", "softmin"])
+def test_softmax_of_a_0d_tensor_differentiates_twice(fn):
+    def run(T):
+        x = T.tensor(-1., dtype=T.float64, requires_grad=True)
+        y = getattr(T.nn.functional, fn)(x, dim=-1)
+        g, = T.autograd.grad(y, x, create_graph=True)
+        g.backward()
+        return repr(y.detach()), repr(g.detach()), repr(x.grad)
+    assert run(lab) == run(require_torch())
+
+
+@pytest.mark.parametrize("code", [
+    "T.cumsum(T.tensor([3e38, 3e38, -3e38, 1e-8, 1.]), 0)",
+    "T.cumsum(T.tensor([1., 1e-8, 1e-8, 1e-8, 1e-8] * 3), 0)[-1].item()",
+    "T.cumprod(T.tensor([1e30, 1e10, 1e-10, 1e-30]), 0)",
+    "T.cumprod(T.tensor([3e38, 2., 0.5, 4.]).reshape(2, 2), 0)",
+])
+def test_float32_scans_accumulate_in_double(code):
+    """PyTorch's CPU cumsum/cumprod run in float64 for float32 (each result rounded back)."""
+    assert value_or_error(code, lab) == value_or_error(code, require_torch())
+
+
+def test_float32_cumprod_gradient_through_an_overflow_and_back():
+    def run(T):
+        x = T.tensor([1e30, 1e10, 1e-10, 1e-30], requires_grad=True)
+        T.cumprod(x, 0).backward(T.ones(4))
+        return repr(x.grad)
+    assert run(lab) == run(require_torch())
+
+
+@pytest.mark.parametrize("code", ["T.norm(x, dim=0)", "T.norm(x, 3, dim=0)", "T.norm(x[0, 0])",
+                                  "F.normalize(x, dim=0)",
+                                  "F.cosine_similarity(x, T.tensor([[2., 3.]]).double(), 0)"])
+def test_the_norm_over_one_element_is_its_absolute_value(code):
+    """No x * x overflow when a norm reduces a single element (cosine_similarity of 1e300)."""
+    def run(T):
+        return value_or_error(code, T, x=T.tensor([[-1e300, 1.]], dtype=T.float64,
+                                                  requires_grad=True))
     assert run(lab) == run(require_torch())

@@ -138,7 +138,8 @@ def norm_dims(dim, ndim):
             if d in dims[:i]:
                 raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
         return tuple(sorted(dims)) if ndim else ()
-    return (norm_dim(dim, ndim),) if ndim else ()
+    d = norm_dim(dim, ndim)  # (checked for a 0-d tensor too)
+    return (d,) if ndim else ()
 
 
 def _shape_arg(shape):

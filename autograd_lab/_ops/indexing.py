@@ -209,13 +209,13 @@ def narrow(input, dim, start, length):
                         f"({', '.join(type(v).__name__ for v in (dim, start, length))}), but "
                         f"expected one of:\n * (int dim, Tensor start, int length)\n * (int dim,"
                         f" int start, int length)")
+    if int(length) < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
     d = norm_dim(dim, a.ndim)
     n, start, length = a.shape[d], int(start), int(length)
     if not -n <= start <= n:
         raise IndexError(f"start out of range (expected to be in range of [{-n}, {n}], but got "
                          f"{start})")
-    if length < 0:
-        raise RuntimeError("narrow(): length must be non-negative.")
     start += n if start < 0 else 0
     if start + length > n:
         raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({n}).")

@@ -67,9 +67,9 @@ CoshBackward0, cosh = _unary("cosh", np.cosh, lambda B, g, ans, x: g * B.sinh(x)
                              saves_input=True)
 TanBackward0, tan = _unary("tan", np.tan, lambda B, g, ans: g * (1.0 + ans * ans), "tan",
                            uses_ans=True)
-AsinBackward0, asin = _unary("asin", np.arcsin, lambda B, g, ans, x: g * (1.0 - x * x) ** -0.5,
+AsinBackward0, asin = _unary("asin", np.arcsin, lambda B, g, ans, x: g / B.sqrt(1.0 - x * x),
                              "asin", saves_input=True)
-AcosBackward0, acos = _unary("acos", np.arccos, lambda B, g, ans, x: -g * (1.0 - x * x) ** -0.5,
+AcosBackward0, acos = _unary("acos", np.arccos, lambda B, g, ans, x: -g / B.sqrt(1.0 - x * x),
                              "acos", saves_input=True)
 AtanBackward0, atan = _unary("atan", np.arctan, lambda B, g, ans, x: g / (x * x + 1.0), "atan",
                              saves_input=True)
@@ -102,9 +102,10 @@ arcsin, arccos, arctan, arcsinh, arccosh, arctanh = asin, acos, atan, asinh, aco
 
 
 def _logit_rule(B, g, ans, x, eps):
-    """g / (x (1 - x)); outside [eps, 1 - eps] 0, or NaN outside [0, 1] without eps."""
+    """g / (x (1 - x)); outside [eps, 1 - eps] 0, or NaN outside [0, 1] without eps (x = -0.
+    divides by +0., as in PyTorch)."""
     lo, hi, outside = (0.0, 1.0, math.nan) if eps is None else (eps, 1.0 - eps, 0.0)
-    return B.where((x < lo) | (x > hi), outside, g / (x * (1.0 - x)))
+    return B.where((x < lo) | (x > hi), outside, g / (x * (1.0 - x) + 0.0))
 
 
 LogitBackward0 = defnode("LogitBackward0", [_logit_rule], "logit", saves=True)
@@ -146,10 +147,12 @@ def atan2(input, other):
 
 def hypot(input, other):
     """sqrt(input ** 2 + other ** 2), computed without overflow."""
-    x = as_tensor_arg(input)
-    if x._data.dtype.kind != "f":
-        raise NotImplementedError(f'"hypot_cpu" not implemented for \'{x.dtype.legacy}\'')
-    return _binary_tensor_op(HypotBackward0, np.hypot, x, tensor_param(other, "hypot", "other", 2))
+    x, y = as_tensor_arg(input), tensor_param(other, "hypot", "other", 2)
+    dt = _dtypes.result_type(x._data, y._data)
+    if dt.kind != "f":
+        name = _dtypes.to_dtype(dt).legacy
+        raise NotImplementedError(f'"hypot_cpu" not implemented for \'{name}\'')
+    return _binary_tensor_op(HypotBackward0, np.hypot, x, y)
 
 
 arctan2 = atan2
@@ -184,10 +187,13 @@ def lerp(input, end, weight):
                                   f"'{x.dtype.legacy}'")
     a, b = a.astype(dt, copy=False), b.astype(dt, copy=False)
     w = _array_of(weight).astype(dt) if isinstance(weight, Tensor) else np.asarray(weight, dt)
-    try:
-        data = np.where(np.abs(w) < 0.5, a + w * (b - a), b - (b - a) * (1.0 - w)).astype(dt)
-    except ValueError:
-        raise _broadcast_error(a.shape, b.shape) from None
+    shape = a.shape
+    for other in (b.shape, w.shape):  # (PyTorch's message names the first pair that fails)
+        try:
+            shape = np.broadcast_shapes(shape, other)
+        except ValueError:
+            raise _broadcast_error(shape, other) from None
+    data = np.where(np.abs(w) < 0.5, a + w * (b - a), b - (b - a) * (1.0 - w)).astype(dt)
     inputs = (x, e, weight) if isinstance(weight, Tensor) else (x, e)
     meta = tuple((np.shape(_array_of(v)), _array_of(v).dtype) for v in inputs)
     if isinstance(weight, Tensor):

@@ -106,9 +106,9 @@ StdBackward0 = defnode("StdBackward0", [
 def _var_like(cls, npfn, input, dim, unbiased, keepdim, correction, name="std and var"):
     if isinstance(dim, bool):  # var(x, False): the old `unbiased` positional argument
         dim, unbiased = None, dim
-    x, dims, keep = _reduce_args(input, dim, keepdim)
-    if x._data.dtype.kind != "f":
+    if as_tensor_arg(input)._data.dtype.kind != "f":
         raise RuntimeError(f"{name} only support floating point and complex dtypes")
+    x, dims, keep = _reduce_args(input, dim, keepdim)
     c = _correction(unbiased, correction)
     n = 1
     for d in dims:
@@ -312,9 +312,12 @@ def aminmax(input, *, dim=None, keepdim=False):
     """(min, max) over dim (all elements by default); ties share the gradient evenly."""
     x, dims, keep = _reduce_args(input, dim, keepdim)
     a = x._data
-    if 0 in (a.shape[d] for d in dims) or not a.size and dim is None:
+    if not a.size and dim is None:
         raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as the "
                            "operation has no identity.")
+    for d in dims:
+        if a.shape[d] == 0:
+            raise IndexError(f"aminmax: Expected reduction dim {d} to have non-zero size.")
     lo, hi = (record1(cls, np.asarray(fn(a, axis=dims, keepdims=keep)), x, (x, dims, keep))
               for cls, fn in ((_AminOfAminmax, np.amin), (_AmaxOfAminmax, np.amax)))
     return return_types.aminmax(lo, hi)
@@ -374,12 +377,18 @@ def norm(input, p=2, dim=None, keepdim=False):
                            f"input. Got {x.dtype.legacy}")
     a = np.abs(x._data)
     if p in (math.inf, -math.inf):
-        if 0 in (a.shape[d] for d in dims) or not a.size and not dims:
-            raise RuntimeError("linalg.vector_norm cannot compute the inf norm on an empty "
-                               "tensor because the operation does not have an identity")
+        listed = dim if isinstance(dim, (list, tuple)) else [] if dim is None else [dim]
+        empty = [d for d in listed if a.ndim and a.shape[norm_dim(d, a.ndim)] == 0]
+        if empty or not a.size and not listed:
+            where = (f"the dimension {empty[0]}because this dimension is empty and" if empty
+                     else "an empty tensor because")  # (PyTorch's text has no space there)
+            raise RuntimeError(f"linalg.vector_norm cannot compute the {p} norm on {where} the "
+                               f"operation does not have an identity")
         data = (np.amax if p > 0 else np.amin)(a, axis=dims, keepdims=keep)
     elif p == 0:
         data = np.sum(a != 0, axis=dims, keepdims=keep)
+    elif math.prod(a.shape[d] for d in dims) == 1:  # |x| itself, as PyTorch (no x**p overflow)
+        data = _sum(a, dims, keepdims=keep)
     elif p == 2:
         data = np.sqrt(np.sum(a * a, axis=dims, keepdims=keep))
     else:
@@ -393,9 +402,9 @@ def norm(input, p=2, dim=None, keepdim=False):
 # ================================================================================================
 
 SoftmaxBackward0 = defnode("SoftmaxBackward0", [
-    lambda B, g, ans, d: ans * (g - B.sum(g * ans, (d,), True))], "softmax", uses_ans=True)
+    lambda B, g, ans, dims: ans * (g - B.sum(g * ans, dims, True))], "softmax", uses_ans=True)
 LogSoftmaxBackward0 = defnode("LogSoftmaxBackward0", [
-    lambda B, g, ans, d: g - B.exp(ans) * B.sum(g, (d,), True)], "log_softmax", uses_ans=True)
+    lambda B, g, ans, dims: g - B.exp(ans) * B.sum(g, dims, True)], "log_softmax", uses_ans=True)
 
 
 def _softmax_args(name, input, dim, dtype):
@@ -410,19 +419,21 @@ def _softmax_args(name, input, dim, dtype):
         raise NotImplementedError(f'"{name}_lastdim_kernel_impl" not implemented for '
                                   f"'{x.dtype.legacy}' (softmax needs floats: call .float() "
                                   f"first or pass dtype=torch.float32)")
-    return x, norm_dim(dim, x._data.ndim), a
+    d = norm_dim(dim, x._data.ndim)
+    return x, d, a, (d,) if a.ndim else ()  # (the dims the rules sum over)
 
 
 def softmax(input, dim=_NO_DIM, dtype=None):
     """exp(x) / exp(x).sum(dim), computed stably."""
-    x, d, a = _softmax_args("softmax", input, dim, dtype)
-    e = np.exp(a - _max(a, d, keepdims=True))
-    return record1(SoftmaxBackward0, e / _sum(e, d, keepdims=True), x, (d,))
+    x, d, a, dims = _softmax_args("softmax", input, dim, dtype)
+    e = np.exp(a - _max(a, d, keepdims=True, initial=-np.inf))
+    return record1(SoftmaxBackward0, e / _sum(e, d, keepdims=True), x, (dims,))
 
 
 def log_softmax(input, dim=_NO_DIM, dtype=None):
     """x - logsumexp(x, dim), computed stably."""
-    x, d, a = _softmax_args("log_softmax", input, dim, dtype)
-    shifted = a - _max(a, d, keepdims=True)
-    data = shifted - np.log(_sum(np.exp(shifted), d, keepdims=True))
-    return record1(LogSoftmaxBackward0, data, x, (d,))
+    x, d, a, dims = _softmax_args("log_softmax", input, dim, dtype)
+    shifted = a - _max(a, d, keepdims=True, initial=-np.inf)  # (initial: an empty dim)
+    with np.errstate(divide="ignore"):  # (an empty dim's sum is 0.)
+        data = shifted - np.log(_sum(np.exp(shifted), d, keepdims=True))
+    return record1(LogSoftmaxBackward0, data, x, (dims,))

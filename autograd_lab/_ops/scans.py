@@ -24,9 +24,22 @@ from .indexing import narrow
 # Scans, reorderings, gathers, einsum, sort/topk and more in-place ops
 # ================================================================================================
 
+_ACCUMULATE = {np.dtype(np.float16): np.float32, np.dtype(np.float32): np.float64}
+
+
+def _scan(fn, a, axis):
+    """np.cumsum or np.cumprod along axis, running in PyTorch's wider accumulation type for
+    float16/float32 (each result rounded back: a product may overflow and come back)."""
+    acc = _ACCUMULATE.get(a.dtype)
+    if acc is None:
+        return fn(a, axis=axis)
+    with np.errstate(over="ignore"):  # (an overflow to inf, as PyTorch, silently)
+        return fn(a, axis=axis, dtype=acc).astype(a.dtype)
+
+
 def _cumsum(a, axis):
     """np.cumsum(a, axis) as PyTorch sums: from +0., so that no running sum of floats is -0."""
-    out = np.cumsum(a, axis=axis)
+    out = _scan(np.cumsum, a, axis)
     if out.dtype.kind == "f":
         out += 0.0
     return out
@@ -117,7 +130,7 @@ def cumsum(input, dim, *, dtype=None):
 def cumprod(input, dim, *, dtype=None):
     """Running products along `dim` (integers and bools multiply as int64)."""
     x, a, d, meta = _scan_args(input, dim, dtype)
-    data = np.cumprod(a, axis=d) if a.ndim else a.copy()
+    data = _scan(np.cumprod, a, d) if a.ndim else a.copy()
     return record(CumprodBackward0, data, (x,), (x if meta is None else _new(a),
                                                  d if a.ndim else None), meta)
 
@@ -226,9 +239,10 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     in place, the flattened input if dim is None; `repeat_interleave(counts)` alone gives the
     indices counts[i] times i. As PyTorch: an int repeat expands a new dim and copies it
     (Unsqueeze, Expand, Clone, View nodes), a tensor one index_selects. `output_size` (a hint
-    that spares PyTorch a device sync) is accepted and not needed."""
+    that spares PyTorch a device sync) is checked, as PyTorch does."""
     if repeats is None:
         counts = _repeat_counts(as_tensor_arg(input))
+        _check_output_size(counts.sum(), output_size)
         return _new(np.repeat(np.arange(counts.size), counts).astype(counts.dtype))
     x = as_tensor_arg(input)
     if dim is None:
@@ -237,16 +251,15 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
         d = norm_dim(dim, x._data.ndim)
     n = x._data.shape[d] if x._data.ndim else 1
     if isinstance(repeats, Tensor):
-        counts = _repeat_counts(repeats)
+        counts = _repeat_counts(repeats, n, 0 if dim is None else dim)
         if counts.size == 1:
             counts = np.repeat(counts.reshape(1), n)
-        if counts.size != n:
-            raise RuntimeError(f"repeats must have the same size as input along dim, but got "
-                               f"repeats.size(0) = {counts.size} and input.size(0) = {n}")
+        _check_output_size(counts.sum(), output_size)
         index = _new(np.repeat(np.arange(n), counts))
         return index_select(x, d, index)
     if repeats < 0:
         raise RuntimeError("Repeats must be non-negative")
+    _check_output_size(n * repeats, output_size, counts=False)
     if not x._data.ndim:
         x = flatten(x)
     grown = unsqueeze(x, d + 1)
@@ -256,10 +269,24 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     return reshape(copies, x.shape[:d] + (n * repeats,) + x.shape[d + 1:])
 
 
-def _repeat_counts(repeats):
+def _check_output_size(total, output_size, counts=True):
+    """PyTorch's errors for an output_size other than the result's length (`counts`: the
+    repeats are a tensor)."""
+    if output_size is not None and output_size != total:
+        raise RuntimeError("allocated size does not match required size" if counts else
+                           f"repeat_interleave: Invalid output_size, expected {total} but got "
+                           f"{output_size}")
+
+
+def _repeat_counts(repeats, n=None, dim=0):
+    """The repeat counts as a vector, checked as PyTorch checks them (one count, or one per
+    element of the `n` along `dim` when n is given)."""
     r = repeats._data
     if r.ndim > 1:
         raise RuntimeError("repeats must be 0-dim or 1-dim tensor")
+    if n is not None and r.size not in (1, n):
+        raise RuntimeError(f"repeats must have the same size as input along dim, but got "
+                           f"repeats.size(0) = {r.size} and input.size({dim}) = {n}")
     if r.dtype.kind not in "iu":
         raise NotImplementedError(f'"repeat_interleave_cpu" not implemented for '
                                   f"'{repeats.dtype.legacy}'")

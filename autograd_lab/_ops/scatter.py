@@ -57,15 +57,15 @@ def _scatter_args(input, dim, index, src):
         also = f" and to be no larger size than src {list(s.shape)}" if s is not None else ""
         raise RuntimeError(f"Expected index {list(i.shape)} to be no larger than self "
                            f"{list(a.shape)} apart from dimension {d}{also}")
-    bad = (i < 0) | (i >= a.shape[d])
+    n = a.shape[d] if a.ndim else 1
+    bad = (i < 0) | (i >= n)
     if bad.any():
-        raise RuntimeError(f"index {i[bad][0]} is out of bounds for dimension {d} with size "
-                           f"{a.shape[d]}")
+        raise RuntimeError(f"index {i[bad][0]} is out of bounds for dimension {d} with size {n}")
     block = None
     if s is not None and s.shape != i.shape:
         block = tuple(slice(0, n) for n in i.shape)
     values = None if s is None else s[block] if block else s
-    return x, _along(i, d), values, block
+    return x, _along(i, d) if a.ndim else ..., values, block  # (0-d: the one element)
 
 
 _SCATTER_SIGNATURES = "".join(
@@ -116,8 +116,7 @@ def _scatter_reduced(cls, input, dim, index, src, reduce):
     x, ix, values, _ = _scatter_args(input, dim, index, src)
     data = x._data.copy()
     ufunc = np.add if reduce == "add" else np.multiply
-    ufunc.at(data, ix, np.broadcast_to(src if values is None else values,
-                                       np.broadcast_shapes(*(np.shape(p) for p in ix))))
+    ufunc.at(data, ix, np.broadcast_to(src if values is None else values, data[ix].shape))
     return record(cls, data, (x, src if isinstance(src, Tensor) else None))
 
 
@@ -149,6 +148,8 @@ def _index_along(fname, x, dim, index, dtypes):
     n = a.shape[d] if a.ndim else 1
     bad = (i < -n) | (i >= n) if fname == "index_fill_" else (i < 0) | (i >= n)
     if bad.any():
+        if fname == "index_add_" and a.ndim < 2:  # (PyTorch's 1-D kernel words it so)
+            raise IndexError("index out of range in self")
         error = IndexError if fname == "index_fill_" else RuntimeError
         raise error(f"index {i[bad][0]} is out of bounds for dimension {d} with size {n}")
     return d, i.reshape(-1) % max(n, 1)
@@ -189,7 +190,7 @@ def index_fill(input, dim, index, value):
         raise RuntimeError("Index has to be a vector/scalar")
     d, i = _index_along("index_fill_", x, dim, index, (np.int64,))
     filled = np.zeros(x._data.shape, bool)
-    filled[(slice(None),) * d + (i,)] = True
+    filled[(slice(None),) * d + (i,) if filled.ndim else ...] = i.size > 0  # (0-d: one place)
     return _fill_where(IndexFillBackward0, IndexFillBackward1, "index_fill_", x, filled, value)
 
 
@@ -219,6 +220,8 @@ def take(input, index):
         raise RuntimeError(f"take(): Expected a long tensor for index, but got "
                            f"{index.dtype.legacy}")
     n = x._data.size
+    if not n and i.size:
+        raise IndexError("take(): tried to take from an empty tensor")
     bad = (i < -n) | (i >= n)
     if bad.any():
         raise IndexError(f"out of range: tried to access index {i[bad][0]} on a tensor of {n} "
@@ -251,10 +254,10 @@ def trace(input):
     """The sum of a matrix's diagonal."""
     x = as_tensor_arg(input)
     a = x._data
-    if a.ndim != 2:
-        raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {a.ndim}")
     if a.dtype == np.bool_:
         raise NotImplementedError("\"trace\" not implemented for 'Bool'")
+    if a.ndim != 2:
+        raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {a.ndim}")
     data = np.trace(a, dtype=np.int64 if a.dtype.kind in "iu" else None)
     return record(TraceBackward0, data, (x,), (np.eye(*a.shape, dtype=bool),))
 

@@ -26,7 +26,8 @@ def _view(cls, data, x, saved, replay=None, index=None):
     if not _grad.enabled and x._requires_grad:  # as PyTorch: it requires grad, and changing
         out._requires_grad = True               # it in place while recording is an error
         out._extra = {"no_grad_view": True}
-    if replay is not None and _grad.enabled and np.may_share_memory(data, x._data):
+    if replay is not None and _grad.enabled and (np.may_share_memory(data, x._data)
+                                                 or not data.size):  # (empty: no bytes)
         up = x._extra.get("view") if x._extra is not None else None
         steps = ((cls._vjps[0], saved), up and up[3])  # back to the root base, linked
         out._extra = {"view": (x, replay, index, steps)}
@@ -227,12 +228,13 @@ def movedim(input, source, destination):
     if len(src) != len(dst):
         raise RuntimeError(f"movedim: Invalid source or destination dims: source ({src} dims) "
                            f"should contain the same number of dims as destination ({dst} dims)")
+    given = {"source": src, "destination": dst}
     src, dst = [norm_dim(d, n) for d in src], [norm_dim(d, n) for d in dst]
     if not n:
         return x[...]  # an alias, as PyTorch's
     for name, dims in (("source", src), ("destination", dst)):
         if len(set(dims)) != len(dims):
-            raise RuntimeError(f"movedim: repeated dim in `{name}` ({dims})")
+            raise RuntimeError(f"movedim: repeated dim in `{name}` ({given[name]})")
     order = [None] * n
     for s, d in zip(src, dst):
         order[d] = s
@@ -250,25 +252,49 @@ def unflatten(input, dim, sizes):
     if not shape:
         raise RuntimeError(f"unflatten got an unexpected error:\nDimension specified as {dim} "
                            f"but tensor has no dimensions")
-    d = norm_dim(dim, len(shape))
     sizes = _shape_arg((sizes,))
     if not sizes:
         raise RuntimeError("unflatten: sizes must be non-empty")
+    d = norm_dim(dim, len(shape))
+    if sizes.count(-1) > 1:
+        raise RuntimeError("unflatten got an unexpected error:\nonly one dimension can be "
+                           "inferred")
     known = int(np.prod([s for s in sizes if s != -1]))
-    if sizes.count(-1) > 1 or (-1 not in sizes and known != shape[d]) or \
-            (-1 in sizes and (known == 0 or shape[d] % known)):
+    if known != shape[d] if -1 not in sizes else known == 0 or shape[d] % known:
         raise RuntimeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to the "
                            f"size of dim {d} ({shape[d]}) in the input tensor")
+    # -1 resolved here: view cannot infer it when the tensor has no elements
+    sizes = tuple(shape[d] // known if s == -1 else s for s in sizes)
     return view(x, shape[:d] + sizes + shape[d + 1:])
 
 
 def adjoint(input):
     """The last two dims swapped (the conjugate transpose; real tensors have nothing to
     conjugate)."""
+    return matrix_transpose(input, "adjoint()")
+
+
+_0D_HINTS = {"Tensor.mT": "This function is the identity in these cases."}
+
+
+def matrix_transpose(input, name):
+    """The last two dims swapped, for adjoint() and Tensor.mT/.mH/.H (`name`): a 0-d tensor is
+    returned as is, with PyTorch's deprecation warning; .H takes matrices only."""
     x = as_tensor_arg(input)
-    if x._data.ndim < 2:
-        raise RuntimeError(f"tensor.adjoint() is only supported on matrices or batches of "
-                           f"matrices. Got {x._data.ndim}-D tensor.")
+    n = x._data.ndim
+    if n == 0:
+        warnings.warn(f"{name} is deprecated on 0-D tensors. "
+                      f"{_0D_HINTS.get(name, 'Consider using x.conj().')}", UserWarning,
+                      stacklevel=3)
+        return x
+    attr = "tensor." + name.removeprefix("Tensor.")
+    if name == "Tensor.H" and n != 2:
+        batches = " For batches of matrices, consider using tensor.mH" if n > 2 else ""
+        raise RuntimeError(f"tensor.H is only supported on matrices (2-D tensors). Got {n}-D "
+                           f"tensor.{batches}")
+    if n < 2:
+        raise RuntimeError(f"{attr} is only supported on matrices or batches of matrices. Got "
+                           f"{n}-D tensor.")
     return transpose(x, -2, -1)
 
 

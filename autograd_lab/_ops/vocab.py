@@ -8,13 +8,13 @@ import numpy as np
 from .. import _dtypes
 from .._tensor import _new
 from ._record import _array, _ndarray, _sum
-from .arith import (_sigmoid, _sign, abs, cos, exp, isnan, log, sigmoid, sign, sin, tanh,
-                    where)
+from .arith import (_sigmoid, _sign, abs, cos, exp, isnan, log, sigmoid, sign, sin, sqrt,
+                    tanh, where)
 from .views import _swapaxes, expand, permute, reshape, squeeze, transpose, unsqueeze
 from .reductions import _prod_of_others, _recorded_prod_of_others, mean, sum
 from .indexing import _index_grad_np, index_grad
-from .scans import (_cumsum, _reverse_cumsum, cumprod, cumprod_grad, cumsum, einsum, flip,
-                    roll)
+from .scans import (_cumsum, _reverse_cumsum, _scan, cumprod, cumprod_grad, cumsum, einsum,
+                    flip, roll)
 from .pointwise import _np_erf, cosh, erf, log1p, sinh, tril, triu
 
 
@@ -83,7 +83,7 @@ def _np_cumprod_grad(g, ans, x, d):
 
 NP = types.SimpleNamespace(
     exp=np.exp, log=np.log, sin=np.sin, cos=np.cos, sign=_sign, abs=np.abs, where=np.where,
-    tanh=np.tanh, erf=_np_erf,
+    tanh=np.tanh, erf=_np_erf, sqrt=np.sqrt,
     zeros_like=np.zeros_like, floor=np.floor, tril=np.tril, triu=np.triu, log1p=np.log1p,
     sigmoid=_sigmoid, sinh=np.sinh, cosh=np.cosh,
     relu_grad=_np_relu_grad,
@@ -94,7 +94,8 @@ NP = types.SimpleNamespace(
     unsqueeze=np.expand_dims, squeeze_last=lambda g: np.squeeze(g, -1),
     mT=lambda a: a.swapaxes(-1, -2), sum_to=_np_sum_to, index_grad=_index_grad_np,
     cast=lambda g, dt: np.asarray(g).astype(dt, copy=False), const=lambda a: a,
-    flip=np.flip, cumsum=_cumsum, cumprod=np.cumprod, cumprod_grad=_np_cumprod_grad,
+    flip=np.flip, cumsum=_cumsum, cumprod=lambda a, axis: _scan(np.cumprod, a, axis),
+    cumprod_grad=_np_cumprod_grad,
     roll=np.roll,
     einsum=lambda eq, *ops: np.einsum(eq, *ops, optimize=len(ops) > 2),
     prod_of_others=_prod_of_others,
@@ -112,7 +113,7 @@ def _tb_sum_to(g, shape):
 
 TB = types.SimpleNamespace(
     exp=exp, log=log, sin=sin, cos=cos, sign=sign, abs=abs, where=where, isnan=isnan,
-    tanh=tanh, erf=erf,
+    tanh=tanh, erf=erf, sqrt=sqrt,
     zeros_like=lambda g: _new(np.zeros_like(g._data)),
     floor=lambda x: _new(np.floor(x._data)),  # (its derivative is 0: a constant)
     tril=tril, triu=triu, log1p=log1p, sigmoid=sigmoid, sinh=sinh, cosh=cosh,

@@ -96,13 +96,19 @@ def _difference(input, target, kernel):
     return np.subtract(a, t, dtype=dtype)
 
 
+def _saved_target(target, dtype):
+    """target as the backward rules subtract it: a bool target as 0./1. (subtracting a bool
+    tensor is an error, also in the recorded rules of create_graph=True)."""
+    return _new(target._data.astype(dtype)) if target._data.dtype == np.bool_ else target
+
+
 def mse_loss(input, target, reduction):
     """Mean (or summed) squared error of two tensors of the same shape, in their promoted dtype."""
     d = _difference(input, target, "mse_cpu")
     loss = reduce_losses(d * d, reduction)
     norm = 2.0 * _scale(reduction, d.size)
-    return record(MseLossBackward0, loss, (input, target), (input, target, norm),
-                  _broadcast_meta(d, input, target))
+    return record(MseLossBackward0, loss, (input, target),
+                  (input, _saved_target(target, d.dtype), norm), _broadcast_meta(d, input, target))
 
 
 def _broadcast_meta(out, *inputs):
@@ -525,7 +531,7 @@ def _difference_loss(cls, kernel, input, target, reduction, param, losses):
     """losses(|input - target|), reduced, recorded as cls (saving param and 'mean''s factor)."""
     d = _difference(input, target, kernel)
     return record(cls, reduce_losses(losses(np.abs(d)), reduction), (input, target),
-                  (input, target, param, _scale(reduction, d.size)),
+                  (input, _saved_target(target, d.dtype), param, _scale(reduction, d.size)),
                   _broadcast_meta(d, input, target))
 
 
@@ -539,6 +545,10 @@ def huber_loss(input, target, reduction, delta):
     """0.5 z² where z = |input - target| < delta, else delta (z - delta / 2); in the input's
     dtype, as PyTorch's kernel writes it."""
     dtype = input._data.dtype
+    result = _dtypes.result_type(input._data, target._data)
+    if dtype.kind != "f" and result.kind == "f":  # (the kernel writes in the input's dtype)
+        raise RuntimeError(f"result type {_dtypes.to_dtype(result).legacy} can't be cast to the "
+                           f"desired output type {scalar_type(input._data)}")
     return _difference_loss(HuberLossBackward0, "huber_cpu", input, target, reduction, delta,
                             lambda z: np.where(z < delta, 0.5 * z * z, delta * (z - 0.5 * delta))
                             .astype(dtype, copy=False))

@@ -9,7 +9,7 @@ import warnings
 
 import numpy as np
 
-from .. import _dtypes, _factories, _ops
+from .. import _dtypes, _ops
 from .._grad_mode import no_grad, state as _grad
 from .._ops import tanh, sigmoid, as_tensor_arg
 from .._random import numpy_rng
@@ -146,7 +146,7 @@ def one_hot(tensor, num_classes=-1):
     if t.dtype != np.int64:
         raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
     if not t.size:
-        if num_classes == -1:
+        if num_classes <= 0:
             raise RuntimeError("Can not infer total number of classes from empty tensor.")
     elif t.min() < 0:
         raise RuntimeError("Class values must be non-negative.")

@@ -283,6 +283,8 @@ ONE_HOT = [
     lambda F, t: F.one_hot(t.tensor([0.0, 1.0])),
     lambda F, t: F.one_hot(t.tensor([0, 1], dtype=t.int32)),
     lambda F, t: F.one_hot(t.tensor([], dtype=t.int64)),
+    lambda F, t: F.one_hot(t.tensor([], dtype=t.int64), 0),
+    lambda F, t: F.one_hot(t.tensor([], dtype=t.int64), -2),
     lambda F, t: F.one_hot([1]),
 ]
 

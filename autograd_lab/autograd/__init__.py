@@ -36,7 +36,7 @@ def _root_grads(outputs, grad_outputs, create_graph):
     """The starting gradients: given ones checked against the outputs, or an implicit 1."""
     grads = _as_list(grad_outputs) if grad_outputs is not None else [None] * len(outputs)
     if len(grads) != len(outputs):
-        raise RuntimeError(f"grad can be implicitly created only for scalar outputs"
+        raise RuntimeError("grad can be implicitly created only for scalar outputs"
                            if not grads else f"got {len(outputs)} tensors and {len(grads)} "
                            f"gradients")
     result = []
@@ -100,8 +100,7 @@ def _capture(outputs, roots, inputs, keep, create_graph):
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
          allow_unused=None, materialize_grads=False):
     """The gradients of outputs with respect to inputs, returned (no `.grad` is touched)."""
-    outputs, single = _as_list(outputs), isinstance(inputs, Tensor)
-    inputs = _as_list(inputs)
+    outputs, inputs = _as_list(outputs), _as_list(inputs)
     roots = _root_grads(outputs, grad_outputs, create_graph)
     keep = create_graph if retain_graph is None else retain_graph
     captured = _capture(outputs, roots, inputs, keep, create_graph)

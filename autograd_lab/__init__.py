@@ -34,7 +34,7 @@ from ._ops import (add, sub, mul, div, pow, matmul, mm, mv, dot, bmm, neg, exp, 
                    moveaxis, unflatten, adjoint, broadcast_tensors, meshgrid, tile,
                    repeat_interleave, cumprod, var_mean, std_mean, aminmax, count_nonzero,
                    diff, scatter, scatter_add, index_add, index_fill, masked_select, take, diag,
-                   trace)
+                   trace, multinomial, bernoulli)
 from ._factories import (tensor, as_tensor, from_numpy, zeros, ones, empty, full, zeros_like,
                          ones_like, empty_like, full_like, arange, linspace, eye, rand, randn,
                          randint, randperm, rand_like, randn_like, allclose,

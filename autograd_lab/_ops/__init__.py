@@ -7,14 +7,14 @@ or autograd_lab itself (`TB`: with `create_graph=True` the backward pass is reco
 higher-order derivatives). Broadcasting is undone in one place, the engine, from `_meta`.
 
 The table is split by topic: `_record` (recording, argument checks), `arith`, `views`,
-`linalg`, `reductions`, `indexing`, `inplace`, `scans`, `pointwise`, `scatter`, and `vocab`
-(NP, TB); this package exposes all of it as one namespace (`_ops.exp`, `_ops.NP`, ...).
+`linalg`, `reductions`, `indexing`, `inplace`, `scans`, `pointwise`, `scatter`, `sampling`
+and `vocab` (NP, TB); this package exposes all of it as one namespace (`_ops.exp`, `_ops.NP`, ...).
 """
 from . import (_record, arith, views, linalg, reductions, indexing, inplace, scans, pointwise,
-               scatter, vocab)
+               scatter, sampling, vocab)
 
 for _module in (_record, arith, views, linalg, reductions, indexing, inplace, scans, pointwise,
-                scatter, vocab):  # one namespace, as when the table was one module (private too)
+                scatter, sampling, vocab):  # one namespace, as when the table was one module (private too)
     globals().update((k, v) for k, v in vars(_module).items() if not k.startswith("__"))
 del _module
 
@@ -42,5 +42,5 @@ METHODS = (
     "adjoint", "tile", "repeat_interleave", "cumprod", "cumprod_", "cumsum_", "aminmax",
     "count_nonzero", "diff", "scatter", "scatter_add", "index_add", "index_fill",
     "masked_select", "take", "diag", "trace", "scatter_", "scatter_add_", "index_add_",
-    "index_fill_",
+    "index_fill_", "multinomial", "bernoulli", "bernoulli_",
 )

@@ -1,4 +1,5 @@
-"""utils.data (datasets, samplers, DataLoader, default_collate, random_split) against PyTorch:
+"""utils.data (datasets, iterable datasets, samplers, DataLoader, default_collate, random_split)
+against PyTorch:
 the same batches, structures, lengths and errors; shuffling that is seeded, complete and new
 every epoch; and minibatch training with it."""
 from collections import namedtuple
@@ -70,19 +71,88 @@ CASES = [
     "T.manual_seed(0) and [b.tolist() for b in D.DataLoader(range(6), batch_size=3, "
     "shuffle=True)] == (T.manual_seed(0) and [b.tolist() for b in D.DataLoader(range(6), "
     "batch_size=3, shuffle=True)])",
+    "list(D.DataLoader(it, batch_size=3))",
+    "list(D.DataLoader(it, batch_size=3, drop_last=True))",
+    "list(D.DataLoader(it, batch_size=None)), list(D.DataLoader(it, shuffle=False))",
+    "list(D.DataLoader(sized, batch_size=2)), len(D.DataLoader(sized, batch_size=2)), "
+    "len(D.DataLoader(sized, batch_size=2, drop_last=True)), "
+    "len(D.DataLoader(sized, batch_size=None))",
+    "(lambda dl: list(dl) == list(dl))(D.DataLoader(it, batch_size=2))",
+    "type(it + sized).__name__, list(it + sized), len(D.ChainDataset([sized, sized]))",
+    "it[0]",
+    "D.IterableDataset()",
+    "isinstance(it, D.Dataset)",
+    "len(D.WeightedRandomSampler([0.1, 0.9, 0.4], 5)), D.WeightedRandomSampler((1, 2), 5).weights",
+    "sorted(D.WeightedRandomSampler([1., 0., 2.], 2, replacement=False))",
+    "set(D.WeightedRandomSampler([0., 3., 0.], 20)), len(list(D.WeightedRandomSampler([1, 2], 9)))",
 ]
+ERRORS = [
+    "len(D.DataLoader(it))", "len(it + sized)", "list(D.ChainDataset([ds]))",
+    "len(D.ChainDataset([ds]))",
+    "D.DataLoader(it, shuffle=True)", "D.DataLoader(it, shuffle=1, sampler=[0])",
+    "D.DataLoader(it, sampler=[0, 1])", "D.DataLoader(it, batch_sampler=[[0]])",
+    "D.DataLoader(it, batch_size=None, drop_last=True)",
+    "D.WeightedRandomSampler([1., 2.], 0)", "D.WeightedRandomSampler([1., 2.], -1)",
+    "D.WeightedRandomSampler([1., 2.], 2.0)", "D.WeightedRandomSampler([1., 2.], True)",
+    "D.WeightedRandomSampler([1., 2.], 2, 1)", "D.WeightedRandomSampler([[1., 2.]], 2)",
+    "list(D.WeightedRandomSampler([1., 2.], 3, False))",
+    "list(D.WeightedRandomSampler([-1., 2.], 2))", "list(D.WeightedRandomSampler([0., 0.], 2))",
+]
+
+
+def _streams(D):
+    """An iterable dataset of 7 (x, label) samples without a length, and one of 5 with one."""
+
+    class Stream(D.IterableDataset):
+        def __iter__(self):
+            return iter([(float(i), i) for i in range(7)])
+
+    class Sized(D.IterableDataset):
+        def __iter__(self):
+            return iter(range(5))
+
+        def __len__(self):
+            return 5
+
+    return Stream(), Sized()
 
 
 def _run(T, code):
     D = T.utils.data
     ds = D.TensorDataset(T.arange(6.), T.arange(6))
-    return eval(code, {"T": T, "D": D, "ds": ds, "np": np, "P": P})
+    it, sized = _streams(D)
+    return eval(code, {"T": T, "D": D, "ds": ds, "np": np, "P": P, "it": it, "sized": sized})
 
 
-@pytest.mark.parametrize("code", CASES)
+@pytest.mark.parametrize("code", CASES + ERRORS)
 def test_same_as_pytorch(code):
     torch = require_torch()
     assert outcome(lambda: _run(lab, code)) == outcome(lambda: _run(torch, code))
+
+
+@pytest.mark.parametrize("code", ERRORS)
+def test_errors_have_pytorchs_texts(code):
+    torch = require_torch()
+    texts = []
+    for T in (lab, torch):
+        with pytest.raises(Exception) as info:
+            _run(T, code)
+        texts.append(str(info.value))
+    assert texts[0] == texts[1]
+
+
+def test_weighted_sampling_follows_the_weights_and_its_generator():
+    D = lab.utils.data
+    lab.manual_seed(0)
+    counts = np.bincount(list(D.WeightedRandomSampler([1., 0., 3.], 20000)), minlength=3)
+    assert np.allclose(counts / 20000, [0.25, 0., 0.75], atol=0.015)
+    state = lab.get_rng_state()
+    draws = [list(D.WeightedRandomSampler([1., 2., 3.], 10, generator=lab.Generator()))
+             for _ in range(2)]
+    assert draws[0] == draws[1] and lab.get_rng_state().equal(state)
+    loader = D.DataLoader(range(6), batch_size=3,
+                          sampler=D.WeightedRandomSampler([0., 1., 0., 1., 0., 0.], 6))
+    assert {int(i) for b in loader for i in b} == {1, 3} and len(loader) == 2
 
 
 def _epochs(loader, n=3):

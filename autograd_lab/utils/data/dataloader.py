@@ -1,5 +1,6 @@
 """DataLoader: a dataset's samples in (shuffled) minibatches, collated into tensors."""
 import collections.abc
+import itertools
 
 import numpy as np
 
@@ -7,7 +8,8 @@ from ..._dtypes import float64
 from ..._factories import as_tensor, tensor
 from ..._ops import stack
 from ..._tensor import Tensor
-from .sampler import BatchSampler, RandomSampler, SequentialSampler
+from .dataset import IterableDataset
+from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler, batch_count
 
 _COLLATE_ERROR = ("default_collate: batch must contain tensors, numpy arrays, numbers, dicts or "
                   "lists; found {}")
@@ -62,7 +64,7 @@ def default_convert(data):
 class DataLoader:
     """Iterate over `dataset` in batches of `batch_size` (None: one sample at a time), in order
     or shuffled (`shuffle=True`: a new order every epoch, from `generator` or the default
-    generator). Loading happens in this process: `num_workers` and the other multiprocessing
+    generator); an `IterableDataset`'s samples come in the order it yields them. Loading happens in this process: `num_workers` and the other multiprocessing
     and pinning options are accepted and change nothing here."""
 
     def __init__(self, dataset, batch_size=1, shuffle=None, sampler=None, batch_sampler=None,
@@ -75,6 +77,15 @@ class DataLoader:
                              "disable multiprocessing.")
         if timeout < 0:
             raise ValueError("timeout option should be non-negative")
+        if isinstance(dataset, IterableDataset):
+            for name, value, unspecified in (("shuffle", shuffle, shuffle in (False, None)),
+                                             ("sampler", sampler, sampler is None),
+                                             ("batch_sampler", batch_sampler,
+                                              batch_sampler is None)):
+                if not unspecified:
+                    raise ValueError(f"DataLoader with IterableDataset: expected unspecified "
+                                     f"{name} option, but got {name}={value}")
+            sampler = _InfiniteConstantSampler()
         if sampler is not None and shuffle:
             raise ValueError("sampler option is mutually exclusive with shuffle")
         if batch_sampler is not None:
@@ -100,15 +111,42 @@ class DataLoader:
         return _SingleProcessDataLoaderIter(self)
 
     def _batches(self):
-        if self.batch_sampler is not None:
+        if isinstance(self.dataset, IterableDataset):
+            yield from self._stream_batches()
+        elif self.batch_sampler is not None:
             for indices in self.batch_sampler:
                 yield self.collate_fn([self.dataset[i] for i in indices])
         else:
             for index in self.sampler:
                 yield self.collate_fn(self.dataset[index])
 
+    def _stream_batches(self):
+        """An iterable dataset's samples, as they come: batch_size at a time (a shorter last
+        batch unless drop_last), or one by one."""
+        samples = iter(self.dataset)
+        if self.batch_sampler is None:
+            yield from map(self.collate_fn, samples)
+            return
+        for indices in self.batch_sampler:
+            batch = list(itertools.islice(samples, len(indices)))
+            if not batch or self.drop_last and len(batch) < len(indices):
+                return
+            yield self.collate_fn(batch)
+
     def __len__(self):
+        if isinstance(self.dataset, IterableDataset):  # its own length, if it has one
+            n = len(self.dataset)
+            return n if self.batch_size is None else batch_count(n, self.batch_size,
+                                                                 self.drop_last)
         return len(self.batch_sampler if self.batch_sampler is not None else self.sampler)
+
+
+class _InfiniteConstantSampler(Sampler):
+    """The sampler of a DataLoader over an IterableDataset: None forever (the batch sampler
+    groups these placeholders into batch-sized lists)."""
+
+    def __iter__(self):
+        return itertools.repeat(None)
 
 
 class _SingleProcessDataLoaderIter:

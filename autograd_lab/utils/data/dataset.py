@@ -1,5 +1,7 @@
-"""Datasets: anything with `__getitem__` (and `__len__`), as in torch.utils.data."""
+"""Datasets: map-style (`__getitem__`, usually `__len__`) and iterable-style (`__iter__`), as in
+torch.utils.data."""
 import bisect
+import collections.abc
 import math
 import warnings
 
@@ -15,6 +17,34 @@ class Dataset:
 
     def __add__(self, other):
         return ConcatDataset([self, other])
+
+
+class IterableDataset(Dataset, collections.abc.Iterable):
+    """An iterable-style dataset: subclasses define `__iter__`, which yields the samples (a
+    DataLoader batches them in the order they come)."""
+
+    def __add__(self, other):
+        return ChainDataset([self, other])
+
+
+class ChainDataset(IterableDataset):
+    """Several iterable datasets one after another."""
+
+    def __init__(self, datasets):
+        self.datasets = datasets
+
+    def __iter__(self):
+        for d in self.datasets:
+            yield from _iterable(d)
+
+    def __len__(self):
+        return sum(len(_iterable(d)) for d in self.datasets)
+
+
+def _iterable(dataset):
+    if not isinstance(dataset, IterableDataset):
+        raise AssertionError("ChainDataset only supports IterableDataset")
+    return dataset
 
 
 class TensorDataset(Dataset):

@@ -1,6 +1,8 @@
 """Samplers: the order in which a DataLoader visits a dataset's indices."""
 from ... import _random
-from ..._factories import randint, randperm
+from ..._dtypes import float64
+from ..._factories import as_tensor, randint, randperm
+from ..._ops import multinomial
 from ..._random import Generator
 
 
@@ -81,6 +83,32 @@ class SubsetRandomSampler(Sampler):
         return len(self.indices)
 
 
+class WeightedRandomSampler(Sampler):
+    """`num_samples` indices drawn with probabilities proportional to `weights` (with
+    replacement unless `replacement=False`)."""
+
+    def __init__(self, weights, num_samples, replacement=True, generator=None):
+        if not isinstance(num_samples, int) or isinstance(num_samples, bool) or num_samples <= 0:
+            raise ValueError(f"num_samples should be a positive integer value, but got "
+                             f"num_samples={num_samples}")
+        if not isinstance(replacement, bool):
+            raise ValueError(f"replacement should be a boolean value, but got "
+                             f"replacement={replacement}")
+        weights = as_tensor(weights, dtype=float64)
+        if weights.dim() != 1:
+            raise ValueError(f"weights should be a 1d sequence but given weights have shape "
+                             f"{tuple(weights.shape)}")
+        self.weights, self.num_samples = weights, num_samples
+        self.replacement, self.generator = replacement, generator
+
+    def __iter__(self):
+        return iter(multinomial(self.weights, self.num_samples, self.replacement,
+                                generator=self.generator).tolist())
+
+    def __len__(self):
+        return self.num_samples
+
+
 class BatchSampler(Sampler):
     """Groups another sampler's indices into lists of `batch_size` (the last one shorter unless
     `drop_last`)."""
@@ -105,5 +133,9 @@ class BatchSampler(Sampler):
             yield batch
 
     def __len__(self):
-        n = len(self.sampler)
-        return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
+        return batch_count(len(self.sampler), self.batch_size, self.drop_last)
+
+
+def batch_count(n, batch_size, drop_last):
+    """How many batches of batch_size n samples make (the last one shorter unless drop_last)."""
+    return n // batch_size if drop_last else -(-n // batch_size)

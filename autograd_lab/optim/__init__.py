@@ -1,4 +1,4 @@
-"""Optimizers with PyTorch's API and update formulas: SGD, Adam, AdamW, RMSprop, and
+"""Optimizers with PyTorch's API and update formulas: SGD, Adam, AdamW, RMSprop, Adagrad, and
 `lr_scheduler` (StepLR, ExponentialLR).
 
     optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
@@ -6,8 +6,9 @@
 """
 from . import lr_scheduler
 from ._optimizer import Optimizer
+from .adagrad import Adagrad
 from .adam import Adam, AdamW
 from .rmsprop import RMSprop
 from .sgd import SGD
 
-__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "lr_scheduler"]
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "lr_scheduler"]

@@ -67,6 +67,19 @@ def rmsprop_reference(lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,
     return update
 
 
+def adagrad_reference(lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0,
+                      eps=1e-10, maximize=False):
+    state = {"sum": initial_accumulator_value}
+
+    def update(theta, g, t):
+        g = -g if maximize else g
+        if weight_decay:
+            g = g + weight_decay * theta
+        state["sum"] = state["sum"] + g * g
+        return theta - lr / (1 + (t - 1) * lr_decay) * g / (np.sqrt(state["sum"]) + eps)
+    return update
+
+
 CASES = [
     ("SGD", {"lr": 0.1}, sgd_reference),
     ("SGD", {"lr": 0.1, "momentum": 0.9}, sgd_reference),
@@ -87,6 +100,10 @@ CASES = [
     ("RMSprop", {"lr": 0.01, "centered": True, "weight_decay": 0.1}, rmsprop_reference),
     ("RMSprop", {"lr": 0.01, "centered": True, "momentum": 0.5, "alpha": 0.3},
      rmsprop_reference),
+    ("Adagrad", {"lr": 0.1}, adagrad_reference),
+    ("Adagrad", {"lr": 0.1, "lr_decay": 0.3, "weight_decay": 0.1}, adagrad_reference),
+    ("Adagrad", {"lr": 0.2, "initial_accumulator_value": 0.5, "eps": 1e-3, "maximize": True},
+     adagrad_reference),
 ]
 IDS = [f"{name}-{'-'.join(f'{k}={v}' for k, v in kw.items())}" for name, kw, _ in CASES]
 
@@ -168,6 +185,12 @@ def test_updates_equal_torchs_from_the_same_weights(name, kwargs, reference, dty
     ("RMSprop", {"alpha": -1}, "Invalid alpha value: -1"),
     ("RMSprop", {"momentum": -1}, "Invalid momentum value: -1"),
     ("RMSprop", {"eps": -1}, "Invalid epsilon value: -1"),
+    ("Adagrad", {"lr": -1}, "Invalid learning rate: -1"),
+    ("Adagrad", {"lr_decay": -0.5}, "Invalid lr_decay value: -0.5"),
+    ("Adagrad", {"weight_decay": -1}, "Invalid weight_decay value: -1"),
+    ("Adagrad", {"initial_accumulator_value": -1},
+     "Invalid initial_accumulator_value value: -1"),
+    ("Adagrad", {"eps": -1}, "Invalid epsilon value: -1"),
 ])
 def test_invalid_hyper_parameters_raise_pytorchs_value_errors(name, kwargs, message):
     torch = pytest.importorskip("torch")
@@ -179,7 +202,8 @@ def test_invalid_hyper_parameters_raise_pytorchs_value_errors(name, kwargs, mess
 
 @pytest.mark.parametrize("name, key", [("SGD", "lr"), ("SGD", "momentum"),
                                        ("SGD", "weight_decay"), ("Adam", "lr"), ("AdamW", "eps"),
-                                       ("RMSprop", "lr"), ("RMSprop", "alpha")])
+                                       ("RMSprop", "lr"), ("RMSprop", "alpha"),
+                                       ("Adagrad", "lr_decay")])
 def test_nan_hyper_parameters_as_pytorch(name, key):  # SGD checks only value < 0
     def run(lib):
         w = lib.nn.Parameter(lib.ones(1))
@@ -248,11 +272,13 @@ def test_zero_grad_and_params_without_grad_are_skipped(set_to_none):
     assert a.grad is None if set_to_none else a.grad.numpy().tolist() == [0.0, 0.0]
 
 
-def test_state_dict_round_trip_continues_identically():
+@pytest.mark.parametrize("name, kwargs", [("Adam", {"amsgrad": True}),
+                                          ("Adagrad", {"lr_decay": 0.1})])
+def test_state_dict_round_trip_continues_identically(name, kwargs):
     def make():
         lab.manual_seed(0)
         model = lab.nn.Sequential(lab.nn.Linear(3, 4), lab.nn.Tanh(), lab.nn.Linear(4, 1))
-        return model, optim.Adam(model.parameters(), lr=0.05, amsgrad=True)
+        return model, getattr(optim, name)(model.parameters(), lr=0.05, **kwargs)
 
     x, y = lab.randn(8, 3), lab.randn(8, 1)
 
@@ -289,7 +315,8 @@ LOADS = [("SGD", {"momentum": 0.9}, ["nesterov", "maximize", "foreach", "differe
          ("Adam", {}, ["amsgrad", "maximize", "foreach", "capturable", "differentiable",
                        "decoupled_weight_decay", "fused"]),
          ("AdamW", {}, ["decoupled_weight_decay", "amsgrad"]),
-         ("RMSprop", {"momentum": 0.5, "centered": True}, ["momentum", "centered", "maximize"])]
+         ("RMSprop", {"momentum": 0.5, "centered": True}, ["momentum", "centered", "maximize"]),
+         ("Adagrad", {"lr_decay": 0.1}, ["foreach", "maximize", "differentiable", "fused"])]
 
 
 def stepped(lib, name, kwargs, dtype="float32"):
@@ -326,7 +353,7 @@ def test_load_state_dict_shares_state_and_fills_in_defaults_as_pytorch(name, kwa
     same_outcome(filled)
 
 
-@pytest.mark.parametrize("name", ["Adam", "RMSprop"])
+@pytest.mark.parametrize("name", ["Adam", "RMSprop", "Adagrad"])
 def test_loading_sgd_state_into_another_optimizer_is_pytorchs_key_error(name):
     def load(lib):
         w, sgd = stepped(lib, "SGD", {"momentum": 0.9})
@@ -334,11 +361,20 @@ def test_loading_sgd_state_into_another_optimizer_is_pytorchs_key_error(name):
     assert same_outcome(load) == ("KeyError", "'step'")
 
 
+def test_adagrad_state_exists_before_the_first_step_as_pytorch():
+    def fresh(lib):
+        w = lib.nn.Parameter(lib.tensor([1.0, -2.0]))
+        state = lib.optim.Adagrad([w], initial_accumulator_value=0.25).state_dict()["state"]
+        return {i: {k: (v.dtype, v.tolist()) for k, v in s.items()} for i, s in state.items()}
+    assert "'sum': (torch.float32, [0.25, 0.25])" in same_outcome(fresh)[1]
+
+
 def test_float32_parameters_stay_float32():
     model = lab.nn.Linear(3, 2)
     for opt in (optim.SGD(model.parameters(), lr=0.1, momentum=0.9, weight_decay=0.1),
                 optim.Adam(model.parameters()), optim.AdamW(model.parameters(), amsgrad=True),
-                optim.RMSprop(model.parameters(), centered=True, momentum=0.1)):
+                optim.RMSprop(model.parameters(), centered=True, momentum=0.1),
+                optim.Adagrad(model.parameters(), lr_decay=0.1, weight_decay=0.1)):
         for _ in range(2):
             opt.zero_grad()
             model(lab.randn(4, 3)).sum().backward()

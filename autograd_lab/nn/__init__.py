@@ -7,17 +7,18 @@
 """
 from . import functional, init, utils
 from ._layers import (Identity, Linear, ReLU, Tanh, Sigmoid, Softmax, LogSoftmax, LeakyReLU,
-                      ELU, GELU, SiLU, Softplus, Hardtanh, ReLU6, LogSigmoid, Softmin, LayerNorm,
-                      Embedding, Flatten, Unflatten, Dropout, Sequential, ModuleList, ModuleDict,
-                      ParameterList, ParameterDict)
+                      ELU, CELU, SELU, GELU, SiLU, Mish, Softplus, Hardtanh, ReLU6, Hardsigmoid,
+                      Hardswish, LogSigmoid, Softmin, LayerNorm, Embedding, Flatten, Unflatten,
+                      Dropout, Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict)
 from ._loss import (MSELoss, L1Loss, SmoothL1Loss, HuberLoss, KLDivLoss, CrossEntropyLoss,
                     NLLLoss, BCELoss, BCEWithLogitsLoss)
 from ._module import Module
 from .parameter import Parameter
 
 __all__ = ["Module", "Parameter", "Identity", "Linear", "ReLU", "Tanh", "Sigmoid", "Softmax",
-           "LogSoftmax", "LeakyReLU", "ELU", "GELU", "SiLU", "Softplus", "Hardtanh", "ReLU6",
-           "LogSigmoid", "Softmin", "LayerNorm", "Embedding", "Flatten", "Unflatten", "Dropout",
-           "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict", "MSELoss",
-           "L1Loss", "SmoothL1Loss", "HuberLoss", "KLDivLoss", "CrossEntropyLoss", "NLLLoss",
-           "BCELoss", "BCEWithLogitsLoss", "functional", "init", "utils"]
+           "LogSoftmax", "LeakyReLU", "ELU", "CELU", "SELU", "GELU", "SiLU", "Mish", "Softplus",
+           "Hardtanh", "ReLU6", "Hardsigmoid", "Hardswish", "LogSigmoid", "Softmin", "LayerNorm",
+           "Embedding", "Flatten", "Unflatten", "Dropout", "Sequential", "ModuleList",
+           "ModuleDict", "ParameterList", "ParameterDict", "MSELoss", "L1Loss", "SmoothL1Loss",
+           "HuberLoss", "KLDivLoss", "CrossEntropyLoss", "NLLLoss", "BCELoss",
+           "BCEWithLogitsLoss", "functional", "init", "utils"]

@@ -316,30 +316,44 @@ def leaky_relu(x, slope, inplace):
     return record1(LeakyReluBackward0, data, x, (x, slope))
 
 
-def _elu_rule(B, g, ans, x, alpha):
+def _elu_rule(B, g, ans, x, alpha, scale, input_scale):
     with np.errstate(over="ignore"):  # exp of large inputs, not picked
-        return B.where(x <= 0, g * alpha * B.exp(x), g)
+        return B.where(x <= 0, g * input_scale * (alpha * scale) * B.exp(x * input_scale),
+                       g * scale)
 
 
-def _elu_result_rule(B, g, ans, alpha):
+def _elu_result_rule(B, g, ans, alpha, scale, input_scale):
     if alpha < 0:
         raise RuntimeError(_INPLACE_SLOPE.format("elu"))
-    return B.where(ans <= 0, g * (ans + alpha), g)
+    return B.where(ans <= 0, g * input_scale * (ans + alpha * scale), g * scale)
 
 
 EluBackward0 = defnode("EluBackward0", [_elu_rule], "elu", saves=True)
 EluBackward1 = defnode("EluBackward1", [_elu_result_rule], "elu", uses_ans=True)
+CeluBackward0 = defnode("CeluBackward0", [_elu_rule], "celu", saves=True)
+CeluBackward1 = defnode("CeluBackward1", [_elu_result_rule], "celu", uses_ans=True)
 
 
-def elu(x, alpha, inplace):
-    """x where x >= 0 (±0 kept, as PyTorch), else alpha * (exp(x) - 1); in place, the node
-    works from the result."""
+def elu(x, alpha, inplace, scale=1.0):
+    """scale * x where x >= 0 (±0 kept, as PyTorch), else alpha * scale * (exp(x) - 1): ELU,
+    and SELU with its constants; in place, the node works from the result."""
+    return _elu(x, alpha, inplace, scale, 1.0, 1.0, EluBackward0, EluBackward1)
+
+
+def celu(x, alpha, inplace):
+    """x where x >= 0, else alpha * (exp(x / alpha) - 1). PyTorch's backward takes 1 / alpha with
+    alpha rounded to float32 (`1.0/alpha.toFloat()`)."""
+    return _elu(x, alpha, inplace, 1.0, 1 / alpha, 1 / float(np.float32(alpha)), CeluBackward0,
+                CeluBackward1)
+
+
+def _elu(x, alpha, inplace, scale, input_scale, grad_input_scale, node, inplace_node):
     a = _floating(x._data, "elu_cpu")
     with np.errstate(over="ignore"):
-        data = np.where(a < 0, np.expm1(a) * alpha, a)
+        data = np.where(a < 0, np.expm1(a * input_scale) * (alpha * scale), a * scale)
     if inplace:
-        return record1(EluBackward1, data, x, (alpha,))
-    return record1(EluBackward0, data, x, (x, alpha))
+        return record1(inplace_node, data, x, (alpha, scale, grad_input_scale))
+    return record1(node, data, x, (x, alpha, scale, grad_input_scale))
 
 
 _SQRT1_2 = math.sqrt(0.5)
@@ -417,6 +431,48 @@ def hardtanh(x, lo, hi):
         raise RuntimeError("Bool inputs not supported for hardtanh")
     return record1(HardtanhBackward0, np.clip(a, lo, hi).astype(a.dtype, copy=False), x,
                    (lo, hi))
+
+
+def _mish_rule(B, g, ans, x):
+    with np.errstate(over="ignore"):  # exp(x) overflows to inf: tanh(log1p(inf)) = 1
+        t = B.tanh(B.log1p(B.exp(x)))
+    return g * (t + x * B.sigmoid(x) * (1 - t * t))
+
+
+MishBackward0 = defnode("MishBackward0", [_mish_rule], "mish", saves=True)
+
+
+def mish(x, inplace):
+    """x * tanh(softplus(x))."""
+    a = _floating(x._data, "mish_cpu")
+    with np.errstate(over="ignore"):
+        data = a * np.tanh(np.log1p(np.exp(a)))
+    return record1(MishBackward0, data, x, (_saved_input(x, inplace),))
+
+
+_ONE_SIXTH = float(np.float32(1) / np.float32(6))  # PyTorch's kernel: 1.0f / 6.0f, any dtype
+HardsigmoidBackward0 = defnode("HardsigmoidBackward0", [
+    lambda B, g, ans, x: B.where((x > -3) & (x < 3), g * _ONE_SIXTH, 0.0)], "hardsigmoid",
+    saves=True)
+HardswishBackward0 = defnode("HardswishBackward0", [
+    lambda B, g, ans, x: B.where(x < -3, 0.0, B.where(x <= 3, g * (x / 3 + 0.5), g))],
+    "hardswish", saves=True)
+
+
+def hardsigmoid(x, inplace):
+    """min(max(x + 3, 0), 6) / 6."""
+    a = _floating(x._data, "hardsigmoid_cpu")
+    data = np.minimum(np.maximum(a + 3, 0), 6) / 6
+    return record1(HardsigmoidBackward0, data.astype(a.dtype, copy=False), x,
+                   (_saved_input(x, inplace),))
+
+
+def hardswish(x, inplace):
+    """x * min(max(x + 3, 0), 6) / 6."""
+    a = _floating(x._data, "hardswish_cpu")
+    data = a * np.minimum(np.maximum(a + 3, 0), 6) / 6
+    return record1(HardswishBackward0, data.astype(a.dtype, copy=False), x,
+                   (_saved_input(x, inplace),))
 
 
 LogSigmoidBackward0 = defnode("LogSigmoidBackward0", [  # (sigmoid(-x): smooth at 0 for TB)

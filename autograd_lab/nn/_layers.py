@@ -105,6 +105,37 @@ class ELU(Module):
         return f"alpha={self.alpha}{_and_inplace(self)}"
 
 
+class CELU(ELU):
+    def forward(self, input):
+        return F.celu(input, self.alpha, self.inplace)
+
+
+class SELU(_Inplace):
+    def forward(self, input):
+        return F.selu(input, self.inplace)
+
+
+class Mish(_Inplace):
+    def forward(self, input):
+        return F.mish(input, self.inplace)
+
+
+class Hardsigmoid(Module):
+    """(PyTorch's repr leaves out `inplace`.)"""
+
+    def __init__(self, inplace=False):
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input):
+        return F.hardsigmoid(input, self.inplace)
+
+
+class Hardswish(Hardsigmoid):
+    def forward(self, input):
+        return F.hardswish(input, self.inplace)
+
+
 class GELU(Module):
     def __init__(self, approximate="none"):
         super().__init__()

@@ -17,7 +17,8 @@ from .._tensor import Tensor, _new
 from . import _functional_ops as _F
 
 __all__ = ["linear", "relu", "tanh", "sigmoid", "softmax", "log_softmax", "dropout",
-           "leaky_relu", "elu", "gelu", "silu", "softplus", "hardtanh", "relu6", "logsigmoid",
+           "leaky_relu", "elu", "celu", "selu", "gelu", "silu", "mish", "softplus", "hardtanh",
+           "relu6", "hardsigmoid", "hardswish", "logsigmoid",
            "softmin", "one_hot", "normalize", "cosine_similarity", "layer_norm", "embedding",
            "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "kl_div", "cross_entropy",
            "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits"]
@@ -72,6 +73,25 @@ def elu(input, alpha=1.0, inplace=False):
     return _maybe_inplace(x, _F.elu(x, alpha, inplace), inplace)
 
 
+def celu(input, alpha=1.0, inplace=False):
+    """x where x > 0, else alpha * (exp(x / alpha) - 1) (CeluBackward0; CeluBackward1 in
+    place)."""
+    if alpha == 0:
+        raise RuntimeError("ZeroDivisionError: alpha cannot be 0 for CELU")
+    x = as_tensor_arg(input)
+    return _maybe_inplace(x, _F.celu(x, alpha, inplace), inplace)
+
+
+_SELU_ALPHA, _SELU_SCALE = 1.6732632423543772848170429916717, 1.0507009873554804934193349852946
+
+
+def selu(input, inplace=False):
+    """scale * elu(x, alpha) with SELU's fixed alpha and scale (EluBackward0; EluBackward1 in
+    place)."""
+    x = as_tensor_arg(input)
+    return _maybe_inplace(x, _F.elu(x, _SELU_ALPHA, inplace, scale=_SELU_SCALE), inplace)
+
+
 def gelu(input, approximate="none"):
     """x * Φ(x), Φ the standard normal CDF; approximate='tanh' uses the tanh formula
     (GeluBackward0)."""
@@ -87,6 +107,12 @@ def silu(input, inplace=False):
     """x * sigmoid(x) (SiluBackward0)."""
     x = as_tensor_arg(input)
     return _maybe_inplace(x, _F.silu(x, inplace), inplace)
+
+
+def mish(input, inplace=False):
+    """x * tanh(softplus(x)) (MishBackward0)."""
+    x = as_tensor_arg(input)
+    return _maybe_inplace(x, _F.mish(x, inplace), inplace)
 
 
 def softplus(input, beta=1.0, threshold=20.0):
@@ -105,6 +131,18 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
 def relu6(input, inplace=False):
     """min(max(x, 0), 6): hardtanh(x, 0, 6) (HardtanhBackward0)."""
     return hardtanh(input, 0.0, 6.0, inplace)
+
+
+def hardsigmoid(input, inplace=False):
+    """min(max(x + 3, 0), 6) / 6 (HardsigmoidBackward0)."""
+    x = as_tensor_arg(input)
+    return _maybe_inplace(x, _F.hardsigmoid(x, inplace), inplace)
+
+
+def hardswish(input, inplace=False):
+    """x * hardsigmoid(x) (HardswishBackward0)."""
+    x = as_tensor_arg(input)
+    return _maybe_inplace(x, _F.hardswish(x, inplace), inplace)
 
 
 def logsigmoid(input):

@@ -45,6 +45,13 @@ ACTIVATIONS = {
     "leaky_relu_negative_slope": lambda F, x: F.leaky_relu(x, -0.3),
     "elu": lambda F, x: F.elu(x),
     "elu_alpha": lambda F, x: F.elu(x, -0.5),
+    "celu": lambda F, x: F.celu(x),
+    "celu_alpha": lambda F, x: F.celu(x, 0.4),
+    "celu_negative_alpha": lambda F, x: F.celu(x, -1.5),
+    "selu": lambda F, x: F.selu(x),
+    "mish": lambda F, x: F.mish(x),
+    "hardsigmoid": lambda F, x: F.hardsigmoid(x),
+    "hardswish": lambda F, x: F.hardswish(x),
     "gelu": lambda F, x: F.gelu(x),
     "gelu_tanh": lambda F, x: F.gelu(x, approximate="tanh"),
     "silu": lambda F, x: F.silu(x),
@@ -58,6 +65,11 @@ ACTIVATIONS = {
     "softmin": lambda F, x: F.softmin(x, 0),
     "leaky_relu_": lambda F, x: F.leaky_relu(x * 1, 0.2, inplace=True),
     "elu_": lambda F, x: F.elu(x * 1, 0.5, inplace=True),
+    "celu_": lambda F, x: F.celu(x * 1, 2.0, inplace=True),
+    "selu_": lambda F, x: F.selu(x * 1, inplace=True),
+    "mish_": lambda F, x: F.mish(x * 1, inplace=True),
+    "hardsigmoid_": lambda F, x: F.hardsigmoid(x * 1, inplace=True),
+    "hardswish_": lambda F, x: F.hardswish(x * 1, inplace=True),
     "silu_": lambda F, x: F.silu(x * 1, inplace=True),
     "hardtanh_": lambda F, x: F.hardtanh(x * 1, inplace=True),
     "relu6_": lambda F, x: F.relu6(x * 1, True),
@@ -80,7 +92,8 @@ def test_activation_edge_points_and_signs_of_zeros(name):
 
 
 @pytest.mark.parametrize("name", ["gelu", "gelu_tanh", "silu", "elu", "softplus", "logsigmoid",
-                                  "leaky_relu"])
+                                  "leaky_relu", "celu", "selu", "mish", "hardsigmoid",
+                                  "hardswish"])
 def test_activation_nan_passes_through(name):
     x = np.array([np.nan, 1.0, -1.0])
     compare(lambda lib, t: ACTIVATIONS[name](lib.nn.functional, t), [(x, True)])
@@ -93,7 +106,8 @@ def test_hardtanh_keeps_integer_dtypes(fn):
 
 @pytest.mark.parametrize("fn", [
     lambda F, x: F.leaky_relu(x * 1, -0.2, inplace=True),
-    lambda F, x: F.elu(x * 1, -0.5, inplace=True)])
+    lambda F, x: F.elu(x * 1, -0.5, inplace=True),
+    lambda F, x: F.celu(x * 1, -0.5, inplace=True)])
 def test_inplace_with_negative_slope_refuses_backward(fn):
     def backward(lib):
         x = lib.tensor([-1.0, 2.0], requires_grad=True)
@@ -118,6 +132,12 @@ ACTIVATION_ERRORS = [
     lambda F, t: F.gelu(t.ones(2), approximate="foo"),
     lambda F, t: F.gelu(t.ones(2), approximate=None),
     lambda F, t: F.silu(t.tensor([1, 2])),
+    lambda F, t: F.celu(t.tensor([1, 2])),
+    lambda F, t: F.celu(t.ones(2), 0.0),
+    lambda F, t: F.selu(t.tensor([1, 2])),
+    lambda F, t: F.mish(t.tensor([1, 2])),
+    lambda F, t: F.hardsigmoid(t.tensor([1, 2])),
+    lambda F, t: F.hardswish(t.tensor([True])),
     lambda F, t: F.softplus(t.tensor([1, 2])),
     lambda F, t: F.hardtanh(t.ones(2), 2, 1),
     lambda F, t: F.relu6(t.tensor([True])),
@@ -414,7 +434,11 @@ def test_loss_and_similarity_errors_are_pytorchs(fn):
 MODULES = [
     lambda nn: nn.LeakyReLU(), lambda nn: nn.LeakyReLU(0.2, True), lambda nn: nn.ELU(),
     lambda nn: nn.ELU(alpha=0.5, inplace=True), lambda nn: nn.GELU(), lambda nn: nn.GELU("tanh"),
-    lambda nn: nn.SiLU(), lambda nn: nn.SiLU(True), lambda nn: nn.Softplus(),
+    lambda nn: nn.SiLU(), lambda nn: nn.SiLU(True), lambda nn: nn.CELU(),
+    lambda nn: nn.CELU(2.0, True), lambda nn: nn.SELU(), lambda nn: nn.SELU(True),
+    lambda nn: nn.Mish(), lambda nn: nn.Mish(True), lambda nn: nn.Hardsigmoid(),
+    lambda nn: nn.Hardsigmoid(True), lambda nn: nn.Hardswish(), lambda nn: nn.Hardswish(True),
+    lambda nn: nn.Softplus(),
     lambda nn: nn.Softplus(2, 10), lambda nn: nn.Hardtanh(), lambda nn: nn.Hardtanh(-2, 2, True),
     lambda nn: nn.ReLU6(), lambda nn: nn.ReLU6(True), lambda nn: nn.LogSigmoid(),
     lambda nn: nn.Softmin(), lambda nn: nn.Softmin(1), lambda nn: nn.SmoothL1Loss(beta=0.5),
@@ -449,7 +473,9 @@ ACTIVATION_MODULES = {
     "LeakyReLU": ((0.1,), "leaky_relu"), "ELU": ((0.7,), "elu"), "GELU": (("tanh",), "gelu"),
     "SiLU": ((), "silu"), "Softplus": ((2.0, 1.0), "softplus"),
     "Hardtanh": ((-0.5, 0.5), "hardtanh"), "ReLU6": ((), "relu6"),
-    "LogSigmoid": ((), "logsigmoid"), "Softmin": ((1,), "softmin"),
+    "LogSigmoid": ((), "logsigmoid"), "Softmin": ((1,), "softmin"), "CELU": ((0.6,), "celu"),
+    "SELU": ((), "selu"), "Mish": ((), "mish"), "Hardsigmoid": ((), "hardsigmoid"),
+    "Hardswish": ((), "hardswish"),
 }
 
 

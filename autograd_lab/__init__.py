@@ -43,7 +43,7 @@ from ._random import (Generator, default_generator, manual_seed, seed, initial_s
                       get_rng_state, set_rng_state)
 from ._typeinfo import (finfo, iinfo, promote_types, result_type, can_cast, is_floating_point,
                         is_complex)
-from . import autograd, cuda
+from . import autograd, cuda, random
 
 # NaN and inf propagate silently, as in PyTorch: numpy's "divide by zero encountered in log"
 # warnings, raised from inside the op table, would point learners at library code.

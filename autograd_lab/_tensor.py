@@ -242,6 +242,11 @@ class Tensor:
         self._extras()["name"] = value
 
     @property
+    def _base(self):
+        """The tensor this one is a view of (never itself a view), or None, as in PyTorch."""
+        return None if self._extra is None else self._extra.get("base")
+
+    @property
     def _version(self):
         """How many in-place ops changed this tensor's memory (shared with its views)."""
         return 0 if self._vc is None else self._vc.version

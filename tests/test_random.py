@@ -164,3 +164,27 @@ def test_bernoulli_draws_follow_the_probabilities_and_have_no_gradient():
     assert filled.dtype == lab.float64 and abs(filled.mean().item() - 0.3) < 0.02
     lab.bernoulli(p).sum().backward()
     assert p.grad.equal(lab.zeros(4))
+
+
+def test_torch_random_exposes_pytorchs_functions():
+    torch = require_torch()
+    names = set(torch.random.__all__) - {"thread_safe_generator"}
+    assert set(lab.random.__all__) == names and all(callable(getattr(lab.random, n))
+                                                    for n in names)
+    lab.random.manual_seed(4)
+    assert lab.random.initial_seed() == 4 and lab.random.get_rng_state().equal(
+        lab.get_rng_state())
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_fork_rng_restores_the_default_generator_on_leaving(enabled):
+    lab.manual_seed(5)
+    with lab.random.fork_rng(enabled=enabled):
+        inside = lab.rand(3)
+    assert lab.rand(3).equal(inside) == enabled
+    state = lab.get_rng_state()
+    with pytest.raises(KeyError):
+        with lab.random.fork_rng(devices=[]):
+            lab.randn(2)
+            raise KeyError("leaving by an exception")
+    assert lab.get_rng_state().equal(state)

@@ -839,3 +839,33 @@ def test_the_norm_over_one_element_is_its_absolute_value(code):
         return value_or_error(code, T, x=T.tensor([[-1e300, 1.]], dtype=T.float64,
                                                   requires_grad=True))
     assert run(lab) == run(require_torch())
+
+
+BASES = ["x", "x[0]", "x[0][1:]", "x.view(6)", "x.t()", "x.reshape(6)", "x.t().reshape(6)",
+         "x.detach()", "x.data", "x + 1", "x.unsqueeze(0)", "x.expand(2, 2, 3)", "x.clone()",
+         "x[[0]]", "x.squeeze()", "x.flatten()", "x.narrow(0, 0, 1)", "x.unbind()[1]",
+         "x.split(1)[0]", "x.T", "x.contiguous()", "x.view(T.int32)", "x.t().t()",
+         "(x * 1)[1:]", "x.permute(1, 0)[0]"]
+
+
+@pytest.mark.parametrize("grad", [False, True])
+def test_base_of_a_view_is_the_tensor_it_views(grad):
+    """`_base`: the (non-view) tensor a view's memory belongs to, else None."""
+    def bases(T):
+        x = T.ones(2, 3, requires_grad=grad)
+        with T.no_grad() if grad else T.enable_grad():
+            results = {code: eval(code, {"x": x, "T": T}) for code in BASES}
+        return {code: None if r._base is None else r._base is x or r._base.shape
+                for code, r in results.items()}
+    assert bases(lab) == bases(require_torch())
+
+
+def test_base_survives_in_place_changes_and_is_read_only(T):
+    x = T.ones(3, requires_grad=True)
+    y = x * 2
+    v = y[1:]
+    v.mul_(3)
+    y.add_(1)
+    assert v._base is y and y._base is None
+    with pytest.raises(AttributeError):
+        v._base = None

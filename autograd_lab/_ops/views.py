@@ -33,6 +33,7 @@ def _view(cls, data, x, saved, replay=None, index=None):
         out._extra = {"view": (x, replay, index, steps)}
         if x.grad_fn is not None or not x._requires_grad:  # x may be rebased later: tell it
             x._extras().setdefault("views", weakref.WeakSet()).add(out)
+    out._extras()["base"] = x._base if x._base is not None else x  # (PyTorch's `_base`)
     return out
 
 
@@ -123,7 +124,7 @@ def _view_dtype(x, dt):
                            f"{new.legacy} (different element sizes), but got "
                            f"{a.strides[-1] // a.itemsize}") from None
     out = _new(data)
-    out._vc = x._shared_vc()
+    out._vc = x._shared_vc()  # (shared memory, but not a view: no `_base`, as in PyTorch)
     return out
 
 

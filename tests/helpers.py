@@ -17,6 +17,13 @@ def require_torch():
     return pytest.importorskip("torch")
 
 
+def raised(fn):
+    """The name and text of the exception fn() raises (the test fails if it raises none)."""
+    with pytest.raises(Exception) as info:
+        fn()
+    return type(info.value).__name__, str(info.value)
+
+
 def outcome(fn):
     """What calling fn() does: ('value', repr of its result) or ('raises', exception type)."""
     try:

@@ -67,6 +67,12 @@ def _maybe_inplace(x, result, inplace):
     return _inplace_result(x, result) if inplace else result
 
 
+def _activation(op, input, inplace):
+    """op(x, inplace), an activation of `_functional_ops`; inplace=True overwrites input."""
+    x = as_tensor_arg(input)
+    return _maybe_inplace(x, op(x, inplace), inplace)
+
+
 def elu(input, alpha=1.0, inplace=False):
     """x where x > 0, else alpha * (exp(x) - 1) (EluBackward0; EluBackward1 in place)."""
     x = as_tensor_arg(input)
@@ -105,14 +111,12 @@ def gelu(input, approximate="none"):
 
 def silu(input, inplace=False):
     """x * sigmoid(x) (SiluBackward0)."""
-    x = as_tensor_arg(input)
-    return _maybe_inplace(x, _F.silu(x, inplace), inplace)
+    return _activation(_F.silu, input, inplace)
 
 
 def mish(input, inplace=False):
     """x * tanh(softplus(x)) (MishBackward0)."""
-    x = as_tensor_arg(input)
-    return _maybe_inplace(x, _F.mish(x, inplace), inplace)
+    return _activation(_F.mish, input, inplace)
 
 
 def softplus(input, beta=1.0, threshold=20.0):
@@ -135,14 +139,12 @@ def relu6(input, inplace=False):
 
 def hardsigmoid(input, inplace=False):
     """min(max(x + 3, 0), 6) / 6 (HardsigmoidBackward0)."""
-    x = as_tensor_arg(input)
-    return _maybe_inplace(x, _F.hardsigmoid(x, inplace), inplace)
+    return _activation(_F.hardsigmoid, input, inplace)
 
 
 def hardswish(input, inplace=False):
     """x * hardsigmoid(x) (HardswishBackward0)."""
-    x = as_tensor_arg(input)
-    return _maybe_inplace(x, _F.hardswish(x, inplace), inplace)
+    return _activation(_F.hardswish, input, inplace)
 
 
 def logsigmoid(input):

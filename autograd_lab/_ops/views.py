@@ -23,17 +23,18 @@ def _view(cls, data, x, saved, replay=None, index=None):
     an in-place op on the result also rewrites x's history (see `rebase`)."""
     out = record1(cls, data, x, saved)
     out._vc = x._shared_vc()
+    extra = x._extra
+    out._extra = {"base": x if extra is None else extra.get("base", x)}  # PyTorch's `_base`
     if not _grad.enabled and x._requires_grad:  # as PyTorch: it requires grad, and changing
         out._requires_grad = True               # it in place while recording is an error
-        out._extra = {"no_grad_view": True}
+        out._extra["no_grad_view"] = True
     if replay is not None and _grad.enabled and (np.may_share_memory(data, x._data)
                                                  or not data.size):  # (empty: no bytes)
-        up = x._extra.get("view") if x._extra is not None else None
+        up = extra.get("view") if extra is not None else None
         steps = ((cls._vjps[0], saved), up and up[3])  # back to the root base, linked
-        out._extra = {"view": (x, replay, index, steps)}
+        out._extra["view"] = (x, replay, index, steps)
         if x.grad_fn is not None or not x._requires_grad:  # x may be rebased later: tell it
             x._extras().setdefault("views", weakref.WeakSet()).add(out)
-    out._extras()["base"] = x._base if x._base is not None else x  # (PyTorch's `_base`)
     return out
 
 

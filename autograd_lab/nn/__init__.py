@@ -10,6 +10,7 @@ from ._layers import (Identity, Linear, ReLU, Tanh, Sigmoid, Softmax, LogSoftmax
                       ELU, CELU, SELU, GELU, SiLU, Mish, Softplus, Hardtanh, ReLU6, Hardsigmoid,
                       Hardswish, LogSigmoid, Softmin, LayerNorm, Embedding, Flatten, Unflatten,
                       Dropout, Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict)
+from ._conv_layers import Conv1d, Conv2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d
 from ._loss import (MSELoss, L1Loss, SmoothL1Loss, HuberLoss, KLDivLoss, CrossEntropyLoss,
                     NLLLoss, BCELoss, BCEWithLogitsLoss)
 from ._module import Module
@@ -19,6 +20,7 @@ __all__ = ["Module", "Parameter", "Identity", "Linear", "ReLU", "Tanh", "Sigmoid
            "LogSoftmax", "LeakyReLU", "ELU", "CELU", "SELU", "GELU", "SiLU", "Mish", "Softplus",
            "Hardtanh", "ReLU6", "Hardsigmoid", "Hardswish", "LogSigmoid", "Softmin", "LayerNorm",
            "Embedding", "Flatten", "Unflatten", "Dropout", "Sequential", "ModuleList",
-           "ModuleDict", "ParameterList", "ParameterDict", "MSELoss", "L1Loss", "SmoothL1Loss",
+           "ModuleDict", "ParameterList", "ParameterDict", "Conv1d", "Conv2d", "MaxPool2d",
+           "AvgPool2d", "AdaptiveAvgPool2d", "MSELoss", "L1Loss", "SmoothL1Loss",
            "HuberLoss", "KLDivLoss", "CrossEntropyLoss", "NLLLoss", "BCELoss",
            "BCEWithLogitsLoss", "functional", "init", "utils"]

@@ -1,6 +1,7 @@
 """`nn.functional`: layers and losses as functions, with PyTorch's signatures and errors.
 
-Activations and softmax are the engine's ops; `linear` and the losses are the fused ops of
+Activations and softmax are the engine's ops; convolutions, pooling and `pad` are in `_conv`;
+`linear` and the losses are the fused ops of
 `_functional_ops` (or engine ops composed exactly as PyTorch composes them, so that the
 `grad_fn` names match: `l1_loss` is `MeanBackward0` over `AbsBackward0`, `cross_entropy` is
 `NllLossBackward0` over `LogSoftmaxBackward0`).
@@ -15,8 +16,11 @@ from .._ops import tanh, sigmoid, as_tensor_arg
 from .._random import numpy_rng
 from .._tensor import Tensor, _new
 from . import _functional_ops as _F
+from ._conv import (conv1d, conv2d, max_pool2d, avg_pool2d, adaptive_avg_pool2d,  # noqa: F401
+                    pad)
 
-__all__ = ["linear", "relu", "tanh", "sigmoid", "softmax", "log_softmax", "dropout",
+__all__ = ["linear", "conv1d", "conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "pad",
+           "relu", "tanh", "sigmoid", "softmax", "log_softmax", "dropout",
            "leaky_relu", "elu", "celu", "selu", "gelu", "silu", "mish", "softplus", "hardtanh",
            "relu6", "hardsigmoid", "hardswish", "logsigmoid",
            "softmin", "one_hot", "normalize", "cosine_similarity", "layer_norm", "embedding",

@@ -1,0 +1,221 @@
+"""`nn.functional`'s convolutions, pooling and padding: PyTorch's argument handling and errors
+in front of the kernels of `_conv_ops`."""
+import warnings
+
+import numpy as np
+
+from .. import _ops
+from .._ops import as_tensor_arg
+from . import _conv_ops as _C
+from ._functional_ops import _floating, scalar_type
+
+
+def _ntuple(value, d):
+    """An int as a d-tuple; a sequence as a tuple."""
+    return (value,) * d if isinstance(value, int) else tuple(value)
+
+
+def _conv(input, weight, bias, stride, padding, dilation, groups, d, fname):
+    """A d-dimensional convolution: the checks of PyTorch's `conv{d}d`, then one
+    ConvolutionBackward0 node (under SqueezeBackward1 and over UnsqueezeBackward0 for an
+    unbatched input; over ConstantPadNdBackward0 for 'same' padding needing an uneven pad)."""
+    x = as_tensor_arg(input)
+    if x.ndim not in (d + 1, d + 2):
+        raise RuntimeError(f"Expected {d + 1}D (unbatched) or {d + 2}D (batched) input to {fname}, "
+                           f"but got input of size: {list(x.shape)}")
+    if isinstance(padding, str):
+        if padding not in ("same", "valid"):
+            raise RuntimeError(f"Invalid padding string: '{padding}'")
+        if padding == "same" and any(s != 1 for s in _ntuple(stride, d)):
+            raise RuntimeError("padding='same' is not supported for strided convolutions")
+    k = weight.ndim - 2
+    named = {"stride": stride, "dilation": dilation}
+    if not isinstance(padding, str):
+        named["padding"] = padding
+    for what, value in named.items():
+        value = named[what] = _ntuple(value, d)
+        if len(value) != k:
+            raise RuntimeError(f"expected {what} to be a single integer value or a list of {k} "
+                               f"values to match the convolution dimensions, but got "
+                               f"{what}={list(value)}")
+    stride, dilation, padding = named["stride"], named["dilation"], named.get("padding", padding)
+    batched = x.ndim == d + 2
+    if not batched:
+        x = _ops.unsqueeze(x, 0)
+    if padding == "valid":
+        padding = (0,) * d
+    elif padding == "same":
+        x, padding = _same_padding(x, weight.shape[2:], dilation)
+    out = _C.convolution(x, weight, bias, _conv_window(x, weight, bias, stride, padding, dilation,
+                                                       groups), groups)
+    return out if batched else _ops.squeeze(out, 0)
+
+
+def _same_padding(x, kernel, dilation):
+    """(x, padding) for padding='same': where a dim needs one more on the right than on the
+    left, x is padded by that one first (with PyTorch's warning)."""
+    total = [dl * (k - 1) for k, dl in zip(kernel, dilation)]
+    if all(t % 2 == 0 for t in total):
+        return x, tuple(t // 2 for t in total)
+    warnings.warn("Using padding='same' with even kernel lengths and odd dilation may require a "
+                  "zero-padded copy of the input be created", UserWarning, stacklevel=4)
+    extra = []
+    for t in reversed(total):
+        extra += [0, t % 2]
+    return _C.constant_pad(x, extra, 0), tuple(t // 2 for t in total)
+
+
+def _conv_window(x, weight, bias, stride, padding, dilation, groups):
+    """The convolution's Window, after PyTorch's checks of the arguments and shapes."""
+    if any(s <= 0 for s in stride):
+        raise RuntimeError("non-positive stride is not supported")
+    if any(p < 0 for p in padding):
+        raise RuntimeError("negative padding is not supported")
+    if any(dl <= 0 for dl in dilation):
+        raise RuntimeError(f"dilation should be greater than zero, but got {list(dilation)}")
+    if groups <= 0:
+        raise RuntimeError("non-positive groups is not supported")
+    shape, w_shape = list(x.shape), list(weight.shape)
+    if w_shape[0] % groups:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} "
+                           f"at dimension 0, but got weight of size [{w_shape}] instead")
+    if shape[1] != w_shape[1] * groups:
+        raise RuntimeError(f"Given groups={groups}, weight of size {w_shape}, expected "
+                           f"input{shape} to have {w_shape[1] * groups} channels, but got "
+                           f"{shape[1]} channels instead")
+    if bias is not None and (bias.ndim != 1 or bias.shape[0] != w_shape[0]):
+        raise RuntimeError(f"Given weight of size {w_shape}, expected bias to be 1-dimensional "
+                           f"with {w_shape[0]} elements, but got bias of size {list(bias.shape)} "
+                           f"instead")
+    padded = [n + 2 * p for n, p in zip(shape[2:], padding)]
+    extent = [dl * (k - 1) + 1 for k, dl in zip(w_shape[2:], dilation)]
+    if any(n < e for n, e in zip(padded, extent)):
+        raise RuntimeError(f"Calculated padded input size per channel: "
+                           f"({' x '.join(map(str, padded))}). Kernel size: "
+                           f"({' x '.join(map(str, extent))}). Kernel size can't be greater "
+                           f"than actual input size")
+    a = x._data
+    if weight._data.dtype != a.dtype:
+        raise RuntimeError(f"expected scalar type {scalar_type(a)} but found "
+                           f"{scalar_type(weight._data)}")
+    if bias is not None and bias._data.dtype != a.dtype:
+        raise RuntimeError(f"Input type ({scalar_type(a).lower()}) and bias type "
+                           f"({scalar_type(bias._data).lower()}) should be the same")
+    return _C.Window(tuple(shape[2:]), tuple(w_shape[2:]), stride, dilation, padding, padding)
+
+
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """1-D convolution (cross-correlation) of (N, C, L) or (C, L) input with weight
+    (C_out, C // groups, k) (ConvolutionBackward0)."""
+    return _conv(input, weight, bias, stride, padding, dilation, groups, 1, "conv1d")
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """2-D convolution (cross-correlation) of (N, C, H, W) or (C, H, W) input with weight
+    (C_out, C // groups, kh, kw) (ConvolutionBackward0)."""
+    return _conv(input, weight, bias, stride, padding, dilation, groups, 2, "conv2d")
+
+
+def _pair(value, what, fname, omitted=""):
+    """A pooling argument (an int or one or two ints) as a pair (PyTorch's error otherwise)."""
+    value = (value,) if isinstance(value, int) else tuple(value)
+    if len(value) not in (1, 2):
+        raise RuntimeError(f"{fname}: {what} must {omitted}be either a single int, or a tuple of "
+                           f"two ints" if what == "dilation" else
+                           f"{fname}: {what} must either be {omitted}a single int, or a tuple of "
+                           f"two ints")
+    return value * (3 - len(value))
+
+
+def _pool_window(x, kernel_size, stride, padding, dilation, ceil_mode, fname):
+    """The Window of a 2-D pooling, after PyTorch's checks (ceil_mode: the last window may
+    start in the right padding, hence more padding on that side)."""
+    kernel = _pair(kernel_size, "kernel_size", fname)
+    no_stride = stride is None or (not isinstance(stride, int) and not len(stride))
+    stride = kernel if no_stride else _pair(stride, "stride", fname, "omitted, ")
+    padding, dilation = _pair(padding, "padding", fname), _pair(dilation, "dilation", fname)
+    if x.ndim not in (3, 4) or not all(x.shape[1 if x.ndim == 4 else 0:]):
+        raise RuntimeError("non-empty 3D or 4D (batch mode) tensor expected for input")
+    size, out, hi = x.shape[-2:], [], []
+    for n, k, s, p, dl in zip(size, kernel, stride, padding, dilation):
+        if s == 0:
+            raise RuntimeError("stride should not be zero")
+        if p > (dl * (k - 1) + 1) // 2:
+            raise RuntimeError(f"pad should be at most half of effective kernel size, but got "
+                               f"pad={p}, kernel_size={k} and dilation={dl}")
+        o = (n + 2 * p - dl * (k - 1) - 1 + (s - 1 if ceil_mode else 0)) // s + 1
+        if ceil_mode and (o - 1) * s >= n + p:
+            o -= 1
+        out.append(o)
+        hi.append(max(p, (o - 1) * s + dl * (k - 1) + 1 - n - p))
+    if min(kernel) <= 0:
+        raise RuntimeError(f"kernel size should be greater than zero, but got kH: {kernel[0]} "
+                           f"kW: {kernel[1]}")
+    if min(dilation) <= 0:
+        raise RuntimeError(f"dilation should be greater than zero, but got dilationH: "
+                           f"{dilation[0]} dilationW: {dilation[1]}")
+    if min(out) < 1:
+        channels = x.shape[-3]
+        raise RuntimeError(f"Given input size: ({channels}x{size[0]}x{size[1]}). Calculated "
+                           f"output size: ({channels}x{out[0]}x{out[1]}). Output size is too "
+                           f"small")
+    return _C.Window(tuple(size), kernel, stride, dilation, padding, tuple(hi))
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    """The maximum of each window of the last two dims (MaxPool2DWithIndicesBackward0); with
+    return_indices, also each maximum's index in its flattened input plane."""
+    x = as_tensor_arg(input)
+    win = _pool_window(x, kernel_size, stride, padding, dilation, ceil_mode, "max_pool2d")
+    out, indices = _C.max_pool(x, win)
+    return (out, indices) if return_indices else out
+
+
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True, divisor_override=None):
+    """The mean of each window of the last two dims (AvgPool2DBackward0): the window's sum over
+    its size (padding included, with count_include_pad) or over divisor_override."""
+    x = as_tensor_arg(input)
+    win = _pool_window(x, kernel_size, stride, padding, 1, ceil_mode, "avg_pool2d")
+    if divisor_override is not None and divisor_override == 0:
+        raise RuntimeError("divisor must be not zero")
+    if x._data.dtype.kind != "f" and x._data.dtype != np.int64:
+        _floating(x._data, "avg_pool2d")
+    return _C.avg_pool(x, win, _C.pool_divisors(win, count_include_pad, divisor_override))
+
+
+def adaptive_avg_pool2d(input, output_size):
+    """The mean of each of output_size bins of the last two dims (AdaptiveAvgPool2DBackward0;
+    MeanBackward1 for a 1x1 output); None in output_size keeps that dim's size."""
+    x = as_tensor_arg(input)
+    size = (output_size,) * 2 if isinstance(output_size, int) else tuple(output_size)
+    if x.ndim not in (3, 4) or not all(x.shape[-2:]):
+        raise RuntimeError(f"adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got "
+                           f"{list(x.shape)}")
+    size = tuple(n if o is None else o for o, n in zip(size, x.shape[-2:]))
+    _floating(x._data, "adaptive_avg_pool2d")
+    if size == (1, 1):
+        return _ops.mean(x, (-1, -2), keepdim=True)
+    return _C.adaptive_avg_pool2d(x, size)
+
+
+def pad(input, pad, mode="constant", value=None):
+    """input padded by `pad` (the last dim's before, after, then the dim before's, ...; negative
+    amounts crop) with `value` (0 by default) (ConstantPadNdBackward0). Only mode='constant'."""
+    x = as_tensor_arg(input)
+    if mode not in ("constant", "reflect", "replicate", "circular"):
+        raise NotImplementedError(f"Unrecognised padding mode {mode}")
+    if mode != "constant":
+        raise NotImplementedError(f"F.pad: mode={mode!r} is not supported by autograd_lab "
+                                  f"(only 'constant')")
+    if len(pad) % 2:
+        raise RuntimeError("Padding length must be divisible by 2")
+    if len(pad) // 2 > x.ndim:
+        raise RuntimeError(f"Padding length should be less than or equal to two times the input "
+                           f"dimension but got padding length {len(pad)} and input of dimension "
+                           f"{x.ndim}")
+    for i in range(len(pad) // 2):
+        if x.shape[-1 - i] + pad[2 * i] + pad[2 * i + 1] < 0:
+            raise RuntimeError("narrow(): length must be non-negative.")
+    return _C.constant_pad(x, [int(p) for p in pad], 0 if value is None else value)

@@ -79,6 +79,28 @@ def joinable(draw):
     return parts, dim
 
 
+@st.composite
+def conv_operands(draw, d):
+    """Input, weight and bias of a d-dimensional convolution, and its (stride, padding,
+    dilation, groups) in place of a dim."""
+    groups = draw(st.integers(1, 2))
+    c_in, c_out = (groups * draw(st.integers(1, 2)) for _ in range(2))
+    kernel = draw(st.tuples(*[st.integers(1, 3)] * d))
+    stride, padding, dilation = (draw(st.integers(lo, 2)) for lo in (1, 0, 1))
+    size = tuple(max(dilation * (k - 1) + 1 - 2 * padding, 1) + draw(st.integers(0, 2))
+                 for k in kernel)
+    shapes = [(draw(st.integers(1, 2)), c_in) + size, (c_out, c_in // groups) + kernel, (c_out,)]
+    return [draw(arrays(s)) for s in shapes], (stride, padding, dilation, groups)
+
+
+@st.composite
+def images(draw, elements=ANY, unique=False):
+    """An unbatched (C, H, W) or batched (N, C, H, W) array with H, W >= 2."""
+    lead = draw(st.lists(st.integers(1, 2), min_size=1, max_size=2))
+    size = draw(st.tuples(st.integers(2, 4), st.integers(2, 4)))
+    return [draw(arrays(tuple(lead) + size, elements, unique))]
+
+
 def no_dim(strategy):
     return strategy.map(lambda arrs: (arrs, None))
 
@@ -234,6 +256,16 @@ OPS = {
                   lambda d, w: F.embedding(lab.tensor([[0, -1], [0, 0]]) % w.shape[0],
                                            w.reshape(w.shape[0], -1)) ** 2,
                   True),
+    "conv1d": (conv_operands(1), lambda d, x, w, b: F.conv1d(x, w, b, *d), True),
+    "conv2d": (conv_operands(2), lambda d, x, w, b: F.conv2d(x, w, b, *d), True),
+    "max_pool2d": (no_dim(images(GRID, unique=True)),
+                   lambda d, x: F.max_pool2d(x, 2, 1, 1, ceil_mode=True) ** 2, True),
+    "avg_pool2d": (no_dim(images()), lambda d, x: F.avg_pool2d(
+        x, (2, 1), 2, (1, 0), ceil_mode=True, count_include_pad=False) ** 2, True),
+    "adaptive_avg_pool2d": (no_dim(images()), lambda d, x: F.adaptive_avg_pool2d(x, (3, 2)) ** 2,
+                            True),
+    "pad": (no_dim(unary(min_dims=2)), lambda d, x: F.pad(x, (1, -1, 2, 0), value=0.5) ** 2,
+            True),
     "narrow": (with_dim(min_side=2), lambda d, x: x.narrow(d, 1, 1) * x.narrow(d, 0, 2).sum(),
                True),
     "select": (with_dim(), lambda d, x: x.select(d, -1) ** 2, True),

@@ -1,10 +1,8 @@
 """Convolution and pooling layers: Conv1d, Conv2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d."""
-from .. import _dtypes, _factories
 from . import functional as F
 from ._conv import _ntuple
-from ._layers import kaiming_reset
+from ._layers import add_weight_and_bias, kaiming_reset
 from ._module import Module
-from .parameter import Parameter
 
 
 class _ConvNd(Module):
@@ -43,22 +41,15 @@ class _ConvNd(Module):
             kernel_size
         self.stride, self.padding, self.dilation = stride, padding, dilation
         self.groups, self.padding_mode = groups, padding_mode
-        dtype = _dtypes.get_default_dtype() if dtype is None else dtype
-        self.weight = Parameter(_factories.empty(out_channels, in_channels // groups,
-                                                 *kernel_size, dtype=dtype))
-        if bias:
-            self.bias = Parameter(_factories.empty(out_channels, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
-        self.reset_parameters()
+        add_weight_and_bias(self, (out_channels, in_channels // groups) + kernel_size, bias, dtype)
 
     def reset_parameters(self):
         """kaiming_uniform_(a=sqrt(5)) on weight, bias ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in))."""
         kaiming_reset(self.weight, self.bias)
 
     def forward(self, input):
-        return self._conv(input, self.weight, self.bias, self.stride, self.padding,
-                                self.dilation, self.groups)
+        return self._conv(input, self.weight, self.bias, self.stride, self.padding, self.dilation,
+                          self.groups)
 
     def extra_repr(self):
         s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "

@@ -31,13 +31,7 @@ class Linear(Module):
     def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
         super().__init__()
         self.in_features, self.out_features = in_features, out_features
-        dtype = _dtypes.get_default_dtype() if dtype is None else dtype
-        self.weight = Parameter(_factories.empty(out_features, in_features, dtype=dtype))
-        if bias:
-            self.bias = Parameter(_factories.empty(out_features, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
-        self.reset_parameters()
+        add_weight_and_bias(self, (out_features, in_features), bias, dtype)
 
     def reset_parameters(self):
         """Weights ~ U(-1/sqrt(in), 1/sqrt(in)) via kaiming_uniform_(a=sqrt(5)); bias the same."""
@@ -49,6 +43,18 @@ class Linear(Module):
     def extra_repr(self):
         return (f"in_features={self.in_features}, out_features={self.out_features}, "
                 f"bias={self.bias is not None}")
+
+
+def add_weight_and_bias(module, weight_shape, bias, dtype):
+    """Give module the Parameters weight (weight_shape) and bias (weight_shape[0]; None without
+    bias), in dtype (the default one for None), then call its reset_parameters()."""
+    dtype = _dtypes.get_default_dtype() if dtype is None else dtype
+    module.weight = Parameter(_factories.empty(*weight_shape, dtype=dtype))
+    if bias:
+        module.bias = Parameter(_factories.empty(weight_shape[0], dtype=dtype))
+    else:
+        module.register_parameter("bias", None)
+    module.reset_parameters()
 
 
 def kaiming_reset(weight, bias):

@@ -41,7 +41,8 @@ def _fold_np(cols, win):
         at = tuple(slice(o * dl, o * dl + s * (n - 1) + 1, s)
                    for o, dl, s, n in zip(offset, win.dilation, win.stride, out_size))
         out[(...,) + at] += cols[(...,) + offset]
-    return out[(...,) + tuple(slice(lo, lo + n) for lo, n in zip(win.lo, win.size))]
+    return np.ascontiguousarray(out[(...,) + tuple(slice(lo, lo + n)
+                                                   for lo, n in zip(win.lo, win.size))])
 
 
 Im2ColBackward0 = defnode("Im2ColBackward0", [lambda B, g, ans, win: _fold(B, g, win)], "unfold")
@@ -112,7 +113,7 @@ def convolution(x, weight, bias, win, groups):
     cols = _by_group(NP, _unfold_np(x._data, win), groups)
     data = _einsum(NP, _equations(len(win.kernel))[0], cols,
                    _weight_by_group(NP, weight._data, groups))
-    data = data.reshape((data.shape[0], -1) + data.shape[3:])
+    data = np.ascontiguousarray(data.reshape((data.shape[0], -1) + data.shape[3:]))
     if bias is not None:
         data += bias._data.reshape((-1,) + (1,) * len(win.kernel))
     return record(ConvolutionBackward0, data, (x, weight, bias), (x, weight, win, groups))
@@ -204,9 +205,8 @@ def _bins(n, out, dtype):
 
 
 AdaptiveAvgPool2DBackward0 = defnode("AdaptiveAvgPool2DBackward0", [
-    lambda B, g, ans, rows, cols: _einsum(B, "...ab,ah->...hb", _einsum(B, "...ab,bw->...aw", g,
-                                                                         _const(B, cols)),
-                                          _const(B, rows))], "adaptive_avg_pool2d")
+    lambda B, g, ans, rows, cols: _const(B, rows.T) @ g @ _const(B, cols)],
+    "adaptive_avg_pool2d")
 
 
 def _const(B, a):
@@ -214,11 +214,11 @@ def _const(B, a):
 
 
 def adaptive_avg_pool2d(x, out_size):
-    """The mean of each adaptive bin of the last two dims; one AdaptiveAvgPool2DBackward0 node."""
+    """The mean of each adaptive bin of the last two dims (averaging matrices on both sides);
+    one AdaptiveAvgPool2DBackward0 node."""
     a = x._data
     rows, cols = (_bins(n, out, a.dtype) for n, out in zip(a.shape[-2:], out_size))
-    data = np.einsum("...hw,ah,bw->...ab", a, rows, cols, optimize=True)
-    return record1(AdaptiveAvgPool2DBackward0, data, x, (rows, cols))
+    return record1(AdaptiveAvgPool2DBackward0, rows @ a @ cols.T, x, (rows, cols))
 
 
 # ================================================================================================

@@ -229,6 +229,9 @@ ERRORS = {
                                                                (1, 1, 1)),
     "pool_dilation_arity": lambda L: L.nn.functional.max_pool2d(_t(L, 1, 3, 5, 5), 2, 2, 0,
                                                                 (1, 1, 1)),
+    "max_pool_bool": lambda L: L.nn.functional.max_pool2d(_t(L, 1, 2, 2, dtype=L.bool), 2),
+    "avg_pool_bool": lambda L: L.nn.functional.avg_pool2d(_t(L, 1, 2, 2, dtype=L.bool), 2),
+    "avg_pool_int32": lambda L: L.nn.functional.avg_pool2d(_t(L, 1, 2, 2, dtype=L.int32), 2),
     "divisor_zero": lambda L: L.nn.functional.avg_pool2d(_t(L, 1, 3, 5, 5), 2,
                                                          divisor_override=0),
     "adaptive_dims": lambda L: L.nn.functional.adaptive_avg_pool2d(_t(L, 5, 5), 2),
@@ -344,3 +347,14 @@ def test_tiny_cnn_trains_as_torch():
     assert our_graph == their_graph
     for p, q in zip(ours.parameters(), theirs.parameters()):
         np.testing.assert_allclose(p.detach().numpy(), q.detach().numpy(), rtol=1e-4, atol=1e-5)
+
+
+def test_outputs_and_gradients_are_contiguous_as_torch():
+    F = lab.nn.functional
+    x, w = lab.randn(2, 4, 6, 6, requires_grad=True), lab.randn(6, 2, 3, 3, requires_grad=True)
+    for y in (F.conv2d(x, w, groups=2, padding=1), F.max_pool2d(x, 3, 2, 1),
+              F.avg_pool2d(x, 3, 2, 1), F.adaptive_avg_pool2d(x, 4), F.pad(x, (1, -1))):
+        x.grad = w.grad = None
+        y.sum().backward()
+        assert y.is_contiguous() and x.grad.is_contiguous()
+        assert w.grad is None or w.grad.is_contiguous()

@@ -305,6 +305,18 @@ def test_gradcheck_accepts_right_and_rejects_wrong_gradients(T):
     assert T.autograd.gradcheck(wrong.apply, (x,), raise_exception=False) is False
 
 
+def test_gradcheck_of_non_contiguous_inputs(T):
+    """The numeric side nudges the input itself, also a slice or a transpose (a reshaped copy
+    would never reach it: every check failed)."""
+    b = T.arange(72.0, dtype=T.float64).reshape(2, 6, 6) / 50
+    sliced = b[:, :4, 1:5].detach().requires_grad_()
+    swapped = T.arange(12.0, dtype=T.float64).reshape(3, 4).t().detach().requires_grad_()
+    assert not sliced.is_contiguous() and not swapped.is_contiguous()
+    assert T.autograd.gradcheck(lambda t: t * t.sin(), (sliced,))
+    assert T.autograd.gradgradcheck(lambda t: (t ** 3).sum(), (sliced,))
+    assert T.autograd.gradcheck(lambda t: t.exp() @ t.T / 10, (swapped,))
+
+
 # ---- grad modes --------------------------------------------------------------------------------
 
 def test_no_grad_and_enable_grad_nest(T):

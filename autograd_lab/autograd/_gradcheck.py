@@ -21,16 +21,16 @@ def _numeric_jacobians(fn, inputs, eps):
     for i, t in enumerate(inputs):
         if not (isinstance(t, Tensor) and t.requires_grad):
             continue
-        flat = t._data.reshape(-1)
-        for j in range(flat.size):
-            orig = flat[j]
+        a = t._data
+        for j, ix in enumerate(np.ndindex(a.shape)):  # (in place: also a non-contiguous input)
+            orig = a[ix]
             vals = []
             for step in (eps, -eps):
-                flat[j] = orig + step
+                a[ix] = orig + step
                 with no_grad():
                     vals.append([o._data.astype(np.float64).reshape(-1).copy()
                                  for o in _tuple(fn(*inputs))])
-            flat[j] = orig
+            a[ix] = orig
             for k in range(len(outs)):
                 jac[k][i][:, j] = (vals[0][k] - vals[1][k]) / (2 * eps)
     return outs, jac

@@ -558,7 +558,7 @@ def embedding(ix, weight, padding_idx, scale_grad_by_freq):
 
 
 # ================================================================================================
-# Losses of input - target, and xlogy (for kl_div)
+# Losses of input - target
 # ================================================================================================
 
 def _against_target(rule):
@@ -608,19 +608,3 @@ def huber_loss(input, target, reduction, delta):
     return _difference_loss(HuberLossBackward0, "huber_cpu", input, target, reduction, delta,
                             lambda z: np.where(z < delta, 0.5 * z * z, delta * (z - 0.5 * delta))
                             .astype(dtype, copy=False))
-
-
-def _xlogy(B, x, y):
-    """x * log(y): 0 where x == 0, NaN where y is NaN (PyTorch's xlogy)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return B.where(B.isnan(y), y, B.where(x == 0, 0.0, x * B.log(y)))
-
-
-XlogyBackward0 = defnode("XlogyBackward0", [
-    lambda B, g, ans, x, y: g * _xlogy(B, x != 0, y),
-    lambda B, g, ans, x, y: g * x / y], "xlogy", saves=True)
-
-
-def xlogy(x, y):
-    """x * log(y) (0 where x == 0) for tensors of one shape and dtype (XlogyBackward0)."""
-    return record(XlogyBackward0, _xlogy(NP, x._data, y._data), (x, y), (x, y))

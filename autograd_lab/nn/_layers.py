@@ -365,17 +365,7 @@ class Unflatten(Module):
         self.dim, self.unflattened_size = dim, unflattened_size
 
     def forward(self, input):
-        shape = input.shape
-        d = _ops.norm_dim(self.dim, len(shape))
-        sizes = list(self.unflattened_size)
-        known = math.prod(n for n in sizes if n != -1)
-        if -1 in sizes and known and shape[d] % known == 0:
-            sizes[sizes.index(-1)] = shape[d] // known
-        if math.prod(sizes) != shape[d] or min(sizes, default=0) < 0:
-            raise RuntimeError(f"unflatten: Provided sizes {list(self.unflattened_size)} don't "
-                               f"multiply up to the size of dim {self.dim} ({shape[d]}) in the "
-                               f"input tensor")
-        return _ops.view(input, *shape[:d], *sizes, *shape[d + 1:])
+        return _ops.unflatten(input, self.dim, self.unflattened_size)
 
     def extra_repr(self):
         return f"dim={self.dim}, unflattened_size={self.unflattened_size}"

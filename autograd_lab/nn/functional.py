@@ -220,7 +220,7 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
                            f"{_dtypes.FROM_NP[dtype].legacy}")
     x1, x2 = (x if x._data.dtype.kind == "f" else _ops.to_dtype(x, _dtypes.FROM_NP[dtype])
               for x in (x1, x2))
-    if x1.shape != x2.shape:
+    if x1.shape != x2.shape:  # (both expanded, as PyTorch records it)
         try:
             shape = np.broadcast_shapes(x1.shape, x2.shape)
         except ValueError:
@@ -430,7 +430,7 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
     if log_target:
         losses = _ops.mul(_ops.exp(target), _ops.sub(target, input))
     else:
-        losses = _ops.sub(_F.xlogy(target, target), _ops.mul(target, input))
+        losses = _ops.sub(_ops.xlogy(target, target), _ops.mul(target, input))
     if reduction != "batchmean":
         return _reduce(losses, reduction)
     total = _ops.sum(losses)

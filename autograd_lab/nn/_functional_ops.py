@@ -283,11 +283,6 @@ def mul_scalar(x, c):
 # Activations (formulas as PyTorch's CPU kernels write them)
 # ================================================================================================
 
-def _saved_input(x, inplace):
-    """What a node saves of its input: a copy when the input is about to be overwritten."""
-    return _new(x._data.copy()) if inplace else x
-
-
 _INPLACE_SLOPE = ("In-place {} backward calculation is triggered with a negative slope which is "
                   "not supported. This is caused by calling in-place forward function with a "
                   "negative slope, please call out-of-place version instead.")
@@ -394,10 +389,10 @@ def _silu_rule(B, g, ans, x):
 SiluBackward0 = defnode("SiluBackward0", [_silu_rule], "silu", saves=True)
 
 
-def silu(x, inplace):
+def silu(x):
     """x * sigmoid(x)."""
     a = _floating(x._data, "silu_cpu")
-    return record1(SiluBackward0, a * NP.sigmoid(a), x, (_saved_input(x, inplace),))
+    return record1(SiluBackward0, a * NP.sigmoid(a), x, (x,))
 
 
 def _softplus_rule(B, g, ans, x, beta, threshold):
@@ -442,12 +437,12 @@ def _mish_rule(B, g, ans, x):
 MishBackward0 = defnode("MishBackward0", [_mish_rule], "mish", saves=True)
 
 
-def mish(x, inplace):
+def mish(x):
     """x * tanh(softplus(x))."""
     a = _floating(x._data, "mish_cpu")
     with np.errstate(over="ignore"):
         data = a * np.tanh(np.log1p(np.exp(a)))
-    return record1(MishBackward0, data, x, (_saved_input(x, inplace),))
+    return record1(MishBackward0, data, x, (x,))
 
 
 _ONE_SIXTH = float(np.float32(1) / np.float32(6))  # PyTorch's kernel: 1.0f / 6.0f, any dtype
@@ -459,20 +454,20 @@ HardswishBackward0 = defnode("HardswishBackward0", [
     "hardswish", saves=True)
 
 
-def hardsigmoid(x, inplace):
+def hardsigmoid(x):
     """min(max(x + 3, 0), 6) / 6."""
     a = _floating(x._data, "hardsigmoid_cpu")
     data = np.minimum(np.maximum(a + 3, 0), 6) / 6
     return record1(HardsigmoidBackward0, data.astype(a.dtype, copy=False), x,
-                   (_saved_input(x, inplace),))
+                   (x,))
 
 
-def hardswish(x, inplace):
+def hardswish(x):
     """x * min(max(x + 3, 0), 6) / 6."""
     a = _floating(x._data, "hardswish_cpu")
     data = a * np.minimum(np.maximum(a + 3, 0), 6) / 6
     return record1(HardswishBackward0, data.astype(a.dtype, copy=False), x,
-                   (_saved_input(x, inplace),))
+                   (x,))
 
 
 LogSigmoidBackward0 = defnode("LogSigmoidBackward0", [  # (sigmoid(-x): smooth at 0 for TB)

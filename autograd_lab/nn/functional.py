@@ -11,7 +11,7 @@ import warnings
 import numpy as np
 
 from .. import _dtypes, _ops
-from .._grad_mode import no_grad, state as _grad
+from .._grad_mode import no_grad
 from .._ops import tanh, sigmoid, as_tensor_arg
 from .._random import numpy_rng
 from .._tensor import Tensor, _new
@@ -44,43 +44,28 @@ def linear(input, weight, bias=None):
     return _ops.reshape(_F.addmm(bias, flat, wt), *x.shape[:-1], weight.shape[0])
 
 
-def _inplace_result(x, result):
-    """Finish an `inplace=True` call: x takes result's values and its place in the graph."""
-    if _grad.enabled and (x.requires_grad or result.requires_grad):
-        _ops._check_inplace(x)
-    np.copyto(x._data, result._data)
-    x._bump_version()
-    if result.grad_fn is not None:
-        _ops.rebase(x, result)
-    return x
-
-
 def relu(input, inplace=False):
     """max(x, 0) (ReluBackward0); inplace=True overwrites input."""
-    out = _ops.relu(input)
-    return _inplace_result(input, out) if inplace else out
+    return _ops.relu_(input) if inplace else _ops.relu(input)
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
     """x where x > 0, else negative_slope * x (LeakyReluBackward0; LeakyReluBackward1 in place)."""
     x = as_tensor_arg(input)
-    return _maybe_inplace(x, _F.leaky_relu(x, negative_slope, inplace), inplace)
-
-
-def _maybe_inplace(x, result, inplace):
-    return _inplace_result(x, result) if inplace else result
+    return _activation(lambda s: _F.leaky_relu(s, negative_slope, inplace), x, inplace)
 
 
 def _activation(op, input, inplace):
-    """op(x, inplace), an activation of `_functional_ops`; inplace=True overwrites input."""
+    """op(x); inplace=True writes it into input (the op's graph then starts from a copy of
+    input's old values, and a rule that reads the result watches input's version)."""
     x = as_tensor_arg(input)
-    return _maybe_inplace(x, op(x, inplace), inplace)
+    return _ops._apply_inplace(op, x) if inplace else op(x)
 
 
 def elu(input, alpha=1.0, inplace=False):
     """x where x > 0, else alpha * (exp(x) - 1) (EluBackward0; EluBackward1 in place)."""
     x = as_tensor_arg(input)
-    return _maybe_inplace(x, _F.elu(x, alpha, inplace), inplace)
+    return _activation(lambda s: _F.elu(s, alpha, inplace), x, inplace)
 
 
 def celu(input, alpha=1.0, inplace=False):
@@ -89,7 +74,7 @@ def celu(input, alpha=1.0, inplace=False):
     if alpha == 0:
         raise RuntimeError("ZeroDivisionError: alpha cannot be 0 for CELU")
     x = as_tensor_arg(input)
-    return _maybe_inplace(x, _F.celu(x, alpha, inplace), inplace)
+    return _activation(lambda s: _F.celu(s, alpha, inplace), x, inplace)
 
 
 _SELU_ALPHA, _SELU_SCALE = 1.6732632423543772848170429916717, 1.0507009873554804934193349852946
@@ -99,7 +84,8 @@ def selu(input, inplace=False):
     """scale * elu(x, alpha) with SELU's fixed alpha and scale (EluBackward0; EluBackward1 in
     place)."""
     x = as_tensor_arg(input)
-    return _maybe_inplace(x, _F.elu(x, _SELU_ALPHA, inplace, scale=_SELU_SCALE), inplace)
+    return _activation(lambda s: _F.elu(s, _SELU_ALPHA, inplace, scale=_SELU_SCALE), x,
+                       inplace)
 
 
 def gelu(input, approximate="none"):
@@ -133,7 +119,7 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
     x = as_tensor_arg(input)
-    return _maybe_inplace(x, _F.hardtanh(x, min_val, max_val), inplace)
+    return _activation(lambda s: _F.hardtanh(s, min_val, max_val), x, inplace)
 
 
 def relu6(input, inplace=False):

@@ -601,3 +601,25 @@ def test_parameter_list_and_dict_register_their_tensors():
     assert list(pdict.values())[1].tolist() == [1.0] and list(pdict.fromkeys(["q"])) == ["q"]
     pdict.clear()
     assert len(pdict) == 0 and list(pdict.parameters()) == []
+
+
+@pytest.mark.parametrize("call", [
+    "F.relu(y, inplace=True)", "F.leaky_relu(y, 0.1, inplace=True)", "F.elu(y, inplace=True)",
+    "F.silu(y, inplace=True)", "F.celu(y, inplace=True)",
+])
+def test_an_in_place_activation_whose_result_is_changed_again_refuses_backward(call):
+    """The in-place forms go through the engine's in-place machinery: a rule that reads the
+    result (or the saved input) notices a later in-place change instead of using it."""
+    def run(T):
+        x = T.tensor([-1.0, 0.5, 2.0], requires_grad=True)
+        y = x * 1
+        z = eval(call, {"F": T.nn.functional, "y": y})
+        y.mul_(2)
+        try:
+            z.sum().backward()
+        except RuntimeError as e:
+            return "modified by an inplace operation" in str(e)
+        return [round(v, 5) for v in x.grad.tolist()]  # (silu saves its input: PyTorch's copy)
+
+    torch = pytest.importorskip("torch")
+    assert run(lab) == run(torch)

@@ -53,6 +53,8 @@ class Node:
     _symbol = ""         # the operator shown in the graph display
     _sweep = (None, (), False)  # (_nin, _vjps, _saves): backward reads them in one lookup
     _saved_names = ()    # PyTorch's names of the saved values: grad_fn._saved_self, ...
+    _is_view = False     # True when the node's output shares memory with its input
+    inplace_error = None  # or a method giving the node's own text for an in-place change of it
 
     def name(self):
         """PyTorch's name of this backward function, e.g. 'AddBackward0' (its C++ classes carry

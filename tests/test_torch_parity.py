@@ -869,3 +869,13 @@ def test_base_survives_in_place_changes_and_is_read_only(T):
     assert v._base is y and y._base is None
     with pytest.raises(AttributeError):
         v._base = None
+
+
+def test_setitem_into_a_view_made_under_no_grad_names_that_first(T):
+    x = T.ones(3, requires_grad=True)
+    with T.no_grad():
+        v = x[0:2]
+    with pytest.raises(RuntimeError, match="no_grad mode"):
+        v[0] = 1.0
+    with pytest.raises(RuntimeError, match="a view of a leaf Variable that requires grad"):
+        x[0] = 1.0

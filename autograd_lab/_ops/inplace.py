@@ -12,7 +12,7 @@ from .._tensor import Tensor, _new
 from ._record import (_Variadic, _array_of, _broadcast_error, _ndarray, _no_record, _operand,
                       as_tensor_arg, norm_dim, record, record1)
 from .arith import _arith, _times_alpha, _zero_rule
-from .indexing import SelectBackward0, SliceBackward0, _index, _index_error, _is_advanced
+from .indexing import _index, _index_error, _is_advanced
 
 
 CopySlices = defnode("CopySlices", [
@@ -37,11 +37,8 @@ def setitem(x, index, value):
     v = _operand(value, "=") if not isinstance(value, (list, tuple)) else np.asarray(value)
     _writable(x)
     recording = _grad.enabled and (x.requires_grad or (isinstance(v, Tensor) and v.requires_grad))
-    if recording:
-        if x.grad_fn is None and x.requires_grad:  # PyTorch writes through a view, x[index]
-            raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
-                               "in-place operation.")
-        _check_inplace(x)
+    if recording:  # (PyTorch writes through a view, x[index]: a leaf gets the view's error)
+        _check_inplace(x, _VIEW_OF_LEAF)
     try:
         x._data[ix] = _array_of(v)
     except IndexError as e:
@@ -132,7 +129,7 @@ def _promote_all(ts):
 
 def is_view_node(fn):
     """True if `fn` made a view (its output shares memory with its input)."""
-    return getattr(fn, "_is_view", False) or type(fn) in (SelectBackward0, SliceBackward0)
+    return fn is not None and fn._is_view
 
 
 _NO_GRAD_VIEW = (
@@ -143,27 +140,30 @@ _NO_GRAD_VIEW = (
     "tracked).")
 
 
-def _check_inplace(x):
+_LEAF = ("a leaf Variable that requires grad is being used in an in-place operation. (Wrap the "
+         "update in `with torch.no_grad():`, or use an out-of-place op such as `x = x + 1`.)")
+_VIEW_OF_LEAF = ("a view of a leaf Variable that requires grad is being used in an in-place "
+                 "operation.")
+
+
+def _check_inplace(x, leaf_message=_LEAF):
     """PyTorch's refusal to modify, while recording, a leaf (or a view of one) that needs grad."""
     if x._extra is not None and x._extra.get("no_grad_view"):
         raise RuntimeError(_NO_GRAD_VIEW)
     if x.grad_fn is None and x.requires_grad:
-        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
-                           "operation. (Wrap the update in `with torch.no_grad():`, or use an "
-                           "out-of-place op such as `x = x + 1`.)")
+        raise RuntimeError(leaf_message)
     view = x._extra.get("view") if x._extra is not None else None
-    if view is None and getattr(x.grad_fn, "_is_view", False):
-        message = getattr(x.grad_fn, "inplace_error", None)  # the node's own words, if any
-        if message is not None:
-            raise RuntimeError(message())
+    fn = x.grad_fn
+    if view is None and fn is not None and fn._is_view:
+        if fn.inplace_error is not None:  # the node's own words
+            raise RuntimeError(fn.inplace_error())
         raise RuntimeError("in-place modification of this view of a tensor that requires grad "
                            "is not supported by autograd_lab (expand, or a view made under "
                            "no_grad); use an out-of-place op instead.")
     while view is not None:
         base = view[0]
         if base.grad_fn is None and base.requires_grad:
-            raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
-                               "in-place operation.")
+            raise RuntimeError(_VIEW_OF_LEAF)
         view = base._extra.get("view") if base._extra is not None else None
 
 

@@ -187,3 +187,20 @@ def test_single_output_function_has_edges_for_tensor_arguments_only():
                                                                           "NoneType"]
     out.sum().backward()
     assert x.grad.tolist() == [3.0, 3.0]
+
+
+def test_an_integer_output_is_not_differentiable():
+    def run(T):
+        class Long(T.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                return (x * 2).long()
+
+            @staticmethod
+            def backward(ctx, g):
+                return g
+
+        y = Long.apply(T.ones(2, requires_grad=True))
+        return y.requires_grad, y.grad_fn is None, str(y.dtype)
+
+    assert run(lab) == run(require_torch()) == (False, True, "torch.int64")

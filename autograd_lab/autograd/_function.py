@@ -97,8 +97,9 @@ class Function:
         if not isinstance(out, Tensor):
             raise TypeError(f"{cls.__name__}.forward must return a Tensor or a tuple, got "
                             f"{type(out).__name__}")
-        if any(t is out for t in getattr(ctx, "non_differentiable", ())):
-            return out
+        if out._data.dtype.kind != "f" or any(t is out for t in
+                                              getattr(ctx, "non_differentiable", ())):
+            return out  # (integer outputs are never differentiable, as in PyTorch)
         node_cls = cls.__dict__.get("_node_cls")
         if node_cls is None:
             node_cls = defnode(f"{cls.__name__}Backward", _FunctionRules(cls), cls.__name__)

@@ -6,7 +6,7 @@ import warnings
 import numpy as np
 
 from . import _dtypes
-from ._ops import _shape_arg
+from ._ops import _isclose, _shape_arg
 from ._random import numpy_rng
 from ._tensor import Tensor, _new
 
@@ -355,7 +355,7 @@ def randn_like(input, dtype=None, requires_grad=False):
 
 
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-    return bool(np.allclose(input._data, other._data, rtol, atol, equal_nan))
+    return bool(_isclose(input._data, other._data, rtol, atol, equal_nan).all())
 
 
 def equal(input, other):

@@ -7,6 +7,7 @@ import numpy as np
 
 from . import _dtypes
 from ._factories import as_tensor
+from ._ops import _isclose
 from ._tensor import Tensor
 from ._typeinfo import promote_types
 
@@ -88,20 +89,6 @@ def _tensor_msg(a, e, matches, rtol, atol):
 
 def _unravel(flat, shape):
     return tuple(int(k) for k in np.unravel_index(flat, shape))
-
-
-def _isclose(a, e, rtol, atol, equal_nan):
-    """PyTorch's isclose: equal, both NaN (if equal_nan), or a finite |a - e| within
-    atol + |rtol * e|."""
-    close = a == e
-    if equal_nan and a.dtype.kind == "f":
-        close |= np.isnan(a) & np.isnan(e)
-    if rtol == 0 and atol == 0:
-        return close
-    if a.dtype.kind != "f":  # bool and integer operands: the errors in the default dtype
-        a, e = (x.astype(_dtypes.get_default_dtype().np) for x in (a, e))
-    actual_error = np.abs(a - e)
-    return close | (np.isfinite(actual_error) & (actual_error <= atol + np.abs(rtol * e)))
 
 
 def _fail(msg, id):

@@ -879,3 +879,13 @@ def test_setitem_into_a_view_made_under_no_grad_names_that_first(T):
         v[0] = 1.0
     with pytest.raises(RuntimeError, match="a view of a leaf Variable that requires grad"):
         x[0] = 1.0
+
+
+@pytest.mark.parametrize("code", [
+    "T.isclose(T.tensor([16777217]), T.tensor([16777216]), rtol=0, atol=0.5)",
+    "T.allclose(T.tensor([16777217]), T.tensor([16777216]), rtol=0, atol=0.5)",
+    "T.isclose(T.tensor([True, False]), T.tensor([True, True]), atol=1.5)",
+])
+def test_isclose_of_integers_in_the_default_float_dtype(code):
+    ours, theirs = both(lambda T: eval(code, {"T": T}))
+    assert ours == theirs

@@ -239,6 +239,20 @@ def xlogy(input, other):
                   ((A.shape, dt), (Bv.shape, dt)))
 
 
+def _isclose(a, e, rtol, atol, equal_nan):
+    """PyTorch's isclose: equal, both NaN (if equal_nan), or a finite |a - e| within
+    atol + |rtol * e|."""
+    close = a == e
+    if equal_nan and a.dtype.kind == "f":
+        close |= np.isnan(a) & np.isnan(e)
+    if rtol == 0 and atol == 0:
+        return close
+    if a.dtype.kind != "f":  # bool and integer operands: the errors in the default dtype
+        a, e = (x.astype(_dtypes.get_default_dtype().np) for x in (a, e))
+    actual_error = np.abs(a - e)
+    return close | (np.isfinite(actual_error) & (actual_error <= atol + np.abs(rtol * e)))
+
+
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     """Where |input - other| <= atol + rtol * |other| (a bool tensor, no gradient)."""
     x = as_tensor_arg(input)
@@ -249,7 +263,7 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
         if v < 0:
             raise RuntimeError(f"{name} must be greater than or equal to zero, but got {v:g}")
     try:
-        return _new(np.asarray(np.isclose(x._data, y._data, rtol, atol, equal_nan)))
+        return _new(np.asarray(_isclose(x._data, y._data, rtol, atol, equal_nan)))
     except ValueError:
         raise _broadcast_error(x.shape, y.shape) from None
 

@@ -215,8 +215,7 @@ def full(size, fill_value, dtype=None, device=None, requires_grad=False):
     if dtype is None:
         dtype = (_dtypes.bool_ if isinstance(fill_value, bool) else _dtypes.int64
                  if isinstance(fill_value, numbers.Integral) else None)
-    return _filled(fill_value, (size,) if not isinstance(size, int) else (size,), dtype,
-                   requires_grad)
+    return _filled(fill_value, (size,), dtype, requires_grad)
 
 
 def _like(fname, fill, t, dtype, requires_grad):

@@ -5,6 +5,7 @@ import numbers
 import numpy as np
 
 from . import _dtypes
+from ._ops import tensor_param
 from ._tensor import Tensor
 
 
@@ -12,13 +13,6 @@ def _dtype_arg(fname, name, position, value):
     if not isinstance(value, _dtypes.dtype):
         raise TypeError(f"{fname}(): argument '{name}' (position {position}) must be "
                         f"torch.dtype, not {type(value).__name__}")
-    return value
-
-
-def _tensor_arg(fname, value):
-    if not isinstance(value, Tensor):
-        raise TypeError(f"{fname}(): argument 'input' (position 1) must be Tensor, not "
-                        f"{type(value).__name__}")
     return value
 
 
@@ -90,9 +84,9 @@ def result_type(tensor, other):
 
 def is_floating_point(input):
     """True if the tensor's dtype is a floating one."""
-    return _tensor_arg("is_floating_point", input).is_floating_point()
+    return tensor_param(input, "is_floating_point", "input", 1).is_floating_point()
 
 
 def is_complex(input):
     """False: autograd_lab has no complex dtypes."""
-    return _tensor_arg("is_complex", input).is_complex()
+    return tensor_param(input, "is_complex", "input", 1).is_complex()

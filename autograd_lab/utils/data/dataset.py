@@ -5,7 +5,6 @@ import collections.abc
 import math
 import warnings
 
-from ... import _random
 from ..._factories import randperm
 
 
@@ -107,7 +106,6 @@ class ConcatDataset(Dataset):
 def random_split(dataset, lengths, generator=None):
     """Split `dataset` at random into subsets of the given lengths, or fractions of it (summing to
     1: floors, with the remainder handed out one by one from the first subset)."""
-    generator = _random.default_generator if generator is None else generator
     lengths = list(lengths)
     if math.isclose(sum(lengths), 1) and sum(lengths) <= 1:
         counts = [int(math.floor(len(dataset) * f)) for f in lengths]

@@ -499,10 +499,8 @@ class Tensor:
 
     def _new_filled(self, size, value, dtype, requires_grad):
         """new_zeros/new_ones/new_full: this tensor's dtype unless another is given."""
-        from ._factories import full
-        shape = _ops._shape_arg(size)
-        return full(shape, value, dtype=self.dtype if dtype is None else dtype,
-                    requires_grad=requires_grad)
+        from ._factories import _filled
+        return _filled(value, size, self.dtype if dtype is None else dtype, requires_grad)
 
     def equal(self, other):
         """True if other has the same shape and values."""

@@ -11,7 +11,7 @@ from .._grad_mode import no_grad, state as _grad
 from .._node import FREED, defnode
 from .. import _ops
 from .._tensor import Tensor
-from ._engine import modified_error
+from ._engine import _as_tensor, modified_error
 from ._group import Group, defgroupnode
 
 
@@ -150,7 +150,7 @@ class _FunctionRules:
     def __getitem__(self, i):
         def rule(B, g, ans, ctx, shapes, positions):
             if ctx.__dict__.get("_grads_for") is not g:
-                gt = g if isinstance(g, Tensor) else _ops._new(np.asarray(g))
+                gt = _as_tensor(g)
                 ctx._grads = ctx._backward(self.cls, (gt,), shapes)
                 ctx._grads_for = g
             k = positions[i]
@@ -213,8 +213,7 @@ def _record_outputs(cls, ctx, args, outs):
         if getattr(ctx, "materialize_grads", True):
             grads = [np.zeros(*lk) if g is None and lk is not None else g
                      for g, lk in zip(grads, like)]
-        grads = [None if g is None else g if isinstance(g, Tensor) else _ops._new(np.asarray(g))
-                 for g in grads]
+        grads = [None if g is None else _as_tensor(g) for g in grads]
         result = ctx._backward(cls, grads, shapes)
         return [_to_edge(result[k], shapes[k], create) for k in positions]
 

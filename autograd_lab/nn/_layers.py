@@ -1,5 +1,5 @@
-"""Layers: Identity, Linear, the activations, LayerNorm, Embedding, Flatten, Unflatten, Dropout
-and the containers."""
+"""Layers: Identity, Linear, the activations, LayerNorm, BatchNorm, Embedding, Flatten,
+Unflatten, Dropout and the containers."""
 import collections
 import collections.abc
 import math
@@ -274,6 +274,84 @@ class LayerNorm(Module):
     def extra_repr(self):
         return (f"{self.normalized_shape}, eps={self.eps}, elementwise_affine="
                 f"{self.elementwise_affine}, bias={self.bias is not None}")
+
+
+class _NormBase(Module):
+    """Batch and instance norm: num_features channels, an optional per-channel affine map
+    (weight ones, bias zeros) and optional running statistics (buffers running_mean, running_var
+    and num_batches_tracked)."""
+
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True,
+                 track_running_stats=True, device=None, dtype=None, *, bias=True):
+        super().__init__()
+        self.num_features, self.eps, self.momentum = num_features, eps, momentum
+        self.affine, self.track_running_stats = affine, track_running_stats
+        dtype = _dtypes.get_default_dtype() if dtype is None else dtype
+        for name, present in (("weight", affine), ("bias", affine and bias)):
+            self.register_parameter(name, Parameter(_factories.empty(num_features, dtype=dtype))
+                                    if present else None)
+        if track_running_stats:
+            self.register_buffer("running_mean", _factories.zeros(num_features, dtype=dtype))
+            self.register_buffer("running_var", _factories.ones(num_features, dtype=dtype))
+            self.register_buffer("num_batches_tracked", _factories.tensor(0))
+        else:
+            for name in ("running_mean", "running_var", "num_batches_tracked"):
+                self.register_buffer(name, None)
+        self.reset_parameters()
+
+    def reset_running_stats(self):
+        if self.track_running_stats:
+            self.running_mean.zero_()
+            self.running_var.fill_(1)
+            self.num_batches_tracked.zero_()
+
+    def reset_parameters(self):
+        self.reset_running_stats()
+        if self.affine:
+            init.ones_(self.weight)
+            if self.bias is not None:
+                init.zeros_(self.bias)
+
+    def extra_repr(self):
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
+                f"affine={self.affine}, bias={self.bias is not None}, "
+                f"track_running_stats={self.track_running_stats}")
+
+
+class _BatchNorm(_NormBase):
+    """Batch norm over dim 1; the subclasses check the input's number of dims."""
+
+    _ndims = ()
+
+    def forward(self, input):
+        if input.dim() not in self._ndims:
+            raise ValueError(f"expected {' or '.join(f'{n}D' for n in self._ndims)} input "
+                             f"(got {input.dim()}D input)")
+        factor = 0.0 if self.momentum is None else self.momentum
+        if self.training and self.track_running_stats:
+            self.num_batches_tracked.add_(1)
+            if self.momentum is None:  # a cumulative average
+                factor = 1.0 / float(self.num_batches_tracked)
+        use_batch = self.training or self.running_mean is None and self.running_var is None
+        keep = not self.training or self.track_running_stats
+        return F.batch_norm(input, self.running_mean if keep else None,
+                            self.running_var if keep else None, self.weight, self.bias,
+                            use_batch, factor, self.eps)
+
+
+class BatchNorm1d(_BatchNorm):
+    """Batch norm of (N, C) or (N, C, L) input."""
+    _ndims = (2, 3)
+
+
+class BatchNorm2d(_BatchNorm):
+    """Batch norm of (N, C, H, W) input."""
+    _ndims = (4,)
+
+
+class BatchNorm3d(_BatchNorm):
+    """Batch norm of (N, C, D, H, W) input."""
+    _ndims = (5,)
 
 
 class Embedding(Module):

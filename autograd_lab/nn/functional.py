@@ -6,12 +6,13 @@ Activations and softmax are the engine's ops; convolutions, pooling and `pad` ar
 `grad_fn` names match: `l1_loss` is `MeanBackward0` over `AbsBackward0`, `cross_entropy` is
 `NllLossBackward0` over `LogSoftmaxBackward0`).
 """
+import math
 import warnings
 
 import numpy as np
 
 from .. import _dtypes, _ops
-from .._grad_mode import no_grad
+from .._grad_mode import is_grad_enabled as _grad_enabled, no_grad
 from .._ops import tanh, sigmoid, as_tensor_arg
 from .._random import numpy_rng
 from .._tensor import Tensor, _new
@@ -23,7 +24,8 @@ __all__ = ["linear", "conv1d", "conv2d", "max_pool2d", "avg_pool2d", "adaptive_a
            "relu", "tanh", "sigmoid", "softmax", "log_softmax", "dropout",
            "leaky_relu", "elu", "celu", "selu", "gelu", "silu", "mish", "softplus", "hardtanh",
            "relu6", "hardsigmoid", "hardswish", "logsigmoid",
-           "softmin", "one_hot", "normalize", "cosine_similarity", "layer_norm", "embedding",
+           "softmin", "one_hot", "normalize", "cosine_similarity", "layer_norm", "batch_norm",
+           "embedding",
            "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "kl_div", "cross_entropy",
            "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits"]
 
@@ -238,13 +240,61 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
         raise RuntimeError(f"Given normalized_shape={shape}, expected input with shape "
                            f"[*, {', '.join(map(str, shape))}], but got input of size"
                            f"{list(x.shape)}")
-    _F._floating(x._data, "LayerNormKernelImpl")
-    params = [p for p in (weight, bias) if p is not None]
-    if any(p.dtype != x.dtype for p in params):
+    _check_norm_dtypes(x, "LayerNormKernelImpl", weight, bias)
+    return _F.layer_norm(x, len(shape), weight, bias, eps)
+
+
+def _check_norm_dtypes(x, kernel, *params):
+    """A floating x, and parameters of x's dtype, with PyTorch's errors."""
+    _F._floating(x._data, kernel)
+    if any(p is not None and p.dtype != x.dtype for p in params):
         raise RuntimeError("mixed dtype (CPU): expect parameter to have scalar type of "
                            f"{x.dtype.legacy}" if x.dtype == _dtypes.float32 else
                            "mixed dtype (CPU): all inputs must share same datatype.")
-    return _F.layer_norm(x, len(shape), weight, bias, eps)
+
+
+def _verify_batch_size(size):
+    """PyTorch's check that training statistics have more than one value per channel."""
+    if size[0] * math.prod(size[2:]) == 1:
+        raise ValueError(f"Expected more than 1 value per channel when training, got input size "
+                         f"{size}")
+
+
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
+               momentum=0.1, eps=1e-5):
+    """Normalise each channel (dim 1) over the batch and spatial dims, then * weight + bias
+    (NativeBatchNormBackward0). Training uses the batch's statistics and updates running_mean
+    and running_var in place (new = (1 - momentum) * old + momentum * batch's, the variance
+    unbiased); otherwise the running statistics normalise."""
+    x = as_tensor_arg(input)
+    if training:
+        _verify_batch_size(x.shape)
+    if training and eps <= 0.0:
+        raise ValueError(f"batch_norm eps must be positive during training, but got {eps}")
+    if eps < 0.0:
+        raise ValueError(f"batch_norm eps must be non-negative, but got {eps}")
+    channels = x.shape[_ops.norm_dim(1, x.ndim)]
+    for name, t in (("running_mean", running_mean), ("running_var", running_var),
+                    ("weight", weight), ("bias", bias)):
+        if t is not None and t.numel() != channels:
+            raise RuntimeError(f"{name} should contain {channels} elements not {t.numel()}")
+        if t is None and not training and name.startswith("running"):
+            raise RuntimeError(f"{name} must be defined in evaluation mode")
+    if (running_mean is None) != (running_var is None):
+        raise ValueError("running_mean and running_var must either both be None or neither be "
+                         "None")
+    for name, t in (("running_mean", running_mean), ("running_var", running_var)):
+        if t is not None and t.requires_grad and _grad_enabled():
+            raise RuntimeError(f"The function 'native_batch_norm' is not differentiable with "
+                               f"respect to argument '{name}'. This input cannot have "
+                               f"requires_grad True.")
+    _check_norm_dtypes(x, "batch_norm", weight, bias, running_mean, running_var)
+    if not x.numel():  # PyTorch: a copy (times weight[0], plus bias[0]); no statistics
+        out = _ops.clone(x)
+        if weight is not None:
+            out = _ops.mul(out, weight[0])
+        return out if bias is None else _ops.add(out, bias[0])
+    return _F.batch_norm(x, running_mean, running_var, weight, bias, training, momentum, eps)
 
 
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,

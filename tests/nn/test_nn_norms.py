@@ -1,0 +1,227 @@
+"""Batch, group and instance norm against PyTorch: values, gradients and second derivatives,
+grad_fn graphs, running statistics and buffers, module reprs and errors."""
+import numpy as np
+import pytest
+
+import autograd_lab as lab
+from helpers import assert_matches_torch
+from nn_helpers import compare_with_torch, on_both, outcome, same_outcome
+
+rng = np.random.default_rng(0)
+TOL = {np.float64: (1e-10, 1e-12), np.float32: (2e-5, 2e-5)}
+DTYPES = [np.float64, np.float32]
+
+
+def arr(*shape, dtype=np.float64, low=-3.0, high=3.0):
+    return rng.uniform(low, high, shape).astype(dtype)
+
+
+def compare(fn, specs, dtype=np.float64):
+    rtol, atol = TOL[dtype]
+    return compare_with_torch(fn, [(a.astype(dtype), g) for a, g in specs], rtol, atol)
+
+
+def second_derivatives(fn, arrays):
+    """fn(lib, *leaves) on both libraries: the gradients of sum(grad(sum(out * w)) ** 2) w.r.t.
+    every leaf (None where unused), through create_graph=True."""
+    def run(L):
+        leaves = [L.tensor(a.copy(), requires_grad=True) for a in arrays]
+        out = fn(L, *leaves)
+        w = L.tensor(np.linspace(-1, 1, out.numel()).reshape(tuple(out.shape)))
+        grads = L.autograd.grad((out * w).sum(), leaves, create_graph=True)
+        total = sum((g * g).sum() for g in grads)
+        return L.autograd.grad(total, leaves, allow_unused=True)
+    torch = pytest.importorskip("torch")
+    for ours, theirs in zip(run(lab), run(torch)):
+        assert (ours is None) == (theirs is None)
+        if ours is not None:
+            assert_matches_torch(ours, theirs, 1e-9, 1e-11)
+
+
+# ---- batch_norm -----------------------------------------------------------------------------
+def _batch_norm(training, affine, running):
+    def fn(lib, x, *wb):
+        c = x.shape[1]
+        stats = ((lib.tensor(np.linspace(-1, 1, c)).to(x.dtype),
+                  lib.tensor(np.linspace(0.5, 2, c)).to(x.dtype)) if running else (None, None))
+        out = lib.nn.functional.batch_norm(x, *stats, *wb, training=training, momentum=0.3,
+                                           eps=1e-3)
+        if running:  # the updated running statistics are part of the result
+            return out + 0 * (stats[0].sum() + stats[1].sum()) + (stats[1] - stats[0]).sum()
+        return out
+    return fn
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape", [(4, 3), (3, 2, 5), (2, 3, 2, 3)])
+@pytest.mark.parametrize("training, running", [(True, False), (True, True), (False, True)])
+@pytest.mark.parametrize("affine", ["none", "weight", "both"])
+def test_batch_norm(shape, training, running, affine, dtype):
+    specs = [(arr(*shape), True)]
+    if affine != "none":
+        specs += [(arr(shape[1]), True)] * (1 if affine == "weight" else 2)
+    out = compare(_batch_norm(training, affine, running), specs, dtype)
+    assert out.dtype == (lab.float32 if dtype == np.float32 else lab.float64)
+
+
+def test_batch_norm_grad_fn_and_edges():
+    x, w = lab.randn(4, 3, requires_grad=True), lab.ones(3, requires_grad=True)
+    y = lab.nn.functional.batch_norm(x, None, None, w, training=True)
+    assert repr(y.grad_fn).startswith("<NativeBatchNormBackward0")
+    assert [type(f).__name__ if f is not None else None for f, _ in y.grad_fn.next_functions] \
+        == ["AccumulateGrad", "AccumulateGrad", None]
+
+
+def test_batch_norm_with_only_the_bias_requiring_grad():
+    compare(lambda lib, x, w, b: lib.nn.functional.batch_norm(x, None, None, w, b, True),
+            [(arr(5, 2), False), (arr(2), False), (arr(2), True)])
+
+
+@pytest.mark.parametrize("training", [True, False])
+@pytest.mark.parametrize("shape", [(4, 3), (2, 3, 2, 2)])
+def test_batch_norm_second_derivatives_match_torch(training, shape):
+    def fn(L, x, w, b):
+        c = x.shape[1]
+        stats = (L.tensor(np.linspace(-1, 1, c)), L.tensor(np.linspace(0.5, 2, c)))
+        return L.nn.functional.batch_norm(x, *stats, w, b, training=training)
+    second_derivatives(fn, [arr(*shape), arr(shape[1]), arr(shape[1])])
+
+
+@pytest.mark.parametrize("training", [True, False])
+def test_batch_norm_gradgradcheck(training):
+    inputs = [lab.tensor(arr(4, 2, 3), requires_grad=True),
+              lab.tensor(arr(2), requires_grad=True), lab.tensor(arr(2), requires_grad=True)]
+    stats = (lab.tensor(arr(2)), lab.tensor(arr(2, low=0.5)))
+    fn = lambda x, w, b: lab.nn.functional.batch_norm(x, *stats, w, b, training=training)  # noqa
+    assert lab.autograd.gradcheck(fn, inputs)
+    assert lab.autograd.gradgradcheck(fn, inputs)
+
+
+def test_batch_norm_saves_the_running_statistics_it_used():
+    """Changing them in place before backward is PyTorch's error, also when training (which
+    updated them without a new version, as PyTorch's kernel does)."""
+    def run(L, training):
+        mean, var = L.zeros(3, dtype=L.float64), L.full((3,), 4.0, dtype=L.float64)
+        x = L.tensor(arr(2, 3), requires_grad=True)
+        y = L.nn.functional.batch_norm(x, mean, var, L.ones(3, dtype=L.float64,
+                                                            requires_grad=True), None, training)
+        versions = [mean._version, var._version]
+        mean.add_(1)
+        kind, text = outcome(lambda: y.sum().backward())
+        return versions, kind, text[:text.index("Hint")]
+    for training in (False, True):
+        on_both(lambda L: run(L, training))
+
+
+BATCH_NORM_ERRORS = [
+    lambda F, t: F.batch_norm(t.randn(1, 3), None, None, training=True),
+    lambda F, t: F.batch_norm(t.randn(1, 3, 1), None, None, training=True),
+    lambda F, t: F.batch_norm(t.randn(1), None, None, training=True),
+    lambda F, t: F.batch_norm(t.randn(3), None, None, training=True),
+    lambda F, t: F.batch_norm(t.ones(2, 3, dtype=t.long), None, None, training=True),
+    lambda F, t: F.batch_norm(t.randn(2, 3), None, None, training=True, eps=0),
+    lambda F, t: F.batch_norm(t.randn(2, 3), t.zeros(3), t.ones(3), eps=-1),
+    lambda F, t: F.batch_norm(t.randn(2, 3), None, None),
+    lambda F, t: F.batch_norm(t.randn(2, 3), t.zeros(3), None),
+    lambda F, t: F.batch_norm(t.randn(2, 3), t.zeros(3), t.ones(4)),
+    lambda F, t: F.batch_norm(t.randn(2, 3), t.zeros(4), None, training=True),
+    lambda F, t: F.batch_norm(t.randn(2, 3), t.zeros(3), None, training=True),
+    lambda F, t: F.batch_norm(t.randn(2, 3), None, None, t.ones(4), training=True),
+    lambda F, t: F.batch_norm(t.randn(2, 3), None, None, None, t.ones(4), training=True),
+    lambda F, t: F.batch_norm(t.randn(2, 3), t.zeros(3, dtype=t.float64),
+                              t.ones(3, dtype=t.float64), training=True),
+    lambda F, t: F.batch_norm(t.randn(2, 3, dtype=t.float64), None, None, t.ones(3),
+                              training=True),
+    lambda F, t: F.batch_norm(t.randn(2, 3), t.zeros(3, requires_grad=True), t.ones(3)),
+]
+
+
+@pytest.mark.parametrize("fn", BATCH_NORM_ERRORS)
+def test_batch_norm_errors_are_pytorchs(fn):
+    assert same_outcome(lambda lib: fn(lib.nn.functional, lib))[0] != "ok"
+
+
+def test_batch_norm_of_an_empty_batch_is_a_copy():
+    def run(L):
+        x = L.zeros(0, 3, requires_grad=True)
+        m = L.nn.BatchNorm1d(3)
+        y = m(x)
+        return repr(y), repr(m.running_mean), repr(m.num_batches_tracked)
+    on_both(run)
+
+
+# ---- BatchNorm modules ----------------------------------------------------------------------
+NORM_MODULES = [
+    lambda nn: nn.BatchNorm1d(3), lambda nn: nn.BatchNorm2d(4, 1e-3, None, False),
+    lambda nn: nn.BatchNorm1d(2, track_running_stats=False), lambda nn: nn.BatchNorm3d(2),
+    lambda nn: nn.BatchNorm2d(2, bias=False),
+]
+
+
+@pytest.mark.parametrize("make", NORM_MODULES)
+def test_norm_module_reprs_and_state_dicts(make):
+    def run(L):
+        m = make(L.nn)
+        return repr(m), [(k, repr(v)) for k, v in m.state_dict().items()], \
+            [n for n, _ in m.named_parameters()]
+    on_both(run)
+
+
+def test_batch_norm_module_dtype():
+    m = lab.nn.BatchNorm1d(2, dtype=lab.float64)
+    assert m.weight.dtype == m.running_var.dtype == lab.float64
+    assert m.num_batches_tracked.dtype == lab.int64
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("kwargs", [{}, {"momentum": None}, {"affine": False},
+                                    {"track_running_stats": False}, {"momentum": 0.5}])
+@pytest.mark.parametrize("name, shape", [("BatchNorm1d", (5, 3)), ("BatchNorm1d", (4, 3, 2)),
+                                         ("BatchNorm2d", (2, 3, 2, 2))])
+def test_batch_norm_module_trains_then_evaluates_as_torch(name, shape, kwargs, dtype):
+    """Three training steps (the running statistics and num_batches_tracked follow), then eval:
+    outputs, gradients and buffers as PyTorch's."""
+    torch = pytest.importorskip("torch")
+    rtol, atol = TOL[np.dtype(dtype).type]
+    batches = [arr(*shape, dtype=dtype) * (i + 1) + i for i in range(4)]
+
+    def run(L):
+        m = getattr(L.nn, name)(shape[1], **kwargs, dtype=getattr(L, dtype))
+        results = []
+        for i, b in enumerate(batches):
+            if i == 3:
+                m.eval()
+            x = L.tensor(b, requires_grad=True)
+            y = m(x)
+            (y * L.tensor(np.linspace(-1, 1, y.numel()).reshape(shape).astype(dtype))) \
+                .sum().backward()
+            results += [y, x.grad] + [p.grad for p in m.parameters()]
+        return results, m.state_dict()
+
+    (ours, ours_state), (theirs, theirs_state) = run(lab), run(torch)
+    for a, b in zip(ours, theirs):
+        assert_matches_torch(a, b, rtol, atol)
+    assert list(ours_state) == list(theirs_state)
+    for key in ours_state:
+        assert_matches_torch(ours_state[key], theirs_state[key], rtol, atol)
+
+
+def test_batch_norm_module_dim_errors():
+    for make, x in [(lambda nn: nn.BatchNorm1d(3), lambda t: t.randn(2, 3, 4, 5)),
+                    (lambda nn: nn.BatchNorm1d(3), lambda t: t.randn(3)),
+                    (lambda nn: nn.BatchNorm2d(3), lambda t: t.randn(2, 3)),
+                    (lambda nn: nn.BatchNorm3d(3), lambda t: t.randn(2, 3, 2, 2)),
+                    (lambda nn: nn.BatchNorm1d(3), lambda t: t.randn(1, 3)),
+                    (lambda nn: nn.BatchNorm1d(3), lambda t: t.randn(2, 4)),
+                    (lambda nn: nn.BatchNorm1d(3).eval(), lambda t: t.ones(1, 3))]:
+        same_outcome(lambda lib: make(lib.nn)(x(lib)))
+
+
+def test_batch_norm_in_a_model_loads_a_torch_state_dict():
+    torch = pytest.importorskip("torch")
+    theirs = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.BatchNorm1d(3))
+    theirs(torch.randn(8, 2))
+    ours = lab.nn.Sequential(lab.nn.Linear(2, 3), lab.nn.BatchNorm1d(3))
+    ours.load_state_dict({k: lab.tensor(v.numpy()) for k, v in theirs.state_dict().items()})
+    x = arr(4, 2, dtype=np.float32)
+    assert_matches_torch(ours.eval()(lab.tensor(x)), theirs.eval()(torch.tensor(x)), 1e-5, 1e-6)

@@ -1,5 +1,5 @@
-"""Layers: Identity, Linear, the activations, LayerNorm, BatchNorm, Embedding, Flatten,
-Unflatten, Dropout and the containers."""
+"""Layers: Identity, Linear, the activations, the norms (layer, batch, instance, group),
+Embedding, Flatten, Unflatten, Dropout and the containers."""
 import collections
 import collections.abc
 import math
@@ -352,6 +352,83 @@ class BatchNorm2d(_BatchNorm):
 class BatchNorm3d(_BatchNorm):
     """Batch norm of (N, C, D, H, W) input."""
     _ndims = (5,)
+
+
+class _InstanceNorm(_NormBase):
+    """Instance norm: each sample's channels over their spatial dims; no affine map and no
+    running statistics by default. Input without a batch dim is treated as a batch of one."""
+
+    _ndims = ()
+
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=False,
+                 track_running_stats=False, device=None, dtype=None, *, bias=True):
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, device, dtype,
+                         bias=bias)
+
+    def forward(self, input):
+        lo, hi = self._ndims
+        if input.dim() not in self._ndims:
+            raise ValueError(f"expected {lo}D or {hi}D input (got {input.dim()}D input)")
+        dim = input.dim() - lo
+        if input.size(dim) != self.num_features:
+            if self.affine:
+                raise ValueError(f"expected input's size at dim={dim} to match num_features "
+                                 f"({self.num_features}), but got: {input.size(dim)}.")
+            warnings.warn(f"input's size at dim={dim} does not match num_features. You can "
+                          f"silence this warning by not passing in num_features, which is not "
+                          f"used because affine=False", UserWarning, stacklevel=3)
+        x = _ops.unsqueeze(input, 0) if dim == 0 else input
+        out = F.instance_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
+                              self.training or not self.track_running_stats,
+                              0.0 if self.momentum is None else self.momentum, self.eps)
+        return _ops.squeeze(out, 0) if dim == 0 else out
+
+
+class InstanceNorm1d(_InstanceNorm):
+    """Instance norm of (N, C, L) or (C, L) input."""
+    _ndims = (2, 3)
+
+
+class InstanceNorm2d(_InstanceNorm):
+    """Instance norm of (N, C, H, W) or (C, H, W) input."""
+    _ndims = (3, 4)
+
+
+class InstanceNorm3d(_InstanceNorm):
+    """Instance norm of (N, C, D, H, W) or (C, D, H, W) input."""
+    _ndims = (4, 5)
+
+
+class GroupNorm(Module):
+    """Normalise each sample's channels in num_groups groups, then a per-channel affine map
+    (weight ones, bias zeros)."""
+
+    def __init__(self, num_groups, num_channels, eps=1e-5, affine=True, device=None, dtype=None,
+                 *, bias=True):
+        super().__init__()
+        if num_channels % num_groups != 0:
+            raise ValueError(f"num_channels ({num_channels}) must be divisible by num_groups "
+                             f"({num_groups})")
+        self.num_groups, self.num_channels, self.eps, self.affine = (num_groups, num_channels,
+                                                                     eps, affine)
+        dtype = _dtypes.get_default_dtype() if dtype is None else dtype
+        for name, present in (("weight", affine), ("bias", affine and bias)):
+            self.register_parameter(name, Parameter(_factories.empty(num_channels, dtype=dtype))
+                                    if present else None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        if self.affine:
+            init.ones_(self.weight)
+            if self.bias is not None:
+                init.zeros_(self.bias)
+
+    def forward(self, input):
+        return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
+
+    def extra_repr(self):
+        return (f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, "
+                f"bias={self.bias is not None}")
 
 
 class Embedding(Module):

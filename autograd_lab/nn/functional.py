@@ -25,7 +25,7 @@ __all__ = ["linear", "conv1d", "conv2d", "max_pool2d", "avg_pool2d", "adaptive_a
            "leaky_relu", "elu", "celu", "selu", "gelu", "silu", "mish", "softplus", "hardtanh",
            "relu6", "hardsigmoid", "hardswish", "logsigmoid",
            "softmin", "one_hot", "normalize", "cosine_similarity", "layer_norm", "batch_norm",
-           "embedding",
+           "group_norm", "instance_norm", "embedding",
            "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "kl_div", "cross_entropy",
            "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits"]
 
@@ -295,6 +295,51 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
             out = _ops.mul(out, weight[0])
         return out if bias is None else _ops.add(out, bias[0])
     return _F.batch_norm(x, running_mean, running_var, weight, bias, training, momentum, eps)
+
+
+def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
+    """Normalise each sample's channels in num_groups groups (over the group's channels and
+    spatial dims), then a per-channel weight and bias (NativeGroupNormBackward0)."""
+    x = as_tensor_arg(input)
+    if x.ndim < 2:
+        raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received "
+                           f"{x.ndim}")
+    n, c = x.shape[:2]
+    _verify_batch_size([n * c // num_groups, num_groups] + list(x.shape[2:]))
+    if c % num_groups:
+        raise RuntimeError(f"Expected number of channels in input to be divisible by num_groups, "
+                           f"but got input of shape {list(x.shape)} and num_groups={num_groups}")
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and (t.ndim != 1 or t.numel() != c):
+            shown = [0] if weight is None else list(weight.shape)  # (PyTorch shows weight's)
+            raise RuntimeError(f"Expected {name} to be a vector of size equal to the number of "
+                               f"channels in input, but got {name} of shape {shown} and input "
+                               f"of shape {list(x.shape)}")
+    _check_norm_dtypes(x, "GroupNormKernelImpl", weight, bias)
+    return _F.group_norm(x, num_groups, weight, bias, eps)
+
+
+def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None,
+                  use_input_stats=True, momentum=0.1, eps=1e-5):
+    """Normalise each channel of each sample over its spatial dims, as PyTorch composes it:
+    batch_norm of the (1, N * C, ...) view with the parameters repeated N times, viewed back;
+    running statistics get the batch's mean of the per-sample updates."""
+    x = as_tensor_arg(input)
+    if use_input_stats:
+        size = x.shape
+        if math.prod(size[2:]) == 1:
+            raise ValueError(f"Expected more than 1 spatial element when training, got input "
+                             f"size {size}")
+    n, c = x.shape[:2]
+    repeated = [None if t is None else _ops.repeat(t, n)
+                for t in (running_mean, running_var, weight, bias)]
+    out = batch_norm(_ops.reshape(x, 1, n * c, *x.shape[2:]), *repeated, use_input_stats,
+                     momentum, eps)
+    with no_grad():
+        for t, r in zip((running_mean, running_var), repeated):
+            if t is not None:
+                t.copy_(_ops.mean(_ops.reshape(r, n, c), 0))
+    return _ops.reshape(out, *x.shape)
 
 
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,

@@ -1,5 +1,7 @@
 """Batch, group and instance norm against PyTorch: values, gradients and second derivatives,
 grad_fn graphs, running statistics and buffers, module reprs and errors."""
+import warnings
+
 import numpy as np
 import pytest
 
@@ -225,3 +227,117 @@ def test_batch_norm_in_a_model_loads_a_torch_state_dict():
     ours.load_state_dict({k: lab.tensor(v.numpy()) for k, v in theirs.state_dict().items()})
     x = arr(4, 2, dtype=np.float32)
     assert_matches_torch(ours.eval()(lab.tensor(x)), theirs.eval()(torch.tensor(x)), 1e-5, 1e-6)
+
+
+# ---- group_norm -----------------------------------------------------------------------------
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape, groups", [((3, 4), 2), ((2, 6, 3), 3), ((2, 4, 2, 3), 1),
+                                           ((2, 4, 3), 4)])
+@pytest.mark.parametrize("affine", ["none", "weight", "both"])
+def test_group_norm(shape, groups, affine, dtype):
+    specs = [(arr(*shape), True)]
+    if affine != "none":
+        specs += [(arr(shape[1]), True)] * (1 if affine == "weight" else 2)
+    compare(lambda lib, x, *wb: lib.nn.functional.group_norm(x, groups, *wb, eps=1e-3), specs,
+            dtype)
+
+
+def test_group_norm_second_derivatives_match_torch():
+    second_derivatives(lambda L, x, w, b: L.nn.functional.group_norm(x, 2, w, b),
+                       [arr(2, 4, 3), arr(4), arr(4)])
+
+
+GROUP_NORM_ERRORS = [
+    lambda F, t: F.group_norm(t.randn(3), 1),
+    lambda F, t: F.group_norm(t.randn(2, 6), 4),
+    lambda F, t: F.group_norm(t.randn(1, 2, 1), 2),
+    lambda F, t: F.group_norm(t.randn(2, 4), 2, t.ones(3)),
+    lambda F, t: F.group_norm(t.randn(2, 4), 2, None, t.ones(3)),
+    lambda F, t: F.group_norm(t.randn(2, 4), 2, t.ones(4), t.ones(5)),
+    lambda F, t: F.group_norm(t.ones(2, 4, dtype=t.long), 2),
+    lambda F, t: F.group_norm(t.ones(2, 4), 2, t.ones(4, dtype=t.float64)),
+    lambda F, t: F.group_norm(t.ones(2, 4, dtype=t.float64), 2, t.ones(4)),
+    lambda F, t: F.group_norm(t.randn(2, 4), 0),
+]
+
+
+@pytest.mark.parametrize("fn", GROUP_NORM_ERRORS)
+def test_group_norm_errors_are_pytorchs(fn):
+    assert same_outcome(lambda lib: fn(lib.nn.functional, lib))[0] != "ok"
+
+
+# ---- instance_norm --------------------------------------------------------------------------
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape", [(2, 3, 4), (3, 2, 2, 3)])
+@pytest.mark.parametrize("running, use_input_stats", [(False, True), (True, True),
+                                                      (True, False)])
+@pytest.mark.parametrize("affine", [False, True])
+def test_instance_norm(shape, running, use_input_stats, affine, dtype):
+    def fn(lib, x, *wb):
+        c = x.shape[1]
+        stats = ((lib.tensor(np.linspace(-1, 1, c)).to(x.dtype),
+                  lib.tensor(np.linspace(0.5, 2, c)).to(x.dtype)) if running else (None, None))
+        out = lib.nn.functional.instance_norm(x, *stats, *(wb or (None, None)), use_input_stats,
+                                              0.3, 1e-3)
+        if running:  # the updated running statistics are part of the result
+            return out + (stats[1] - stats[0]).sum()
+        return out
+    specs = [(arr(*shape), True)] + ([(arr(shape[1]), True)] * 2 if affine else [])
+    compare(fn, specs, dtype)
+
+
+NORM_MODULES += [
+    lambda nn: nn.GroupNorm(2, 4), lambda nn: nn.GroupNorm(3, 6, 1e-3, False),
+    lambda nn: nn.GroupNorm(2, 4, bias=False),
+    lambda nn: nn.InstanceNorm1d(3), lambda nn: nn.InstanceNorm2d(3, affine=True),
+    lambda nn: nn.InstanceNorm2d(3, track_running_stats=True, momentum=None),
+    lambda nn: nn.InstanceNorm3d(2, affine=True, bias=False),
+]
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"affine": True}, {"track_running_stats": True},
+                                    {"track_running_stats": True, "momentum": None}])
+@pytest.mark.parametrize("name, shape", [("InstanceNorm1d", (2, 3, 4)),
+                                         ("InstanceNorm1d", (3, 5)),
+                                         ("InstanceNorm2d", (2, 3, 2, 2)),
+                                         ("InstanceNorm2d", (3, 2, 3))])
+def test_instance_norm_module_trains_then_evaluates_as_torch(name, shape, kwargs):
+    torch = pytest.importorskip("torch")
+    batches = [arr(*shape) * (i + 1) + i for i in range(3)]
+
+    def run(L):
+        m = getattr(L.nn, name)(3, **kwargs, dtype=L.float64)
+        results = []
+        for i, b in enumerate(batches):
+            if i == 2:
+                m.eval()
+            x = L.tensor(b, requires_grad=True)
+            y = m(x)
+            (y * L.tensor(np.linspace(-1, 1, y.numel()).reshape(shape))).sum().backward()
+            results += [y, x.grad] + [p.grad for p in m.parameters()]
+        return results, m.state_dict()
+
+    (ours, ours_state), (theirs, theirs_state) = run(lab), run(torch)
+    for a, b in zip(ours, theirs):
+        assert_matches_torch(a, b, 1e-10, 1e-12)
+    assert list(ours_state) == list(theirs_state)
+    for key in ours_state:
+        assert_matches_torch(ours_state[key], theirs_state[key], 1e-10, 1e-12)
+
+
+def test_group_norm_module_as_torch():
+    compare(lambda lib, x: lib.nn.GroupNorm(2, 4)(x), [(arr(3, 4, 2), True)], np.float32)
+
+
+def test_instance_and_group_norm_module_errors_and_warning():
+    def run(L):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            shape = tuple(L.nn.InstanceNorm1d(3)(L.ones(2, 4, 5)).shape)
+        return (shape, [str(w.message) for w in caught],
+                outcome(lambda: L.nn.InstanceNorm1d(3, affine=True)(L.ones(2, 4, 5))),
+                outcome(lambda: L.nn.InstanceNorm1d(3)(L.ones(2, 3, 4, 4))),
+                outcome(lambda: L.nn.InstanceNorm2d(3)(L.ones(2, 3))),
+                outcome(lambda: L.nn.functional.instance_norm(L.ones(2, 3, 1))),
+                outcome(lambda: L.nn.GroupNorm(4, 6)))
+    on_both(run)

@@ -11,7 +11,9 @@ from typing import NamedTuple
 import numpy as np
 
 from .. import _dtypes
-from .._ops import NP, defnode, record, record1
+from .. import _ops
+from .._grad_mode import no_grad
+from .._ops import NP, LinalgVectorNormBackward0, defnode, norm_dim, record, record1
 from .._tensor import _new
 
 _EPS = float(np.float32(1e-12))  # PyTorch's floor (a float32) for x * (1 - x) in BCE's gradient
@@ -266,8 +268,16 @@ def binary_cross_entropy_with_logits(input, target, weight, pos_weight, reductio
 # Small ops PyTorch's composite losses record under their own names
 # ================================================================================================
 
+AddBackward1 = defnode("AddBackward1", [lambda B, g, ans: g], "+")
 DivBackward1 = defnode("DivBackward1", [lambda B, g, ans, c: g / c], "/")
 MulBackward1 = defnode("MulBackward1", [lambda B, g, ans, c: g * c], "*")
+NormBackward1 = defnode("NormBackward1", LinalgVectorNormBackward0._vjps, "norm", saves=True,
+                        uses_ans=True)
+
+
+def add_scalar(x, c):
+    """x + c for a Python number c (AddBackward1)."""
+    return record1(AddBackward1, x._data + c, x)
 
 
 def div_scalar(x, c):
@@ -278,6 +288,13 @@ def div_scalar(x, c):
 def mul_scalar(x, c):
     """x * c for a Python number c (MulBackward1)."""
     return record1(MulBackward1, x._data * c, x, (c,))
+
+
+def norm(x, p, dim, keepdim):
+    """The p-norm of x along dim (`at::norm`, as PyTorch's C++ functions call it: NormBackward1)."""
+    with no_grad():
+        data = _ops.norm(x, p, dim, keepdim)._data
+    return record1(NormBackward1, data, x, (x, p, (norm_dim(dim, x._data.ndim),), keepdim))
 
 
 # ================================================================================================
@@ -479,6 +496,57 @@ def logsigmoid(x):
     """log(sigmoid(x)), computed stably."""
     a = _floating(x._data, "log_sigmoid_cpu")
     return record1(LogSigmoidBackward0, _log_sigmoid(NP, a), x, (x,))
+
+
+PreluKernelBackward0 = defnode("PreluKernelBackward0", [
+    lambda B, g, ans, x, w: B.where(x > 0, g, w * g),
+    lambda B, g, ans, x, w: B.where(x > 0, 0.0, x * g)], "prelu", saves=True)
+
+
+def prelu(x, w):
+    """x where x > 0, else w * x, w broadcast against x (its gradient summed back)."""
+    a = x._data
+    data = np.where(a > 0, a, w._data * a)
+    return record(PreluKernelBackward0, data, (x, w), (x, w), _broadcast_meta(data, x, w))
+
+
+ThresholdBackward0 = defnode("ThresholdBackward0", [
+    lambda B, g, ans, x, th: B.where(x <= th, 0.0, g)], "threshold", saves=True)
+ThresholdBackward1 = defnode("ThresholdBackward1", [
+    lambda B, g, ans, th: B.where(ans <= th, 0.0, g)], "threshold", uses_ans=True)
+
+
+def threshold(x, th, value, inplace):
+    """value where x <= th, else x; in place, the node works from the result (Backward1)."""
+    a = x._data
+    data = np.where(a <= th, value, a).astype(a.dtype, copy=False)
+    if inplace:
+        return record1(ThresholdBackward1, data, x, (th,))
+    return record1(ThresholdBackward0, data, x, (x, th))
+
+
+def _halves(shape, d):
+    """The indices of the first and the second half of dim d."""
+    n, lead = shape[d] // 2, (slice(None),) * d
+    return lead + (slice(0, n),), lead + (slice(n, None),)
+
+
+def _glu_rule(B, g, ans, x, d):
+    shape = tuple(x.shape)
+    first, second = _halves(shape, d)
+    a, s = x[first], B.sigmoid(x[second])
+    return (B.index_grad(g * s, shape, first, True)
+            + B.index_grad(g * a * s * (1 - s), shape, second, True))
+
+
+GluBackward0 = defnode("GluBackward0", [_glu_rule], "glu", saves=True)
+
+
+def glu(x, d):
+    """The first half of x along dim d times the sigmoid of the second half."""
+    a = _floating(x._data, "glu_cpu")
+    first, second = _halves(a.shape, d)
+    return record1(GluBackward0, a[first] * NP.sigmoid(a[second]), x, (x, d))
 
 
 # ================================================================================================

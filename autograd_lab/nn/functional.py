@@ -23,8 +23,10 @@ from ._conv import (conv1d, conv2d, max_pool2d, avg_pool2d, adaptive_avg_pool2d,
 __all__ = ["linear", "conv1d", "conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "pad",
            "relu", "tanh", "sigmoid", "softmax", "log_softmax", "dropout",
            "leaky_relu", "elu", "celu", "selu", "gelu", "silu", "mish", "softplus", "hardtanh",
-           "relu6", "hardsigmoid", "hardswish", "logsigmoid",
-           "softmin", "one_hot", "normalize", "cosine_similarity", "layer_norm", "batch_norm",
+           "relu6", "hardsigmoid", "hardswish", "logsigmoid", "prelu", "threshold", "glu",
+           "softsign", "tanhshrink", "dropout1d", "dropout2d", "alpha_dropout",
+           "feature_alpha_dropout", "softmin", "one_hot", "normalize", "cosine_similarity",
+           "pairwise_distance", "layer_norm", "batch_norm",
            "group_norm", "instance_norm", "embedding",
            "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "kl_div", "cross_entropy",
            "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits"]
@@ -144,6 +146,57 @@ def logsigmoid(input):
     return _F.logsigmoid(as_tensor_arg(input))
 
 
+def prelu(input, weight):
+    """x where x > 0, else weight * x, with one weight or one per channel (dim 1)
+    (PreluKernelBackward0; a weight of other dims than x's is viewed to broadcast, as PyTorch)."""
+    x = as_tensor_arg(input)
+    if x.dtype != weight.dtype:
+        raise RuntimeError(f"prelu: Type promoting not supported. Got {x.dtype.legacy} and "
+                           f"{weight.dtype.legacy}")
+    if weight.numel() != 1:
+        if not x.ndim:
+            raise RuntimeError("Not allow zero-dim input tensor.")
+        channels = x.shape[1] if x.ndim > 1 else 1
+        if channels != weight.numel():
+            raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found "
+                               f"parameter numbers = {weight.numel()} and channel size = "
+                               f"{channels}.")
+    if weight.ndim > 1:
+        raise RuntimeError(f"prelu: Expected `weight` to be a scalar or 1D tensor, but got: "
+                           f"ndim = {weight.ndim}")
+    if x.ndim != weight.ndim:
+        weight = _ops.reshape(weight, *[weight.numel() if d == 1 else 1 for d in range(x.ndim)])
+    return _F.prelu(x, weight)
+
+
+def threshold(input, threshold, value, inplace=False):
+    """value where x <= threshold, else x (ThresholdBackward0; ThresholdBackward1 in place)."""
+    x = as_tensor_arg(input)
+    return _activation(lambda s: _F.threshold(s, threshold, value, inplace), x, inplace)
+
+
+def glu(input, dim=-1):
+    """a * sigmoid(b), a and b the halves of input along dim (GluBackward0)."""
+    x = as_tensor_arg(input)
+    if not x.ndim:
+        raise RuntimeError("glu does not support scalars because halving size must be even")
+    d = _ops.norm_dim(dim, x.ndim)
+    if x.shape[d] % 2:
+        raise RuntimeError(f"Halving dimension must be even, but dimension {d} is size "
+                           f"{x.shape[d]}")
+    return _F.glu(x, d)
+
+
+def softsign(input):
+    """x / (|x| + 1), composed as PyTorch's (DivBackward0 over AddBackward0 and AbsBackward0)."""
+    return input / (input.abs() + 1)
+
+
+def tanhshrink(input):
+    """x - tanh(x) (SubBackward0 over TanhBackward0)."""
+    return input - input.tanh()
+
+
 def _implicit_dim(name, dim):
     if dim is None:
         warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the "
@@ -219,6 +272,13 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
         for n in norms:
             n.clamp_min_(eps)
     return _ops.sum(_ops.mul(_ops.div(x1, norms[0]), _ops.div(x2, norms[1])), dim)
+
+
+def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
+    """‖x1 - x2 + eps‖_p over the last dim, x1 and x2 broadcast (NormBackward1 over AddBackward1
+    and SubBackward0, as PyTorch)."""
+    d = max(x1.ndim, x2.ndim) - 1
+    return _F.norm(_F.add_scalar(_ops.sub(x1, x2), eps), p, d, keepdim)
 
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
@@ -377,24 +437,97 @@ def _renorm_rows(weight, ix, max_norm, norm_type):
     weight._bump_version()
 
 
+def _check_p(p):
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+
+
 def dropout(input, p=0.5, training=True, inplace=False):
     """Zero each element with probability p and scale the rest by 1/(1-p), when training.
 
     The mask comes from the generator seeded by `manual_seed` (not PyTorch's numbers).
     """
-    if not 0.0 <= p <= 1.0:
-        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
-    x = as_tensor_arg(input)
-    if not training or p == 0:
+    _check_p(p)
+    return _dropout(as_tensor_arg(input), p, training, inplace)
+
+
+def _dropout(x, p, training, inplace, feature=0, alpha=False):
+    """PyTorch's dropout kernel: x * noise (+ a shift for alpha dropout), noise drawn per
+    element or, for feature dropout, per entry of the first `feature` dims (per channel: 2)."""
+    if not training or p == 0 or not x.numel():
         return x
     a = x._data
+    if feature and a.ndim < feature:
+        raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
     if p == 1:
-        mask = np.zeros_like(a)
+        noise = np.zeros((), a.dtype)
     else:
-        draw = numpy_rng().random(a.shape, dtype=a.dtype if a.dtype in (
-            np.float32, np.float64) else np.float64)
-        mask = (draw >= p).astype(a.dtype) * (1.0 / (1.0 - p))
-    return _ops.mul_(x, mask) if inplace else _ops.mul(x, mask)
+        shape = a.shape[:feature] + (1,) * (a.ndim - feature) if feature else a.shape
+        kept = numpy_rng().random(shape, dtype=a.dtype if a.dtype in (
+            np.float32, np.float64) else np.float64) >= p
+        noise = kept.astype(a.dtype)
+        if not alpha:
+            noise *= 1.0 / (1.0 - p)
+    if not alpha or p == 1:
+        return _ops.mul_(x, noise) if inplace else _ops.mul(x, noise)
+    alpha = _SELU_ALPHA * _SELU_SCALE  # (dropped elements end at selu's floor -alpha)
+    scale = 1.0 / math.sqrt((alpha * alpha * p + 1) * (1 - p))
+    shift = (noise - 1) * (alpha * scale) + alpha * scale * p
+    noise *= scale
+    if inplace:
+        return _ops.add_(_ops.mul_(x, noise), shift)
+    return _ops.add(_ops.mul(x, noise), shift)
+
+
+def dropout1d(input, p=0.5, training=True, inplace=False):
+    """Zero whole channels of (N, C, L) or (C, L) input with probability p, scaling the rest by
+    1/(1-p), when training."""
+    _check_p(p)
+    x = as_tensor_arg(input)
+    if x.ndim not in (2, 3):
+        raise RuntimeError(f"dropout1d: Expected 2D or 3D input, but received a {x.ndim}D input. "
+                           f"Note that dropout1d exists to provide channel-wise dropout on inputs "
+                           f"with 1 spatial dimension, a channel dimension, and an optional batch "
+                           f"dimension (i.e. 2D or 3D inputs).")
+    if x.ndim == 3 or inplace:  # in place, (C, L) input gets a (C, 1) mask directly (PyTorch
+        # unsqueezes it in place first: two more view nodes in its graph)
+        return _dropout(x, p, training, inplace, feature=x.ndim - 1)
+    return _ops.squeeze(_dropout(_ops.unsqueeze(x, 0), p, training, inplace, feature=2), 0)
+
+
+def dropout2d(input, p=0.5, training=True, inplace=False):
+    """Zero whole channels (dim 1) of (N, C, H, W) input with probability p, scaling the rest by
+    1/(1-p), when training; other dims warn as PyTorch's (3-D input is taken as (N, C, L))."""
+    _check_p(p)
+    x = as_tensor_arg(input)
+    if x.ndim not in (3, 4):
+        warnings.warn(f"dropout2d: Received a {x.ndim}-D input to dropout2d, which is deprecated "
+                      f"and will result in an error in a future release. To retain the behavior "
+                      f"and silence this warning, please use dropout instead. Note that "
+                      f"dropout2d exists to provide channel-wise dropout on inputs with 2 "
+                      f"spatial dimensions, a channel dimension, and an optional batch dimension "
+                      f"(i.e. 3D or 4D inputs).", UserWarning, stacklevel=2)
+    if x.ndim == 3:
+        warnings.warn("dropout2d: Received a 3D input to dropout2d and assuming that channel-wise "
+                      "1D dropout behavior is desired - input is interpreted as shape (N, C, L), "
+                      "where C is the channel dim. This behavior will change in a future release "
+                      "to interpret the input as one without a batch dimension, i.e. shape (C, "
+                      "H, W). To maintain the 1D channel-wise dropout behavior, please switch to "
+                      "using dropout1d instead.", UserWarning, stacklevel=2)
+    return _dropout(x, p, training, inplace, feature=2)
+
+
+def alpha_dropout(input, p=0.5, training=False, inplace=False):
+    """Dropout for SELU networks: dropped elements take SELU's negative saturation value and an
+    affine map keeps the mean and variance, when training."""
+    _check_p(p)
+    return _dropout(as_tensor_arg(input), p, training, inplace, alpha=True)
+
+
+def feature_alpha_dropout(input, p=0.5, training=False, inplace=False):
+    """alpha_dropout of whole channels (dim 1)."""
+    _check_p(p)
+    return _dropout(as_tensor_arg(input), p, training, inplace, feature=2, alpha=True)
 
 
 # ---- losses -------------------------------------------------------------------------------------

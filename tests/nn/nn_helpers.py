@@ -85,3 +85,21 @@ def on_both(scenario):
     ours = scenario(lab)
     assert ours == scenario(torch)
     return ours
+
+
+def second_derivatives(fn, arrays):
+    """fn(lib, *leaves) on both libraries: the gradients of sum(grad(sum(out * w)) ** 2) w.r.t.
+    every leaf (None where unused), through create_graph=True: the same values (the signs of
+    zeros may differ)."""
+    def run(L):
+        leaves = [L.tensor(a.copy(), requires_grad=True) for a in arrays]
+        out = fn(L, *leaves)
+        w = L.tensor(np.linspace(-1, 1, out.numel()).reshape(tuple(out.shape)))
+        grads = L.autograd.grad((out * w).sum(), leaves, create_graph=True)
+        total = sum((g * g).sum() for g in grads)
+        return L.autograd.grad(total, leaves, allow_unused=True)
+    torch = pytest.importorskip("torch")
+    for ours, theirs in zip(run(lab), run(torch)):
+        assert (ours is None) == (theirs is None)
+        if ours is not None:
+            assert_close(ours, theirs, 1e-9, 1e-11)

@@ -7,7 +7,7 @@ import pytest
 
 import autograd_lab as lab
 from helpers import assert_matches_torch
-from nn_helpers import compare_with_torch, on_both, outcome, same_outcome
+from nn_helpers import compare_with_torch, on_both, outcome, same_outcome, second_derivatives
 
 rng = np.random.default_rng(0)
 TOL = {np.float64: (1e-10, 1e-12), np.float32: (2e-5, 2e-5)}
@@ -21,23 +21,6 @@ def arr(*shape, dtype=np.float64, low=-3.0, high=3.0):
 def compare(fn, specs, dtype=np.float64):
     rtol, atol = TOL[dtype]
     return compare_with_torch(fn, [(a.astype(dtype), g) for a, g in specs], rtol, atol)
-
-
-def second_derivatives(fn, arrays):
-    """fn(lib, *leaves) on both libraries: the gradients of sum(grad(sum(out * w)) ** 2) w.r.t.
-    every leaf (None where unused), through create_graph=True."""
-    def run(L):
-        leaves = [L.tensor(a.copy(), requires_grad=True) for a in arrays]
-        out = fn(L, *leaves)
-        w = L.tensor(np.linspace(-1, 1, out.numel()).reshape(tuple(out.shape)))
-        grads = L.autograd.grad((out * w).sum(), leaves, create_graph=True)
-        total = sum((g * g).sum() for g in grads)
-        return L.autograd.grad(total, leaves, allow_unused=True)
-    torch = pytest.importorskip("torch")
-    for ours, theirs in zip(run(lab), run(torch)):
-        assert (ours is None) == (theirs is None)
-        if ours is not None:
-            assert_matches_torch(ours, theirs, 1e-9, 1e-11)
 
 
 # ---- batch_norm -----------------------------------------------------------------------------

@@ -16,7 +16,9 @@ from ._layers import (Identity, Linear, ReLU, Tanh, Sigmoid, Softmax, LogSoftmax
                       ModuleDict, ParameterList, ParameterDict)
 from ._conv_layers import Conv1d, Conv2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d
 from ._loss import (MSELoss, L1Loss, SmoothL1Loss, HuberLoss, KLDivLoss, CrossEntropyLoss,
-                    NLLLoss, BCELoss, BCEWithLogitsLoss)
+                    NLLLoss, BCELoss, BCEWithLogitsLoss, MarginRankingLoss, HingeEmbeddingLoss,
+                    SoftMarginLoss, CosineEmbeddingLoss, TripletMarginLoss, PoissonNLLLoss,
+                    GaussianNLLLoss, MultiLabelSoftMarginLoss, MultiMarginLoss)
 from ._module import Module
 from .parameter import Parameter
 
@@ -32,4 +34,6 @@ __all__ = ["Module", "Parameter", "Identity", "Linear", "ReLU", "Tanh", "Sigmoid
            "ModuleDict", "ParameterList", "ParameterDict", "Conv1d", "Conv2d", "MaxPool2d",
            "AvgPool2d", "AdaptiveAvgPool2d", "MSELoss", "L1Loss", "SmoothL1Loss",
            "HuberLoss", "KLDivLoss", "CrossEntropyLoss", "NLLLoss", "BCELoss",
-           "BCEWithLogitsLoss", "functional", "init", "utils"]
+           "BCEWithLogitsLoss", "MarginRankingLoss", "HingeEmbeddingLoss", "SoftMarginLoss",
+           "CosineEmbeddingLoss", "TripletMarginLoss", "PoissonNLLLoss", "GaussianNLLLoss",
+           "MultiLabelSoftMarginLoss", "MultiMarginLoss", "functional", "init", "utils"]

@@ -264,11 +264,66 @@ def binary_cross_entropy_with_logits(input, target, weight, pos_weight, reductio
                   _broadcast_meta(loss, input, target))
 
 
+def _soft_margin_rule(B, g, ans, x, t, scale):
+    z = B.exp(-t * x)
+    return -scale * t * z / (1 + z) * g
+
+
+SoftMarginLossBackward0 = defnode("SoftMarginLossBackward0", [_soft_margin_rule], "soft_margin",
+                                  saves=True)
+
+
+def soft_margin_loss(input, target, reduction):
+    """log(1 + exp(-target * input)), in the input's dtype, target broadcast to it."""
+    x = input._data
+    t = target._data.astype(x.dtype, copy=False)
+    loss = np.log1p(np.exp(-x * t))
+    return record1(SoftMarginLossBackward0, reduce_losses(loss, reduction), input,
+                   (input, _new(t), _scale(reduction, loss.size)))
+
+
+def _multi_margin_rule(B, g, ans, x, index, shape, coef, p, margin):
+    """Each active margin term's derivative goes to its class, minus their sum to the target."""
+    x2 = B.reshape(x, shape)
+    z = margin - B.reshape(x2[index], (-1, 1)) + x2
+    slope = B.where(z > 0, z * (2 * coef) if p == 2 else coef, 0.0)
+    gz = slope * B.reshape(g, (-1, 1))
+    gx = gz + B.index_grad(-B.sum(gz, (1,), False), shape, index, True)
+    return B.reshape(gx, tuple(x.shape))
+
+
+MultiMarginLossBackward0 = defnode("MultiMarginLossBackward0", [_multi_margin_rule],
+                                   "multi_margin", saves=True)
+
+
+def multi_margin_loss(input, target, p, margin, weight, reduction):
+    """Per sample, sum over classes i != y of max(0, margin - x[y] + x[i]) ** p (times
+    weight[y]) / C, reduced; input is (N, C) or (C,), target the class indices y."""
+    a = input._data
+    shape = a.reshape(-1, a.shape[-1]).shape if a.size else (0, a.shape[-1])
+    n, c = shape
+    x2, y = a.reshape(shape), target._data.reshape(-1)
+    index = (np.arange(n), y)
+    z = margin - x2[index][:, None] + x2
+    coef = np.ones(shape, a.dtype)
+    coef[index] = 0
+    if weight is not None:
+        coef *= weight._data[y][:, None]
+    losses = ((np.maximum(z, 0) if p == 1 else np.maximum(z, 0) ** 2) * coef).sum(1) / c
+    if reduction == "none":
+        loss = losses.reshape(target._data.shape)
+    else:  # (an empty batch gives 0)
+        loss = np.asarray(losses.sum() / (n if reduction == "mean" and n else 1), a.dtype)
+    coef /= c * (n if reduction == "mean" else 1)
+    return record1(MultiMarginLossBackward0, loss, input, (input, index, shape, coef, p, margin))
+
+
 # ================================================================================================
 # Small ops PyTorch's composite losses record under their own names
 # ================================================================================================
 
 AddBackward1 = defnode("AddBackward1", [lambda B, g, ans: g], "+")
+SubBackward1 = defnode("SubBackward1", [lambda B, g, ans: g], "-")
 DivBackward1 = defnode("DivBackward1", [lambda B, g, ans, c: g / c], "/")
 MulBackward1 = defnode("MulBackward1", [lambda B, g, ans, c: g * c], "*")
 NormBackward1 = defnode("NormBackward1", LinalgVectorNormBackward0._vjps, "norm", saves=True,
@@ -278,6 +333,11 @@ NormBackward1 = defnode("NormBackward1", LinalgVectorNormBackward0._vjps, "norm"
 def add_scalar(x, c):
     """x + c for a Python number c (AddBackward1)."""
     return record1(AddBackward1, x._data + c, x)
+
+
+def sub_scalar(x, c):
+    """x - c for a Python number c (SubBackward1)."""
+    return record1(SubBackward1, x._data - c, x)
 
 
 def div_scalar(x, c):

@@ -29,7 +29,10 @@ __all__ = ["linear", "conv1d", "conv2d", "max_pool2d", "avg_pool2d", "adaptive_a
            "pairwise_distance", "layer_norm", "batch_norm",
            "group_norm", "instance_norm", "embedding",
            "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "kl_div", "cross_entropy",
-           "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits"]
+           "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
+           "margin_ranking_loss", "hinge_embedding_loss", "soft_margin_loss",
+           "cosine_embedding_loss", "triplet_margin_loss", "poisson_nll_loss",
+           "gaussian_nll_loss", "multilabel_soft_margin_loss", "multi_margin_loss"]
 
 
 # ---- layers -------------------------------------------------------------------------------------
@@ -313,6 +316,14 @@ def _check_norm_dtypes(x, kernel, *params):
                            "mixed dtype (CPU): all inputs must share same datatype.")
 
 
+def _not_differentiable(fname, **tensors):
+    """PyTorch's error for an argument that must not require grad (while grad mode is on)."""
+    for name, t in tensors.items():
+        if t is not None and t.requires_grad and _grad_enabled():
+            raise RuntimeError(f"The function '{fname}' is not differentiable with respect to "
+                               f"argument '{name}'. This input cannot have requires_grad True.")
+
+
 def _verify_batch_size(size):
     """PyTorch's check that training statistics have more than one value per channel."""
     if size[0] * math.prod(size[2:]) == 1:
@@ -343,11 +354,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     if (running_mean is None) != (running_var is None):
         raise ValueError("running_mean and running_var must either both be None or neither be "
                          "None")
-    for name, t in (("running_mean", running_mean), ("running_var", running_var)):
-        if t is not None and t.requires_grad and _grad_enabled():
-            raise RuntimeError(f"The function 'native_batch_norm' is not differentiable with "
-                               f"respect to argument '{name}'. This input cannot have "
-                               f"requires_grad True.")
+    _not_differentiable("native_batch_norm", running_mean=running_mean, running_var=running_var)
     _check_norm_dtypes(x, "batch_norm", weight, bias, running_mean, running_var)
     if not x.numel():  # PyTorch: a copy (times weight[0], plus bias[0]); no statistics
         out = _ops.clone(x)
@@ -848,3 +855,180 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     if weight is not None:  # loss.mul_(weight)
         _check_into(input.shape, weight.shape)
     return _F.binary_cross_entropy_with_logits(input, target, weight, pos_weight, reduction)
+
+
+def _scalar(value, like):
+    """value as a 0-d tensor of like's dtype: how PyTorch's C++ losses use Python numbers (no
+    edge in the graph)."""
+    return _new(np.asarray(value, like._data.dtype))
+
+
+def margin_ranking_loss(input1, input2, target, margin=0, size_average=None, reduce=None,
+                        reduction="mean"):
+    """max(0, -target * (input1 - input2) + margin), reduced: target 1 asks input1 to rank
+    higher, -1 lower."""
+    reduction = _reduction(size_average, reduce, reduction)
+    if input1.dim() != input2.dim() or input1.dim() != target.dim():
+        raise RuntimeError(f"margin_ranking_loss : All input tensors should have same dimension "
+                           f"but got sizes: input1: {input1.size()}, input2: {input2.size()}, "
+                           f"target: {target.size()} ")
+    losses = _F.add_scalar(_ops.mul(_ops.neg(target), _ops.sub(input1, input2)), margin)
+    return _reduce(_ops.clamp_min_(losses, 0), reduction)
+
+
+def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None,
+                         reduction="mean"):
+    """input where target is 1, max(0, margin - input) where it is -1, reduced."""
+    reduction = _reduction(size_average, reduce, reduction)
+    try:
+        np.broadcast_shapes(target.shape, input.shape)
+    except ValueError:
+        raise _ops._broadcast_error(target.shape, input.shape) from None
+    zeros = _new(np.zeros_like(input._data))
+    margin_clamp = _ops.clamp_min_(_ops.sub(_scalar(margin, input), input), 0)
+    t = target._data
+    losses = _ops.add(_ops.where(_new(t != 1), margin_clamp, zeros),
+                      _ops.where(_new(t != -1), input, zeros))
+    return _reduce(losses, reduction)
+
+
+def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    """log(1 + exp(-target * input)), reduced (SoftMarginLossBackward0); target is ±1."""
+    reduction = _reduction(size_average, reduce, reduction)
+    _not_differentiable("soft_margin_loss", target=target)
+    _check_into(input.shape, target.shape)
+    return _F.soft_margin_loss(input, target, reduction)
+
+
+_COSINE_EPS = 1e-12  # PyTorch's EPSILON in cosine_embedding_loss
+
+
+def cosine_embedding_loss(input1, input2, target, margin=0, size_average=None, reduce=None,
+                          reduction="mean"):
+    """1 - cos(input1, input2) where target is 1, max(0, cos - margin) where it is -1, reduced;
+    composed as PyTorch's."""
+    reduction = _reduction(size_average, reduce, reduction)
+    d = target.dim()
+    if d not in (0, 1):
+        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+    if (input1.dim(), input2.dim()) != (d + 1, d + 1):
+        raise RuntimeError(f"{d}D target tensor expects {d + 1}D input tensors, but found inputs "
+                           f"with sizes {list(input1.shape)} and {list(input2.shape)}.")
+    prod_sum = _ops.sum(_ops.mul(input1, input2), d)
+    squares = [_F.add_scalar(_ops.sum(_ops.mul(x, x), d), _COSINE_EPS) for x in (input1, input2)]
+    cos = _ops.div(prod_sum, _ops.sqrt_(_ops.mul(*squares)))
+    zeros = _new(np.zeros_like(cos._data))
+    t = target._data
+    pos = _ops.where(_new(t == 1), _ops.sub(_scalar(1, cos), cos), zeros)
+    neg = _ops.where(_new(t == -1), _ops.clamp_min_(_F.sub_scalar(cos, margin), 0), zeros)
+    return _reduce(_ops.add(pos, neg), reduction)
+
+
+def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, swap=False,
+                        size_average=None, reduce=None, reduction="mean"):
+    """max(0, margin + d(anchor, positive) - d(anchor, negative)), d the pairwise p-distance
+    (with swap, the smaller of d(a, n) and d(p, n)), reduced."""
+    reduction = _reduction(size_average, reduce, reduction)
+    if margin <= 0:
+        raise ValueError(f"margin must be greater than 0, got {margin}")
+    dims = (anchor.dim(), positive.dim(), negative.dim())
+    if len(set(dims)) > 1:
+        raise RuntimeError(f"The anchor, positive, and negative tensors are expected to have the "
+                           f"same number of dimensions, but got: anchor {dims[0]}D, positive "
+                           f"{dims[1]}D, and negative {dims[2]}D inputs")
+    dist_pos = pairwise_distance(anchor, positive, p, eps)
+    dist_neg = pairwise_distance(anchor, negative, p, eps)
+    if swap:
+        dist_neg = _ops.minimum(dist_neg, pairwise_distance(positive, negative, p, eps))
+    losses = _ops.clamp_min(_ops.sub(_F.add_scalar(dist_pos, margin), dist_neg), 0)
+    return _reduce(losses, reduction)
+
+
+def poisson_nll_loss(input, target, log_input=True, full=False, size_average=None, eps=1e-8,
+                     reduce=None, reduction="mean"):
+    """exp(input) - target * input (log_input), or input - target * log(input + eps); full adds
+    Stirling's approximation of log(target!) where target > 1. Reduced."""
+    reduction = _reduction(size_average, reduce, reduction)
+    if log_input:
+        loss = _ops.sub(_ops.exp(input), _ops.mul(target, input))
+    else:
+        loss = _ops.sub(input, _ops.mul(target, _ops.log(_F.add_scalar(input, eps))))
+    if full:
+        t = target
+        stirling = _ops.add(_ops.sub(_ops.mul(t, _ops.log(t)), t),
+                            _F.mul_scalar(_ops.log(_F.mul_scalar(t, 2 * math.pi)), 0.5))
+        loss = _ops.add_(loss, _ops.masked_fill(stirling, _new(t._data <= 1), 0))
+    return _reduce(loss, reduction)
+
+
+def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"):
+    """0.5 * (log(var) + (input - target)² / var) (+ 0.5 log(2π) when full), var clamped to eps
+    without recording; var may have one dim fewer than input, or one dim of size 1."""
+    if isinstance(var, float):
+        if var < 0:
+            raise ValueError("var has negative entry/entries")
+        var = var * _new(np.ones_like(input._data))
+    elif (var._data < 0).any():
+        raise ValueError("var has negative entry/entries")
+    if var.shape != input.shape:
+        if input.shape[:-1] == var.shape:
+            var = _ops.unsqueeze(var, -1)
+        elif not (input.ndim == var.ndim and
+                  sum(v for i, v in zip(input.shape, var.shape) if i != v) == 1):
+            raise ValueError("var is of incorrect size")
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{reduction} is not valid")
+    var = _ops.clone(var)
+    with no_grad():
+        var.clamp_(min=eps)
+    loss = 0.5 * (_ops.log(var) + (input - target) ** 2 / var)
+    if full:
+        loss += 0.5 * math.log(2 * math.pi)
+    return _reduce(loss, reduction)
+
+
+def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, reduce=None,
+                                reduction="mean"):
+    """Binary cross-entropy of sigmoid(input) per class, averaged over the classes (last dim),
+    then reduced over the samples."""
+    if size_average is not None or reduce is not None:
+        reduction = _reduction(size_average, reduce, reduction)
+    loss = -(target * logsigmoid(input) + (1 - target) * logsigmoid(-input))
+    if weight is not None:
+        loss = loss * weight
+    class_dim = input.dim() - 1
+    loss = loss.sum(dim=class_dim) / input.size(class_dim)
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{reduction} is not valid")
+    return _reduce(loss, reduction)
+
+
+def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=None,
+                      reduce=None, reduction="mean"):
+    """Per sample, the mean over classes i != y of max(0, margin - x[y] + x[i]) ** p (times
+    weight[y]), reduced (MultiMarginLossBackward0); p is 1 or 2."""
+    reduction = _reduction(size_average, reduce, reduction)
+    if p not in (1, 2):
+        raise ValueError("only p == 1 and p == 2 supported")
+    if weight is not None and weight.dim() != 1:
+        raise ValueError("weight must be one-dimensional")
+    _not_differentiable("multi_margin_loss", weight=weight)
+    shape = list(input.shape)
+    if not (input.ndim == 1 and shape[0] or input.ndim == 2 and shape[1]):
+        raise RuntimeError(f"Expected non-empty vector or matrix with optional 0-dim batch size, "
+                           f"but got: {shape}")
+    n, c = (1, shape[0]) if input.ndim == 1 else shape
+    if target.ndim > 1 or target.numel() != n:
+        raise RuntimeError(f"multi_margin_loss: target tensor should be 1-D with size equal to "
+                           f"the number of input samples (batch size). Expected target size "
+                           f"[{n}], but got {list(target.shape)}. Input has shape {shape}.")
+    if weight is not None and weight.numel() != c:
+        raise RuntimeError(f"inconsistent weight size, expected {c} but got {list(weight.shape)}")
+    for expected, t in ((_dtypes.int64, target), (input.dtype, weight)):
+        if t is not None and t.dtype != expected:
+            raise RuntimeError(f"expected scalar type {expected.legacy} but found "
+                               f"{t.dtype.legacy}")
+    y = target._data
+    if y.size and (y.min() < 0 or y.max() >= c):
+        raise RuntimeError("target out of range")
+    return _F.multi_margin_loss(input, target, p, margin, weight, reduction)

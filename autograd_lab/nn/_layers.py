@@ -326,6 +326,23 @@ class PairwiseDistance(Module):
         return F.pairwise_distance(x1, x2, self.norm, self.eps, self.keepdim)
 
 
+def add_affine(module, shape, affine, bias, dtype):
+    """Give module the Parameters weight and bias of `shape` (None when not affine; the bias
+    None without bias), in dtype (the default one for None)."""
+    dtype = _dtypes.get_default_dtype() if dtype is None else dtype
+    for name, present in (("weight", affine), ("bias", affine and bias)):
+        module.register_parameter(name, Parameter(_factories.empty(shape, dtype=dtype))
+                                  if present else None)
+
+
+def reset_affine(module):
+    """A norm's affine map to the identity: weight ones, bias zeros (where they exist)."""
+    if module.weight is not None:
+        init.ones_(module.weight)
+    if module.bias is not None:
+        init.zeros_(module.bias)
+
+
 class LayerNorm(Module):
     """Normalise over the trailing dims `normalized_shape`, then an elementwise affine map
     (weight initialised to ones, bias to zeros)."""
@@ -337,23 +354,11 @@ class LayerNorm(Module):
             normalized_shape = (normalized_shape,)
         self.normalized_shape = tuple(normalized_shape)
         self.eps, self.elementwise_affine = eps, elementwise_affine
-        dtype = _dtypes.get_default_dtype() if dtype is None else dtype
-        if elementwise_affine:
-            self.weight = Parameter(_factories.empty(self.normalized_shape, dtype=dtype))
-            if bias:
-                self.bias = Parameter(_factories.empty(self.normalized_shape, dtype=dtype))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        add_affine(self, self.normalized_shape, elementwise_affine, bias, dtype)
         self.reset_parameters()
 
     def reset_parameters(self):
-        if self.elementwise_affine:
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+        reset_affine(self)
 
     def forward(self, input):
         return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
@@ -373,10 +378,8 @@ class _NormBase(Module):
         super().__init__()
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
+        add_affine(self, num_features, affine, bias, dtype)
         dtype = _dtypes.get_default_dtype() if dtype is None else dtype
-        for name, present in (("weight", affine), ("bias", affine and bias)):
-            self.register_parameter(name, Parameter(_factories.empty(num_features, dtype=dtype))
-                                    if present else None)
         if track_running_stats:
             self.register_buffer("running_mean", _factories.zeros(num_features, dtype=dtype))
             self.register_buffer("running_var", _factories.ones(num_features, dtype=dtype))
@@ -394,10 +397,7 @@ class _NormBase(Module):
 
     def reset_parameters(self):
         self.reset_running_stats()
-        if self.affine:
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+        reset_affine(self)
 
     def extra_repr(self):
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
@@ -498,17 +498,11 @@ class GroupNorm(Module):
                              f"({num_groups})")
         self.num_groups, self.num_channels, self.eps, self.affine = (num_groups, num_channels,
                                                                      eps, affine)
-        dtype = _dtypes.get_default_dtype() if dtype is None else dtype
-        for name, present in (("weight", affine), ("bias", affine and bias)):
-            self.register_parameter(name, Parameter(_factories.empty(num_channels, dtype=dtype))
-                                    if present else None)
+        add_affine(self, num_channels, affine, bias, dtype)
         self.reset_parameters()
 
     def reset_parameters(self):
-        if self.affine:
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+        reset_affine(self)
 
     def forward(self, input):
         return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)

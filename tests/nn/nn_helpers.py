@@ -32,6 +32,16 @@ def assert_close(ours, theirs, rtol, atol):
                                rtol=rtol, atol=atol)  # (force: a ZeroTensor gradient)
 
 
+TOL = {np.float64: (1e-10, 1e-12), np.float32: (2e-5, 2e-6)}  # (rtol, atol) per dtype
+DTYPES = [np.float64, np.float32]
+
+
+def compare(fn, specs, dtype=np.float64, tol=TOL):
+    """compare_with_torch with the input arrays in dtype, at tol[dtype]."""
+    rtol, atol = tol[dtype]
+    return compare_with_torch(fn, [(a.astype(dtype), g) for a, g in specs], rtol, atol)
+
+
 def compare_with_torch(fn, specs, rtol=1e-10, atol=1e-12, whole_graph=True, seed=0):
     """fn(lib, *tensors) on both libraries: the value, its grad_fn names (the whole graph's,
     or only the output's) and, after backward with a random upstream gradient, every input's

@@ -7,11 +7,9 @@ import numpy as np
 import pytest
 
 import autograd_lab as lab
-from nn_helpers import compare_with_torch, same_outcome, second_derivatives
+from nn_helpers import DTYPES, compare, compare_with_torch, same_outcome, second_derivatives
 
 rng = np.random.default_rng(0)
-TOL = {np.float64: (1e-10, 1e-12), np.float32: (2e-5, 2e-6)}
-DTYPES = [np.float64, np.float32]
 REDUCTIONS = ["mean", "sum", "none"]
 
 
@@ -85,10 +83,7 @@ LOSSES = {  # name: (fn(F, *tensors, reduction), [(array, requires_grad)])
 @pytest.mark.parametrize("name", LOSSES)
 def test_losses(name, reduction, dtype):
     fn, specs = LOSSES[name]
-    rtol, atol = TOL[dtype]
-    specs = [(a.astype(dtype), g) for a, g in specs()]
-    out = compare_with_torch(lambda lib, *ts: fn(lib.nn.functional, *ts, reduction), specs, rtol,
-                             atol)
+    out = compare(lambda lib, *ts: fn(lib.nn.functional, *ts, reduction), specs(), dtype)
     assert out.dtype == (lab.float32 if dtype == np.float32 else lab.float64)
 
 

@@ -7,11 +7,11 @@ import pytest
 
 import autograd_lab as lab
 from helpers import assert_matches_torch
-from nn_helpers import compare_with_torch, on_both, outcome, same_outcome, second_derivatives
+import nn_helpers
+from nn_helpers import DTYPES, on_both, outcome, same_outcome, second_derivatives
 
 rng = np.random.default_rng(0)
-TOL = {np.float64: (1e-10, 1e-12), np.float32: (2e-5, 2e-5)}
-DTYPES = [np.float64, np.float32]
+TOL = {**nn_helpers.TOL, np.float32: (2e-5, 2e-5)}  # (batch statistics of float32 sums)
 
 
 def arr(*shape, dtype=np.float64, low=-3.0, high=3.0):
@@ -19,8 +19,7 @@ def arr(*shape, dtype=np.float64, low=-3.0, high=3.0):
 
 
 def compare(fn, specs, dtype=np.float64):
-    rtol, atol = TOL[dtype]
-    return compare_with_torch(fn, [(a.astype(dtype), g) for a, g in specs], rtol, atol)
+    return nn_helpers.compare(fn, specs, dtype, TOL)
 
 
 # ---- batch_norm -----------------------------------------------------------------------------
@@ -164,31 +163,36 @@ def test_batch_norm_module_dtype():
 @pytest.mark.parametrize("name, shape", [("BatchNorm1d", (5, 3)), ("BatchNorm1d", (4, 3, 2)),
                                          ("BatchNorm2d", (2, 3, 2, 2))])
 def test_batch_norm_module_trains_then_evaluates_as_torch(name, shape, kwargs, dtype):
-    """Three training steps (the running statistics and num_batches_tracked follow), then eval:
-    outputs, gradients and buffers as PyTorch's."""
+    """Three training steps (the running statistics and num_batches_tracked follow), then eval."""
+    train_then_eval(lambda nn, L: getattr(nn, name)(shape[1], **kwargs, dtype=getattr(L, dtype)),
+                    [arr(*shape, dtype=dtype) * (i + 1) + i for i in range(4)],
+                    TOL[np.dtype(dtype).type])
+
+
+def train_then_eval(make, batches, tol):
+    """make(nn, lib) run on every batch in training mode, then on the last in eval mode, with
+    backward each time: outputs, gradients and the state_dict as PyTorch's."""
     torch = pytest.importorskip("torch")
-    rtol, atol = TOL[np.dtype(dtype).type]
-    batches = [arr(*shape, dtype=dtype) * (i + 1) + i for i in range(4)]
 
     def run(L):
-        m = getattr(L.nn, name)(shape[1], **kwargs, dtype=getattr(L, dtype))
+        m = make(L.nn, L)
         results = []
         for i, b in enumerate(batches):
-            if i == 3:
+            if i == len(batches) - 1:
                 m.eval()
             x = L.tensor(b, requires_grad=True)
             y = m(x)
-            (y * L.tensor(np.linspace(-1, 1, y.numel()).reshape(shape).astype(dtype))) \
+            (y * L.tensor(np.linspace(-1, 1, y.numel()).reshape(b.shape).astype(b.dtype))) \
                 .sum().backward()
             results += [y, x.grad] + [p.grad for p in m.parameters()]
         return results, m.state_dict()
 
     (ours, ours_state), (theirs, theirs_state) = run(lab), run(torch)
     for a, b in zip(ours, theirs):
-        assert_matches_torch(a, b, rtol, atol)
+        assert_matches_torch(a, b, *tol)
     assert list(ours_state) == list(theirs_state)
     for key in ours_state:
-        assert_matches_torch(ours_state[key], theirs_state[key], rtol, atol)
+        assert_matches_torch(ours_state[key], theirs_state[key], *tol)
 
 
 def test_batch_norm_module_dim_errors():
@@ -285,27 +289,8 @@ NORM_MODULES += [
                                          ("InstanceNorm2d", (2, 3, 2, 2)),
                                          ("InstanceNorm2d", (3, 2, 3))])
 def test_instance_norm_module_trains_then_evaluates_as_torch(name, shape, kwargs):
-    torch = pytest.importorskip("torch")
-    batches = [arr(*shape) * (i + 1) + i for i in range(3)]
-
-    def run(L):
-        m = getattr(L.nn, name)(3, **kwargs, dtype=L.float64)
-        results = []
-        for i, b in enumerate(batches):
-            if i == 2:
-                m.eval()
-            x = L.tensor(b, requires_grad=True)
-            y = m(x)
-            (y * L.tensor(np.linspace(-1, 1, y.numel()).reshape(shape))).sum().backward()
-            results += [y, x.grad] + [p.grad for p in m.parameters()]
-        return results, m.state_dict()
-
-    (ours, ours_state), (theirs, theirs_state) = run(lab), run(torch)
-    for a, b in zip(ours, theirs):
-        assert_matches_torch(a, b, 1e-10, 1e-12)
-    assert list(ours_state) == list(theirs_state)
-    for key in ours_state:
-        assert_matches_torch(ours_state[key], theirs_state[key], 1e-10, 1e-12)
+    train_then_eval(lambda nn, L: getattr(nn, name)(3, **kwargs, dtype=L.float64),
+                    [arr(*shape) * (i + 1) + i for i in range(3)], TOL[np.float64])
 
 
 def test_group_norm_module_as_torch():

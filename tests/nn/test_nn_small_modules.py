@@ -8,21 +8,14 @@ import pytest
 
 import autograd_lab as lab
 from helpers import assert_matches_torch
-from nn_helpers import (compare_with_torch, grad_fn_names, on_both, outcome, same_outcome,
+from nn_helpers import (DTYPES, compare, grad_fn_names, on_both, outcome, same_outcome,
                         second_derivatives)
 
 rng = np.random.default_rng(0)
-TOL = {np.float64: (1e-10, 1e-12), np.float32: (2e-5, 2e-6)}
-DTYPES = [np.float64, np.float32]
 
 
 def arr(*shape, dtype=np.float64, low=-3.0, high=3.0):
     return rng.uniform(low, high, shape).astype(dtype)
-
-
-def compare(fn, specs, dtype=np.float64):
-    rtol, atol = TOL[dtype]
-    return compare_with_torch(fn, [(a.astype(dtype), g) for a, g in specs], rtol, atol)
 
 
 # ---- functions ------------------------------------------------------------------------------
@@ -232,8 +225,9 @@ def test_dropout_modules_follow_training_mode_and_warn_as_torch():
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             x = L.ones(2, 3, 4)
-            eval_out = [m.eval()(x) is x for m in (L.nn.Dropout1d(), L.nn.Dropout2d(),
-                                                    L.nn.AlphaDropout(), L.nn.FeatureAlphaDropout())]
+            modules = (L.nn.Dropout1d(), L.nn.Dropout2d(), L.nn.AlphaDropout(),
+                       L.nn.FeatureAlphaDropout())
+            eval_out = [m.eval()(x) is x for m in modules]
             L.nn.Dropout2d(0.0)(x)
             L.nn.Dropout2d(0.0)(L.ones(2, 3))
         return eval_out, [(w.category.__name__, str(w.message)) for w in caught], \

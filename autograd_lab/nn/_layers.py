@@ -368,6 +368,34 @@ class LayerNorm(Module):
                 f"{self.elementwise_affine}, bias={self.bias is not None}")
 
 
+class RMSNorm(Module):
+    """Scale by the root mean square over the trailing dims `normalized_shape`, then by weight
+    (initialised to ones)."""
+
+    def __init__(self, normalized_shape, eps=None, elementwise_affine=True, device=None,
+                 dtype=None):
+        super().__init__()
+        if isinstance(normalized_shape, numbers.Integral):
+            normalized_shape = (normalized_shape,)
+        self.normalized_shape = tuple(normalized_shape)
+        self.eps, self.elementwise_affine = eps, elementwise_affine
+        dtype = _dtypes.get_default_dtype() if dtype is None else dtype
+        self.register_parameter("weight", Parameter(_factories.empty(
+            self.normalized_shape, dtype=dtype)) if elementwise_affine else None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        if self.weight is not None:
+            init.ones_(self.weight)
+
+    def forward(self, x):
+        return F.rms_norm(x, self.normalized_shape, self.weight, self.eps)
+
+    def extra_repr(self):
+        return (f"{self.normalized_shape}, eps={self.eps}, "
+                f"elementwise_affine={self.elementwise_affine}")
+
+
 class _NormBase(Module):
     """Batch and instance norm: num_features channels, an optional per-channel affine map
     (weight ones, bias zeros) and optional running statistics (buffers running_mean, running_var

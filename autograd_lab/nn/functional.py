@@ -26,7 +26,7 @@ __all__ = ["linear", "conv1d", "conv2d", "max_pool2d", "avg_pool2d", "adaptive_a
            "relu6", "hardsigmoid", "hardswish", "logsigmoid", "prelu", "threshold", "glu",
            "softsign", "tanhshrink", "dropout1d", "dropout2d", "alpha_dropout",
            "feature_alpha_dropout", "softmin", "one_hot", "normalize", "cosine_similarity",
-           "pairwise_distance", "layer_norm", "batch_norm",
+           "pairwise_distance", "layer_norm", "rms_norm", "batch_norm",
            "group_norm", "instance_norm", "embedding",
            "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "kl_div", "cross_entropy",
            "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
@@ -288,23 +288,47 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     """Normalise over the trailing dims `normalized_shape` (mean 0, variance 1), then scale by
     weight and shift by bias (NativeLayerNormBackward0)."""
     x = as_tensor_arg(input)
+    shape = _normalized_shape("layer_norm", x, normalized_shape, weight=weight, bias=bias)
+    _check_norm_dtypes(x, "LayerNormKernelImpl", weight, bias)
+    return _F.layer_norm(x, len(shape), weight, bias, eps)
+
+
+def _normalized_shape(fname, x, normalized_shape, **params):
+    """normalized_shape as a list, checked against x's trailing dims and the parameters' shapes
+    with PyTorch's errors (fname's wording)."""
     if not isinstance(normalized_shape, (tuple, list)):
-        raise TypeError(f"layer_norm(): argument 'normalized_shape' (position 2) must be tuple "
+        raise TypeError(f"{fname}(): argument 'normalized_shape' (position 2) must be tuple "
                         f"of ints, not {type(normalized_shape).__name__}")
     shape = list(normalized_shape)
     if not shape:
         raise RuntimeError(f"Expected normalized_shape to be at least 1-dimensional, i.e., "
                            f"containing at least one element, but got normalized_shape = {shape}")
-    for name, p in (("weight", weight), ("bias", bias)):
+    for name, p in params.items():
         if p is not None and list(p.shape) != shape:
             raise RuntimeError(f"Expected {name} to be of same shape as normalized_shape, but got "
                                f"{name} of shape {list(p.shape)} and normalized_shape = {shape}")
+    if fname == "rms_norm" and x.ndim < len(shape):
+        raise ValueError(f"Input tensor must have at least {len(shape)} dimensions, but got "
+                         f"{x.ndim}")
     if list(x.shape[x.ndim - len(shape):]) != shape or x.ndim < len(shape):
+        star = "*" if fname == "rms_norm" else "*, "
         raise RuntimeError(f"Given normalized_shape={shape}, expected input with shape "
-                           f"[*, {', '.join(map(str, shape))}], but got input of size"
+                           f"[{star}{', '.join(map(str, shape))}], but got input of size"
                            f"{list(x.shape)}")
-    _check_norm_dtypes(x, "LayerNormKernelImpl", weight, bias)
-    return _F.layer_norm(x, len(shape), weight, bias, eps)
+    return shape
+
+
+def rms_norm(input, normalized_shape, weight=None, eps=None):
+    """x / sqrt(mean(x², trailing dims) + eps) * weight, composed as PyTorch's (eps None: the
+    dtype's machine epsilon)."""
+    x = as_tensor_arg(input)
+    shape = _normalized_shape("rms_norm", x, normalized_shape, weight=weight)
+    _F._floating(x._data, "rms_norm")
+    eps = float(np.finfo(x._data.dtype).eps) if eps is None else eps
+    dims = tuple(range(x.ndim - len(shape), x.ndim))
+    scale = _ops.rsqrt(_F.add_scalar(_ops.mean(_ops.pow(x, 2), dims, keepdim=True), eps))
+    out = _ops.mul(x, scale)
+    return out if weight is None else _ops.mul(out, weight)
 
 
 def _check_norm_dtypes(x, kernel, *params):

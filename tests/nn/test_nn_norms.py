@@ -1,5 +1,6 @@
-"""Batch, group and instance norm against PyTorch: values, gradients and second derivatives,
+"""Batch, group, instance and RMS norm against PyTorch: values, gradients and second derivatives,
 grad_fn graphs, running statistics and buffers, module reprs and errors."""
+import math
 import warnings
 
 import numpy as np
@@ -308,4 +309,47 @@ def test_instance_and_group_norm_module_errors_and_warning():
                 outcome(lambda: L.nn.InstanceNorm2d(3)(L.ones(2, 3))),
                 outcome(lambda: L.nn.functional.instance_norm(L.ones(2, 3, 1))),
                 outcome(lambda: L.nn.GroupNorm(4, 6)))
+    on_both(run)
+
+
+# ---- rms_norm -------------------------------------------------------------------------------
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape, normalized", [((3, 4), (4,)), ((2, 3, 4), [3, 4]), ((5,), (5,))])
+@pytest.mark.parametrize("weight", [False, True])
+@pytest.mark.parametrize("eps", [None, 1e-3])
+def test_rms_norm(shape, normalized, weight, eps, dtype):
+    specs = [(arr(*shape), True)] + ([(arr(*normalized), True)] if weight else [])
+    compare(lambda lib, x, *w: lib.nn.functional.rms_norm(x, normalized, *w, eps=eps), specs,
+            dtype)
+
+
+def test_rms_norm_second_derivatives_match_torch():
+    second_derivatives(lambda L, x, w: L.nn.functional.rms_norm(x, (4,), w),
+                       [arr(3, 4), arr(4)])
+
+
+RMS_NORM_ERRORS = [
+    lambda F, t: F.rms_norm(t.ones(3, 4), ()),
+    lambda F, t: F.rms_norm(t.ones(3, 4), (3,)),
+    lambda F, t: F.rms_norm(t.ones(3, 4), (2, 4)),
+    lambda F, t: F.rms_norm(t.ones(4), (3, 4)),
+    lambda F, t: F.rms_norm(t.ones(3, 4), 4),
+    lambda F, t: F.rms_norm(t.ones(3, 4), (4,), t.ones(3)),
+    lambda F, t: F.rms_norm(t.ones(3, 4, dtype=t.long), (4,)),
+]
+
+
+@pytest.mark.parametrize("fn", RMS_NORM_ERRORS)
+def test_rms_norm_errors_are_pytorchs(fn):
+    assert same_outcome(lambda lib: fn(lib.nn.functional, lib))[0] != "ok"
+
+
+@pytest.mark.parametrize("make", [lambda nn: nn.RMSNorm(4), lambda nn: nn.RMSNorm([2, 3], 1e-3),
+                                  lambda nn: nn.RMSNorm(3, elementwise_affine=False)])
+def test_rms_norm_module_repr_state_dict_and_call(make):
+    def run(L):
+        m = make(L.nn)
+        shape = (4, *m.normalized_shape)
+        x = L.tensor(np.linspace(-2, 2, math.prod(shape)).reshape(shape), dtype=L.float32)
+        return repr(m), [(k, repr(v)) for k, v in m.state_dict().items()], repr(m(x))
     on_both(run)

@@ -1,5 +1,5 @@
 """Optimizers with PyTorch's API and update formulas: SGD, Adam, AdamW, RMSprop, Adagrad, and
-`lr_scheduler` (StepLR, ExponentialLR).
+`lr_scheduler` (all of PyTorch's learning-rate schedulers).
 
     optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
     optimizer.zero_grad(); loss.backward(); optimizer.step()

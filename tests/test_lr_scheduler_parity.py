@@ -138,10 +138,11 @@ def test_rates_and_adam_betas_match_torch(name):
         assert {h[1][0]["betas"][1] for h in history} == {0.999}
 
 
-@pytest.mark.parametrize("name", ["step", "multistep", "linear", "cosine", "exponential"])
+@pytest.mark.parametrize("name", ["step", "linear", "cosine", "cyclic", "one_cycle",
+                                  "warm_restarts", "sequential", "chained"])
 def test_scheduler_stepped_before_the_optimizer_warns_as_torch(name):
     messages = assert_same_schedule(SCHEDULES[name], steps=3, step_optimizer=False)[1]
-    assert len(messages) == 1 and "before `optimizer.step()`" in messages[0]
+    assert all("before `optimizer.step()`" in m for m in messages)
 
 
 EPOCHS = [0, 3, 1, 7, 7, 12, 2, 25]

@@ -152,6 +152,18 @@ class Optimizer:
                 g = p._grad._data
                 yield p, p._data, -g if group.get("maximize") else g
 
+    def _steps(self, group, *buffers):
+        """As _with_grads, plus the param's state and the step number (counted); at a param's
+        first update its state starts as PyTorch's: a float32 'step', then zero buffers with
+        the given names."""
+        for p, a, g in self._with_grads(group):
+            state = self.state[p]
+            if not state:
+                state["step"] = step_counter()
+                for name in buffers:
+                    state[name] = zeros_state(p)
+            yield p, a, g, state, count_step(state)
+
     # ---- (de)serialisation -------------------------------------------------------------------
     def state_dict(self):
         """{'state': {index: {...}}, 'param_groups': [{..., 'params': [indices]}]}."""

@@ -1,7 +1,7 @@
 """Adadelta (Zeiler, 2012): steps sized by the ratio of running RMS of updates and gradients."""
 import numpy as np
 
-from ._optimizer import Optimizer, check_hyper, count_step, step_counter, zeros_state
+from ._optimizer import Optimizer, check_hyper
 
 
 class Adadelta(Optimizer):
@@ -32,12 +32,7 @@ class Adadelta(Optimizer):
     def _update(self, group):
         lr, rho, eps, weight_decay = group["lr"], group["rho"], group["eps"], \
             group["weight_decay"]
-        for p, a, g in self._with_grads(group):
-            state = self.state[p]
-            if not state:
-                state["step"] = step_counter()
-                state["square_avg"], state["acc_delta"] = zeros_state(p), zeros_state(p)
-            count_step(state)
+        for p, a, g, state, _ in self._steps(group, "square_avg", "acc_delta"):
             if weight_decay != 0:
                 g = g + weight_decay * a
             v, u = state["square_avg"]._data, state["acc_delta"]._data

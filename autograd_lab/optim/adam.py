@@ -1,8 +1,7 @@
 """Adam and AdamW (Kingma & Ba, 2015; Loshchilov & Hutter, 2019), with amsgrad."""
 import numpy as np
 
-from ._optimizer import (Optimizer, apply_weight_decay, check_adam_hyper, count_step,
-                         step_counter, update_moments, zeros_state)
+from ._optimizer import Optimizer, apply_weight_decay, check_adam_hyper, update_moments
 
 
 class Adam(Optimizer):
@@ -31,14 +30,8 @@ class Adam(Optimizer):
     def _update(self, group):
         lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
         amsgrad = group["amsgrad"]
-        for p, a, g in self._with_grads(group):
-            state = self.state[p]
-            if not state:
-                state["step"] = step_counter()
-                state["exp_avg"], state["exp_avg_sq"] = zeros_state(p), zeros_state(p)
-                if amsgrad:
-                    state["max_exp_avg_sq"] = zeros_state(p)
-            step = count_step(state)
+        buffers = ("exp_avg", "exp_avg_sq") + (("max_exp_avg_sq",) if amsgrad else ())
+        for p, a, g, state, step in self._steps(group, *buffers):
             g = apply_weight_decay(a, g, group)
             m, v = update_moments(state, g, beta1, beta2)
             if amsgrad:

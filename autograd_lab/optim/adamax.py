@@ -1,8 +1,7 @@
 """Adamax (Kingma & Ba, 2015, section 7): Adam with the infinity norm in place of the RMS."""
 import numpy as np
 
-from ._optimizer import (Optimizer, check_adam_hyper, count_step, lerp_, step_counter,
-                         zeros_state)
+from ._optimizer import Optimizer, check_adam_hyper, lerp_
 
 
 class Adamax(Optimizer):
@@ -28,12 +27,7 @@ class Adamax(Optimizer):
     def _update(self, group):
         lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
         weight_decay = group["weight_decay"]
-        for p, a, g in self._with_grads(group):
-            state = self.state[p]
-            if not state:
-                state["step"] = step_counter()
-                state["exp_avg"], state["exp_inf"] = zeros_state(p), zeros_state(p)
-            step = count_step(state)
+        for p, a, g, state, step in self._steps(group, "exp_avg", "exp_inf"):
             if weight_decay != 0:
                 g = g + weight_decay * a
             m, u = state["exp_avg"]._data, state["exp_inf"]._data

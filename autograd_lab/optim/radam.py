@@ -2,8 +2,7 @@
 early second-moment estimates."""
 import numpy as np
 
-from ._optimizer import (Optimizer, apply_weight_decay, check_adam_hyper, count_step,
-                         step_counter, update_moments, zeros_state)
+from ._optimizer import Optimizer, apply_weight_decay, check_adam_hyper, update_moments
 
 
 class RAdam(Optimizer):
@@ -35,12 +34,7 @@ class RAdam(Optimizer):
     def _update(self, group):
         lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
         rho_inf = 2 / (1 - beta2) - 1
-        for p, a, g in self._with_grads(group):
-            state = self.state[p]
-            if not state:
-                state["step"] = step_counter()
-                state["exp_avg"], state["exp_avg_sq"] = zeros_state(p), zeros_state(p)
-            step = count_step(state)
+        for p, a, g, state, step in self._steps(group, "exp_avg", "exp_avg_sq"):
             g = apply_weight_decay(a, g, group)
             m, v = update_moments(state, g, beta1, beta2)
             bias_correction2 = 1 - beta2 ** step

@@ -4,7 +4,7 @@ Call `scheduler.step()` after `optimizer.step()`, once per epoch (per batch for 
 OneCycleLR; ReduceLROnPlateau takes the watched metric); it sets each param group's 'lr' (the
 starting values are kept as 'initial_lr').
 """
-from ._base import LRScheduler, _LRScheduler
+from ._base import LRScheduler, _LRScheduler  # noqa: F401 (PyTorch's old name, for subclasses)
 from ._compose import ChainedScheduler, SequentialLR
 from ._cycles import CosineAnnealingWarmRestarts, CyclicLR, OneCycleLR
 from ._decay import (ConstantLR, CosineAnnealingLR, ExponentialLR, LambdaLR, LinearLR,

@@ -12,6 +12,7 @@ import pytest
 
 import autograd_lab as lab
 from helpers import raised, require_torch
+from test_optim import assert_follows_formula, assert_same_state, loss_of, train
 
 STEPS = 12  # RAdam's rectification starts at step 6 with beta2 = 0.999
 TOLERANCE = {"float64": dict(rtol=1e-12, atol=1e-14), "float32": dict(rtol=1e-5, atol=1e-5)}
@@ -104,63 +105,17 @@ CASES = [
 IDS = [f"{name}-{'-'.join(f'{k}={v}' for k, v in kw.items())}" for name, kw, _ in CASES]
 
 
-def loss_of(lib, params):
-    """A small non-quadratic objective whose gradients change from step to step."""
-    w, b = params
-    x = lib.tensor(np.linspace(-1, 1, 12).reshape(4, 3), dtype=w.dtype)
-    return (lib.tanh(x @ w + b) ** 2).sum() + (w * w).sum()
-
-
-def initial():
-    rng = np.random.default_rng(0)
-    return [rng.normal(size=(3, 2)), rng.normal(size=2)]
-
-
 @pytest.mark.parametrize("name, kwargs, reference", CASES, ids=IDS)
 def test_updates_follow_the_published_formula(name, kwargs, reference):
-    params = [lab.tensor(a, requires_grad=True) for a in initial()]
-    opt = getattr(lab.optim, name)(params, **kwargs)
-    expected, updates = initial(), [reference(**kwargs) for _ in params]
-    for t in range(1, STEPS + 1):
-        opt.zero_grad()
-        loss_of(lab, params).backward()
-        grads = [p.grad.numpy().copy() for p in params]
-        opt.step()
-        expected = [u(e, g, t) for u, e, g in zip(updates, expected, grads)]
-        for p, e in zip(params, expected):
-            np.testing.assert_allclose(p.detach().numpy(), e, rtol=1e-12, atol=1e-14)
-
-
-def run(lib, name, kwargs, dtype, steps=STEPS):
-    params = [lib.tensor(a.astype(dtype), requires_grad=True) for a in initial()]
-    opt = getattr(lib.optim, name)(params, **kwargs)
-    history = []
-    for _ in range(steps):
-        opt.zero_grad()
-        loss_of(lib, params).backward()
-        opt.step()
-        history.append([p.detach().numpy().copy() for p in params])
-    return history, opt, params
-
-
-def assert_same_state(ours, theirs, tolerance):
-    """Two optimizers' state_dicts: the same groups, state keys, dtypes and values."""
-    ours, theirs = ours.state_dict(), theirs.state_dict()
-    assert ours["param_groups"] == theirs["param_groups"]
-    assert list(ours["state"]) == list(theirs["state"])
-    for i, state in theirs["state"].items():
-        assert list(ours["state"][i]) == list(state)
-        for key, value in state.items():
-            assert repr(ours["state"][i][key].dtype) == repr(value.dtype)
-            np.testing.assert_allclose(ours["state"][i][key].numpy(), value.numpy(), **tolerance)
+    assert_follows_formula(name, kwargs, reference, steps=STEPS)
 
 
 @pytest.mark.parametrize("name, kwargs, reference", CASES, ids=IDS)
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 def test_updates_equal_torchs_from_the_same_weights(name, kwargs, reference, dtype):
     torch = require_torch()
-    (ours, ours_opt, _), (theirs, theirs_opt, _) = (run(lab, name, kwargs, dtype),
-                                                     run(torch, name, kwargs, dtype))
+    (ours, ours_opt, _), (theirs, theirs_opt, _) = (train(lab, name, kwargs, dtype, STEPS),
+                                                     train(torch, name, kwargs, dtype, STEPS))
     for step, (a_params, b_params) in enumerate(zip(ours, theirs)):
         for a, b in zip(a_params, b_params):
             assert a.dtype == b.dtype
@@ -174,7 +129,7 @@ def test_updates_equal_torchs_from_the_same_weights(name, kwargs, reference, dty
 def test_first_steps_are_torchs_to_a_few_ulps(name, kwargs, reference, dtype):
     """The first two steps differ from PyTorch's by at most 4 ulps of the weights' scale."""
     torch = require_torch()
-    for ours, theirs in zip(*(run(lib, name, kwargs, dtype, steps=2)[0] for lib in (lab, torch))):
+    for ours, theirs in zip(*(train(lib, name, kwargs, dtype, steps=2)[0] for lib in (lab, torch))):
         for a, b in zip(ours, theirs):
             ulp = np.finfo(a.dtype).eps * np.abs(b).max()
             np.testing.assert_allclose(a, b, rtol=0, atol=4 * ulp)
@@ -183,7 +138,7 @@ def test_first_steps_are_torchs_to_a_few_ulps(name, kwargs, reference, dtype):
 @pytest.mark.parametrize("name", ["Adamax", "NAdam", "RAdam", "Adadelta"])
 def test_state_dict_round_trip_continues_as_the_original(name):
     """A fresh optimizer loading the state of one stopped after 5 steps takes the same steps."""
-    original, opt, params = run(lab, name, {"lr": 0.1}, "float32", steps=5)
+    original, opt, params = train(lab, name, {"lr": 0.1}, "float32", steps=5)
     copies = [lab.tensor(p.detach().numpy().copy(), requires_grad=True) for p in params]
     resumed = getattr(lab.optim, name)(copies, lr=0.5)
     buffer = io.BytesIO()  # a checkpoint: the loaded state must not share the original's arrays
@@ -207,7 +162,7 @@ def test_nadam_loads_an_old_state_with_numbers_as_torch():
     torch = require_torch()
     loaded = []
     for lib in (lab, torch):
-        _, opt, _ = run(lib, "NAdam", {"lr": 0.1}, "float64", steps=2)
+        _, opt, _ = train(lib, "NAdam", {"lr": 0.1}, "float64", steps=2)
         saved = opt.state_dict()
         for state in saved["state"].values():
             state["step"], state["mu_product"] = 2.0, float(state["mu_product"])

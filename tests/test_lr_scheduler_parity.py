@@ -106,6 +106,11 @@ SCHEDULES = {
         lib.optim.lr_scheduler.ConstantLR(opt, factor=0.25, total_iters=4),
         lib.optim.lr_scheduler.ExponentialLR(opt, 0.9),
         lib.optim.lr_scheduler.CosineAnnealingLR(opt, 9, eta_min=0.01)]),
+    "sequential_of_chained": lambda lib, opt: lib.optim.lr_scheduler.SequentialLR(opt, [
+        lib.optim.lr_scheduler.ChainedScheduler([
+            lib.optim.lr_scheduler.LinearLR(opt, start_factor=0.5, total_iters=3),
+            lib.optim.lr_scheduler.ExponentialLR(opt, 0.95)], optimizer=opt),
+        lib.optim.lr_scheduler.PolynomialLR(opt, total_iters=20)], milestones=[6]),
     "cyclic": sched("CyclicLR", 0.01, [0.1, 0.2, 0.3], step_size_up=4),
     "cyclic_triangular2": sched("CyclicLR", [0.001, 0.01, 0.05], 0.4, step_size_up=3,
                                 step_size_down=5, mode="triangular2", base_momentum=0.7,
@@ -214,7 +219,8 @@ def state_without_functions(state):
 
 
 @pytest.mark.parametrize("name", SCHEDULES)
-def test_state_dict_matches_torch_and_resumes_the_schedule(name):
+@pytest.mark.filterwarnings("ignore:Detected call")  # as PyTorch, when a SequentialLR starts a
+def test_state_dict_matches_torch_and_resumes_the_schedule(name):  # ChainedScheduler
     """After 9 steps the state_dict equals PyTorch's; a new scheduler (with the optimizer's
     groups restored) that loads it continues exactly as the original."""
     torch = require_torch()

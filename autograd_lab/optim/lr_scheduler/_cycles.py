@@ -8,14 +8,18 @@ from ._base import (LRScheduler, check_optimizer, per_group, restore_callables,
                     saved_callables, warn_get_lr_called_within_step)
 
 
-def _start_momentum_cycle(scheduler, base_momentums, max_momentums, last_epoch):
-    """Check that the optimizer has a momentum to cycle and, on a fresh start, set every
-    group's momentum to its max and record 'max_momentum' and 'base_momentum' in it."""
+def _check_momentum(scheduler):
+    """Check that the optimizer has a momentum to cycle: SGD's momentum or Adam's beta1."""
     defaults = scheduler.optimizer.defaults
     if "momentum" not in defaults and "betas" not in defaults:
         raise ValueError("optimizer must support momentum or beta1 with `cycle_momentum` option "
                          "enabled")
     scheduler.use_beta1 = "betas" in defaults
+
+
+def _start_momentum_cycle(scheduler, base_momentums, max_momentums, last_epoch):
+    """On a fresh start, set every group's momentum to its max and record 'max_momentum' and
+    'base_momentum' in it."""
     if last_epoch == -1:
         for top, base, group in zip(max_momentums, base_momentums,
                                     scheduler.optimizer.param_groups):
@@ -57,6 +61,7 @@ class CyclicLR(LRScheduler):
         self._init_scale_fn()
         self.cycle_momentum = cycle_momentum
         if cycle_momentum:
+            _check_momentum(self)
             self.base_momentums = per_group("base_momentum", optimizer, base_momentum)
             self.max_momentums = per_group("max_momentum", optimizer, max_momentum)
             _start_momentum_cycle(self, self.base_momentums, self.max_momentums, last_epoch)
@@ -116,9 +121,8 @@ class CyclicLR(LRScheduler):
         only as a callable object's attributes)."""
         state = super().state_dict()
         state.pop("_scale_fn_ref", None)
-        state["_scale_fn_custom"] = None
-        if self._scale_fn_custom is not None:
-            state["_scale_fn_custom"] = saved_callables([self._scale_fn_custom])[0]
+        fn = state.pop("_scale_fn_custom")
+        state["_scale_fn_custom"] = None if fn is None else saved_callables([fn])[0]
         return state
 
     def load_state_dict(self, state_dict):
@@ -225,6 +229,7 @@ class OneCycleLR(LRScheduler):
                 group["min_lr"] = group["initial_lr"] / final_div_factor
         self.cycle_momentum = cycle_momentum
         if cycle_momentum:
+            _check_momentum(self)
             max_momentums = per_group("max_momentum", optimizer, max_momentum)
             base_momentums = per_group("base_momentum", optimizer, base_momentum)
             _start_momentum_cycle(self, base_momentums, max_momentums, last_epoch)

@@ -306,6 +306,8 @@ BAD_ARGUMENTS = {
     "cyclic_max_lr": bad("CyclicLR", 0.1, [1.0, 2.0]),
     "cyclic_momentum": lambda lib: lib.optim.lr_scheduler.CyclicLR(
         lib.optim.Adagrad([lib.ones(1)]), 0.1, 1.0),
+    "cyclic_momentum_count": bad("CyclicLR", 0.1, 1.0, base_momentum=[0.8], max_momentum=[1]),
+    "one_cycle_momentum_count": bad("OneCycleLR", 0.1, 10, base_momentum=[0.8], max_momentum=[1]),
     "warm_T_0": bad("CosineAnnealingWarmRestarts", 0),
     "warm_T_0_float": bad("CosineAnnealingWarmRestarts", 2.0),
     "warm_T_mult": bad("CosineAnnealingWarmRestarts", 2, T_mult=0),

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import autograd_lab as lab
-from helpers import outcome, require_torch
+from helpers import outcome, raised, require_torch
 
 
 def both(fn):
@@ -940,3 +940,43 @@ def test_second_backward_through_copy_slices_fails_where_pytorchs_does(change):
         return x.grad
     ours, theirs = both(run)
     assert ours == theirs
+
+
+def test_post_accumulate_grad_hooks_and_memory_layout_queries():
+    """register_post_accumulate_grad_hook (runs after .grad is accumulated, by backward only,
+    must return None: an optimizer can step inside it) and element_size, nbytes, itemsize,
+    storage_offset, data_ptr, as PyTorch's."""
+    def run(T):
+        out, seen = [], []
+        x = T.zeros(3, 4)
+        out.append((x.element_size(), x.nbytes, x.itemsize, x[1:].storage_offset(),
+                    x[1:, 2].storage_offset(), x.t().storage_offset(),
+                    x[1:][1:].storage_offset(), x.double().element_size(),
+                    x[2].data_ptr() - x.data_ptr()))
+        for t in (T.ones(2, requires_grad=True) * 2, T.ones(2)):
+            out.append(raised(lambda: t.register_post_accumulate_grad_hook(lambda t: None)))
+        w = T.ones(2, requires_grad=True)
+        h = w.register_post_accumulate_grad_hook(lambda t: seen.append((t is w, t.grad.tolist())))
+        (w * 3).sum().backward()
+        (w * 3).sum().backward()
+        T.autograd.grad((w * 3).sum(), w)  # no accumulation: no hook
+        (w * 3).sum().backward(inputs=[w])
+        h.remove()
+        (w * 3).sum().backward()
+        out.append(list(seen))
+        for bad in (lambda t: 5, lambda t: t.grad * 2):
+            v = T.ones(2, requires_grad=True)
+            v.register_post_accumulate_grad_hook(bad)
+            out.append(raised(lambda: (v * 3).sum().backward()))
+            out.append(v.grad.tolist())
+        p = T.ones(2, requires_grad=True)
+
+        def step(t):
+            with T.no_grad():
+                t -= 0.5 * t.grad
+            t.grad = None
+        p.register_post_accumulate_grad_hook(step)
+        (p * p).sum().backward()
+        out.append((p.tolist(), p.grad))
+        return out
+    assert run(lab) == run(require_torch())

@@ -191,6 +191,49 @@ def test_gradcheck_bidirectional_lstm():
     assert lab.autograd.gradcheck(lambda x, w: lstm(x)[0] * w, (x, lstm.weight_hh_l0_reverse))
 
 
+def test_gradgradcheck_bidirectional_gru():
+    lab.manual_seed(0)
+    gru = nn.GRU(2, 3, bidirectional=True, dtype=lab.float64)
+    x = lab.randn(3, 1, 2, dtype=lab.float64, requires_grad=True)
+    assert lab.autograd.gradgradcheck(lambda x: gru(x)[0], (x,))
+
+
+def test_graph_is_torchs_around_the_time_steps():
+    """One input projection per layer and direction (x @ W_ih.T + b_ih for all steps), one
+    UnbindBackward0 per step slice of it, the step outputs stacked."""
+    lstm = nn.LSTM(2, 3)
+    out, _ = lstm(lab.randn(4, 1, 2))
+    assert type(out.grad_fn).__name__ == "StackBackward0"
+    assert {type(n).__name__ for n, _ in out.grad_fn.next_functions} == {"MulBackward0"}
+    unbinds = set()
+    for node, _ in out.grad_fn.next_functions:
+        todo = [node]
+        while todo:
+            n = todo.pop()
+            if type(n).__name__ == "UnbindBackward0":
+                unbinds.add(n)
+                continue
+            todo += [m for m, _ in n.next_functions if m is not None]
+    assert len(unbinds) == 4
+    projections = {n.next_functions[0][0] for n in unbinds}
+    assert len(projections) == 1  # the one view of one addmm
+    assert type(projections.pop()).__name__ == "ViewBackward0"
+
+
+def test_time_step_gradients_reach_the_projection_once():
+    """As PyTorch's single UnbindBackward0: one (steps, ...) gradient for the input projection,
+    not one full-size gradient per step (which would cost steps^2)."""
+    from autograd_lab.autograd import _engine
+    out, _ = nn.GRU(2, 3)(lab.randn(6, 1, 2))
+    sent = []
+
+    def trace(node, g, edges):
+        if type(node).__name__ == "UnbindBackward0":
+            sent.extend(gi.shape for _, gi in edges if gi is not None)
+    _engine.run([out], [np.ones(out.shape, np.float32)], False, False, trace=trace)
+    assert sent == [(6, 1, 9)]
+
+
 # ---- construction, printing, errors -------------------------------------------------------------
 
 def test_parameters_state_dict_and_init():

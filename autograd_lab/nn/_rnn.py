@@ -93,13 +93,13 @@ def _parameter(dtype, *shape):
 class RNNCellBase(Module):
     """weight_ih (gates*hidden, input), weight_hh (gates*hidden, hidden), bias_ih, bias_hh."""
 
-    _gates = 1  # gate blocks stacked in the weights
+    _mode = "RNN_TANH"  # the step (and so the number of gate blocks stacked in the weights)
 
     def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
         super().__init__()
         dtype = _dtypes.get_default_dtype() if dtype is None else dtype
         self.input_size, self.hidden_size, self.bias = input_size, hidden_size, bias
-        gates = self._gates * hidden_size
+        gates = _GATES[self._mode] * hidden_size
         self.weight_ih = _parameter(dtype, gates, input_size)
         self.weight_hh = _parameter(dtype, gates, hidden_size)
         for name in ("bias_ih", "bias_hh"):
@@ -173,22 +173,22 @@ class RNNCell(RNNCellBase):
 class LSTMCell(RNNCellBase):
     """(h', c') from gates i, f, g, o: c' = f*c + i*g, h' = o*tanh(c')."""
 
-    _gates = 4
+    _mode = "LSTM"
 
     def forward(self, input, hx=None):
         input, state, batched = self._states(input, None if hx is None else list(hx), 2)
-        h, c = self._step("LSTM", input, tuple(state))
+        h, c = self._step(self._mode, input, tuple(state))
         return (h, c) if batched else (h.squeeze(0), c.squeeze(0))
 
 
 class GRUCell(RNNCellBase):
     """h' = (1 - z) * n + z * h from gates r, z, n."""
 
-    _gates = 3
+    _mode = "GRU"
 
     def forward(self, input, hx=None):
         input, (h,), batched = self._states(input, None if hx is None else [hx], 1)
-        h = self._step("GRU", input, h)
+        h = self._step(self._mode, input, h)
         return h if batched else h.squeeze(0)
 
 
@@ -306,6 +306,8 @@ class RNNBase(Module):
     def _run(self, x, states):
         """The layers over x (L, N, features) from the stacked initial states: (output, the
         stacked final states)."""
+        if not len(x):
+            raise RuntimeError("Expected sequence length to be larger than 0 in RNN")
         step = _STEPS[self.mode]
         lstm = self.mode == "LSTM"
         per_layer = list(zip(*[_ops.unbind(h, 0) for h in states]))  # [(h,) or (h, c)]

@@ -14,6 +14,7 @@ TOL = {"float32": (2e-4, 2e-5), "float64": (1e-10, 1e-12)}
 
 def twins(torch, kind, *args, dtype="float64", **kwargs):
     """(ours, torch's) module of class `kind`, ours holding torch's freshly initialised weights."""
+    torch.manual_seed(0)
     theirs = getattr(torch.nn, kind)(*args, **kwargs).to(getattr(torch, dtype))
     ours = getattr(nn, kind)(*args, **kwargs, dtype=getattr(lab, dtype))
     ours.load_state_dict({k: lab.tensor(v.detach().numpy().copy())
@@ -105,7 +106,6 @@ def initial_states(kind, kwargs, batch, hidden, rng, dtype):
 @pytest.mark.parametrize("kind,kwargs,batched,with_h0", CONFIGS)
 def test_sequence_matches_torch(kind, kwargs, batched, with_h0, dtype):
     torch = require_torch()
-    torch.manual_seed(0)
     ours, theirs = twins(torch, kind, 3, 4, dtype=dtype, **kwargs)
     rng = np.random.default_rng(0)
     steps, batch = 5, 2
@@ -131,6 +131,8 @@ def test_dropout_between_layers_only_in_training():
     ours.eval()
     theirs.eval()
     assert_close(ours(x)[0], theirs(torch.tensor(x.numpy()))[0], "float64")
+    ours, theirs = twins(torch, "LSTM", 3, 4, num_layers=2, dropout=1.0)  # training; a sure mask
+    assert_same_run(torch, ours, theirs, x.numpy())
 
 
 # ---- cells --------------------------------------------------------------------------------------
@@ -145,7 +147,6 @@ CELLS = [("LSTMCell", {}), ("LSTMCell", {"bias": False}), ("GRUCell", {}),
 @pytest.mark.parametrize("kind,kwargs", CELLS)
 def test_cell_matches_torch(kind, kwargs, with_h0, batched, dtype):
     torch = require_torch()
-    torch.manual_seed(0)
     ours, theirs = twins(torch, kind, 3, 4, dtype=dtype, **kwargs)
     rng = np.random.default_rng(2)
     lead = (2,) if batched else ()

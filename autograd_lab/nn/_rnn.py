@@ -266,16 +266,15 @@ class RNNBase(Module):
         batch_dim = 0 if self.batch_first else 1
         if not batched:
             input = input.unsqueeze(batch_dim)
-        states = None if hx is None else list(hx) if lstm else [hx]
-        if states is not None:
+        if hx is None:
+            sizes = [self.proj_size or self.hidden_size] + [self.hidden_size] * lstm
+            states = [_factories.zeros(self._n_states, input.shape[batch_dim], n,
+                                       dtype=input.dtype) for n in sizes]
+        else:
+            states = list(hx) if lstm else [hx]
             _check_state_dims(states, batched, lstm)
             if not batched:
                 states = [h.unsqueeze(1) for h in states]
-        if states is None:
-            batch = input.shape[batch_dim]
-            layers = self.num_layers * (2 if self.bidirectional else 1)
-            sizes = [self.proj_size or self.hidden_size] + [self.hidden_size] * lstm
-            states = [_factories.zeros(layers, batch, n, dtype=input.dtype) for n in sizes]
         self._check_forward_args(input, states)
         output, finals = self._run(input.transpose(0, 1) if self.batch_first else input, states)
         if self.batch_first:
@@ -295,10 +294,9 @@ class RNNBase(Module):
             raise RuntimeError(f"input.size(-1) must be equal to input_size. Expected "
                                f"{self.input_size}, got {input.shape[-1]}")
         batch = input.shape[0 if self.batch_first else 1]
-        layers = self.num_layers * (2 if self.bidirectional else 1)
         sizes = [self.proj_size or self.hidden_size, self.hidden_size]
         for k, (h, size) in enumerate(zip(states, sizes)):
-            expected = (layers, batch, size)
+            expected = (self._n_states, batch, size)
             if tuple(h.shape) != expected:
                 what = f"hidden[{k}]" if self.mode == "LSTM" else "hidden"
                 raise RuntimeError(f"Expected {what} size {expected}, got {list(h.shape)}")
@@ -311,11 +309,12 @@ class RNNBase(Module):
         step = _STEPS[self.mode]
         lstm = self.mode == "LSTM"
         per_layer = list(zip(*[_ops.unbind(h, 0) for h in states]))  # [(h,) or (h, c)]
+        directions = 2 if self.bidirectional else 1
         finals = []
         for layer in range(self.num_layers):
             outputs = []
-            for direction in range(2 if self.bidirectional else 1):
-                k = layer * (2 if self.bidirectional else 1) + direction
+            for direction in range(directions):
+                k = layer * directions + direction
                 w_ih, w_hh, b_ih, b_hh, w_hr = self._layer_weights(k)
                 inputs = _time_steps(F.linear(x, w_ih, b_ih))
                 extra = (w_hr,) if w_hr is not None else ()
@@ -333,11 +332,14 @@ class RNNBase(Module):
 
     def _layer_weights(self, k):
         """(w_ih, w_hh, b_ih, b_hh, w_hr) of layer-direction k, None where absent."""
-        names = iter(self._all_weights[k])
-        w_ih, w_hh = getattr(self, next(names)), getattr(self, next(names))
-        b_ih, b_hh = (getattr(self, next(names)), getattr(self, next(names))) if self.bias \
-            else (None, None)
-        return w_ih, w_hh, b_ih, b_hh, (getattr(self, next(names)) if self.proj_size else None)
+        weights = {name.rsplit("_l", 1)[0]: getattr(self, name) for name in self._all_weights[k]}
+        return tuple(weights.get(kind) for kind in
+                     ("weight_ih", "weight_hh", "bias_ih", "bias_hh", "weight_hr"))
+
+    @property
+    def _n_states(self):
+        """The number of (layer, direction) pairs: the first size of h_0 and h_n."""
+        return self.num_layers * (2 if self.bidirectional else 1)
 
 
 def _check_options(input_size, hidden_size, num_layers, bias, batch_first, dropout, proj_size):

@@ -198,8 +198,8 @@ class GRUCell(RNNCellBase):
 class RNNBase(Module):
     """Stacked recurrent layers over a sequence (L, N, input_size) or (N, L, ...) with
     batch_first, or unbatched (L, input_size). Parameters per layer k and direction:
-    weight_ih_l{k}, weight_hh_l{k}, bias_ih_l{k}, bias_hh_l{k} (LSTM with proj_size: weight_hr_l{k}),
-    with the suffix '_reverse' for the backward direction."""
+    weight_ih_l{k}, weight_hh_l{k}, bias_ih_l{k}, bias_hh_l{k} (LSTM with proj_size also
+    weight_hr_l{k}), with the suffix '_reverse' for the backward direction."""
 
     def __init__(self, mode, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
                  dropout=0.0, bidirectional=False, proj_size=0, device=None, dtype=None):
@@ -234,7 +234,7 @@ class RNNBase(Module):
         _uniform_reset(self)
 
     def flatten_parameters(self):
-        """Does nothing: PyTorch packs the weights for cuDNN here; on numpy there is nothing to do."""
+        """Does nothing: PyTorch packs the weights for cuDNN here; numpy needs no packing."""
 
     @property
     def _flat_weights(self):

@@ -20,6 +20,7 @@ from ._loss import (MSELoss, L1Loss, SmoothL1Loss, HuberLoss, KLDivLoss, CrossEn
                     SoftMarginLoss, CosineEmbeddingLoss, TripletMarginLoss, PoissonNLLLoss,
                     GaussianNLLLoss, MultiLabelSoftMarginLoss, MultiMarginLoss)
 from ._module import Module
+from ._rnn import RNNCellBase, RNNCell, LSTMCell, GRUCell, RNNBase, RNN, LSTM, GRU
 from .parameter import Parameter
 
 __all__ = ["Module", "Parameter", "Identity", "Linear", "ReLU", "Tanh", "Sigmoid", "Softmax",
@@ -36,4 +37,5 @@ __all__ = ["Module", "Parameter", "Identity", "Linear", "ReLU", "Tanh", "Sigmoid
            "HuberLoss", "KLDivLoss", "CrossEntropyLoss", "NLLLoss", "BCELoss",
            "BCEWithLogitsLoss", "MarginRankingLoss", "HingeEmbeddingLoss", "SoftMarginLoss",
            "CosineEmbeddingLoss", "TripletMarginLoss", "PoissonNLLLoss", "GaussianNLLLoss",
-           "MultiLabelSoftMarginLoss", "MultiMarginLoss", "functional", "init", "utils"]
+           "MultiLabelSoftMarginLoss", "MultiMarginLoss", "RNNCellBase", "RNNCell", "LSTMCell",
+           "GRUCell", "RNNBase", "RNN", "LSTM", "GRU", "functional", "init", "utils"]

@@ -353,3 +353,34 @@ def test_rms_norm_module_repr_state_dict_and_call(make):
         x = L.tensor(np.linspace(-2, 2, math.prod(shape)).reshape(shape), dtype=L.float32)
         return repr(m), [(k, repr(v)) for k, v in m.state_dict().items()], repr(m(x))
     on_both(run)
+
+
+def test_a_float32_model_with_batch_norm_trains_as_torch():
+    """Linear -> BatchNorm1d -> PReLU -> Linear, five SGD steps in float32 from the same weights:
+    the same losses, parameters and running statistics, all float32."""
+    torch = pytest.importorskip("torch")
+    x, y = arr(16, 3, dtype=np.float32), arr(16, 1, dtype=np.float32)
+
+    def make(nn):
+        return nn.Sequential(nn.Linear(3, 8), nn.BatchNorm1d(8), nn.PReLU(8), nn.Linear(8, 1))
+
+    start = {k: v.numpy().copy() for k, v in make(lab.nn).state_dict().items()}
+
+    def run(L):
+        model = make(L.nn)
+        model.load_state_dict({k: L.tensor(v) for k, v in start.items()})
+        opt = L.optim.SGD(model.parameters(), lr=0.1)
+        losses = []
+        for _ in range(5):
+            opt.zero_grad()
+            loss = L.nn.functional.mse_loss(model(L.tensor(x)), L.tensor(y))
+            loss.backward()
+            opt.step()
+            losses.append(loss.item())
+        return losses, {k: v.detach().numpy().copy() for k, v in model.state_dict().items()}
+
+    (ours, ours_state), (theirs, theirs_state) = run(lab), run(torch)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-5)
+    for key, value in ours_state.items():
+        assert value.dtype == theirs_state[key].dtype
+        np.testing.assert_allclose(value, theirs_state[key], rtol=1e-4, atol=1e-6)

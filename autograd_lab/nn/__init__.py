@@ -8,12 +8,13 @@
 from . import functional, init, utils
 from ._layers import (Identity, Linear, ReLU, Tanh, Sigmoid, Softmax, LogSoftmax, LeakyReLU,
                       ELU, CELU, SELU, GELU, SiLU, Mish, Softplus, Hardtanh, ReLU6, Hardsigmoid,
-                      Hardswish, LogSigmoid, Softmin, PReLU, Threshold, GLU, Softsign, Tanhshrink,
-                      Softmax2d, CosineSimilarity, PairwiseDistance, LayerNorm, RMSNorm,
-                      BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm, InstanceNorm1d,
-                      InstanceNorm2d, InstanceNorm3d, Embedding, Flatten, Unflatten, Dropout,
-                      Dropout1d, Dropout2d, AlphaDropout, FeatureAlphaDropout, Sequential,
-                      ModuleList, ModuleDict, ParameterList, ParameterDict)
+                      Hardswish, LogSigmoid, Softmin, PReLU, Threshold, GLU, Hardshrink,
+                      Softshrink, Softsign, Tanhshrink, Softmax2d, CosineSimilarity,
+                      PairwiseDistance, LayerNorm, RMSNorm, BatchNorm1d, BatchNorm2d,
+                      BatchNorm3d, GroupNorm, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d,
+                      Embedding, Flatten, Unflatten, Dropout, Dropout1d, Dropout2d, AlphaDropout,
+                      FeatureAlphaDropout, Sequential, ModuleList, ModuleDict, ParameterList,
+                      ParameterDict)
 from ._conv_layers import Conv1d, Conv2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d
 from ._loss import (MSELoss, L1Loss, SmoothL1Loss, HuberLoss, KLDivLoss, CrossEntropyLoss,
                     NLLLoss, BCELoss, BCEWithLogitsLoss, MarginRankingLoss, HingeEmbeddingLoss,
@@ -26,7 +27,8 @@ from .parameter import Parameter
 __all__ = ["Module", "Parameter", "Identity", "Linear", "ReLU", "Tanh", "Sigmoid", "Softmax",
            "LogSoftmax", "LeakyReLU", "ELU", "CELU", "SELU", "GELU", "SiLU", "Mish", "Softplus",
            "Hardtanh", "ReLU6", "Hardsigmoid", "Hardswish", "LogSigmoid", "Softmin", "PReLU",
-           "Threshold", "GLU", "Softsign", "Tanhshrink", "Softmax2d", "CosineSimilarity",
+           "Threshold", "GLU", "Hardshrink", "Softshrink", "Softsign", "Tanhshrink",
+           "Softmax2d", "CosineSimilarity",
            "PairwiseDistance", "LayerNorm", "RMSNorm",
            "BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "GroupNorm", "InstanceNorm1d",
            "InstanceNorm2d", "InstanceNorm3d",

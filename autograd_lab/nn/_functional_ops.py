@@ -585,6 +585,28 @@ def threshold(x, th, value, inplace):
     return record1(ThresholdBackward0, data, x, (x, th))
 
 
+def _shrink_rule(B, g, ans, x, lambd):
+    return B.where(B.abs(x) <= lambd, 0.0, g)
+
+
+HardshrinkBackward0 = defnode("HardshrinkBackward0", [_shrink_rule], "hardshrink", saves=True)
+SoftshrinkBackward0 = defnode("SoftshrinkBackward0", [_shrink_rule], "softshrink", saves=True)
+
+
+def hardshrink(x, lambd):
+    """x where |x| > lambd, else 0."""
+    a = _floating(x._data, "hardshrink_cpu")
+    return record1(HardshrinkBackward0, np.where(np.abs(a) <= lambd, 0, a), x, (x, lambd))
+
+
+def softshrink(x, lambd):
+    """x moved lambd towards 0, and +0 where |x| <= lambd (as PyTorch's vectorised kernel; its
+    scalar loop, which does the last elements, gives x * 0)."""
+    a = _floating(x._data, "softshrink_check")
+    data = np.where(a > lambd, a - lambd, np.where(a < -lambd, a + lambd, 0))
+    return record1(SoftshrinkBackward0, data, x, (x, lambd))
+
+
 def _halves(shape, d):
     """The indices of the first and the second half of dim d."""
     n, lead = shape[d] // 2, (slice(None),) * d

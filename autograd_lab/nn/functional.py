@@ -24,7 +24,7 @@ __all__ = ["linear", "conv1d", "conv2d", "max_pool2d", "avg_pool2d", "adaptive_a
            "relu", "tanh", "sigmoid", "softmax", "log_softmax", "dropout",
            "leaky_relu", "elu", "celu", "selu", "gelu", "silu", "mish", "softplus", "hardtanh",
            "relu6", "hardsigmoid", "hardswish", "logsigmoid", "prelu", "threshold", "glu",
-           "softsign", "tanhshrink", "dropout1d", "dropout2d", "alpha_dropout",
+           "hardshrink", "softshrink", "softsign", "tanhshrink", "dropout1d", "dropout2d", "alpha_dropout",
            "feature_alpha_dropout", "softmin", "one_hot", "normalize", "cosine_similarity",
            "pairwise_distance", "layer_norm", "rms_norm", "batch_norm",
            "group_norm", "instance_norm", "embedding",
@@ -188,6 +188,20 @@ def glu(input, dim=-1):
         raise RuntimeError(f"Halving dimension must be even, but dimension {d} is size "
                            f"{x.shape[d]}")
     return _F.glu(x, d)
+
+
+def hardshrink(input, lambd=0.5):
+    """x where |x| > lambd, else 0 (HardshrinkBackward0)."""
+    return _F.hardshrink(as_tensor_arg(input), lambd)
+
+
+def softshrink(input, lambd=0.5):
+    """x - lambd where x > lambd, x + lambd where x < -lambd, else 0 (SoftshrinkBackward0)."""
+    x = as_tensor_arg(input)
+    if x.dtype.is_floating_point and not 0 <= lambd <= np.finfo(x._data.dtype).max:
+        raise RuntimeError(f"lambda must be in range [0, {np.finfo(x._data.dtype).max:g}] for "
+                           f"input dtype {x.dtype.legacy}, but found {lambd:g}")
+    return _F.softshrink(x, lambd)
 
 
 def softsign(input):

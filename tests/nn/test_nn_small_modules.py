@@ -1,4 +1,4 @@
-"""PReLU, Threshold, GLU, Softsign, Tanhshrink, Softmax2d, the channel and alpha dropouts,
+"""PReLU, Threshold, GLU, Hardshrink, Softshrink, Softsign, Tanhshrink, Softmax2d, the channel and alpha dropouts,
 CosineSimilarity and PairwiseDistance against PyTorch: values, gradients and second derivatives,
 grad_fn graphs, reprs, warnings and errors."""
 import warnings
@@ -30,6 +30,8 @@ FUNCTIONS = {  # name: (fn(F, *tensors), shapes of the tensors)
     "glu": (lambda F, x: F.glu(x), [(3, 4)]),
     "glu_dim0": (lambda F, x: F.glu(x, 0), [(4, 3)]),
     "glu_middle": (lambda F, x: F.glu(x, -2), [(2, 6, 3)]),
+    "hardshrink": (lambda F, x: F.hardshrink(x, 0.7), [(3, 4)]),
+    "softshrink": (lambda F, x: F.softshrink(x), [(3, 4)]),
     "softsign": (lambda F, x: F.softsign(x), [(3, 4)]),
     "tanhshrink": (lambda F, x: F.tanhshrink(x), [(3, 4)]),
     "pairwise": (lambda F, x, y: F.pairwise_distance(x, y), [(4, 3), (4, 3)]),
@@ -56,14 +58,15 @@ def test_second_derivatives_match_torch(name):
     second_derivatives(lambda L, *ts: fn(L.nn.functional, *ts), [arr(*s) for s in shapes])
 
 
-def test_prelu_and_threshold_edges_and_signs_of_zeros():
-    edges = np.array([-2.0, -0.0, 0.0, 0.5, 1.0, np.nan, np.inf, -np.inf])
-    for fn in (lambda F, x, w: F.prelu(x, w), lambda F, x, w: F.threshold(x * w, 0.5, -0.0)):
+def test_kinks_edges_and_signs_of_zeros():
+    edges = np.array([-2.0, -0.0, 0.0, 0.5, 1.0, np.nan, np.inf, -np.inf, -3.0, 2.0, -0.1])
+    for fn in (lambda F, x, w: F.prelu(x, w), lambda F, x, w: F.threshold(x * w, 0.5, -0.0),
+               lambda F, x, w: F.hardshrink(x * w, 0.125)):
         def run(L):
             x = L.tensor(edges, requires_grad=True)
             w = L.tensor([0.25], dtype=L.float64, requires_grad=True)
             y = fn(L.nn.functional, x, w)
-            y.backward(L.tensor(np.linspace(-1, 1, 8)))
+            y.backward(L.tensor(np.linspace(-1, 1, len(edges))))
             return y, x.grad, w.grad
         for ours, theirs in zip(run(lab), run(pytest.importorskip("torch"))):
             assert_matches_torch(ours, theirs, 1e-15, 0)
@@ -80,6 +83,10 @@ def test_threshold_in_place_works_from_the_result():
 
 
 ERRORS = [
+    lambda F, t: F.softshrink(t.ones(3), -1),
+    lambda F, t: F.softshrink(t.ones(3, dtype=t.float64), -0.5),
+    lambda F, t: F.softshrink(t.arange(3), 0.5),
+    lambda F, t: F.hardshrink(t.arange(3), 0.5),
     lambda F, t: F.glu(t.tensor(1.0)),
     lambda F, t: F.glu(t.ones(2, 3)),
     lambda F, t: F.glu(t.ones(2, 4), 2),
@@ -109,6 +116,7 @@ MODULES = [
     lambda nn: nn.PReLU(), lambda nn: nn.PReLU(3, 0.1), lambda nn: nn.Threshold(0.1, 20),
     lambda nn: nn.Threshold(0.1, 20.0, True), lambda nn: nn.GLU(), lambda nn: nn.GLU(1),
     lambda nn: nn.Softsign(), lambda nn: nn.Tanhshrink(), lambda nn: nn.Softmax2d(),
+    lambda nn: nn.Hardshrink(), lambda nn: nn.Softshrink(0.3), lambda nn: nn.Hardshrink(lambd=1),
     lambda nn: nn.Dropout1d(), lambda nn: nn.Dropout2d(0.3, True), lambda nn: nn.AlphaDropout(0.2),
     lambda nn: nn.FeatureAlphaDropout(), lambda nn: nn.Dropout1d(2),
     lambda nn: nn.CosineSimilarity(), lambda nn: nn.CosineSimilarity(0, 1e-3),
@@ -130,6 +138,7 @@ def test_prelu_parameters():
 
 MODULE_CALLS = {  # name: (constructor arguments, input shapes)
     "PReLU": ((3,), [(2, 3, 4)]), "Threshold": ((0.2, 1.0), [(3, 4)]), "GLU": ((0,), [(4, 3)]),
+    "Hardshrink": ((0.3,), [(3, 4)]), "Softshrink": ((0.8,), [(3, 4)]),
     "Softsign": ((), [(3, 4)]), "Tanhshrink": ((), [(3, 4)]), "Softmax2d": ((), [(2, 3, 2, 2)]),
     "CosineSimilarity": ((0,), [(4, 3), (4, 3)]),
     "PairwiseDistance": ((1.5, 1e-4, True), [(4, 3), (4, 3)]),

@@ -18,8 +18,9 @@ from ._layers import (Identity, Linear, ReLU, Tanh, Sigmoid, Softmax, LogSoftmax
 from ._conv_layers import Conv1d, Conv2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d
 from ._loss import (MSELoss, L1Loss, SmoothL1Loss, HuberLoss, KLDivLoss, CrossEntropyLoss,
                     NLLLoss, BCELoss, BCEWithLogitsLoss, MarginRankingLoss, HingeEmbeddingLoss,
-                    SoftMarginLoss, CosineEmbeddingLoss, TripletMarginLoss, PoissonNLLLoss,
-                    GaussianNLLLoss, MultiLabelSoftMarginLoss, MultiMarginLoss)
+                    SoftMarginLoss, CosineEmbeddingLoss, TripletMarginLoss,
+                    TripletMarginWithDistanceLoss, PoissonNLLLoss, GaussianNLLLoss,
+                    MultiLabelSoftMarginLoss, MultiMarginLoss)
 from ._module import Module
 from ._rnn import RNNCellBase, RNNCell, LSTMCell, GRUCell, RNNBase, RNN, LSTM, GRU
 from .parameter import Parameter
@@ -38,6 +39,7 @@ __all__ = ["Module", "Parameter", "Identity", "Linear", "ReLU", "Tanh", "Sigmoid
            "AvgPool2d", "AdaptiveAvgPool2d", "MSELoss", "L1Loss", "SmoothL1Loss",
            "HuberLoss", "KLDivLoss", "CrossEntropyLoss", "NLLLoss", "BCELoss",
            "BCEWithLogitsLoss", "MarginRankingLoss", "HingeEmbeddingLoss", "SoftMarginLoss",
-           "CosineEmbeddingLoss", "TripletMarginLoss", "PoissonNLLLoss", "GaussianNLLLoss",
+           "CosineEmbeddingLoss", "TripletMarginLoss", "TripletMarginWithDistanceLoss",
+           "PoissonNLLLoss", "GaussianNLLLoss",
            "MultiLabelSoftMarginLoss", "MultiMarginLoss", "RNNCellBase", "RNNCell", "LSTMCell",
            "GRUCell", "RNNBase", "RNN", "LSTM", "GRU", "functional", "init", "utils"]

@@ -31,7 +31,8 @@ __all__ = ["linear", "conv1d", "conv2d", "max_pool2d", "avg_pool2d", "adaptive_a
            "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "kl_div", "cross_entropy",
            "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
            "margin_ranking_loss", "hinge_embedding_loss", "soft_margin_loss",
-           "cosine_embedding_loss", "triplet_margin_loss", "poisson_nll_loss",
+           "cosine_embedding_loss", "triplet_margin_loss", "triplet_margin_with_distance_loss",
+           "poisson_nll_loss",
            "gaussian_nll_loss", "multilabel_soft_margin_loss", "multi_margin_loss"]
 
 
@@ -967,6 +968,16 @@ def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, s
     """max(0, margin + d(anchor, positive) - d(anchor, negative)), d the pairwise p-distance
     (with swap, the smaller of d(a, n) and d(p, n)), reduced."""
     reduction = _reduction(size_average, reduce, reduction)
+    _check_triplet(anchor, positive, negative, margin)
+    dist_pos = pairwise_distance(anchor, positive, p, eps)
+    dist_neg = pairwise_distance(anchor, negative, p, eps)
+    if swap:
+        dist_neg = _ops.minimum(dist_neg, pairwise_distance(positive, negative, p, eps))
+    losses = _ops.clamp_min(_ops.sub(_F.add_scalar(dist_pos, margin), dist_neg), 0)
+    return _reduce(losses, reduction)
+
+
+def _check_triplet(anchor, positive, negative, margin):
     if margin <= 0:
         raise ValueError(f"margin must be greater than 0, got {margin}")
     dims = (anchor.dim(), positive.dim(), negative.dim())
@@ -974,12 +985,20 @@ def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, s
         raise RuntimeError(f"The anchor, positive, and negative tensors are expected to have the "
                            f"same number of dimensions, but got: anchor {dims[0]}D, positive "
                            f"{dims[1]}D, and negative {dims[2]}D inputs")
-    dist_pos = pairwise_distance(anchor, positive, p, eps)
-    dist_neg = pairwise_distance(anchor, negative, p, eps)
+
+
+def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_function=None,
+                                      margin=1.0, swap=False, reduction="mean"):
+    """triplet_margin_loss with any distance function (pairwise_distance by default), composed
+    as PyTorch's."""
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    _check_triplet(anchor, positive, negative, margin)
+    distance = pairwise_distance if distance_function is None else distance_function
+    dist_pos, dist_neg = distance(anchor, positive), distance(anchor, negative)
     if swap:
-        dist_neg = _ops.minimum(dist_neg, pairwise_distance(positive, negative, p, eps))
-    losses = _ops.clamp_min(_ops.sub(_F.add_scalar(dist_pos, margin), dist_neg), 0)
-    return _reduce(losses, reduction)
+        dist_neg = _ops.minimum(dist_neg, distance(positive, negative))
+    return _reduce(_ops.clamp_min(margin + dist_pos - dist_neg, 0), reduction)
 
 
 def poisson_nll_loss(input, target, log_input=True, full=False, size_average=None, eps=1e-8,

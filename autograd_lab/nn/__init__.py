@@ -8,7 +8,7 @@
 from . import functional, init, utils
 from ._layers import (Identity, Linear, ReLU, Tanh, Sigmoid, Softmax, LogSoftmax, LeakyReLU,
                       ELU, CELU, SELU, GELU, SiLU, Mish, Softplus, Hardtanh, ReLU6, Hardsigmoid,
-                      Hardswish, LogSigmoid, Softmin, PReLU, Threshold, GLU, Hardshrink,
+                      Hardswish, LogSigmoid, Softmin, PReLU, RReLU, Threshold, GLU, Hardshrink,
                       Softshrink, Softsign, Tanhshrink, Softmax2d, CosineSimilarity,
                       PairwiseDistance, LayerNorm, RMSNorm, BatchNorm1d, BatchNorm2d,
                       BatchNorm3d, GroupNorm, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d,
@@ -20,7 +20,7 @@ from ._loss import (MSELoss, L1Loss, SmoothL1Loss, HuberLoss, KLDivLoss, CrossEn
                     NLLLoss, BCELoss, BCEWithLogitsLoss, MarginRankingLoss, HingeEmbeddingLoss,
                     SoftMarginLoss, CosineEmbeddingLoss, TripletMarginLoss,
                     TripletMarginWithDistanceLoss, PoissonNLLLoss, GaussianNLLLoss,
-                    MultiLabelSoftMarginLoss, MultiMarginLoss)
+                    MultiLabelSoftMarginLoss, MultiMarginLoss, MultiLabelMarginLoss)
 from ._module import Module
 from ._rnn import RNNCellBase, RNNCell, LSTMCell, GRUCell, RNNBase, RNN, LSTM, GRU
 from .parameter import Parameter
@@ -28,18 +28,16 @@ from .parameter import Parameter
 __all__ = ["Module", "Parameter", "Identity", "Linear", "ReLU", "Tanh", "Sigmoid", "Softmax",
            "LogSoftmax", "LeakyReLU", "ELU", "CELU", "SELU", "GELU", "SiLU", "Mish", "Softplus",
            "Hardtanh", "ReLU6", "Hardsigmoid", "Hardswish", "LogSigmoid", "Softmin", "PReLU",
-           "Threshold", "GLU", "Hardshrink", "Softshrink", "Softsign", "Tanhshrink",
-           "Softmax2d", "CosineSimilarity",
-           "PairwiseDistance", "LayerNorm", "RMSNorm",
+           "RReLU", "Threshold", "GLU", "Hardshrink", "Softshrink", "Softsign", "Tanhshrink",
+           "Softmax2d", "CosineSimilarity", "PairwiseDistance", "LayerNorm", "RMSNorm",
            "BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "GroupNorm", "InstanceNorm1d",
-           "InstanceNorm2d", "InstanceNorm3d",
-           "Embedding", "Flatten", "Unflatten", "Dropout", "Dropout1d", "Dropout2d",
-           "AlphaDropout", "FeatureAlphaDropout", "Sequential", "ModuleList",
-           "ModuleDict", "ParameterList", "ParameterDict", "Conv1d", "Conv2d", "MaxPool2d",
-           "AvgPool2d", "AdaptiveAvgPool2d", "MSELoss", "L1Loss", "SmoothL1Loss",
-           "HuberLoss", "KLDivLoss", "CrossEntropyLoss", "NLLLoss", "BCELoss",
-           "BCEWithLogitsLoss", "MarginRankingLoss", "HingeEmbeddingLoss", "SoftMarginLoss",
-           "CosineEmbeddingLoss", "TripletMarginLoss", "TripletMarginWithDistanceLoss",
-           "PoissonNLLLoss", "GaussianNLLLoss",
-           "MultiLabelSoftMarginLoss", "MultiMarginLoss", "RNNCellBase", "RNNCell", "LSTMCell",
-           "GRUCell", "RNNBase", "RNN", "LSTM", "GRU", "functional", "init", "utils"]
+           "InstanceNorm2d", "InstanceNorm3d", "Embedding", "Flatten", "Unflatten", "Dropout",
+           "Dropout1d", "Dropout2d", "AlphaDropout", "FeatureAlphaDropout", "Sequential",
+           "ModuleList", "ModuleDict", "ParameterList", "ParameterDict", "Conv1d", "Conv2d",
+           "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "MSELoss", "L1Loss", "SmoothL1Loss",
+           "HuberLoss", "KLDivLoss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss",
+           "MarginRankingLoss", "HingeEmbeddingLoss", "SoftMarginLoss", "CosineEmbeddingLoss",
+           "TripletMarginLoss", "TripletMarginWithDistanceLoss", "PoissonNLLLoss",
+           "GaussianNLLLoss", "MultiLabelSoftMarginLoss", "MultiMarginLoss", "MultiLabelMarginLoss",
+           "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell", "RNNBase", "RNN", "LSTM", "GRU",
+           "functional", "init", "utils"]

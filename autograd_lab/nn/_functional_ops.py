@@ -14,6 +14,7 @@ from .. import _dtypes
 from .. import _ops
 from .._grad_mode import no_grad
 from .._ops import NP, LinalgVectorNormBackward0, defnode, norm_dim, record, record1
+from .._random import numpy_rng
 from .._tensor import _new
 
 _EPS = float(np.float32(1e-12))  # PyTorch's floor (a float32) for x * (1 - x) in BCE's gradient
@@ -318,6 +319,43 @@ def multi_margin_loss(input, target, p, margin, weight, reduction):
     return record1(MultiMarginLossBackward0, loss, input, (input, index, shape, coef, p, margin))
 
 
+def _multilabel_margin_rule(B, g, ans, x, y, coef):
+    """Each active term's 1 / C goes to its other class i, minus it to its target class j."""
+    shape = coef.shape[0], coef.shape[2]
+    x2 = B.reshape(x, shape)
+    rows = np.arange(shape[0])[:, None]
+    z = 1 - B.unsqueeze(x2[rows, y], 2) + B.unsqueeze(x2, 1)
+    gz = B.where(z > 0, coef, 0.0) * B.reshape(g, (-1, 1, 1))
+    gx = B.sum(gz, (1,), False) + B.index_grad(-B.sum(gz, (2,), False), shape, (rows, y))
+    return B.reshape(gx, tuple(x.shape))
+
+
+MultilabelMarginLossBackward0 = defnode("MultilabelMarginLossBackward0",
+                                        [_multilabel_margin_rule], "multilabel_margin", saves=True)
+
+
+def multilabel_margin_loss(input, y, listed, reduction):
+    """Per sample n, the sum of max(0, 1 - x[y[n, j]] + x[i]) over its listed targets j and
+    the classes i that are no target, / C; reduced. y is (N, C), 0 where not listed."""
+    a = input._data
+    shape = y.shape
+    n, c = shape
+    x2 = a.reshape(shape)
+    rows = np.arange(n)[:, None]
+    is_target = np.zeros(shape, bool)
+    is_target[np.broadcast_to(rows, shape)[listed], y[listed]] = True
+    coef = (listed[:, :, None] & ~is_target[:, None, :]).astype(a.dtype) / a.dtype.type(c)
+    z = 1 - x2[rows, y][:, :, None] + x2[:, None, :]
+    losses = (np.maximum(z, 0) * coef).sum((1, 2))
+    if reduction == "none":
+        loss = losses.reshape(a.shape[:-1])
+    else:
+        loss = np.asarray(losses.mean() if reduction == "mean" else losses.sum(), a.dtype)
+        if reduction == "mean":
+            coef /= n
+    return record1(MultilabelMarginLossBackward0, loss, input, (input, y, coef))
+
+
 # ================================================================================================
 # Small ops PyTorch's composite losses record under their own names
 # ================================================================================================
@@ -583,6 +621,34 @@ def threshold(x, th, value, inplace):
     if inplace:
         return record1(ThresholdBackward1, data, x, (th,))
     return record1(ThresholdBackward0, data, x, (x, th))
+
+
+RreluWithNoiseBackward0 = defnode("RreluWithNoiseBackward0", [
+    lambda B, g, ans, x, noise, slope: g * noise if noise is not None
+    else B.where(x > 0, g, g * slope)], "rrelu", saves=True)
+RreluWithNoiseBackward1 = defnode("RreluWithNoiseBackward1", [
+    lambda B, g, ans, noise, slope: g * noise if noise is not None
+    else B.where(ans > 0, g, g * slope)], "rrelu", uses_ans=True)
+
+
+def rrelu(x, lower, upper, training, inplace):
+    """x where x > 0, else x times a random slope in [lower, upper] (the noise, saved) when
+    training, else (lower + upper) / 2; PyTorch's backward takes the mean slope when
+    upper - lower <= 1e-6."""
+    a = x._data
+    slope = (lower + upper) / 2
+    noise = None
+    if training:
+        drawn = numpy_rng().uniform(lower, upper, a.shape).astype(a.dtype)
+        noise = np.where(a <= 0, drawn, a.dtype.type(1))
+        data = a * noise
+        if upper - lower <= 1e-6:
+            noise = None
+    else:
+        data = np.where(a > 0, a, a * slope)
+    if inplace:
+        return record1(RreluWithNoiseBackward1, data, x, (noise, slope))
+    return record1(RreluWithNoiseBackward0, data, x, (x, noise, slope))
 
 
 def _shrink_rule(B, g, ans, x, lambd):

@@ -105,6 +105,21 @@ class LeakyReLU(Module):
         return f"negative_slope={self.negative_slope}{_and_inplace(self)}"
 
 
+class RReLU(Module):
+    """Leaky ReLU with a random slope in [lower, upper] per element while training, their mean
+    in eval mode."""
+
+    def __init__(self, lower=1.0 / 8, upper=1.0 / 3, inplace=False):
+        super().__init__()
+        self.lower, self.upper, self.inplace = lower, upper, inplace
+
+    def forward(self, input):
+        return F.rrelu(input, self.lower, self.upper, self.training, self.inplace)
+
+    def extra_repr(self):
+        return f"lower={self.lower}, upper={self.upper}{_and_inplace(self)}"
+
+
 class ELU(Module):
     def __init__(self, alpha=1.0, inplace=False):
         super().__init__()

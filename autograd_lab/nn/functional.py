@@ -21,19 +21,18 @@ from ._conv import (conv1d, conv2d, max_pool2d, avg_pool2d, adaptive_avg_pool2d,
                     pad)
 
 __all__ = ["linear", "conv1d", "conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "pad",
-           "relu", "tanh", "sigmoid", "softmax", "log_softmax", "dropout",
-           "leaky_relu", "elu", "celu", "selu", "gelu", "silu", "mish", "softplus", "hardtanh",
-           "relu6", "hardsigmoid", "hardswish", "logsigmoid", "prelu", "threshold", "glu",
-           "hardshrink", "softshrink", "softsign", "tanhshrink", "dropout1d", "dropout2d", "alpha_dropout",
+           "relu", "tanh", "sigmoid", "softmax", "log_softmax", "dropout", "leaky_relu", "elu",
+           "celu", "selu", "gelu", "silu", "mish", "softplus", "hardtanh", "relu6", "hardsigmoid",
+           "hardswish", "logsigmoid", "prelu", "threshold", "glu", "hardshrink", "softshrink",
+           "softsign", "tanhshrink", "dropout1d", "dropout2d", "alpha_dropout",
            "feature_alpha_dropout", "softmin", "one_hot", "normalize", "cosine_similarity",
-           "pairwise_distance", "layer_norm", "rms_norm", "batch_norm",
-           "group_norm", "instance_norm", "embedding",
-           "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "kl_div", "cross_entropy",
-           "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
-           "margin_ranking_loss", "hinge_embedding_loss", "soft_margin_loss",
-           "cosine_embedding_loss", "triplet_margin_loss", "triplet_margin_with_distance_loss",
-           "poisson_nll_loss",
-           "gaussian_nll_loss", "multilabel_soft_margin_loss", "multi_margin_loss"]
+           "pairwise_distance", "layer_norm", "rms_norm", "batch_norm", "group_norm",
+           "instance_norm", "embedding", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss",
+           "kl_div", "cross_entropy", "nll_loss", "binary_cross_entropy",
+           "binary_cross_entropy_with_logits", "margin_ranking_loss", "hinge_embedding_loss",
+           "soft_margin_loss", "cosine_embedding_loss", "triplet_margin_loss",
+           "triplet_margin_with_distance_loss", "poisson_nll_loss", "gaussian_nll_loss",
+           "multilabel_soft_margin_loss", "multi_margin_loss", "multilabel_margin_loss", "rrelu"]
 
 
 # ---- layers -------------------------------------------------------------------------------------
@@ -1071,10 +1070,7 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
         raise ValueError("weight must be one-dimensional")
     _not_differentiable("multi_margin_loss", weight=weight)
     shape = list(input.shape)
-    if not (input.ndim == 1 and shape[0] or input.ndim == 2 and shape[1]):
-        raise RuntimeError(f"Expected non-empty vector or matrix with optional 0-dim batch size, "
-                           f"but got: {shape}")
-    n, c = (1, shape[0]) if input.ndim == 1 else shape
+    n, c = _samples_and_classes(input)
     if target.ndim > 1 or target.numel() != n:
         raise RuntimeError(f"multi_margin_loss: target tensor should be 1-D with size equal to "
                            f"the number of input samples (batch size). Expected target size "
@@ -1089,3 +1085,41 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
     if y.size and (y.min() < 0 or y.max() >= c):
         raise RuntimeError("target out of range")
     return _F.multi_margin_loss(input, target, p, margin, weight, reduction)
+
+
+def _samples_and_classes(input):
+    """(N, C) of a margin loss's (C,) or (N, C) input, with PyTorch's error for other shapes."""
+    shape = list(input.shape)
+    if not (input.ndim == 1 and shape[0] or input.ndim == 2 and shape[1]):
+        raise RuntimeError(f"Expected non-empty vector or matrix with optional 0-dim batch size, "
+                           f"but got: {shape}")
+    return (1, shape[0]) if input.ndim == 1 else tuple(shape)
+
+
+def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    """Per sample, the sum over its target classes j (target's leading entries, up to the first
+    -1) and the other classes i of max(0, 1 - (x[j] - x[i])), / C; reduced
+    (MultilabelMarginLossBackward0)."""
+    reduction = _reduction(size_average, reduce, reduction)
+    n, c = _samples_and_classes(input)
+    if target.shape != input.shape:
+        raise RuntimeError(f"inconsistent target size: {list(target.shape)} for input of size: "
+                           f"{list(input.shape)}")
+    if target.dtype != _dtypes.int64:
+        raise RuntimeError(f"expected scalar type Long but found {target.dtype.legacy}")
+    y = target._data.reshape(n, c)
+    if ((y < -1) | (y >= c)).any():
+        raise RuntimeError("argument #2 'target' is out of range")
+    listed = np.cumsum(y < 0, axis=1) == 0  # the entries before the first -1
+    return _F.multilabel_margin_loss(input, np.where(listed, y, 0), listed, reduction)
+
+
+def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
+    """x where x > 0, else x times a slope drawn uniformly from [lower, upper] per element when
+    training (from autograd_lab's generator), else (lower + upper) / 2
+    (RreluWithNoiseBackward0; RreluWithNoiseBackward1 in place)."""
+    x = as_tensor_arg(input)
+    if lower > upper:
+        raise RuntimeError("Lower bound should be less than or equal to the upper bound")
+    _F._floating(x._data, "leaky_relu_cpu")
+    return _activation(lambda s: _F.rrelu(s, lower, upper, training, inplace), x, inplace)

@@ -80,6 +80,15 @@ LOSSES = {  # name: (fn(F, *tensors, reduction), [(array, requires_grad)])
         lambda F, x, w, r: F.multi_margin_loss(x, x.new_tensor([0, 2, 1, 2]).long(), 2, 0.7, w,
                                                reduction=r),
         lambda: [(arr(4, 3, low=-1, high=1), True), (arr(3, low=0, high=2), False)]),
+    "multilabel_margin": (
+        lambda F, x, r: F.multilabel_margin_loss(
+            x, x.new_tensor([[3, 0, -1, 1], [1, 2, 3, -1], [-1, 1, 2, 3], [2, 2, 0, -1]]).long(),
+            reduction=r),
+        lambda: [(arr(4, 4), True)]),
+    "multilabel_margin_vector": (
+        lambda F, x, r: F.multilabel_margin_loss(x, x.new_tensor([4, 1, -1, 3, 0]).long(),
+                                                 reduction=r),
+        lambda: [(arr(5), True)]),
     "multi_margin_vector": (lambda F, x, r: F.multi_margin_loss(x, x.new_tensor(2).long(),
                                                                 reduction=r),
                             lambda: [(arr(5, low=-1, high=1), True)]),
@@ -109,6 +118,13 @@ def test_second_derivatives_match_torch(name):
         return fn(L.nn.functional, *[next(leaves) if g else L.tensor(a) for a, g in specs],
                   "none")
     second_derivatives(run, differentiated)
+
+
+def test_multilabel_margin_gradcheck():
+    y = lab.tensor([[3, 0, -1, 1], [1, 2, 3, -1], [0, 0, 1, -1]])
+    fn = lambda x: lab.nn.functional.multilabel_margin_loss(x, y, reduction="none")  # noqa
+    x = lab.tensor(arr(3, 4, low=-0.3, high=0.3), requires_grad=True)
+    assert lab.autograd.gradcheck(fn, [x]) and lab.autograd.gradgradcheck(fn, [x])
 
 
 @pytest.mark.parametrize("p", [1, 2])
@@ -173,6 +189,13 @@ ERRORS = [
     lambda F, t: F.multi_margin_loss(t.ones(2, 3, 4), t.tensor([1, 1])),
     lambda F, t: F.multi_margin_loss(t.ones(4, 3), t.tensor([0.0, 1, 2, 1])),
     lambda F, t: F.multi_margin_loss(t.ones(3), t.tensor(1)),
+    lambda F, t: F.multilabel_margin_loss(t.ones(3, 4), t.ones(2, 4).long()),
+    lambda F, t: F.multilabel_margin_loss(t.ones(3, 4), t.ones(3, 4)),
+    lambda F, t: F.multilabel_margin_loss(t.ones(3, 4), t.full((3, 4), 4)),
+    lambda F, t: F.multilabel_margin_loss(t.ones(3, 4), t.tensor([[0, -1, 9, 9]] * 3)),
+    lambda F, t: F.multilabel_margin_loss(t.ones(3, 4), t.tensor([[0, -2, 1, 1]] * 3)),
+    lambda F, t: F.multilabel_margin_loss(t.ones(2, 3, 4), t.zeros(2, 3, 4).long()),
+    lambda F, t: F.multilabel_margin_loss(t.ones(3, 4), t.ones(3, 4).long(), reduction="x"),
 ]
 
 
@@ -190,6 +213,7 @@ MODULES = [
     lambda nn: nn.TripletMarginWithDistanceLoss(),
     lambda nn: nn.TripletMarginWithDistanceLoss(distance_function=nn.CosineSimilarity()),
     lambda nn: nn.TripletMarginWithDistanceLoss(margin=0),
+    lambda nn: nn.MultiLabelMarginLoss(), lambda nn: nn.MultiLabelMarginLoss(reduction="sum"),
     lambda nn: nn.MultiMarginLoss(), lambda nn: nn.MultiMarginLoss(p=3),
     lambda nn: nn.MultiMarginLoss(weight=nn.Parameter(nn.Linear(2, 2).bias.data[None])),
 ]
@@ -224,13 +248,14 @@ def test_loss_modules_call_their_functions(name):
     compare_with_torch(lambda lib, *ts: make(lib.nn)(*ts), LOSSES[entry][1]())
 
 
-def test_weighted_loss_modules_keep_the_weight_as_a_buffer():
+def test_margin_loss_modules_and_their_weight_buffers():
     def run(lib):
         w = lib.tensor([0.5, 1.0, 2.0], dtype=lib.float64)
         x = lib.tensor(np.linspace(-1, 1, 12).reshape(4, 3), requires_grad=True)
         a = lib.nn.MultiMarginLoss(2, 0.5, w)(x, lib.tensor([0, 2, 1, 1]))
         b = lib.nn.MultiLabelSoftMarginLoss(w, reduction="sum")(x, (x > 0).double())
-        return repr(a), repr(b), list(lib.nn.MultiMarginLoss(weight=w).state_dict())
+        c = lib.nn.MultiLabelMarginLoss()(x, lib.tensor([[2, -1, 0]] * 4))
+        return repr(a), repr(b), repr(c), list(lib.nn.MultiMarginLoss(weight=w).state_dict())
     same_outcome(run)
 
 

@@ -1,6 +1,6 @@
-"""PReLU, Threshold, GLU, Hardshrink, Softshrink, Softsign, Tanhshrink, Softmax2d, the channel and alpha dropouts,
-CosineSimilarity and PairwiseDistance against PyTorch: values, gradients and second derivatives,
-grad_fn graphs, reprs, warnings and errors."""
+"""PReLU, RReLU, Threshold, GLU, Hardshrink, Softshrink, Softsign, Tanhshrink, Softmax2d, the
+channel and alpha dropouts, CosineSimilarity and PairwiseDistance against PyTorch: values,
+gradients and second derivatives, grad_fn graphs, reprs, warnings and errors."""
 import warnings
 
 import numpy as np
@@ -27,6 +27,8 @@ FUNCTIONS = {  # name: (fn(F, *tensors), shapes of the tensors)
     "prelu_vector": (lambda F, x, w: F.prelu(x, w), [(4,), (1,)]),
     "prelu_0d_weight": (lambda F, x, w: F.prelu(x, w), [(3, 2), ()]),
     "threshold": (lambda F, x: F.threshold(x, 0.5, -2.0), [(3, 4)]),
+    "rrelu_eval": (lambda F, x: F.rrelu(x, 0.1, 0.4), [(3, 4)]),
+    "rrelu_fixed_slope": (lambda F, x: F.rrelu(x, 0.2, 0.2, True), [(3, 4)]),
     "glu": (lambda F, x: F.glu(x), [(3, 4)]),
     "glu_dim0": (lambda F, x: F.glu(x, 0), [(4, 3)]),
     "glu_middle": (lambda F, x: F.glu(x, -2), [(2, 6, 3)]),
@@ -87,6 +89,8 @@ ERRORS = [
     lambda F, t: F.softshrink(t.ones(3, dtype=t.float64), -0.5),
     lambda F, t: F.softshrink(t.arange(3), 0.5),
     lambda F, t: F.hardshrink(t.arange(3), 0.5),
+    lambda F, t: F.rrelu(t.ones(3), 0.5, 0.1),
+    lambda F, t: F.rrelu(t.arange(3)),
     lambda F, t: F.glu(t.tensor(1.0)),
     lambda F, t: F.glu(t.ones(2, 3)),
     lambda F, t: F.glu(t.ones(2, 4), 2),
@@ -117,6 +121,7 @@ MODULES = [
     lambda nn: nn.Threshold(0.1, 20.0, True), lambda nn: nn.GLU(), lambda nn: nn.GLU(1),
     lambda nn: nn.Softsign(), lambda nn: nn.Tanhshrink(), lambda nn: nn.Softmax2d(),
     lambda nn: nn.Hardshrink(), lambda nn: nn.Softshrink(0.3), lambda nn: nn.Hardshrink(lambd=1),
+    lambda nn: nn.RReLU(), lambda nn: nn.RReLU(0.1, 0.3, True),
     lambda nn: nn.Dropout1d(), lambda nn: nn.Dropout2d(0.3, True), lambda nn: nn.AlphaDropout(0.2),
     lambda nn: nn.FeatureAlphaDropout(), lambda nn: nn.Dropout1d(2),
     lambda nn: nn.CosineSimilarity(), lambda nn: nn.CosineSimilarity(0, 1e-3),
@@ -241,4 +246,37 @@ def test_dropout_modules_follow_training_mode_and_warn_as_torch():
             L.nn.Dropout2d(0.0)(L.ones(2, 3))
         return eval_out, [(w.category.__name__, str(w.message)) for w in caught], \
             outcome(lambda: L.nn.Dropout1d()(L.ones(2, 2, 2, 2)))
+    on_both(run)
+
+
+@pytest.mark.parametrize("inplace", [False, True])
+def test_rrelu_training_draws_slopes_in_range_and_backward_uses_them(inplace):
+    """Negative elements are scaled by slopes from [lower, upper] drawn from autograd_lab's
+    generator (seeded); the gradient is the same slope; the graph is PyTorch's."""
+    torch = pytest.importorskip("torch")
+    x = arr(50, 4)
+
+    def run(L):
+        leaf = L.tensor(x, requires_grad=True)
+        out = L.nn.functional.rrelu(leaf.clone() if inplace else leaf, 0.1, 0.3, True, inplace)
+        out.sum().backward()
+        return out.detach().numpy(), leaf.grad.numpy(), grad_fn_names(out)
+
+    lab.manual_seed(3)
+    out, grad, names = run(lab)
+    assert names == run(torch)[2]
+    slopes = out[x < 0] / x[x < 0]
+    assert ((slopes >= 0.1) & (slopes <= 0.3)).all() and slopes.std() > 0.03
+    np.testing.assert_array_equal(out[x > 0], x[x > 0])
+    np.testing.assert_allclose(grad[x < 0], slopes, rtol=1e-12)
+    np.testing.assert_array_equal(grad[x > 0], 1)
+    lab.manual_seed(3)
+    np.testing.assert_array_equal(run(lab)[0], out)
+
+
+def test_rrelu_module_follows_training_mode():
+    def run(L):
+        m = L.nn.RReLU(0.2, 0.4)
+        x = L.tensor([-1.0, 2.0])
+        return repr(m.eval()(x)), m.train()(x)[0].item() != -0.3
     on_both(run)

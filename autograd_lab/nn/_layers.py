@@ -255,16 +255,23 @@ class Threshold(Module):
         return f"threshold={self.threshold}, value={self.value}{_and_inplace(self)}"
 
 
-class GLU(Module):
-    def __init__(self, dim=-1):
+class _AlongDim(Module):
+    """A function along one dim `dim`."""
+
+    def __init__(self, dim=None):
         super().__init__()
         self.dim = dim
 
-    def forward(self, input):
-        return F.glu(input, self.dim)
-
     def extra_repr(self):
         return f"dim={self.dim}"
+
+
+class GLU(_AlongDim):
+    def __init__(self, dim=-1):
+        super().__init__(dim)
+
+    def forward(self, input):
+        return F.glu(input, self.dim)
 
 
 class Hardshrink(Module):
@@ -304,16 +311,9 @@ class Sigmoid(Module):
         return _ops.sigmoid(input)
 
 
-class Softmax(Module):
-    def __init__(self, dim=None):
-        super().__init__()
-        self.dim = dim
-
+class Softmax(_AlongDim):
     def forward(self, input):
         return F.softmax(input, self.dim)
-
-    def extra_repr(self):
-        return f"dim={self.dim}"
 
 
 class LogSoftmax(Softmax):

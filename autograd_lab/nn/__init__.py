@@ -6,15 +6,14 @@
     loss = torch.nn.functional.mse_loss(model(x), y)
 """
 from . import functional, init, utils
-from ._layers import (Identity, Linear, ReLU, Tanh, Sigmoid, Softmax, LogSoftmax, LeakyReLU,
-                      ELU, CELU, SELU, GELU, SiLU, Mish, Softplus, Hardtanh, ReLU6, Hardsigmoid,
-                      Hardswish, LogSigmoid, Softmin, PReLU, RReLU, Threshold, GLU, Hardshrink,
-                      Softshrink, Softsign, Tanhshrink, Softmax2d, CosineSimilarity,
-                      PairwiseDistance, LayerNorm, RMSNorm, BatchNorm1d, BatchNorm2d,
-                      BatchNorm3d, GroupNorm, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d,
-                      Embedding, Flatten, Unflatten, Dropout, Dropout1d, Dropout2d, AlphaDropout,
-                      FeatureAlphaDropout, Sequential, ModuleList, ModuleDict, ParameterList,
-                      ParameterDict)
+from ._layers import (Identity, Linear, Bilinear, ReLU, Tanh, Sigmoid, Softmax, LogSoftmax,
+                      LeakyReLU, ELU, CELU, SELU, GELU, SiLU, Mish, Softplus, Hardtanh, ReLU6,
+                      Hardsigmoid, Hardswish, LogSigmoid, Softmin, PReLU, RReLU, Threshold, GLU,
+                      Hardshrink, Softshrink, Softsign, Tanhshrink, Softmax2d, CosineSimilarity,
+                      PairwiseDistance, LayerNorm, RMSNorm, BatchNorm1d, BatchNorm2d, BatchNorm3d,
+                      GroupNorm, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d, Embedding, Flatten,
+                      Unflatten, Dropout, Dropout1d, Dropout2d, AlphaDropout, FeatureAlphaDropout,
+                      Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict)
 from ._conv_layers import Conv1d, Conv2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d
 from ._loss import (MSELoss, L1Loss, SmoothL1Loss, HuberLoss, KLDivLoss, CrossEntropyLoss,
                     NLLLoss, BCELoss, BCEWithLogitsLoss, MarginRankingLoss, HingeEmbeddingLoss,
@@ -25,12 +24,12 @@ from ._module import Module
 from ._rnn import RNNCellBase, RNNCell, LSTMCell, GRUCell, RNNBase, RNN, LSTM, GRU
 from .parameter import Parameter
 
-__all__ = ["Module", "Parameter", "Identity", "Linear", "ReLU", "Tanh", "Sigmoid", "Softmax",
-           "LogSoftmax", "LeakyReLU", "ELU", "CELU", "SELU", "GELU", "SiLU", "Mish", "Softplus",
-           "Hardtanh", "ReLU6", "Hardsigmoid", "Hardswish", "LogSigmoid", "Softmin", "PReLU",
-           "RReLU", "Threshold", "GLU", "Hardshrink", "Softshrink", "Softsign", "Tanhshrink",
-           "Softmax2d", "CosineSimilarity", "PairwiseDistance", "LayerNorm", "RMSNorm",
-           "BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "GroupNorm", "InstanceNorm1d",
+__all__ = ["Module", "Parameter", "Identity", "Linear", "Bilinear", "ReLU", "Tanh", "Sigmoid",
+           "Softmax", "LogSoftmax", "LeakyReLU", "ELU", "CELU", "SELU", "GELU", "SiLU", "Mish",
+           "Softplus", "Hardtanh", "ReLU6", "Hardsigmoid", "Hardswish", "LogSigmoid", "Softmin",
+           "PReLU", "RReLU", "Threshold", "GLU", "Hardshrink", "Softshrink", "Softsign",
+           "Tanhshrink", "Softmax2d", "CosineSimilarity", "PairwiseDistance", "LayerNorm",
+           "RMSNorm", "BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "GroupNorm", "InstanceNorm1d",
            "InstanceNorm2d", "InstanceNorm3d", "Embedding", "Flatten", "Unflatten", "Dropout",
            "Dropout1d", "Dropout2d", "AlphaDropout", "FeatureAlphaDropout", "Sequential",
            "ModuleList", "ModuleDict", "ParameterList", "ParameterDict", "Conv1d", "Conv2d",

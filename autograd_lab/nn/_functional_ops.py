@@ -61,6 +61,22 @@ def addmm(bias, mat1, mat2):
 
 
 # ================================================================================================
+# Bilinear: trilinear (x1, W, x2 -> sum_ij x1_i W_oij x2_j as one node)
+# ================================================================================================
+
+TrilinearBackward0 = defnode("TrilinearBackward0", [
+    lambda B, g, ans, x1, w, x2: B.einsum("bo,oij,bj->bi", g, w, x2),
+    lambda B, g, ans, x1, w, x2: B.einsum("bo,bi,bj->oij", g, x1, x2),
+    lambda B, g, ans, x1, w, x2: B.einsum("bo,bi,oij->bj", g, x1, w)], "trilinear", saves=True)
+
+
+def trilinear(x1, w, x2):
+    """out[b, o] = sum_ij x1[b, i] w[o, i, j] x2[b, j] for 2-D x1, x2 and 3-D w."""
+    data = np.einsum("bi,oij,bj->bo", x1._data, w._data, x2._data, optimize=True)
+    return record(TrilinearBackward0, data, (x1, w, x2), (x1, w, x2))
+
+
+# ================================================================================================
 # Losses
 # ================================================================================================
 

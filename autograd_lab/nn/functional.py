@@ -20,15 +20,15 @@ from . import _functional_ops as _F
 from ._conv import (conv1d, conv2d, max_pool2d, avg_pool2d, adaptive_avg_pool2d,  # noqa: F401
                     pad)
 
-__all__ = ["linear", "conv1d", "conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "pad",
-           "relu", "tanh", "sigmoid", "softmax", "log_softmax", "dropout", "leaky_relu", "elu",
-           "celu", "selu", "gelu", "silu", "mish", "softplus", "hardtanh", "relu6", "hardsigmoid",
-           "hardswish", "logsigmoid", "prelu", "threshold", "glu", "hardshrink", "softshrink",
-           "softsign", "tanhshrink", "dropout1d", "dropout2d", "alpha_dropout",
-           "feature_alpha_dropout", "softmin", "one_hot", "normalize", "cosine_similarity",
-           "pairwise_distance", "layer_norm", "rms_norm", "batch_norm", "group_norm",
-           "instance_norm", "embedding", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss",
-           "kl_div", "cross_entropy", "nll_loss", "binary_cross_entropy",
+__all__ = ["linear", "bilinear", "conv1d", "conv2d", "max_pool2d", "avg_pool2d",
+           "adaptive_avg_pool2d", "pad", "relu", "tanh", "sigmoid", "softmax", "log_softmax",
+           "dropout", "leaky_relu", "elu", "celu", "selu", "gelu", "silu", "mish", "softplus",
+           "hardtanh", "relu6", "hardsigmoid", "hardswish", "logsigmoid", "prelu", "threshold",
+           "glu", "hardshrink", "softshrink", "softsign", "tanhshrink", "dropout1d", "dropout2d",
+           "alpha_dropout", "feature_alpha_dropout", "softmin", "one_hot", "normalize",
+           "cosine_similarity", "pairwise_distance", "layer_norm", "rms_norm", "batch_norm",
+           "group_norm", "instance_norm", "embedding", "mse_loss", "l1_loss", "smooth_l1_loss",
+           "huber_loss", "kl_div", "cross_entropy", "nll_loss", "binary_cross_entropy",
            "binary_cross_entropy_with_logits", "margin_ranking_loss", "hinge_embedding_loss",
            "soft_margin_loss", "cosine_embedding_loss", "triplet_margin_loss",
            "triplet_margin_with_distance_loss", "poisson_nll_loss", "gaussian_nll_loss",
@@ -49,6 +49,34 @@ def linear(input, weight, bias=None):
         return _F.addmm(bias, x, wt)
     flat = _ops.reshape(x, -1, x.shape[-1])
     return _ops.reshape(_F.addmm(bias, flat, wt), *x.shape[:-1], weight.shape[0])
+
+
+def bilinear(input1, input2, weight, bias=None):
+    """x1ᵀ W_o x2 for every output o (TrilinearBackward0 on the flattened inputs, viewed back),
+    plus bias (AddBackward0)."""
+    x1, x2 = as_tensor_arg(input1), as_tensor_arg(input2)
+    if x1.ndim != x2.ndim:
+        raise RuntimeError(f"bilinear(): input dimensions do not match: got {x1.ndim} and "
+                           f"{x2.ndim}")
+    for d in range(x1.ndim - 1):
+        if x1.shape[d] != x2.shape[d]:
+            raise RuntimeError(f"bilinear(): input batch dimensions do not match at dim {d}: got "
+                               f"{x1.shape[d]} and {x2.shape[d]}")
+    for i, x in ((1, x1), (2, x2)):
+        expected = weight.shape[_ops.norm_dim(i, weight.ndim)]
+        if x.shape[-1] != expected:
+            raise RuntimeError(f"bilinear(): input{i} size does not match weight size: got "
+                               f"{x.shape[-1]} but expected {expected}")
+    if bias is not None and bias.shape[0] != weight.shape[0]:
+        raise RuntimeError(f"bilinear(): bias size does not match weight size: got "
+                           f"{bias.shape[0]} but expected {weight.shape[0]}")
+    if not x1.dtype == x2.dtype == weight.dtype:
+        names = [t.dtype.legacy.lower() for t in (x1, x2, weight)]
+        raise RuntimeError(f"All tensors must have the same dtype, got input1: {names[0]}, "
+                           f"input2: {names[1]}, weight: {names[2]}")
+    flat = [_ops.reshape(x, -1, x.shape[-1]) for x in (x1, x2)]
+    out = _ops.reshape(_F.trilinear(flat[0], weight, flat[1]), *x1.shape[:-1], weight.shape[0])
+    return out if bias is None else _ops.add(out, bias)
 
 
 def relu(input, inplace=False):

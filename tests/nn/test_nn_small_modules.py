@@ -1,6 +1,6 @@
-"""PReLU, RReLU, Threshold, GLU, Hardshrink, Softshrink, Softsign, Tanhshrink, Softmax2d, the
-channel and alpha dropouts, CosineSimilarity and PairwiseDistance against PyTorch: values,
-gradients and second derivatives, grad_fn graphs, reprs, warnings and errors."""
+"""Bilinear, PReLU, RReLU, Threshold, GLU, Hardshrink, Softshrink, Softsign, Tanhshrink,
+Softmax2d, the channel and alpha dropouts, CosineSimilarity and PairwiseDistance against PyTorch:
+values, gradients and second derivatives, grad_fn graphs, reprs, warnings and errors."""
 import warnings
 
 import numpy as np
@@ -36,6 +36,10 @@ FUNCTIONS = {  # name: (fn(F, *tensors), shapes of the tensors)
     "softshrink": (lambda F, x: F.softshrink(x), [(3, 4)]),
     "softsign": (lambda F, x: F.softsign(x), [(3, 4)]),
     "tanhshrink": (lambda F, x: F.tanhshrink(x), [(3, 4)]),
+    "bilinear": (lambda F, x, y, w, b: F.bilinear(x, y, w, b), [(2, 3), (2, 4), (5, 3, 4), (5,)]),
+    "bilinear_batched_no_bias": (lambda F, x, y, w: F.bilinear(x, y, w),
+                                 [(3, 2, 3), (3, 2, 4), (5, 3, 4)]),
+    "bilinear_vectors": (lambda F, x, y, w: F.bilinear(x, y, w), [(3,), (4,), (2, 3, 4)]),
     "pairwise": (lambda F, x, y: F.pairwise_distance(x, y), [(4, 3), (4, 3)]),
     "pairwise_p1_keepdim": (lambda F, x, y: F.pairwise_distance(x, y, 1, 1e-3, True),
                             [(4, 3), (4, 3)]),
@@ -54,6 +58,7 @@ def test_functions(name, dtype):
 
 
 @pytest.mark.parametrize("name", ["prelu_per_channel", "prelu_one_weight", "glu_middle",
+                                  "bilinear",
                                   "softsign", "tanhshrink", "pairwise_p3_broadcast"])
 def test_second_derivatives_match_torch(name):
     fn, shapes = FUNCTIONS[name]
@@ -91,6 +96,13 @@ ERRORS = [
     lambda F, t: F.hardshrink(t.arange(3), 0.5),
     lambda F, t: F.rrelu(t.ones(3), 0.5, 0.1),
     lambda F, t: F.rrelu(t.arange(3)),
+    lambda F, t: F.bilinear(t.ones(2, 3), t.ones(2, 2, 4), t.ones(5, 3, 4)),
+    lambda F, t: F.bilinear(t.ones(2, 3), t.ones(3, 4), t.ones(5, 3, 4)),
+    lambda F, t: F.bilinear(t.ones(2, 2), t.ones(2, 4), t.ones(5, 3, 4)),
+    lambda F, t: F.bilinear(t.ones(2, 3), t.ones(2, 5), t.ones(5, 3, 4)),
+    lambda F, t: F.bilinear(t.ones(2, 3), t.ones(2, 4), t.ones(5, 3, 4), t.ones(4)),
+    lambda F, t: F.bilinear(t.ones(2, 3), t.ones(2, 4), t.ones(5, 3, 4, dtype=t.float64)),
+    lambda F, t: F.bilinear(t.ones(2, 3), t.ones(2, 4), t.ones(5, 3)),
     lambda F, t: F.glu(t.tensor(1.0)),
     lambda F, t: F.glu(t.ones(2, 3)),
     lambda F, t: F.glu(t.ones(2, 4), 2),
@@ -122,6 +134,7 @@ MODULES = [
     lambda nn: nn.Softsign(), lambda nn: nn.Tanhshrink(), lambda nn: nn.Softmax2d(),
     lambda nn: nn.Hardshrink(), lambda nn: nn.Softshrink(0.3), lambda nn: nn.Hardshrink(lambd=1),
     lambda nn: nn.RReLU(), lambda nn: nn.RReLU(0.1, 0.3, True),
+    lambda nn: nn.Bilinear(3, 4, 5), lambda nn: nn.Bilinear(3, 4, 5, bias=False),
     lambda nn: nn.Dropout1d(), lambda nn: nn.Dropout2d(0.3, True), lambda nn: nn.AlphaDropout(0.2),
     lambda nn: nn.FeatureAlphaDropout(), lambda nn: nn.Dropout1d(2),
     lambda nn: nn.CosineSimilarity(), lambda nn: nn.CosineSimilarity(0, 1e-3),
@@ -280,3 +293,20 @@ def test_rrelu_module_follows_training_mode():
         x = L.tensor([-1.0, 2.0])
         return repr(m.eval()(x)), m.train()(x)[0].item() != -0.3
     on_both(run)
+
+
+def test_bilinear_module_init_and_call():
+    lab.manual_seed(0)
+    m = lab.nn.Bilinear(9, 4, 300)
+    assert [n for n, _ in m.named_parameters()] == ["weight", "bias"]
+    assert m.weight.shape == (300, 9, 4) and m.weight.dtype == lab.float32
+    w = m.weight.detach().numpy()
+    assert np.abs(w).max() <= 1 / 3 and np.abs(w).max() > 0.3  # U(-1/sqrt(9), 1/sqrt(9))
+
+    def fn(lib, x1, x2):
+        layer = lib.nn.Bilinear(3, 4, 2, dtype=lib.float64)
+        with lib.no_grad():
+            layer.weight.copy_(lib.tensor(np.linspace(-1, 1, 24).reshape(2, 3, 4)))
+            layer.bias.copy_(lib.tensor([0.5, -0.5]))
+        return layer(x1, x2)
+    compare(fn, [(arr(5, 3), True), (arr(5, 4), True)])

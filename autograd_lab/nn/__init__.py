@@ -12,8 +12,9 @@ from ._layers import (Identity, Linear, Bilinear, ReLU, Tanh, Sigmoid, Softmax, 
                       Hardshrink, Softshrink, Softsign, Tanhshrink, Softmax2d, CosineSimilarity,
                       PairwiseDistance, LayerNorm, RMSNorm, BatchNorm1d, BatchNorm2d, BatchNorm3d,
                       GroupNorm, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d, Embedding, Flatten,
-                      Unflatten, Dropout, Dropout1d, Dropout2d, AlphaDropout, FeatureAlphaDropout,
-                      Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict)
+                      Unflatten, Dropout, Dropout1d, Dropout2d, Dropout3d, AlphaDropout,
+                      FeatureAlphaDropout, Sequential, ModuleList, ModuleDict, ParameterList,
+                      ParameterDict)
 from ._conv_layers import Conv1d, Conv2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d
 from ._loss import (MSELoss, L1Loss, SmoothL1Loss, HuberLoss, KLDivLoss, CrossEntropyLoss,
                     NLLLoss, BCELoss, BCEWithLogitsLoss, MarginRankingLoss, HingeEmbeddingLoss,
@@ -31,12 +32,12 @@ __all__ = ["Module", "Parameter", "Identity", "Linear", "Bilinear", "ReLU", "Tan
            "Tanhshrink", "Softmax2d", "CosineSimilarity", "PairwiseDistance", "LayerNorm",
            "RMSNorm", "BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "GroupNorm", "InstanceNorm1d",
            "InstanceNorm2d", "InstanceNorm3d", "Embedding", "Flatten", "Unflatten", "Dropout",
-           "Dropout1d", "Dropout2d", "AlphaDropout", "FeatureAlphaDropout", "Sequential",
-           "ModuleList", "ModuleDict", "ParameterList", "ParameterDict", "Conv1d", "Conv2d",
-           "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "MSELoss", "L1Loss", "SmoothL1Loss",
-           "HuberLoss", "KLDivLoss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss",
-           "MarginRankingLoss", "HingeEmbeddingLoss", "SoftMarginLoss", "CosineEmbeddingLoss",
-           "TripletMarginLoss", "TripletMarginWithDistanceLoss", "PoissonNLLLoss",
-           "GaussianNLLLoss", "MultiLabelSoftMarginLoss", "MultiMarginLoss", "MultiLabelMarginLoss",
-           "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell", "RNNBase", "RNN", "LSTM", "GRU",
-           "functional", "init", "utils"]
+           "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout", "FeatureAlphaDropout",
+           "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict", "Conv1d",
+           "Conv2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "MSELoss", "L1Loss",
+           "SmoothL1Loss", "HuberLoss", "KLDivLoss", "CrossEntropyLoss", "NLLLoss", "BCELoss",
+           "BCEWithLogitsLoss", "MarginRankingLoss", "HingeEmbeddingLoss", "SoftMarginLoss",
+           "CosineEmbeddingLoss", "TripletMarginLoss", "TripletMarginWithDistanceLoss",
+           "PoissonNLLLoss", "GaussianNLLLoss", "MultiLabelSoftMarginLoss", "MultiMarginLoss",
+           "MultiLabelMarginLoss", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell", "RNNBase",
+           "RNN", "LSTM", "GRU", "functional", "init", "utils"]

@@ -25,7 +25,7 @@ __all__ = ["linear", "bilinear", "conv1d", "conv2d", "max_pool2d", "avg_pool2d",
            "dropout", "leaky_relu", "elu", "celu", "selu", "gelu", "silu", "mish", "softplus",
            "hardtanh", "relu6", "hardsigmoid", "hardswish", "logsigmoid", "prelu", "threshold",
            "glu", "hardshrink", "softshrink", "softsign", "tanhshrink", "dropout1d", "dropout2d",
-           "alpha_dropout", "feature_alpha_dropout", "softmin", "one_hot", "normalize",
+           "dropout3d", "alpha_dropout", "feature_alpha_dropout", "softmin", "one_hot", "normalize",
            "cosine_similarity", "pairwise_distance", "layer_norm", "rms_norm", "batch_norm",
            "group_norm", "instance_norm", "embedding", "mse_loss", "l1_loss", "smooth_l1_loss",
            "huber_loss", "kl_div", "cross_entropy", "nll_loss", "binary_cross_entropy",
@@ -562,9 +562,14 @@ def dropout1d(input, p=0.5, training=True, inplace=False):
                            f"Note that dropout1d exists to provide channel-wise dropout on inputs "
                            f"with 1 spatial dimension, a channel dimension, and an optional batch "
                            f"dimension (i.e. 2D or 3D inputs).")
-    if x.ndim == 3 or inplace:  # in place, (C, L) input gets a (C, 1) mask directly (PyTorch
-        # unsqueezes it in place first: two more view nodes in its graph)
-        return _dropout(x, p, training, inplace, feature=x.ndim - 1)
+    return _channel_dropout(x, p, training, inplace, x.ndim == 3)
+
+
+def _channel_dropout(x, p, training, inplace, batched):
+    """Feature dropout; unbatched input is a batch of one (viewed so; in place it gets a
+    (C, 1, ...) mask directly, where PyTorch unsqueezes it in place: two more view nodes)."""
+    if batched or inplace:
+        return _dropout(x, p, training, inplace, feature=2 if batched else 1)
     return _ops.squeeze(_dropout(_ops.unsqueeze(x, 0), p, training, inplace, feature=2), 0)
 
 
@@ -588,6 +593,21 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
                       "H, W). To maintain the 1D channel-wise dropout behavior, please switch to "
                       "using dropout1d instead.", UserWarning, stacklevel=2)
     return _dropout(x, p, training, inplace, feature=2)
+
+
+def dropout3d(input, p=0.5, training=True, inplace=False):
+    """Zero whole channels of (N, C, D, H, W) or (C, D, H, W) input with probability p, scaling
+    the rest by 1/(1-p), when training; other dims warn as PyTorch's (and count as unbatched)."""
+    _check_p(p)
+    x = as_tensor_arg(input)
+    if x.ndim not in (4, 5):
+        warnings.warn(f"dropout3d: Received a {x.ndim}-D input to dropout3d, which is deprecated "
+                      f"and will result in an error in a future release. To retain the behavior "
+                      f"and silence this warning, please use dropout instead. Note that "
+                      f"dropout3d exists to provide channel-wise dropout on inputs with 3 "
+                      f"spatial dimensions, a channel dimension, and an optional batch dimension "
+                      f"(i.e. 4D or 5D inputs).", UserWarning, stacklevel=2)
+    return _channel_dropout(x, p, training, inplace, x.ndim == 5)
 
 
 def alpha_dropout(input, p=0.5, training=False, inplace=False):

@@ -136,7 +136,7 @@ MODULES = [
     lambda nn: nn.RReLU(), lambda nn: nn.RReLU(0.1, 0.3, True),
     lambda nn: nn.Bilinear(3, 4, 5), lambda nn: nn.Bilinear(3, 4, 5, bias=False),
     lambda nn: nn.Dropout1d(), lambda nn: nn.Dropout2d(0.3, True), lambda nn: nn.AlphaDropout(0.2),
-    lambda nn: nn.FeatureAlphaDropout(), lambda nn: nn.Dropout1d(2),
+    lambda nn: nn.FeatureAlphaDropout(), lambda nn: nn.Dropout1d(2), lambda nn: nn.Dropout3d(0.1),
     lambda nn: nn.CosineSimilarity(), lambda nn: nn.CosineSimilarity(0, 1e-3),
     lambda nn: nn.PairwiseDistance(), lambda nn: nn.PairwiseDistance(1, 1e-3, True),
 ]
@@ -193,6 +193,9 @@ DROPOUTS = {  # name: (fn(F, x, inplace), input shape, per channel, alpha)
     "dropout1d": (lambda F, x, i: F.dropout1d(x, 0.4, True, i), (6, 5, 3), True, False),
     "dropout1d_unbatched": (lambda F, x, i: F.dropout1d(x, 0.4, True, i), (5, 3), True, False),
     "dropout2d": (lambda F, x, i: F.dropout2d(x, 0.4, True, i), (6, 5, 2, 2), True, False),
+    "dropout3d": (lambda F, x, i: F.dropout3d(x, 0.4, True, i), (6, 5, 2, 1, 2), True, False),
+    "dropout3d_unbatched": (lambda F, x, i: F.dropout3d(x, 0.4, True, i), (6, 2, 1, 2), True,
+                            False),
     "alpha_dropout": (lambda F, x, i: F.alpha_dropout(x, 0.4, True, i), (6, 5), False, True),
     "feature_alpha_dropout": (lambda F, x, i: F.feature_alpha_dropout(x, 0.4, True, i),
                               (6, 5, 3), True, True),
@@ -216,12 +219,13 @@ def test_dropouts_agree_with_torch_where_both_kept_or_both_dropped(name, inplace
 
     lab.manual_seed(0)
     ours, theirs = run(lab), run(torch)
-    if not (name == "dropout1d_unbatched" and inplace):  # (PyTorch adds in-place view steps)
+    if not (name.endswith("unbatched") and inplace):  # (PyTorch adds in-place view steps)
         assert ours[2] == theirs[2]
     dropped, their_dropped = _dropped(ours[0], 0.4, alpha), _dropped(theirs[0], 0.4, alpha)
     assert 0 < dropped.mean() < 1
     if per_channel:  # whole channels: the same decision along every trailing dim
-        channels = dropped.reshape(*shape[:1 if len(shape) == 2 else 2], -1)
+        unbatched = name.endswith("unbatched")
+        channels = dropped.reshape(*shape[:1 if unbatched else 2], -1)
         assert (channels.all(-1) | ~channels.any(-1)).all()
     same = dropped == their_dropped
     np.testing.assert_allclose(ours[0][same], theirs[0][same], rtol=1e-12)
@@ -231,10 +235,11 @@ def test_dropouts_agree_with_torch_where_both_kept_or_both_dropped(name, inplace
 
 
 @pytest.mark.parametrize("p, training", [(0.0, True), (1.0, True), (0.5, False)])
-@pytest.mark.parametrize("name", ["dropout1d", "dropout2d", "alpha_dropout",
+@pytest.mark.parametrize("name", ["dropout1d", "dropout2d", "dropout3d", "alpha_dropout",
                                   "feature_alpha_dropout"])
 def test_dropouts_without_randomness_are_torchs(name, p, training):
-    shape = {"alpha_dropout": (2, 3), "dropout2d": (2, 3, 2, 2)}.get(name, (2, 3, 2))
+    shape = {"alpha_dropout": (2, 3), "dropout2d": (2, 3, 2, 2),
+             "dropout3d": (3, 2, 1, 2)}.get(name, (2, 3, 2))
     compare(lambda lib, x: getattr(lib.nn.functional, name)(x, p, training), [(arr(*shape), True)])
 
 
@@ -252,11 +257,12 @@ def test_dropout_modules_follow_training_mode_and_warn_as_torch():
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             x = L.ones(2, 3, 4)
-            modules = (L.nn.Dropout1d(), L.nn.Dropout2d(), L.nn.AlphaDropout(),
+            modules = (L.nn.Dropout1d(), L.nn.Dropout2d(), L.nn.Dropout3d(), L.nn.AlphaDropout(),
                        L.nn.FeatureAlphaDropout())
             eval_out = [m.eval()(x) is x for m in modules]
             L.nn.Dropout2d(0.0)(x)
             L.nn.Dropout2d(0.0)(L.ones(2, 3))
+            L.nn.Dropout3d(0.0)(L.ones(2, 3))
         return eval_out, [(w.category.__name__, str(w.message)) for w in caught], \
             outcome(lambda: L.nn.Dropout1d()(L.ones(2, 2, 2, 2)))
     on_both(run)

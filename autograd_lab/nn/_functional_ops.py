@@ -317,8 +317,7 @@ def multi_margin_loss(input, target, p, margin, weight, reduction):
     """Per sample, sum over classes i != y of max(0, margin - x[y] + x[i]) ** p (times
     weight[y]) / C, reduced; input is (N, C) or (C,), target the class indices y."""
     a = input._data
-    shape = a.reshape(-1, a.shape[-1]).shape if a.size else (0, a.shape[-1])
-    n, c = shape
+    shape = n, c = a.reshape(-1, a.shape[-1]).shape
     x2, y = a.reshape(shape), target._data.reshape(-1)
     index = (np.arange(n), y)
     z = margin - x2[index][:, None] + x2
@@ -840,6 +839,10 @@ def group_norm(x, groups, weight, bias, eps):
     geo = _channel_geometry(shape, (2,), eps, True, (shape[0], groups, -1))
     return _normalize(NativeGroupNormBackward0, x, weight, bias, geo)
 
+
+# ================================================================================================
+# Embedding
+# ================================================================================================
 
 def _embedding_rule(B, g, ans, ix, shape, padded, freq):
     if freq is not None:

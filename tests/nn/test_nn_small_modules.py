@@ -316,3 +316,106 @@ def test_bilinear_module_init_and_call():
             layer.bias.copy_(lib.tensor([0.5, -0.5]))
         return layer(x1, x2)
     compare(fn, [(arr(5, 3), True), (arr(5, 4), True)])
+
+
+# ---- embedding_bag --------------------------------------------------------------------------
+IX = np.array([1, 2, 4, 5, 4, 3, 2, 9, 0, 4])
+BAGS = {  # name: keyword arguments (besides input, weight and offsets)
+    "mean": ({}, [0, 4, 4, 7]),
+    "sum": ({"mode": "sum"}, [0, 4, 4, 7]),
+    "max": ({"mode": "max"}, [0, 4, 4, 7]),
+    "padding": ({"padding_idx": 4}, [0, 3, 5]),
+    "padding_sum_negative": ({"padding_idx": -1, "mode": "sum"}, [0, 3, 5]),
+    "max_padding": ({"mode": "max", "padding_idx": 2}, [0, 2, 5]),
+    "last_offset": ({"include_last_offset": True, "mode": "sum"}, [0, 3, 6, 10]),
+    "last_offset_mean": ({"include_last_offset": True}, [0, 3, 3, 10]),
+}
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", BAGS)
+def test_embedding_bag(name, dtype):
+    kwargs, offsets = BAGS[name]
+    compare(lambda lib, w: lib.nn.functional.embedding_bag(
+        lib.tensor(IX), w, lib.tensor(offsets), **kwargs), [(arr(10, 3), True)], dtype)
+
+
+@pytest.mark.parametrize("mode", ["sum", "mean", "max"])
+def test_embedding_bag_of_2d_input_and_per_sample_weights(mode):
+    ix = IX.reshape(2, 5)
+    compare(lambda lib, w: lib.nn.functional.embedding_bag(lib.tensor(ix), w, mode=mode),
+            [(arr(10, 3), True)])
+    if mode == "sum":
+        compare(lambda lib, w, psw: lib.nn.functional.embedding_bag(
+            lib.tensor(ix), w, mode="sum", per_sample_weights=psw, padding_idx=4),
+            [(arr(10, 3), True), (arr(2, 5), True)])
+
+
+def test_embedding_bag_gradgradcheck():
+    """(PyTorch has no double backward through per_sample_weights' gradient to compare with.)"""
+    def fn(w, psw):
+        return lab.nn.functional.embedding_bag(lab.tensor(IX), w, lab.tensor([0, 3, 7]),
+                                               mode="sum", per_sample_weights=psw)
+    w, psw = (lab.tensor(arr(10, 3), requires_grad=True),
+              lab.tensor(arr(10), requires_grad=True))
+    assert lab.autograd.gradcheck(fn, [w, psw]) and lab.autograd.gradgradcheck(fn, [w, psw])
+
+
+@pytest.mark.parametrize("mode", ["sum", "mean"])
+def test_embedding_bag_scale_grad_by_freq_divides_by_each_rows_frequency(mode):
+    w = lab.tensor(arr(10, 3), requires_grad=True)
+    bag = lab.nn.functional.embedding_bag(lab.tensor(IX), w, lab.tensor([0, 2, 5]), mode=mode,
+                                          scale_grad_by_freq=True)
+    plain = lab.tensor(w.detach().numpy(), requires_grad=True)
+    lab.nn.functional.embedding_bag(lab.tensor(IX), plain, lab.tensor([0, 2, 5]),
+                                    mode=mode).sum().backward()
+    bag.sum().backward()
+    counts = np.bincount(IX, minlength=10)
+    np.testing.assert_allclose(w.grad.numpy() * np.maximum(counts, 1)[:, None],
+                               plain.grad.numpy(), rtol=1e-12)
+
+
+EMBEDDING_BAG_ERRORS = [
+    lambda F, t: F.embedding_bag(t.tensor(IX), t.ones(10, 3), t.tensor([1, 4])),
+    lambda F, t: F.embedding_bag(t.tensor(IX), t.ones(10, 3), t.tensor([0, 4, 11])),
+    lambda F, t: F.embedding_bag(t.tensor(IX).float(), t.ones(10, 3), t.tensor([0, 4])),
+    lambda F, t: F.embedding_bag(t.tensor(IX[:8]) + 5, t.ones(10, 3), t.tensor([0, 4])),
+    lambda F, t: F.embedding_bag(t.tensor(IX), t.ones(10, 3), t.tensor([0, 4]), padding_idx=12),
+    lambda F, t: F.embedding_bag(t.tensor(IX), t.ones(10, 3)),
+    lambda F, t: F.embedding_bag(t.tensor(IX), t.ones(10, 3), t.tensor([[0, 4]])),
+    lambda F, t: F.embedding_bag(t.tensor(IX).view(1, 2, 5), t.ones(10, 3)),
+    lambda F, t: F.embedding_bag(t.tensor(IX), t.ones(10), t.tensor([0])),
+    lambda F, t: F.embedding_bag(t.tensor(IX), t.ones(10, 3), t.tensor([0]), mode="min"),
+    lambda F, t: F.embedding_bag(t.tensor(IX), t.ones(10, 3), t.tensor([0]), mode="max",
+                                 scale_grad_by_freq=True),
+    lambda F, t: F.embedding_bag(t.tensor(IX), t.ones(10, 3), t.tensor([0]),
+                                 per_sample_weights=t.ones(10)),
+    lambda F, t: F.embedding_bag(t.tensor(IX), t.ones(10, 3), t.tensor([0]),
+                                 per_sample_weights=t.ones(9)),
+]
+
+
+@pytest.mark.parametrize("fn", EMBEDDING_BAG_ERRORS)
+def test_embedding_bag_errors_are_pytorchs(fn):
+    assert same_outcome(lambda lib: fn(lib.nn.functional, lib))[0] != "ok"
+
+
+@pytest.mark.parametrize("make", [
+    lambda nn: nn.EmbeddingBag(10, 3), lambda nn: nn.EmbeddingBag(10, 3, 1.0, 1.0, True, "max"),
+    lambda nn: nn.EmbeddingBag(10, 3, mode="sum", padding_idx=-1),
+    lambda nn: nn.EmbeddingBag(10, 3, padding_idx=10)])
+def test_embedding_bag_module_reprs(make):
+    same_outcome(lambda lib: make(lib.nn))
+
+
+def test_embedding_bag_module_init_max_norm_and_call():
+    lab.manual_seed(0)
+    m = lab.nn.EmbeddingBag(50, 4, padding_idx=3)
+    assert list(m.state_dict()) == ["weight"] and (m.weight.detach().numpy()[3] == 0).all()
+
+    def fn(lib, w):
+        layer = lib.nn.EmbeddingBag(10, 3, max_norm=1.0, mode="sum", dtype=lib.float64)
+        with lib.no_grad():
+            layer.weight.copy_(w)
+        return layer(lib.tensor(IX), lib.tensor([0, 6]))
+    compare(fn, [(arr(10, 3), False)])

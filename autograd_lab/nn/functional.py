@@ -659,18 +659,23 @@ def _channel_dropout(x, p, training, inplace, batched):
     return _ops.squeeze(_dropout(_ops.unsqueeze(x, 0), p, training, inplace, feature=2), 0)
 
 
+def _warn_unusual_dims(n, ndim):
+    """PyTorch's warning for dropout{n}d of input without n + 1 or n + 2 dims."""
+    if ndim not in (n + 1, n + 2):
+        warnings.warn(f"dropout{n}d: Received a {ndim}-D input to dropout{n}d, which is "
+                      f"deprecated and will result in an error in a future release. To retain "
+                      f"the behavior and silence this warning, please use dropout instead. Note "
+                      f"that dropout{n}d exists to provide channel-wise dropout on inputs with {n} "
+                      f"spatial dimensions, a channel dimension, and an optional batch dimension "
+                      f"(i.e. {n + 1}D or {n + 2}D inputs).", UserWarning, stacklevel=3)
+
+
 def dropout2d(input, p=0.5, training=True, inplace=False):
     """Zero whole channels (dim 1) of (N, C, H, W) input with probability p, scaling the rest by
     1/(1-p), when training; other dims warn as PyTorch's (3-D input is taken as (N, C, L))."""
     _check_p(p)
     x = as_tensor_arg(input)
-    if x.ndim not in (3, 4):
-        warnings.warn(f"dropout2d: Received a {x.ndim}-D input to dropout2d, which is deprecated "
-                      f"and will result in an error in a future release. To retain the behavior "
-                      f"and silence this warning, please use dropout instead. Note that "
-                      f"dropout2d exists to provide channel-wise dropout on inputs with 2 "
-                      f"spatial dimensions, a channel dimension, and an optional batch dimension "
-                      f"(i.e. 3D or 4D inputs).", UserWarning, stacklevel=2)
+    _warn_unusual_dims(2, x.ndim)
     if x.ndim == 3:
         warnings.warn("dropout2d: Received a 3D input to dropout2d and assuming that channel-wise "
                       "1D dropout behavior is desired - input is interpreted as shape (N, C, L), "
@@ -686,13 +691,7 @@ def dropout3d(input, p=0.5, training=True, inplace=False):
     the rest by 1/(1-p), when training; other dims warn as PyTorch's (and count as unbatched)."""
     _check_p(p)
     x = as_tensor_arg(input)
-    if x.ndim not in (4, 5):
-        warnings.warn(f"dropout3d: Received a {x.ndim}-D input to dropout3d, which is deprecated "
-                      f"and will result in an error in a future release. To retain the behavior "
-                      f"and silence this warning, please use dropout instead. Note that "
-                      f"dropout3d exists to provide channel-wise dropout on inputs with 3 "
-                      f"spatial dimensions, a channel dimension, and an optional batch dimension "
-                      f"(i.e. 4D or 5D inputs).", UserWarning, stacklevel=2)
+    _warn_unusual_dims(3, x.ndim)
     return _channel_dropout(x, p, training, inplace, x.ndim == 5)
 
 

@@ -379,7 +379,6 @@ EMBEDDING_BAG_ERRORS = [
     lambda F, t: F.embedding_bag(t.tensor(IX), t.ones(10, 3), t.tensor([1, 4])),
     lambda F, t: F.embedding_bag(t.tensor(IX), t.ones(10, 3), t.tensor([0, 4, 11])),
     lambda F, t: F.embedding_bag(t.tensor(IX).float(), t.ones(10, 3), t.tensor([0, 4])),
-    lambda F, t: F.embedding_bag(t.tensor(IX[:8]) + 5, t.ones(10, 3), t.tensor([0, 4])),
     lambda F, t: F.embedding_bag(t.tensor(IX), t.ones(10, 3), t.tensor([0, 4]), padding_idx=12),
     lambda F, t: F.embedding_bag(t.tensor(IX), t.ones(10, 3)),
     lambda F, t: F.embedding_bag(t.tensor(IX), t.ones(10, 3), t.tensor([[0, 4]])),
@@ -398,6 +397,14 @@ EMBEDDING_BAG_ERRORS = [
 @pytest.mark.parametrize("fn", EMBEDDING_BAG_ERRORS)
 def test_embedding_bag_errors_are_pytorchs(fn):
     assert same_outcome(lambda lib: fn(lib.nn.functional, lib))[0] != "ok"
+
+
+def test_embedding_bag_index_out_of_range():
+    """(PyTorch's message here varies from run to run: one of its two checks fires.)"""
+    with pytest.raises(RuntimeError, match=r"Index 3 of input takes value 10 which is not in the "
+                                           r"valid range \[0, 10\)"):
+        lab.nn.functional.embedding_bag(lab.tensor(IX[:8]) + 5, lab.ones(10, 3),
+                                        lab.tensor([0, 4]))
 
 
 @pytest.mark.parametrize("make", [

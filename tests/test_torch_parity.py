@@ -430,6 +430,16 @@ def test_matmul_records_pytorchs_decomposition(shapes):
         np.testing.assert_allclose(x, y, rtol=1e-12)
 
 
+@pytest.mark.parametrize("grad", [False, True])
+def test_vector_at_matrix_is_not_a_view(T, grad):
+    """PyTorch squeezes the mm result in place: no `_base`, and in-place ops on it record."""
+    v = T.tensor([1., 2.], requires_grad=grad)
+    y = v @ T.tensor([[1., 2., 3.], [4., 5., 6.]])
+    assert y._base is None
+    y.mul_(2).detach_()
+    assert y.tolist() == [18., 24., 30.] and y.grad_fn is None
+
+
 def test_saved_tensors_under_pytorchs_names(T):
     """The autograd docs' 'saved tensors' walkthrough: inputs are saved as themselves, outputs
     as new tensors with the same values, and reading them after backward is PyTorch's error."""

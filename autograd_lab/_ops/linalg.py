@@ -8,7 +8,7 @@ from .._node import defnode
 from .._tensor import Tensor, _new
 from ._record import _array_of, _broadcast_error, _operand, record, record1
 from .arith import DivBackward0, MulBackward0, PowBackward0, PowBackward1
-from .views import ReshapeAliasBackward, SqueezeBackward4, _view, expand, reshape, unsqueeze
+from .views import ReshapeAliasBackward, SqueezeBackward4, expand, reshape, unsqueeze
 
 
 # ================================================================================================
@@ -102,8 +102,8 @@ def _matmul_steps(a, b, A, Bv):
     if not (vector_matrix or batch_matrix or batch_batch):
         return None
     if vector_matrix:  # (mm, mv and bmm raise PyTorch's errors for shapes that do not fit)
-        out = mm(unsqueeze(a, 0), b)
-        return _view(SqueezeBackward4, out._data.reshape(Bv.shape[1:]), out, (out._data.shape,))
+        out = mm(unsqueeze(a, 0), b)  # squeezed in place, as PyTorch's: not a view
+        return record1(SqueezeBackward4, out._data.reshape(Bv.shape[1:]), out, (out._data.shape,))
     if batch_matrix:
         out = (mm if Bv.ndim == 2 else mv)(reshape(a, -1, A.shape[-1]), b)
         shape = A.shape[:-1] + Bv.shape[1:]

@@ -4,6 +4,7 @@ import math
 import numpy as np
 
 from .. import _dtypes
+from .._grad_mode import state as _grad
 from .._node import defnode
 from .._tensor import Tensor, _new
 from ._record import _array_of, _broadcast_error, _operand, record, record1
@@ -101,6 +102,11 @@ def _matmul_steps(a, b, A, Bv):
     batch_batch = A.ndim >= 3 and A.shape[:-2] == Bv.shape[:-2]
     if not (vector_matrix or batch_matrix or batch_batch):
         return None
+    if not (_grad.enabled and (a._requires_grad or b._requires_grad)):
+        try:  # nothing records: the same numpy calls, without a tensor per step
+            return _new(_matmul_unrecorded(A, Bv, vector_matrix, batch_matrix))
+        except ValueError:
+            pass  # the steps below raise PyTorch's error
     if vector_matrix:  # (mm, mv and bmm raise PyTorch's errors for shapes that do not fit)
         out = mm(unsqueeze(a, 0), b)  # squeezed in place, as PyTorch's: not a view
         return record1(SqueezeBackward4, out._data.reshape(Bv.shape[1:]), out, (out._data.shape,))
@@ -111,6 +117,17 @@ def _matmul_steps(a, b, A, Bv):
         out = bmm(*[reshape(expand(t, t.shape), -1, *t.shape[-2:]) for t in (a, b)])
         shape = A.shape[:-1] + Bv.shape[-1:]
     return record1(ReshapeAliasBackward, out._data.reshape(shape), out, (out._data.shape,))
+
+
+def _matmul_unrecorded(A, Bv, vector_matrix, batch_matrix):
+    """The array `_matmul_steps` makes, from the numpy calls its steps make (ValueError where a
+    step raises): the same bits, strides included."""
+    if vector_matrix:  # (unsqueeze reshapes as np.expand_dims does)
+        return np.matmul(A.reshape((1,) + A.shape), Bv).reshape(Bv.shape[1:])
+    if batch_matrix:
+        return np.matmul(A.reshape(-1, A.shape[-1]), Bv).reshape(A.shape[:-1] + Bv.shape[1:])
+    flat = [np.broadcast_to(t, t.shape).reshape(-1, *t.shape[-2:]) for t in (A, Bv)]
+    return np.matmul(*flat).reshape(A.shape[:-1] + Bv.shape[-1:])
 
 
 def _matmul_error(sa, sb):

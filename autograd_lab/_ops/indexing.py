@@ -18,11 +18,13 @@ from .views import _view
 def _index(index):
     """A numpy index from a PyTorch one (tensors and lists become arrays)."""
     if isinstance(index, tuple):
-        return tuple(_index_part(i) for i in index)
+        return tuple(map(_index_part, index))
     return _index_part(index)
 
 
 def _index_part(i):
+    if i.__class__ is int or i is None or i is Ellipsis:  # (the common parts first)
+        return i
     if isinstance(i, Tensor):
         i = i._data
         if i.dtype.kind == "f":
@@ -84,8 +86,10 @@ def _torch_axes(ix, ndim, out_ndim):
 
 
 def _is_advanced(ix):
-    parts = ix if isinstance(ix, tuple) else (ix,)
-    return builtins.any(isinstance(p, _ndarray) for p in parts)
+    for p in ix if isinstance(ix, tuple) else (ix,):
+        if isinstance(p, _ndarray):
+            return True
+    return False
 
 
 def _index_error(e, shape, ix):

@@ -34,7 +34,10 @@ def _view(cls, data, x, saved, replay=None, index=None):
         steps = ((cls._vjps[0], saved), up and up[3])  # back to the root base, linked
         out._extra["view"] = (x, replay, index, steps)
         if x.grad_fn is not None or not x._requires_grad:  # x may be rebased later: tell it
-            x._extras().setdefault("views", weakref.WeakSet()).add(out)
+            views = x._extras().get("views")
+            if views is None:  # (made once: a WeakSet costs more than the rest of a view)
+                views = x._extra["views"] = weakref.WeakSet()
+            views.add(out)
     return out
 
 

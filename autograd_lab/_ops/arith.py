@@ -10,7 +10,8 @@ from .._grad_mode import state as _grad
 from .._node import PAIR, defnode, scope, _Scope, _seq
 from .._tensor import Tensor, _new
 from ._record import (_NO_DIM, _array, _array_of, _broadcast_error, _edge, _link, _ndarray, _next,
-                      _no_record, _object_new, _operand, as_tensor_arg, record, record1)
+                      _no_record, _object_new, _operand, as_tensor_arg, broadcast_meta, record,
+                      record1)
 
 
 # ================================================================================================
@@ -223,10 +224,7 @@ def rsub(input, other, alpha=1):
     e = _edge(x)
     if not _grad.enabled or e is None:
         return out
-    a = x._data
-    meta = None if (a.shape, a.dtype) == (out._data.shape, out._data.dtype) else \
-        ((a.shape, a.dtype),)
-    return _link(RsubBackward1, out._data, (e,), (alpha,), meta)
+    return _link(RsubBackward1, out._data, (e,), (alpha,), broadcast_meta(out._data, x))
 
 
 def mul(input, other):

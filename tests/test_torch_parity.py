@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import autograd_lab as lab
-from helpers import outcome, require_torch
+from helpers import assert_matches_torch, outcome, require_torch
 
 
 def both(fn):
@@ -438,6 +438,21 @@ def test_vector_at_matrix_is_not_a_view(T, grad):
     assert y._base is None
     y.mul_(2).detach_()
     assert y.tolist() == [18., 24., 30.] and y.grad_fn is None
+
+
+@pytest.mark.parametrize("op", ["pow", "atan2", "hypot", "maximum", "remainder"])
+def test_mixed_precision_gradients_are_cast_at_the_node(op):
+    """A float32 input of an op with a float64 one gets its gradient cast to float32 right
+    there (not at the leaf): the ops before it then compute in float32, as PyTorch's."""
+    torch = require_torch()
+    rng = np.random.default_rng(0)
+    xs, es = rng.uniform(0.5, 2, 200).astype(np.float32), rng.uniform(0.5, 2, 200)
+    grads = []
+    for M in (lab, torch):
+        x, e = M.tensor(xs, requires_grad=True), M.tensor(es, requires_grad=True)
+        (getattr(M, op)(x * 1.1, e) * 3.7).sum().backward()
+        grads.append(x.grad)
+    assert_matches_torch(*grads)
 
 
 def test_saved_tensors_under_pytorchs_names(T):

@@ -301,11 +301,8 @@ def pow(input, exponent):
     except ValueError:
         raise _broadcast_error(input.shape, exponent.shape) from None
     data = data.astype(_dtypes.result_type(input._data, exponent._data), copy=False)
-    shape = data.shape
-    meta = None
-    if input._data.shape != shape or exponent._data.shape != shape:
-        meta = ((input._data.shape, input._data.dtype), (exponent._data.shape, exponent._data.dtype))
-    return record(PowBackward1, data, (input, exponent), (input, exponent), meta)
+    return record(PowBackward1, data, (input, exponent), (input, exponent),
+                  broadcast_meta(data, input, exponent))
 
 
 def _unary(name, fwd, rule, symbol, uses_ans=False, saves_input=False, float_only=True,
@@ -491,10 +488,7 @@ def _binary_tensor_op(cls, fwd, a, b, floating=False):
     except ValueError:
         raise _broadcast_error(a.shape, b.shape) from None
     data = np.asarray(data).astype(dt, copy=False)
-    meta = None
-    if a._data.shape != data.shape or b._data.shape != data.shape:
-        meta = ((a._data.shape, a._data.dtype), (b._data.shape, b._data.dtype))
-    return record(cls, data, (a, b), (a, b), meta)
+    return record(cls, data, (a, b), (a, b), broadcast_meta(data, a, b))
 
 
 def maximum(input, other):
@@ -593,10 +587,8 @@ def remainder(input, other):
         return record(_RemainderOfNumber, data, (None, other))
     if not isinstance(other, Tensor):
         return record1(RemainderBackward0, data, input)
-    meta = None
-    if A.shape != data.shape or Bv.shape != data.shape:
-        meta = ((A.shape, A.dtype), (Bv.shape, Bv.dtype))
-    return record(RemainderBackward1, data, (input, other), (input, other), meta)
+    return record(RemainderBackward1, data, (input, other), (input, other),
+                  broadcast_meta(data, input, other))
 
 
 _FloorDivideNotDifferentiable = _not_implemented("floor_divide")

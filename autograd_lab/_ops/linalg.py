@@ -126,7 +126,10 @@ def _matmul_unrecorded(A, Bv, vector_matrix, batch_matrix):
         return np.matmul(A.reshape((1,) + A.shape), Bv).reshape(Bv.shape[1:])
     if batch_matrix:
         return np.matmul(A.reshape(-1, A.shape[-1]), Bv).reshape(A.shape[:-1] + Bv.shape[1:])
-    flat = [np.broadcast_to(t, t.shape).reshape(-1, *t.shape[-2:]) for t in (A, Bv)]
+    # (expand's broadcast_to only zeroes the strides of dims of size 1, which numpy's matmul
+    # may then treat otherwise: it is skipped where there are none)
+    flat = [(t if min(t.shape) > 1 else np.broadcast_to(t, t.shape)).reshape(-1, *t.shape[-2:])
+            for t in (A, Bv)]
     return np.matmul(*flat).reshape(A.shape[:-1] + Bv.shape[-1:])
 
 

@@ -186,10 +186,10 @@ def getitem(input, index):
             return record1(_IndexReorderedBackward0, np.array(data.transpose(order)), x,
                            (a.shape, ix, tuple(np.argsort(order))))
         return record1(IndexBackward0, np.array(data), x, (a.shape, ix))
-    if not _grad.enabled:  # no view keeps its steps: one view of x is what they all make
+    if not _grad.enabled:  # nothing records: one view of x is what the per-step views end as
         if data.__class__ is not _ndarray:  # (a single element: a 0-d view, not a numpy scalar)
             data = a[(ix if isinstance(ix, tuple) else (ix,)) + (Ellipsis,)]
-        return _view(AliasBackward0, data, x, ())
+        return _view(AliasBackward0, data, x, ())  # (no node: the class goes unused)
     steps = _basic_steps(index, ix, a.shape)
     out = x
     for cls, step in steps:  # one view per step, as PyTorch's graph has

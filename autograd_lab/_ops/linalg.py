@@ -96,14 +96,15 @@ def _matmul(input, other, cls):
 def _matmul_steps(a, b, A, Bv):
     """a @ b recorded as PyTorch decomposes it, for vector @ matrix (unsqueeze, mm, squeeze),
     batch @ matrix or vector (view, mm/mv, _unsafe_view) and batch @ batch of the same batch
-    shape (expand, view, bmm, _unsafe_view); None for the other forms."""
+    shape (expand, view, bmm, _unsafe_view); None for the other forms. When nothing records,
+    only the steps' numpy calls run (`_matmul_unrecorded`)."""
     vector_matrix = A.ndim == 1 and Bv.ndim == 2
     batch_matrix = A.ndim >= 3 and Bv.ndim <= 2
     batch_batch = A.ndim >= 3 and A.shape[:-2] == Bv.shape[:-2]
     if not (vector_matrix or batch_matrix or batch_batch):
         return None
     if not (_grad.enabled and (a._requires_grad or b._requires_grad)):
-        try:  # nothing records: the same numpy calls, without a tensor per step
+        try:
             return _new(_matmul_unrecorded(A, Bv, vector_matrix, batch_matrix))
         except ValueError:
             pass  # the steps below raise PyTorch's error

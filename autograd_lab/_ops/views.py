@@ -57,7 +57,7 @@ TransposeBackward0 = defnode("TransposeBackward0", [
     lambda B, g, ans, d0, d1: B.transpose(g, d0, d1)], "transpose")
 TBackward0 = defnode("TBackward0", [lambda B, g, ans, d0, d1: B.transpose(g, d0, d1)], "t")
 ReshapeAliasBackward = defnode("UnsafeViewBackward0", _reshape_back, "view")  # reshape of a copy
-SqueezeBackward4 = defnode("SqueezeBackward4", _reshape_back, "squeeze")  # vector @ matrix, in place
+SqueezeBackward4 = defnode("SqueezeBackward4", _reshape_back, "squeeze")  # v @ M, squeezed in place
 ExpandBackward0 = defnode("ExpandBackward0", [lambda B, g, ans, shape: B.sum_to(g, shape)],
                           "expand")
 for _cls in (ViewBackward0, UnsqueezeBackward0, SqueezeBackward0, SqueezeBackward1,

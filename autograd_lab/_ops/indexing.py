@@ -204,7 +204,7 @@ def index_view(cls, x, ix, data=None):
     a = x._data
     if data is None:
         data = a[ix + (Ellipsis,)]  # (a single element: a 0-d view, not a numpy scalar)
-    return _view(cls, data, x, (a.shape, ix), lambda B, g: g[ix], ix)
+    return _view(cls, data, x, (a.shape, ix), lambda B, g: g[ix])
 
 
 def narrow(input, dim, start, length):

@@ -53,6 +53,7 @@ class Node:
     _symbol = ""         # the operator shown in the graph display
     _sweep = (None, (), False)  # (_nin, _vjps, _saves): backward reads them in one lookup
     _saved_names = ()    # PyTorch's names of the saved values: grad_fn._saved_self, ...
+    _saved_constants = {}  # saved values fixed for the class (a plain add's `_saved_alpha`: 1)
     _is_view = False     # True when the node's output shares memory with its input
     inplace_error = None  # or a method giving the node's own text for an in-place change of it
 
@@ -67,6 +68,8 @@ class Node:
         saved for backward, under PyTorch's names (PyTorch's error once backward freed them)."""
         key = name[7:] if name.startswith("_saved_") else None
         cls = type(self)
+        if key in cls._saved_constants:
+            return cls._saved_constants[key]
         if key is None or (key not in cls._saved_names and not (key == "result" and
                                                                 cls._uses_ans)):
             raise AttributeError(f"'{cls.__name__}' object has no attribute '{name}'")

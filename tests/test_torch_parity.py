@@ -923,7 +923,7 @@ def _history(t):
 
 
 @pytest.mark.parametrize("change", [
-    "v.mul_(a)", "v.add_(a)", "v.copy_(a.repeat(2)[:2])", "v[1] = a[0] * 2",
+    "v.mul_(a)", "v.add_(a, alpha=2)", "v.copy_(a.repeat(2)[:2])", "v[1] = a[0] * 2",
     "v.exp_()", "v.sigmoid_()", "v.mul_(2)", "v[1:].mul_(a[:1])", "v.div_(a)",
 ])
 @pytest.mark.parametrize("make", ["h[1:3]", "h[1:][:2]", "h.view(2, 2)[0]", "h.flip(0)[1:3]"])
@@ -1005,3 +1005,22 @@ def test_post_accumulate_grad_hooks_and_memory_layout_queries():
         out.append((p.tolist(), p.grad))
         return out
     assert run(lab) == run(require_torch())
+
+
+@pytest.mark.parametrize("code", [
+    "T.add(x, a, alpha=2)", "T.sub(x, a, alpha=2)", "x.add(a, alpha=0.5)", "T.add(x, 3, alpha=2)",
+    "x.add(a, alpha=2).add_(a, alpha=3)", "(x * 1).sub_(a, alpha=-2)", "T.add(x, a.double(), alpha=2)",
+    "T.add(x, a[:1], alpha=3)", "T.add(x.detach(), a, alpha=2)", "x + 3", "x - a", "3 - x",
+    "T.rsub(x, 2, alpha=3)",
+])
+def test_add_and_sub_with_alpha_are_one_node_that_saves_alpha(code):
+    """PyTorch's AddBackward0/SubBackward0 take alpha * other in one node (`_saved_alpha`, 1
+    for a plain + or -), not a MulBackward0 before it."""
+    def run(T):
+        x = T.tensor([1., 2.], requires_grad=True)
+        a = T.tensor([3., 4.], requires_grad=True)
+        y = eval(code, {"T": T, "x": x, "a": a})
+        y.sum().backward()
+        return (repr(y), _history(y), y.grad_fn._saved_alpha, x.grad, a.grad)
+    ours, theirs = both(run)
+    assert ours == theirs

@@ -22,6 +22,8 @@ AddBackward0 = defnode("AddBackward0", [lambda B, g, ans: g, lambda B, g, ans: g
 SubBackward0 = defnode("SubBackward0", [lambda B, g, ans: g, lambda B, g, ans: -g], "-")
 RsubBackward1 = defnode("RsubBackward1", [lambda B, g, ans, alpha: -g if alpha == 1 else  # n - x
                                             -alpha * g], "-")
+AddBackward0._saved_constants = SubBackward0._saved_constants = {"alpha": 1}
+RsubBackward1._saved_names = ("alpha",)
 MulBackward0 = defnode("MulBackward0", [lambda B, g, ans, a, b: g * b,
                                         lambda B, g, ans, a, b: g * a], "*", saves=True)
 DivBackward0 = defnode("DivBackward0", [lambda B, g, ans, a, b: g / b,
@@ -197,12 +199,30 @@ _add, _sub, _mul, _div = _fast("add"), _fast("sub"), _fast("mul"), _fast("div")
 
 def add(input, other, alpha=1):
     """input + alpha * other."""
-    return _add(input, _times_alpha(input, other, alpha))
+    return _scaled(_add, AddAlphaBackward, input, other, alpha)
 
 
 def sub(input, other, alpha=1):
     """input - alpha * other."""
-    return _sub(input, _times_alpha(input, other, alpha))
+    return _scaled(_sub, SubAlphaBackward, input, other, alpha)
+
+
+# add/sub of alpha * tensor: one node that saves alpha, as PyTorch's
+AddAlphaBackward = defnode("AddBackward0", [lambda B, g, ans, alpha: g,
+                                            lambda B, g, ans, alpha: g * alpha], "+")
+SubAlphaBackward = defnode("SubBackward0", [lambda B, g, ans, alpha: g,
+                                            lambda B, g, ans, alpha: g * -alpha], "-")
+AddAlphaBackward._saved_names = SubAlphaBackward._saved_names = ("alpha",)
+
+
+def _scaled(op, cls, input, other, alpha):
+    scaled = _times_alpha(input, other, alpha)
+    if scaled is other:
+        return op(input, scaled)
+    with _no_record():
+        out = op(input, scaled)
+    input, other = (v if isinstance(v, Tensor) else _new(np.asarray(v)) for v in (input, other))
+    return record(cls, out._data, (input, other), (alpha,), broadcast_meta(out._data, input, other))
 
 
 def _times_alpha(input, other, alpha):

@@ -11,7 +11,7 @@ from .._node import defnode, _seq
 from .._tensor import Tensor, _new
 from ._record import (_Variadic, _array_of, _broadcast_error, _edge, _link, _ndarray, _no_record,
                       _operand, as_tensor_arg, norm_dim, record, record1)
-from .arith import _arith, _times_alpha, _zero_rule
+from .arith import _arith, _zero_rule, add, sub
 from .indexing import _index, _index_error, _is_advanced
 
 
@@ -345,11 +345,13 @@ def _apply_inplace(op, x, *others, type_name=lambda dt: dt.legacy):
 
 
 def add_(input, other, alpha=1):
-    return _inplace("add", input, _times_alpha(input, other, alpha))
+    other = _operand(other, "add")
+    return _apply_inplace(lambda s: add(s, other, alpha), input, other)
 
 
 def sub_(input, other, alpha=1):
-    return _inplace("sub", input, _times_alpha(input, other, alpha))
+    other = _operand(other, "sub")
+    return _apply_inplace(lambda s: sub(s, other, alpha), input, other)
 
 
 def mul_(input, other):

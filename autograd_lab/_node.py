@@ -96,8 +96,11 @@ class Node:
 
     @property
     def next_functions(self):
-        """((node or AccumulateGrad or None, 0), ...) for each input, as in PyTorch."""
-        return tuple((_accumulator(e) if _is_tensor(e) else e, 0) for e in self._edges)
+        """((node or AccumulateGrad or None, output number), ...) for each input, as in PyTorch
+        (the output number of a node standing for one output of a `Group`, else 0)."""
+        return tuple((_accumulator(e), 0) if _is_tensor(e) else
+                     (e, 0 if e is None or e._extra is None else e._extra.get("group_index", 0))
+                     for e in self._edges)
 
     @property
     def metadata(self):

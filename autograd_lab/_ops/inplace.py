@@ -154,9 +154,9 @@ def _check_inplace(x, leaf_message=_LEAF):
         raise RuntimeError(leaf_message)
     view = x._extra.get("view") if x._extra is not None else None
     fn = x.grad_fn
+    if fn is not None and fn.inplace_error is not None:  # the node's own words
+        raise RuntimeError(fn.inplace_error())
     if view is None and fn is not None and fn._is_view:
-        if fn.inplace_error is not None:  # the node's own words
-            raise RuntimeError(fn.inplace_error())
         raise RuntimeError("in-place modification of this view of a tensor that requires grad "
                            "is not supported by autograd_lab (expand, or a view made under "
                            "no_grad); use an out-of-place op instead.")

@@ -27,3 +27,8 @@ def test_engine_benchmark_compares_every_contender():
 def test_mlp_benchmark_reaches_the_same_loss_in_every_contender():
     out = run("bench_mlp.py", "--steps", "1", "--repeats", "1")  # exits non-zero if losses differ
     assert "float64:" in out and "float32:" in out and out.count("autograd_lab") == 2
+
+
+def test_cnn_benchmark_reaches_the_same_loss_in_every_contender():
+    out = run("bench_cnn.py", "--steps", "1", "--repeats", "1")  # exits non-zero if losses differ
+    assert "float32:" in out and "float64:" in out and out.count("autograd_lab") == 2

@@ -170,8 +170,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     win = _pool_window(x, kernel_size, stride, padding, dilation, ceil_mode, "max_pool2d")
     if x._data.dtype == np.bool_:
         raise NotImplementedError("\"max_pool2d\" not implemented for 'Bool'")
-    out, indices = _C.max_pool(x, win)
-    return (out, indices) if return_indices else out
+    return _C.max_pool(x, win, return_indices)
 
 
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,

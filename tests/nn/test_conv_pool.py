@@ -100,6 +100,9 @@ POOLS = [  # (function, input shape, keyword arguments)
     ("max_pool2d", (1, 2, 7, 6), {"kernel_size": 3, "stride": 2, "padding": 1,
                                   "ceil_mode": True}),
     ("max_pool2d", (1, 2, 6, 6), {"kernel_size": 2, "stride": 1}),  # overlapping windows
+    ("max_pool2d", (2, 2, 8, 7), {"kernel_size": 2, "stride": 3}),  # gaps between windows
+    ("max_pool2d", (1, 2, 9, 9), {"kernel_size": 2, "stride": 3, "dilation": 2}),  # disjoint
+    ("max_pool2d", (1, 2, 7, 7), {"kernel_size": 3, "dilation": 2, "stride": 1}),  # overlapping
     ("avg_pool2d", (2, 3, 6, 5), {"kernel_size": 2}),
     ("avg_pool2d", (3, 7, 6), {"kernel_size": 3, "stride": 2, "padding": 1}),
     ("avg_pool2d", (1, 2, 7, 6), {"kernel_size": 3, "stride": 2, "padding": 1,
@@ -127,6 +130,29 @@ def test_max_pool_ties_go_to_the_first_maximum_and_indices_match():
     ours = lab.nn.functional.max_pool2d(lab.tensor(x), 3, 2, 1, return_indices=True)
     theirs = torch.nn.functional.max_pool2d(torch.tensor(x), 3, 2, 1, return_indices=True)
     assert [repr(t) for t in ours] == [repr(t) for t in theirs]
+
+
+def test_max_pool_of_nan_and_minus_inf_as_torch():
+    """The last NaN of a window wins; a window of only -inf (and padding) points at its first
+    element inside the input; an upstream inf stays off the other elements."""
+    x = np.full((1, 2, 5, 6), -np.inf)
+    x[0, 0, 1, 1:4] = [np.nan, 1.0, np.nan]
+    x[0, 1, 3:, 4:] = RNG.standard_normal((2, 2))
+    ints = np.full((1, 1, 4, 4), np.iinfo(np.int64).min)
+    ints[0, 0, 3, 3] = 0
+    for args in ((2,), (3, 2, 1), (3, 1, 1), (2, 2, 1, 2)):
+        for a in (x, ints):
+            ours = lab.nn.functional.max_pool2d(lab.tensor(a), *args, return_indices=True)
+            theirs = torch.nn.functional.max_pool2d(torch.tensor(a), *args, return_indices=True)
+            assert [repr(t) for t in ours] == [repr(t) for t in theirs]
+        y = {L: L.tensor(np.nan_to_num(x, nan=0.0, neginf=0.0), requires_grad=True)
+             for L in (lab, torch)}
+        outs = {L: L.nn.functional.max_pool2d(y[L], *args) for L in (lab, torch)}
+        g = np.ones(tuple(outs[torch].shape))
+        g[..., 0] = np.inf
+        for L in (lab, torch):
+            outs[L].backward(L.tensor(g))
+        assert repr(y[lab].grad) == repr(y[torch].grad)
 
 
 def test_pooling_float32():

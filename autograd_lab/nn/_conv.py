@@ -5,6 +5,7 @@ import warnings
 import numpy as np
 
 from .. import _ops
+from .._grad_mode import is_grad_enabled
 from .._ops import as_tensor_arg
 from . import _conv_ops as _C
 from ._functional_ops import _floating, scalar_type
@@ -127,25 +128,36 @@ def _pair(value, what, fname, omitted=""):
     return value * (3 - len(value))
 
 
+def _no_stride(stride):
+    """Whether a pooling's stride is omitted (None or empty: then it is the kernel size)."""
+    return stride is None or (not isinstance(stride, int) and not len(stride))
+
+
+def _pooled_size(n, k, s, p, dl, ceil_mode):
+    """PyTorch's number of pooling windows along a dim of size n (ceil_mode: the last window
+    may stick out on the right, if it starts inside the input or the left padding)."""
+    o = (n + 2 * p - dl * (k - 1) - 1 + (s - 1 if ceil_mode else 0)) // s + 1
+    return o - 1 if ceil_mode and (o - 1) * s >= n + p else o
+
+
 def _pool_window(x, kernel_size, stride, padding, dilation, ceil_mode, fname):
     """The Window of a 2-D pooling, after PyTorch's checks (ceil_mode: the last window may
     start in the right padding, hence more padding on that side)."""
     kernel = _pair(kernel_size, "kernel_size", fname)
-    no_stride = stride is None or (not isinstance(stride, int) and not len(stride))
-    stride = kernel if no_stride else _pair(stride, "stride", fname, "omitted, ")
+    stride = kernel if _no_stride(stride) else _pair(stride, "stride", fname, "omitted, ")
     padding, dilation = _pair(padding, "padding", fname), _pair(dilation, "dilation", fname)
-    if x.ndim not in (3, 4) or not all(x.shape[1 if x.ndim == 4 else 0:]):
+    if x.ndim not in (3, 4):
         raise RuntimeError("non-empty 3D or 4D (batch mode) tensor expected for input")
     size, out, hi = x.shape[-2:], [], []
     for n, k, s, p, dl in zip(size, kernel, stride, padding, dilation):
         if s == 0:
             raise RuntimeError("stride should not be zero")
+        if p < 0:
+            raise RuntimeError(f"pad must be non-negative, but got pad: {p}")
         if p > (dl * (k - 1) + 1) // 2:
             raise RuntimeError(f"pad should be at most half of effective kernel size, but got "
                                f"pad={p}, kernel_size={k} and dilation={dl}")
-        o = (n + 2 * p - dl * (k - 1) - 1 + (s - 1 if ceil_mode else 0)) // s + 1
-        if ceil_mode and (o - 1) * s >= n + p:
-            o -= 1
+        o = _pooled_size(n, k, s, p, dl, ceil_mode)
         out.append(o)
         hi.append(max(p, (o - 1) * s + dl * (k - 1) + 1 - n - p))
     if min(kernel) <= 0:
@@ -154,6 +166,9 @@ def _pool_window(x, kernel_size, stride, padding, dilation, ceil_mode, fname):
     if min(dilation) <= 0:
         raise RuntimeError(f"dilation should be greater than zero, but got dilationH: "
                            f"{dilation[0]} dilationW: {dilation[1]}")
+    if not all(x.shape[-3:]):
+        raise RuntimeError(f"Expected 3D or 4D (batch mode) tensor with optional 0 dim batch "
+                           f"size for input, but got:{list(x.shape)}")
     if min(out) < 1:
         channels = x.shape[-3]
         raise RuntimeError(f"Given input size: ({channels}x{size[0]}x{size[1]}). Calculated "
@@ -186,19 +201,187 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
     return _C.avg_pool(x, win, _C.pool_divisors(win, count_include_pad, divisor_override))
 
 
+def _adaptive_size(output_size, x):
+    """An adaptive pooling's output size, None entries taken from x's size (PyTorch's
+    `_list_with_default`; an int stays an int)."""
+    if isinstance(output_size, int):
+        return output_size
+    if x.ndim <= len(output_size):
+        raise ValueError(f"Input dimension should be at least {len(output_size) + 1}")
+    return tuple(n if o is None else o for o, n in zip(output_size, x.shape[-len(output_size):]))
+
+
 def adaptive_avg_pool2d(input, output_size):
     """The mean of each of output_size bins of the last two dims (AdaptiveAvgPool2DBackward0;
     MeanBackward1 for a 1x1 output); None in output_size keeps that dim's size."""
     x = as_tensor_arg(input)
-    size = (output_size,) * 2 if isinstance(output_size, int) else tuple(output_size)
-    if x.ndim not in (3, 4) or not all(x.shape[-2:]):
-        raise RuntimeError(f"adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got "
-                           f"{list(x.shape)}")
-    size = tuple(n if o is None else o for o, n in zip(size, x.shape[-2:]))
-    _floating(x._data, "adaptive_avg_pool2d")
+    size = _adaptive_size(output_size, x)
+    size = (size,) * 2 if isinstance(size, int) else size
+    if len(size) != 2:
+        raise RuntimeError("adaptive_avg_pool2d: output_size must be 2")
+    if min(size) < 0:
+        raise RuntimeError(f"adaptive_avg_pool2d: elements of output_size must be greater than "
+                           f"or equal to 0 but received {{{size[0]}, {size[1]}}}")
     if size == (1, 1):
         return _ops.mean(x, (-1, -2), keepdim=True)
+    for i in (-2, -1):
+        if not x.shape[i]:
+            raise RuntimeError(f"adaptive_avg_pool2d(): Expected input to have non-zero size for "
+                               f"non-batch dimensions, but input has sizes {list(x.shape)} with "
+                               f"dimension {x.ndim + i} being empty")
+    if x.ndim not in (3, 4):
+        raise RuntimeError(f"adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got "
+                           f"{list(x.shape)}")
+    _floating(x._data, "adaptive_avg_pool2d")
     return _C.adaptive_avg_pool2d(x, size)
+
+
+def adaptive_max_pool2d(input, output_size, return_indices=False):
+    """The maximum of each of output_size bins of the last two dims
+    (AdaptiveMaxPool2DBackward0); with return_indices, also each maximum's index in its
+    flattened input plane. None in output_size keeps that dim's size."""
+    x = as_tensor_arg(input)
+    size = _adaptive_size(output_size, x)
+    size = (size,) * 2 if isinstance(size, int) else size
+    if x.ndim not in (3, 4):
+        raise RuntimeError(f"adaptive_max_pool2d(): Expected 3D or 4D tensor, but got: "
+                           f"{list(x.shape)}")
+    for i in range(1, x.ndim):
+        if not x.shape[i]:
+            raise RuntimeError(f"adaptive_max_pool2d(): Expected input to have non-zero size for "
+                               f"non-batch dimensions, but input has sizes {list(x.shape)} with "
+                               f"dimension {i} being empty")
+    if len(size) != 2:
+        raise RuntimeError("adaptive_max_pool2d(): internal error: output_size.size() must be 2")
+    if min(size) < 0:
+        shape = list(x.shape[:-2]) + list(size)
+        raise RuntimeError(f"Trying to create tensor with negative dimension {min(size)}: "
+                           f"{shape}")
+    _floating(x._data, "adaptive_max_pool2d")
+    return _C.adaptive_max_pool2d(x, size, return_indices)
+
+
+# ---- 1-D pooling: the 2-D one over x.unsqueeze(-2), as PyTorch's -------------------------------
+def _check1d(value, what, fname):
+    """A 1-D pooling argument (an int or one int) as a 1-tuple (PyTorch's `check1d`)."""
+    value = (value,) if isinstance(value, int) else tuple(value)
+    if len(value) != 1:
+        raise RuntimeError(f"{fname}() argument '{what}' should contain one int (got "
+                           f"{len(value)})")
+    return value
+
+
+def _check_dim_range(x, fname):
+    """PyTorch's check that a 1-D pooling's input is 2-D or 3-D."""
+    if x.ndim not in (2, 3):
+        raise RuntimeError(f"Expected 2 to 3 dimensions, but got {x.ndim}-dimensional tensor for "
+                           f"argument #1 'self' (while checking arguments for {fname})")
+
+
+def _pool1d_args(x, fname, kernel_size, stride, *others):
+    """(kernel, stride, *others) as 1-tuples after PyTorch's checks of a 1-D pooling made of
+    the 2-D one (others: padding[, dilation])."""
+    if _no_stride(stride):
+        stride = kernel_size
+    _check_dim_range(x, fname)
+    names = ("kernel_size", "stride", "padding", "dilation")
+    return [_check1d(v, what, fname) for v, what in zip((kernel_size, stride) + others, names)]
+
+
+def _adaptive_size1d(output_size, x, fname):
+    """An adaptive 1-D pooling's output size as a 1-tuple, after PyTorch's checks."""
+    if output_size is None:
+        raise TypeError(f"{fname}(): argument 'output_size' (position 2) must be tuple of ints, "
+                        f"not NoneType")
+    _check_dim_range(x, fname)
+    return _check1d(output_size, "output_size", fname)
+
+
+def _squeezed(out):
+    """A 2-D pooling's output (and indices) over an unsqueezed 1-D input, squeezed back."""
+    if isinstance(out, tuple):
+        return tuple(_ops.squeeze(t, -2) for t in out)
+    return _ops.squeeze(out, -2)
+
+
+_MAX_POOL1D_SIZES = {
+    "kernel_size": "must be an int, list of ints or tuple of ints",
+    "stride": "must be None, an int, list of ints, or tuple of ints",
+    "padding": "must be an int, list of ints, or tuple of ints",
+    "dilation": "must be an int, list of ints or tuple of ints",
+}
+
+
+def _check_max_pool1d(x, ceil_mode, **args):
+    """max_pool1d's own checks (without return_indices): its arguments as 1-tuples."""
+    if not (x.ndim == 2 and all(x.shape) or x.ndim == 3 and all(x.shape[1:])):
+        raise RuntimeError(f"max_pool1d: Expected 2D or 3D (batch mode) tensor with optional 0 "
+                           f"dim batch size for input, but got:{list(x.shape)}")
+    for what, value in args.items():
+        value = args[what] = () if value is None else _ntuple(value, 1)
+        if len(value) != 1 and (what != "stride" or value):
+            raise RuntimeError(f"max_pool1d() {what} {_MAX_POOL1D_SIZES[what]} of size 1 but got "
+                               f"size {len(value)}")
+    (k,), (p,), (dl,) = args["kernel_size"], args["padding"], args["dilation"]
+    (s,) = args["stride"] or (k,)
+    for what, value in (("kernel_size", k), ("stride", s)):
+        if value <= 0:
+            raise RuntimeError(f"max_pool1d() {what} must be greater than zero, but got {value}")
+    if p < 0:
+        raise RuntimeError(f"max_pool1d() padding must be non-negative, but got {p}")
+    if p > k // 2:
+        raise RuntimeError(f"max_pool1d() padding should be at most half of kernel size, but got "
+                           f"padding={p} and kernel_size={k}")
+    if dl <= 0:
+        raise RuntimeError(f"max_pool1d() dilation must be greater than zero, but got {dl}")
+    out = _pooled_size(x.shape[-1], k, s, p, dl, ceil_mode)
+    if out <= 0:
+        raise RuntimeError(f"max_pool1d() Invalid computed output size: {out}")
+    return (k,), (s,), (p,), (dl,)
+
+
+def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    """The maximum of each window of the last dim (as max_pool2d over input.unsqueeze(-2):
+    SqueezeBackward1 over MaxPool2DWithIndicesBackward0); with return_indices, also each
+    maximum's index."""
+    x = as_tensor_arg(input)
+    if return_indices:
+        args = _pool1d_args(x, "max_pool1d", kernel_size, stride, padding, dilation)
+    else:
+        args = _check_max_pool1d(x, ceil_mode, kernel_size=kernel_size, stride=stride,
+                                 padding=padding, dilation=dilation)
+        if not (x.requires_grad and is_grad_enabled()):
+            _floating(x._data, "max_pool1d_impl")
+    kernel, stride, padding, dilation = ((start,) + a for start, a in zip((1, 1, 0, 1), args))
+    return _squeezed(max_pool2d(_ops.unsqueeze(x, -2), kernel, stride, padding, dilation,
+                                ceil_mode, return_indices))
+
+
+def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True):
+    """The mean of each window of the last dim (as avg_pool2d over input.unsqueeze(-2):
+    SqueezeBackward1 over AvgPool2DBackward0)."""
+    x = as_tensor_arg(input)
+    (k,), (s,), (p,) = _pool1d_args(x, "avg_pool1d", kernel_size, stride, padding)
+    return _squeezed(avg_pool2d(_ops.unsqueeze(x, -2), (1, k), (1, s), (0, p), ceil_mode,
+                                count_include_pad))
+
+
+def adaptive_avg_pool1d(input, output_size):
+    """The mean of each of output_size bins of the last dim (as adaptive_avg_pool2d over
+    input.unsqueeze(-2))."""
+    x = as_tensor_arg(input)
+    (size,) = _adaptive_size1d(output_size, x, "adaptive_avg_pool1d")
+    return _squeezed(adaptive_avg_pool2d(_ops.unsqueeze(x, -2), (1, size)))
+
+
+def adaptive_max_pool1d(input, output_size, return_indices=False):
+    """The maximum of each of output_size bins of the last dim (as adaptive_max_pool2d over
+    input.unsqueeze(-2)); with return_indices, also each maximum's index."""
+    x = as_tensor_arg(input)
+    (size,) = _adaptive_size1d(output_size, x, "adaptive_max_pool1d")
+    return _squeezed(adaptive_max_pool2d(_ops.unsqueeze(x, -2), (1, size), return_indices))
 
 
 def pad(input, pad, mode="constant", value=None):

@@ -143,6 +143,14 @@ def _argmax_np(cols, d, nan_aware):
     return best, arg
 
 
+def _window_max_np(cols, d):
+    """`_argmax_np`, NaN-aware only when a NaN came out (rare: the scan runs again)."""
+    data, arg = _argmax_np(cols, d, False)
+    if cols.dtype.kind == "f" and np.isnan(data).any():
+        data, arg = _argmax_np(cols, d, True)
+    return data, arg
+
+
 def _max_indices(arg, win):
     """The index of each window's maximum in its flattened input plane, from its offset in the
     flattened kernel; a window of only -inf (or only its dtype's minimum) gets its first
@@ -154,6 +162,13 @@ def _max_indices(arg, win):
         at = np.arange(n).reshape((-1,) + (1,) * (d - 1 - i)) * s - lo + o * dl
         where.append(at + np.maximum(dl - 1 - at, 0) // dl * dl)
     return np.ravel_multi_index(where, win.size)
+
+
+def _in_flat_input(indices, d, plane):
+    """Indices (..., *out) into flattened input planes of `plane` elements as indices into the
+    whole flattened input."""
+    lead = indices.shape[:-d]
+    return (np.arange(int(np.prod(lead))).reshape(lead + (1,) * d) * plane + indices).ravel()
 
 
 def _max_pool_grad_np(g, arg, win):
@@ -175,11 +190,8 @@ def _max_pool_rule(B, g, ans, arg, win):
     at the maxima's flat indices."""
     if B is NP:
         return _max_pool_grad_np(g, arg, win)
-    d = len(win.kernel)
-    lead, plane = tuple(g.shape[:-d]), int(np.prod(win.size))
-    flat = _max_indices(arg, win) + np.arange(int(np.prod(lead))).reshape(lead + (1,) * d) * plane
-    grad = B.index_grad(B.reshape(g, (-1,)), (int(np.prod(lead)) * plane,), (flat.ravel(),))
-    return B.reshape(grad, lead + win.size)
+    flat = _in_flat_input(_max_indices(arg, win), len(win.kernel), int(np.prod(win.size)))
+    return _scatter_rule(B, g, ans, flat, tuple(g.shape[:-len(win.kernel)]) + win.size)
 
 
 MaxPool2DWithIndicesBackward0 = defnode("MaxPool2DWithIndicesBackward0", [_max_pool_rule],
@@ -191,12 +203,8 @@ def max_pool(x, win, return_indices):
     return_indices also its index in the input's flattened spatial plane, as PyTorch's; one
     MaxPool2DWithIndicesBackward0 node."""
     a = x._data
-    d = len(win.kernel)
-    floating = a.dtype.kind == "f"
-    cols = _unfold_np(a, win, -np.inf if floating else np.iinfo(a.dtype).min)
-    data, arg = _argmax_np(cols, d, False)
-    if floating and np.isnan(data).any():  # (rare: the scan again, with NaN winning)
-        data, arg = _argmax_np(cols, d, True)
+    cols = _unfold_np(a, win, -np.inf if a.dtype.kind == "f" else np.iinfo(a.dtype).min)
+    data, arg = _window_max_np(cols, len(win.kernel))
     out = record1(MaxPool2DWithIndicesBackward0, data, x, (arg, win))
     return (out, _new(_max_indices(arg, win).astype(np.int64))) if return_indices else out
 
@@ -241,10 +249,15 @@ def avg_pool(x, win, divisors):
     return record1(AvgPool2DBackward0, data, x, (win, np.asarray(divisors, a.dtype)))
 
 
-def _bins(n, out, dtype):
-    """The (out, n) matrix averaging the adaptive bins [floor(i n / out), ceil((i+1) n / out))."""
+def _bin_ends(n, out):
+    """The starts and ends of PyTorch's adaptive bins [floor(i n / out), ceil((i+1) n / out))."""
     i = np.arange(out)
-    start, end = i * n // out, -(-(i + 1) * n // out)
+    return i * n // out, -(-(i + 1) * n // out)
+
+
+def _bins(n, out, dtype):
+    """The (out, n) matrix averaging the adaptive bins of n elements."""
+    start, end = _bin_ends(n, out)
     j = np.arange(n)
     inside = (j >= start[:, None]) & (j < end[:, None])
     return (inside / (end - start)[:, None]).astype(dtype)
@@ -261,6 +274,34 @@ def adaptive_avg_pool2d(x, out_size):
     a = x._data
     rows, cols = (_bins(n, out, a.dtype) for n, out in zip(a.shape[-2:], out_size))
     return record1(AdaptiveAvgPool2DBackward0, rows @ a @ cols.T, x, (rows, cols))
+
+
+def _scatter_rule(B, g, ans, flat_indices, shape):
+    """g added at the flat indices it was taken from (bins may share one)."""
+    grad = B.index_grad(B.reshape(g, (-1,)), (int(np.prod(shape)),), (flat_indices,))
+    return B.reshape(grad, shape)
+
+
+AdaptiveMaxPool2DBackward0 = defnode("AdaptiveMaxPool2DBackward0", [_scatter_rule],
+                                     "adaptive_max_pool2d")
+
+
+def adaptive_max_pool2d(x, out_size, return_indices):
+    """The largest value of each adaptive bin of the last two dims (PyTorch's scan, as
+    `max_pool`), with return_indices also its index in the flattened input plane; one
+    AdaptiveMaxPool2DBackward0 node. Shorter bins repeat their last element."""
+    a = x._data
+    spans = [_bin_ends(n, out) for n, out in zip(a.shape[-2:], out_size)]
+    kernel = [int((end - start).max(initial=1)) for start, end in spans]
+    rows, cols = (np.minimum(start + np.arange(k)[:, None], end - 1)
+                  for (start, end), k in zip(spans, kernel))
+    data, arg = _window_max_np(a[..., rows[:, None, :, None], cols[None, :, None, :]], 2)
+    at_row, at_col = np.unravel_index(arg, kernel)
+    indices = (rows[at_row, np.arange(out_size[0])[:, None]] * a.shape[-1] +
+               cols[at_col, np.arange(out_size[1])])
+    flat = _in_flat_input(indices, 2, a.shape[-1] * a.shape[-2])
+    out = record1(AdaptiveMaxPool2DBackward0, data, x, (flat, a.shape))
+    return (out, _new(indices)) if return_indices else out
 
 
 # ================================================================================================

@@ -236,6 +236,12 @@ def adaptive_avg_pool2d(input, output_size):
     return _C.adaptive_avg_pool2d(x, size)
 
 
+def _negative_dimension(shape):
+    """PyTorch's error for making a tensor of a shape with a negative size."""
+    return RuntimeError(f"Trying to create tensor with negative dimension "
+                        f"{next(n for n in shape if n < 0)}: {shape}")
+
+
 def adaptive_max_pool2d(input, output_size, return_indices=False):
     """The maximum of each of output_size bins of the last two dims
     (AdaptiveMaxPool2DBackward0); with return_indices, also each maximum's index in its
@@ -254,9 +260,7 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):
     if len(size) != 2:
         raise RuntimeError("adaptive_max_pool2d(): internal error: output_size.size() must be 2")
     if min(size) < 0:
-        shape = list(x.shape[:-2]) + list(size)
-        raise RuntimeError(f"Trying to create tensor with negative dimension {min(size)}: "
-                           f"{shape}")
+        raise _negative_dimension(list(x.shape[:-2]) + list(size))
     _floating(x._data, "adaptive_max_pool2d")
     return _C.adaptive_max_pool2d(x, size, return_indices)
 
@@ -386,20 +390,110 @@ def adaptive_max_pool1d(input, output_size, return_indices=False):
 
 def pad(input, pad, mode="constant", value=None):
     """input padded by `pad` (the last dim's before, after, then the dim before's, ...; negative
-    amounts crop) with `value` (0 by default) (ConstantPadNdBackward0). Only mode='constant'."""
+    amounts crop): with `value` (0 by default; ConstantPadNdBackward0), or by the input's edges
+    mirrored ('reflect'), repeated ('replicate') or wrapped around ('circular')."""
     x = as_tensor_arg(input)
     if mode not in ("constant", "reflect", "replicate", "circular"):
         raise NotImplementedError(f"Unrecognised padding mode {mode}")
-    if mode != "constant":
-        raise NotImplementedError(f"F.pad: mode={mode!r} is not supported by autograd_lab "
-                                  f"(only 'constant')")
     if len(pad) % 2:
         raise RuntimeError("Padding length must be divisible by 2")
     if len(pad) // 2 > x.ndim:
         raise RuntimeError(f"Padding length should be less than or equal to two times the input "
                            f"dimension but got padding length {len(pad)} and input of dimension "
                            f"{x.ndim}")
-    for i in range(len(pad) // 2):
-        if x.shape[-1 - i] + pad[2 * i] + pad[2 * i + 1] < 0:
-            raise RuntimeError("narrow(): length must be non-negative.")
-    return _C.constant_pad(x, [int(p) for p in pad], 0 if value is None else value)
+    pad = [int(p) for p in pad]
+    if mode == "constant":
+        for i in range(len(pad) // 2):
+            if x.shape[-1 - i] + pad[2 * i] + pad[2 * i + 1] < 0:
+                raise RuntimeError("narrow(): length must be non-negative.")
+        return _C.constant_pad(x, pad, 0 if value is None else value)
+    if value is not None and value != 0:
+        raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument')
+    d = len(pad) // 2
+    if d not in (1, 2, 3) or x.ndim not in (d + 1, d + 2):
+        raise NotImplementedError(
+            f"Padding size {len(pad)} is not supported for {x.ndim}D input tensor.\nSupported "
+            f"combinations for non-constant padding:\n  - 2D or 3D input: padding size = 2 (pads "
+            f"last dimension)\n  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n  - "
+            f"4D or 5D input: padding size = 6 (pads last 3 dimensions)")
+    if mode == "circular":
+        return _circular_pad(x, pad)
+    _check_edge_pad(x, pad, mode)
+    return _C.edge_pad(x, pad, mode)
+
+
+def _check_edge_pad(x, pad, mode):
+    """PyTorch's checks of reflection and replication padding."""
+    d, shape = len(pad) // 2, list(x.shape)
+    batched = x.ndim == d + 2
+    if not all(shape[1:] if batched else shape):
+        raise RuntimeError(f"Expected {d + 1}D or {d + 2}D (batch mode) tensor with possibly 0 "
+                           f"batch size and other non-zero dimensions for input, but got: "
+                           f"{shape}")
+    sizes = shape[-d:][::-1]  # (W, H, D), as pad
+    if mode == "reflect":
+        for i, n in enumerate(sizes):
+            lo, hi = pad[2 * i], pad[2 * i + 1]
+            if lo >= n or hi >= n:
+                raise RuntimeError(f"Argument #{4 + 2 * i}: Padding size should be less than the "
+                                   f"corresponding input dimension, but got: padding ({lo}, "
+                                   f"{hi}) at dimension {x.ndim - 1 - i} of input {shape}")
+    out = [n + pad[2 * i] + pad[2 * i + 1] for i, n in enumerate(sizes)]
+    if max(out) < 1:
+        names = "WHD"[:d][::-1]
+        space = " " if mode == "replicate" and d == 2 else ""
+        sizes_text = (f"D: {sizes[2]} " if d == 3 else "") + ", ".join(
+            f"{c}: {n}" for c, n in zip(names[-2:], sizes[:2][::-1]))
+        raise RuntimeError(f"input ({sizes_text}{space}) is too small. Calculated output "
+                           f"{' '.join(f'{c}: {o}' for c, o in zip(names, out[::-1]))}")
+    if min(out) < 0:
+        out_shape = shape[:-d] + out[::-1]
+        if mode == "reflect" and np.prod(out_shape) < 0:  # (PyTorch's numel check comes first)
+            raise RuntimeError("numel: integer multiplication overflow")
+        raise _negative_dimension(out_shape)
+    if x._data.dtype == np.bool_:
+        kind = "reflection" if mode == "reflect" else "replication"
+        raise NotImplementedError(f'"{kind}_pad{d}d" not implemented for \'Bool\'')
+
+
+def _circular_pad(x, pad):
+    """Circular padding as PyTorch's composite `_pad_circular`: x (cropped where an amount is
+    negative) copied into an empty tensor, then each dim's ends copied from the opposite ends
+    (a graph of CopySlices and SliceBackward0 nodes, as PyTorch's; corners are written more
+    than once)."""
+    d = len(pad) // 2
+    lead, in_shape = x.ndim - d, tuple(x.shape)
+    out_shape = list(in_shape)
+    for i in range(d):
+        lo, hi = pad[2 * (d - i - 1)], pad[2 * (d - i - 1) + 1]
+        n = in_shape[lead + i]
+        out_shape[lead + i] = n + lo + hi
+        if lo > n or hi > n:
+            raise RuntimeError("Padding value causes wrapping around more than once.")
+        if out_shape[lead + i] < 0:
+            raise RuntimeError("Negative padding value is resulting in an empty dimension")
+
+    def part(t, dim, start, end):
+        return _ops.narrow(t, dim, start, end - start)
+
+    def at(dims_and_bounds):
+        index = [slice(None)] * x.ndim
+        for dim, start, end in dims_and_bounds:
+            index[dim] = slice(start, end)
+        return tuple(index)
+    out = x.new_empty(out_shape)  # (written through out[...] = ...: CopySlices on out)
+    inner, in_part = [], x
+    for i in range(d):
+        dim, lo, hi = x.ndim - 1 - i, pad[2 * i], pad[2 * i + 1]
+        inner.append((dim, max(lo, 0), out_shape[dim] - max(hi, 0)))
+        in_part = part(in_part, dim, max(-lo, 0), in_shape[dim] - max(-hi, 0))
+    out[at(inner)] = in_part
+    for i in range(d):
+        dim, lo, hi = x.ndim - 1 - i, pad[2 * i], pad[2 * i + 1]
+        end = out_shape[dim] - max(hi, 0)
+        if lo > 0:
+            out[at([(dim, 0, lo)])] = part(out, dim, end - lo, end)
+        if hi > 0:
+            out[at([(dim, out_shape[dim] - hi, out_shape[dim])])] = part(out, dim, max(lo, 0),
+                                                                         max(lo, 0) + hi)
+    return out

@@ -305,7 +305,7 @@ def adaptive_max_pool2d(x, out_size, return_indices):
 
 
 # ================================================================================================
-# Constant padding
+# Padding
 # ================================================================================================
 
 def _pad_np(a, pad, value):
@@ -336,3 +336,31 @@ def constant_pad(x, pad, value):
     """x padded with `value` (cropped where an amount is negative); its backward crops (pads)
     the gradient back: the same op with the amounts negated."""
     return record1(ConstantPadNdBackward0, _pad_np(x._data, pad, value), x, (tuple(pad),))
+
+
+def _edge_indices(n, lo, hi, mode):
+    """Where each of the n + lo + hi entries of a dim padded by `mode` ('reflect': mirrored at
+    the ends, the end itself not repeated; 'replicate': the end repeated) reads from."""
+    i = np.arange(-lo, n + hi)
+    if mode == "replicate":
+        return np.clip(i, 0, n - 1)
+    i = np.abs(i)
+    return np.where(i >= n, 2 * (n - 1) - i, i)
+
+
+_EDGE_PAD_NODES = {
+    (mode, d): defnode(f"{name}Pad{d}DBackward0", [
+        lambda B, g, ans, ix, shape: B.index_grad(g, shape, ix)], f"{mode}_pad")
+    for mode, name in (("reflect", "Reflection"), ("replicate", "Replication"))
+    for d in (1, 2, 3)}
+
+
+def edge_pad(x, pad, mode):
+    """x's last len(pad) // 2 dims padded by reflecting or replicating their ends (cropped where
+    an amount is negative): a gather; its backward adds the gradient back where it was read
+    (ReflectionPad{d}DBackward0 or ReplicationPad{d}DBackward0)."""
+    a = x._data
+    d = len(pad) // 2
+    ix = (Ellipsis,) + np.ix_(*[_edge_indices(n, pad[2 * (d - 1 - i)], pad[2 * (d - 1 - i) + 1],
+                                              mode) for i, n in enumerate(a.shape[-d:])])
+    return record1(_EDGE_PAD_NODES[mode, d], a[ix], x, (ix, a.shape))

@@ -1,5 +1,6 @@
 """`nn.functional`'s convolutions, pooling and padding: PyTorch's argument handling and errors
-in front of the kernels of `_conv_ops`."""
+in front of the kernels of `_conv_ops` (1-D pooling and circular padding are made of other ops,
+as PyTorch's)."""
 import warnings
 
 import numpy as np

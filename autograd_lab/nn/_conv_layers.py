@@ -7,7 +7,8 @@ from ._module import Module
 
 
 class _ConvNd(Module):
-    """A d-dimensional convolution layer with PyTorch's arguments, checks, init and repr."""
+    """A d-dimensional convolution layer with PyTorch's arguments, checks, init and repr; a
+    padding_mode other than 'zeros' pads with F.pad first."""
 
     _d, _conv = None, None  # set by the subclasses
 
@@ -35,13 +36,11 @@ class _ConvNd(Module):
         if padding_mode not in valid_padding_modes:
             raise ValueError(f"padding_mode must be one of {valid_padding_modes}, but got "
                              f"padding_mode='{padding_mode}'")
-        if padding_mode != "zeros":
-            raise NotImplementedError(f"padding_mode='{padding_mode}' is not supported by "
-                                      f"autograd_lab (only 'zeros')")
         self.in_channels, self.out_channels, self.kernel_size = in_channels, out_channels, \
             kernel_size
         self.stride, self.padding, self.dilation = stride, padding, dilation
         self.groups, self.padding_mode = groups, padding_mode
+        self._reversed_padding_repeated_twice = _reversed_padding(padding, kernel_size, dilation)
         add_weight_and_bias(self, (out_channels, in_channels // groups) + kernel_size, bias, dtype)
 
     def reset_parameters(self):
@@ -49,6 +48,10 @@ class _ConvNd(Module):
         kaiming_reset(self.weight, self.bias)
 
     def forward(self, input):
+        if self.padding_mode != "zeros":
+            return self._conv(F.pad(input, self._reversed_padding_repeated_twice,
+                                    mode=self.padding_mode), self.weight, self.bias, self.stride,
+                              0, self.dilation, self.groups)
         return self._conv(input, self.weight, self.bias, self.stride, self.padding, self.dilation,
                           self.groups)
 
@@ -63,7 +66,20 @@ class _ConvNd(Module):
             s += f", groups={self.groups}"
         if self.bias is None:
             s += ", bias=False"
+        if self.padding_mode != "zeros":
+            s += f", padding_mode={self.padding_mode}"
         return s
+
+
+def _reversed_padding(padding, kernel_size, dilation):
+    """F.pad's amounts for padding_mode other than 'zeros', the last dim's first: a tuple, or
+    for padding 'valid' / 'same' (the odd one on the right) a list, as PyTorch's."""
+    if padding == "valid":
+        return [0, 0] * len(kernel_size)
+    if padding == "same":
+        totals = [dl * (k - 1) for k, dl in zip(kernel_size, dilation)]
+        return [p for t in reversed(totals) for p in (t // 2, t - t // 2)]
+    return tuple(p for p in reversed(padding) for _ in range(2))
 
 
 class Conv1d(_ConvNd):

@@ -1,4 +1,4 @@
-"""The op-table entries of convolution, pooling and constant padding: numpy kernels and nodes.
+"""The op-table entries of convolution, pooling and padding: numpy kernels and nodes.
 
 Windows are taken by im2col: `_unfold` views the (padded) input as columns (..., *kernel, *out)
 with numpy's stride tricks, and `_fold` is its adjoint (the columns scatter-added back, one

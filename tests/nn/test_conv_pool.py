@@ -448,19 +448,17 @@ def test_conv_padding_mode_error_as_torch():
     assert parsed(lab) == parsed(torch)
 
 
-@pytest.mark.parametrize("mode", ["reflect", "replicate", "circular"])
-def test_other_conv_padding_modes_are_named_as_unsupported(mode):
-    with pytest.raises(NotImplementedError, match=mode):
-        lab.nn.Conv2d(1, 1, 3, padding_mode=mode)
-
 
 # ---- layers -------------------------------------------------------------------------------------
 LAYERS = [
     lambda nn: nn.Conv2d(1, 8, 3),
     lambda nn: nn.Conv2d(1, 8, (3, 2), stride=2, padding=1, dilation=2, bias=False),
     lambda nn: nn.Conv2d(2, 8, 3, padding="same", groups=2),
+    lambda nn: nn.Conv2d(2, 8, (2, 3), padding="same", dilation=(3, 1)),
     lambda nn: nn.Conv2d(2, 8, 3, padding="valid"),
     lambda nn: nn.Conv1d(2, 8, 3, padding=(1,), dilation=(2,)),
+    lambda nn: nn.Conv2d(2, 4, 3, padding=1, padding_mode="reflect"),
+    lambda nn: nn.Conv1d(2, 4, 3, padding="valid", padding_mode="circular"),
     lambda nn: nn.MaxPool2d(2),
     lambda nn: nn.MaxPool2d((2, 3), stride=1, padding=1, dilation=2, return_indices=True,
                             ceil_mode=True),
@@ -487,7 +485,8 @@ def test_layer_repr_parameters_and_state_dict(make):
         [(n, tuple(p.shape)) for n, p in theirs.named_parameters()]
     assert list(ours.state_dict()) == list(theirs.state_dict())
     for name in ("kernel_size", "stride", "padding", "dilation", "groups", "output_size",
-                 "return_indices", "ceil_mode", "count_include_pad"):
+                 "return_indices", "ceil_mode", "count_include_pad", "padding_mode",
+                 "_reversed_padding_repeated_twice"):
         assert getattr(ours, name, None) == getattr(theirs, name, None)
 
 
@@ -504,6 +503,11 @@ def test_conv_init_bounds():
 @pytest.mark.parametrize("make, shape", [
     (lambda nn: nn.Conv2d(3, 4, 3, stride=2, padding=1), (2, 3, 7, 7)),
     (lambda nn: nn.Conv1d(3, 4, 2, padding="same"), (3, 6)),
+    (lambda nn: nn.Conv2d(3, 4, 3, stride=2, padding=(1, 2), padding_mode="reflect"),
+     (2, 3, 7, 7)),
+    (lambda nn: nn.Conv2d(3, 4, (2, 3), padding="same", dilation=(3, 1),
+                          padding_mode="replicate"), (3, 7, 7)),
+    (lambda nn: nn.Conv1d(3, 4, 4, padding="same", padding_mode="circular"), (2, 3, 6)),
     (lambda nn: nn.MaxPool2d(3, 2, 1, ceil_mode=True), (2, 3, 7, 7)),
     (lambda nn: nn.AvgPool2d(3, 2, 1), (3, 7, 7)),
     (lambda nn: nn.AdaptiveAvgPool2d((2, 3)), (2, 3, 7, 7)),

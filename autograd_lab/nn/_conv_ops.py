@@ -20,42 +20,49 @@ Window.__doc__ = """Sliding windows over the last len(kernel) dims of an input w
 is `size`, padded by `lo` before and `hi` after each dim (per-dim tuples)."""
 
 
-def _unfold_np(a, win, fill=0, writeable=False):
-    """The windows of a as a view (..., *kernel, *out) (of a padded copy if win pads)."""
+def _unfold_np(a, win, fill=0, writeable=False, trailing=0):
+    """The windows of a as a view (..., *kernel, *out, *trail) (of a padded copy if win pads),
+    the spatial dims of a being followed by `trailing` others."""
     d = len(win.kernel)
+    first, last = a.ndim - trailing - d, a.ndim - trailing
     if any(win.lo) or any(win.hi):
-        a = np.pad(a, [(0, 0)] * (a.ndim - d) + list(zip(win.lo, win.hi)), constant_values=fill)
-    steps = a.strides[-d:]
+        a = np.pad(a, [(0, 0)] * first + list(zip(win.lo, win.hi)) + [(0, 0)] * trailing,
+                   constant_values=fill)
+    steps = a.strides[first:last]
     return np.lib.stride_tricks.as_strided(
-        a, a.shape[:-d] + win.kernel + _out_size(win),
-        a.strides[:-d] + tuple(st * dl for st, dl in zip(steps, win.dilation)) +
-        tuple(st * s for st, s in zip(steps, win.stride)), writeable=writeable)
+        a, a.shape[:first] + win.kernel + _out_size(win) + a.shape[last:],
+        a.strides[:first] + tuple(st * dl for st, dl in zip(steps, win.dilation)) +
+        tuple(st * s for st, s in zip(steps, win.stride)) + a.strides[last:],
+        writeable=writeable)
 
 
-def _at(offset):
-    """The index of one kernel offset's plane (..., *out) in columns (..., *kernel, *out)."""
-    return (Ellipsis,) + offset + (slice(None),) * len(offset)
+def _at(offset, trailing=0):
+    """The index of one kernel offset's plane (..., *out, *trail) in columns
+    (..., *kernel, *out, *trail)."""
+    return (Ellipsis,) + offset + (slice(None),) * (len(offset) + trailing)
 
 
-def _scatter_np(write, lead, win, dtype):
-    """zeros (*lead, *win.size) where `write(k, offset, dst)` put the plane (..., *out) of the
-    k-th kernel offset (ndindex order) into dst, the view of where `_unfold_np` reads it from."""
+def _scatter_np(write, lead, win, dtype, trail=()):
+    """zeros (*lead, *win.size, *trail) where `write(k, offset, dst)` put the plane
+    (..., *out, *trail) of the k-th kernel offset (ndindex order) into dst, the view of where
+    `_unfold_np` reads it from."""
     padded = tuple(n + lo + hi for n, lo, hi in zip(win.size, win.lo, win.hi))
-    out = np.zeros(lead + padded, dtype)
+    out = np.zeros(lead + padded + trail, dtype)
     cols = _unfold_np(out, win._replace(lo=(0,) * len(padded), hi=(0,) * len(padded),
-                                        size=padded), writeable=True)
+                                        size=padded), writeable=True, trailing=len(trail))
     for k, offset in enumerate(np.ndindex(*win.kernel)):
-        write(k, offset, cols[_at(offset)])
+        write(k, offset, cols[_at(offset, len(trail))])
     if not any(win.lo) and not any(win.hi):
         return out
-    return np.ascontiguousarray(out[(...,) + tuple(slice(lo, lo + n)
-                                                   for lo, n in zip(win.lo, win.size))])
+    crop = tuple(slice(lo, lo + n) for lo, n in zip(win.lo, win.size))
+    return np.ascontiguousarray(out[(...,) + crop + (slice(None),) * len(trail)])
 
 
-def _fold_np(cols, win):
+def _fold_np(cols, win, trail=()):
     """The adjoint of `_unfold_np`: each column entry added back where it was read from."""
-    return _scatter_np(lambda k, offset, dst: np.add(dst, cols[_at(offset)], out=dst),
-                       cols.shape[:-2 * len(win.kernel)], win, cols.dtype)
+    d = len(win.kernel)
+    return _scatter_np(lambda k, offset, dst: np.add(dst, cols[_at(offset, len(trail))], out=dst),
+                       cols.shape[:cols.ndim - len(trail) - 2 * d], win, cols.dtype, trail)
 
 
 Im2ColBackward0 = defnode("Im2ColBackward0", [lambda B, g, ans, win: _fold(B, g, win)], "unfold")
@@ -94,7 +101,20 @@ def _weight_matrices(B, w, groups):
     return B.reshape(w, (groups, w.shape[0] // groups, -1))
 
 
+def _conv_input_grad_np(g, w, x_shape, win, groups):
+    """The input's gradient with the batch innermost (long rows for the additions of `_fold`):
+    the weight's transpose times g (groups, C_out // groups, prod(out) * N), folded into
+    (C, *size, N)."""
+    n = g.shape[0]
+    moved = np.moveaxis(g, 0, -1).reshape(groups, g.shape[1] // groups, -1)
+    cols = np.swapaxes(_weight_matrices(NP, w, groups), -1, -2) @ moved
+    cols = cols.reshape((x_shape[1],) + win.kernel + g.shape[2:] + (n,))
+    return np.ascontiguousarray(np.moveaxis(_fold_np(cols, win, (n,)), -1, 0))
+
+
 def _conv_input_rule(B, g, ans, x, w, win, groups):
+    if B is NP:
+        return _conv_input_grad_np(g, w, x.shape, win, groups)
     cols = B.mT(_weight_matrices(B, w, groups)) @ _by_group(B, g, groups)
     return _fold(B, B.reshape(cols, tuple(x.shape[:2]) + win.kernel + tuple(g.shape[2:])), win)
 

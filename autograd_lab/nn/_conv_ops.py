@@ -248,8 +248,13 @@ def _out_size(win):
 
 
 def _avg_pool_rule(B, g, ans, win, divisors):
+    """g over the divisors added to every element of its window (numpy: one step per kernel
+    offset; differentiable: g expanded to columns and folded)."""
     g = g / divisors
     d, shape = len(win.kernel), tuple(g.shape)
+    if B is NP:
+        return _scatter_np(lambda k, offset, dst: np.add(dst, g, out=dst), shape[:-d], win,
+                           g.dtype)
     return _fold(B, B.expand(B.reshape(g, shape[:-d] + (1,) * d + shape[-d:]),
                              shape[:-d] + win.kernel + shape[-d:]), win)
 
@@ -260,8 +265,11 @@ AvgPool2DBackward0 = defnode("AvgPool2DBackward0", [_avg_pool_rule], "avg_pool2d
 def avg_pool(x, win, divisors):
     """The sum of each (zero-padded) window over its divisor; one AvgPool2DBackward0 node."""
     a = x._data
-    d = len(win.kernel)
-    sums = _unfold_np(a, win).sum(tuple(range(-2 * d, -d)))
+    cols = _unfold_np(a, win)
+    offsets = np.ndindex(*win.kernel)
+    sums = cols[_at(next(offsets))].copy()
+    for offset in offsets:  # (window by window in PyTorch's order, faster than a strided sum)
+        sums += cols[_at(offset)]
     if a.dtype.kind == "f":
         data = (sums / divisors).astype(a.dtype, copy=False)
     else:  # (int64: the quotient truncated, as PyTorch's)

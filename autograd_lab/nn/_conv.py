@@ -203,13 +203,22 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
 
 
 def _adaptive_size(output_size, x):
-    """An adaptive pooling's output size, None entries taken from x's size (PyTorch's
-    `_list_with_default`; an int stays an int)."""
+    """A 2-D adaptive pooling's output size as a tuple, None entries taken from x's size (as
+    PyTorch's `_list_with_default`)."""
     if isinstance(output_size, int):
-        return output_size
+        return output_size, output_size
     if x.ndim <= len(output_size):
         raise ValueError(f"Input dimension should be at least {len(output_size) + 1}")
     return tuple(n if o is None else o for o, n in zip(output_size, x.shape[-len(output_size):]))
+
+
+def _check_non_empty(x, fname, dims):
+    """PyTorch's error when one of x's dims `dims` is empty."""
+    for i in dims:
+        if not x.shape[i]:
+            raise RuntimeError(f"{fname}(): Expected input to have non-zero size for non-batch "
+                               f"dimensions, but input has sizes {list(x.shape)} with dimension "
+                               f"{i} being empty")
 
 
 def adaptive_avg_pool2d(input, output_size):
@@ -217,7 +226,6 @@ def adaptive_avg_pool2d(input, output_size):
     MeanBackward1 for a 1x1 output); None in output_size keeps that dim's size."""
     x = as_tensor_arg(input)
     size = _adaptive_size(output_size, x)
-    size = (size,) * 2 if isinstance(size, int) else size
     if len(size) != 2:
         raise RuntimeError("adaptive_avg_pool2d: output_size must be 2")
     if min(size) < 0:
@@ -225,11 +233,7 @@ def adaptive_avg_pool2d(input, output_size):
                            f"or equal to 0 but received {{{size[0]}, {size[1]}}}")
     if size == (1, 1):
         return _ops.mean(x, (-1, -2), keepdim=True)
-    for i in (-2, -1):
-        if not x.shape[i]:
-            raise RuntimeError(f"adaptive_avg_pool2d(): Expected input to have non-zero size for "
-                               f"non-batch dimensions, but input has sizes {list(x.shape)} with "
-                               f"dimension {x.ndim + i} being empty")
+    _check_non_empty(x, "adaptive_avg_pool2d", (x.ndim - 2, x.ndim - 1))
     if x.ndim not in (3, 4):
         raise RuntimeError(f"adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got "
                            f"{list(x.shape)}")
@@ -249,15 +253,10 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):
     flattened input plane. None in output_size keeps that dim's size."""
     x = as_tensor_arg(input)
     size = _adaptive_size(output_size, x)
-    size = (size,) * 2 if isinstance(size, int) else size
     if x.ndim not in (3, 4):
         raise RuntimeError(f"adaptive_max_pool2d(): Expected 3D or 4D tensor, but got: "
                            f"{list(x.shape)}")
-    for i in range(1, x.ndim):
-        if not x.shape[i]:
-            raise RuntimeError(f"adaptive_max_pool2d(): Expected input to have non-zero size for "
-                               f"non-batch dimensions, but input has sizes {list(x.shape)} with "
-                               f"dimension {i} being empty")
+    _check_non_empty(x, "adaptive_max_pool2d", range(1, x.ndim))
     if len(size) != 2:
         raise RuntimeError("adaptive_max_pool2d(): internal error: output_size.size() must be 2")
     if min(size) < 0:

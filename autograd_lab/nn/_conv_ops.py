@@ -391,4 +391,4 @@ def edge_pad(x, pad, mode):
     d = len(pad) // 2
     ix = (Ellipsis,) + np.ix_(*[_edge_indices(n, pad[2 * (d - 1 - i)], pad[2 * (d - 1 - i) + 1],
                                               mode) for i, n in enumerate(a.shape[-d:])])
-    return record1(_EDGE_PAD_NODES[mode, d], a[ix], x, (ix, a.shape))
+    return record1(_EDGE_PAD_NODES[mode, d], np.ascontiguousarray(a[ix]), x, (ix, a.shape))

@@ -561,7 +561,10 @@ def test_outputs_and_gradients_are_contiguous_as_torch():
     F = lab.nn.functional
     x, w = lab.randn(2, 4, 6, 6, requires_grad=True), lab.randn(6, 2, 3, 3, requires_grad=True)
     for y in (F.conv2d(x, w, groups=2, padding=1), F.max_pool2d(x, 3, 2, 1),
-              F.avg_pool2d(x, 3, 2, 1), F.adaptive_avg_pool2d(x, 4), F.pad(x, (1, -1))):
+              F.avg_pool2d(x, 3, 2, 1), F.adaptive_avg_pool2d(x, 4), F.pad(x, (1, -1)),
+              F.adaptive_max_pool2d(x, 4), F.pad(x, (1, 2, 2, 1), mode="reflect"),
+              F.pad(x, (1, 2, 2, 1), mode="replicate"), F.pad(x, (1, 2, 2, 1), mode="circular"),
+              F.max_pool1d(x[0], 2), F.avg_pool1d(x[0], 2)):
         x.grad = w.grad = None
         y.sum().backward()
         assert y.is_contiguous() and x.grad.is_contiguous()

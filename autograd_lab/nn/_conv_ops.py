@@ -376,19 +376,47 @@ def _edge_indices(n, lo, hi, mode):
     return np.where(i >= n, 2 * (n - 1) - i, i)
 
 
+def _take_back_np(g, idx, n, axis):
+    """The adjoint of np.take(a, idx, axis) for an axis of n: each entry of g added back where
+    it was read from (the first read of each place gathered at once, the repeats one by one)."""
+    places, first = np.unique(idx, return_index=True)
+    lead = (slice(None),) * (axis % g.ndim)
+    out = np.take(g, first, axis)
+    if len(places) < n:  # (cropped places get nothing)
+        out, taken = np.zeros(g.shape[:axis % g.ndim] + (n,) + g.shape[axis % g.ndim + 1:],
+                              g.dtype), out
+        out[lead + (places,)] = taken
+    for at in np.setdiff1d(np.arange(len(idx)), first):
+        out[lead + (idx[at],)] += g[lead + (at,)]
+    return out
+
+
+def _edge_pad_rule(B, g, ans, indices, shape):
+    """g added back where the padding read from: dim by dim (numpy), or scattered at the
+    gathered places (differentiable)."""
+    d = len(indices)
+    if B is NP:
+        for i, idx in enumerate(indices):
+            g = _take_back_np(g, idx, shape[i - d], i - d)
+        return g
+    return B.index_grad(g, shape, (Ellipsis,) + np.ix_(*indices))
+
+
 _EDGE_PAD_NODES = {
-    (mode, d): defnode(f"{name}Pad{d}DBackward0", [
-        lambda B, g, ans, ix, shape: B.index_grad(g, shape, ix)], f"{mode}_pad")
+    (mode, d): defnode(f"{name}Pad{d}DBackward0", [_edge_pad_rule], f"{mode}_pad")
     for mode, name in (("reflect", "Reflection"), ("replicate", "Replication"))
     for d in (1, 2, 3)}
 
 
 def edge_pad(x, pad, mode):
     """x's last len(pad) // 2 dims padded by reflecting or replicating their ends (cropped where
-    an amount is negative): a gather; its backward adds the gradient back where it was read
-    (ReflectionPad{d}DBackward0 or ReplicationPad{d}DBackward0)."""
+    an amount is negative): a gather, dim by dim; its backward adds the gradient back where it
+    was read (ReflectionPad{d}DBackward0 or ReplicationPad{d}DBackward0)."""
     a = x._data
     d = len(pad) // 2
-    ix = (Ellipsis,) + np.ix_(*[_edge_indices(n, pad[2 * (d - 1 - i)], pad[2 * (d - 1 - i) + 1],
-                                              mode) for i, n in enumerate(a.shape[-d:])])
-    return record1(_EDGE_PAD_NODES[mode, d], np.ascontiguousarray(a[ix]), x, (ix, a.shape))
+    indices = [_edge_indices(n, pad[2 * (d - 1 - i)], pad[2 * (d - 1 - i) + 1], mode)
+               for i, n in enumerate(a.shape[-d:])]
+    data = a
+    for i, idx in enumerate(indices):
+        data = np.take(data, idx, i - d)
+    return record1(_EDGE_PAD_NODES[mode, d], data, x, (indices, a.shape))

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import autograd_lab as lab
-from helpers import outcome, raised, require_torch
+from helpers import assert_matches_torch, outcome, raised, require_torch
 
 
 def both(fn):
@@ -428,6 +428,31 @@ def test_matmul_records_pytorchs_decomposition(shapes):
     assert ours[0] == theirs[0]
     for x, y in zip(ours[1:], theirs[1:]):
         np.testing.assert_allclose(x, y, rtol=1e-12)
+
+
+@pytest.mark.parametrize("grad", [False, True])
+def test_vector_at_matrix_is_not_a_view(T, grad):
+    """PyTorch squeezes the mm result in place: no `_base`, and in-place ops on it record."""
+    v = T.tensor([1., 2.], requires_grad=grad)
+    y = v @ T.tensor([[1., 2., 3.], [4., 5., 6.]])
+    assert y._base is None
+    y.mul_(2).detach_()
+    assert y.tolist() == [18., 24., 30.] and y.grad_fn is None
+
+
+@pytest.mark.parametrize("op", ["pow", "atan2", "hypot", "maximum", "remainder"])
+def test_mixed_precision_gradients_are_cast_at_the_node(op):
+    """A float32 input of an op with a float64 one gets its gradient cast to float32 right
+    there (not at the leaf): the ops before it then compute in float32, as PyTorch's."""
+    torch = require_torch()
+    rng = np.random.default_rng(0)
+    xs, es = rng.uniform(0.5, 2, 200).astype(np.float32), rng.uniform(0.5, 2, 200)
+    grads = []
+    for M in (lab, torch):
+        x, e = M.tensor(xs, requires_grad=True), M.tensor(es, requires_grad=True)
+        (getattr(M, op)(x * 1.1, e) * 3.7).sum().backward()
+        grads.append(x.grad)
+    assert_matches_torch(*grads)
 
 
 def test_saved_tensors_under_pytorchs_names(T):

@@ -212,7 +212,7 @@ def _copy_slices(x, view, fn):
     hole = np.ones(a.shape, bool)  # True outside the view
     hole.reshape(-1)[replay(_np_vocab(), np.arange(a.size).reshape(a.shape)).reshape(-1)] = False
     meta = fn._meta
-    saved = (replay, hole, view[3], meta and meta[0], *fn._saved_values())
+    saved = (replay, hole, view[2], meta and meta[0], *fn._saved_values())
     node = _link(_copy_slices_class(type(fn)), a, (_edge(root), *fn._edges[1:]), saved,
                  meta and (None, *meta[1:])).grad_fn
     if fn._extra is not None and "ans_vc" in fn._extra:  # fn's rules read x's new values
@@ -296,7 +296,7 @@ def _regenerate(root):
         views = base._extra.get("views") if base._extra is not None else None
         for v in list(views or ()):
             stack.append(v)
-            fresh = record1(AsStridedBackward0, v._data, root, (v._extra["view"][3],))
+            fresh = record1(AsStridedBackward0, v._data, root, (v._extra["view"][2],))
             v.grad_fn, v._requires_grad = fresh.grad_fn, fresh._requires_grad
 
 

@@ -29,6 +29,11 @@ def test_mlp_benchmark_reaches_the_same_loss_in_every_contender():
     assert "float64:" in out and "float32:" in out and out.count("autograd_lab") == 2
 
 
+def test_cnn_benchmark_reaches_the_same_loss_in_every_contender():
+    out = run("bench_cnn.py", "--steps", "1", "--repeats", "1")  # exits non-zero if losses differ
+    assert "float32:" in out and "float64:" in out and out.count("autograd_lab") == 2
+
+
 def test_small_ops_benchmark_times_every_case_in_every_mode():
     out = run("bench_small_ops.py", "--number", "10", "--repeat", "1")
     header, *rows = out.splitlines()[1:]

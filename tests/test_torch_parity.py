@@ -1024,3 +1024,42 @@ def test_add_and_sub_with_alpha_are_one_node_that_saves_alpha(code):
         return (repr(y), _history(y), y.grad_fn._saved_alpha, x.grad, a.grad)
     ours, theirs = both(run)
     assert ours == theirs
+
+
+@pytest.mark.parametrize("code", [
+    "h.unbind()[0].mul_(2)", "h.split(1)[0].mul_(2)", "h.chunk(2)[1].add_(1)",
+    "h.split([1, 1])[1].mul_(2)", "h.split(1, 1)[1].zero_()",
+])
+def test_pieces_of_split_and_unbind_refuse_in_place_changes_while_recording(code):
+    """As PyTorch: a function returning several views forbids changing them in place while
+    recording (under no_grad, or of a base that needs no grad, it is allowed)."""
+    def run(T):
+        x = T.tensor([[1., 2.], [3., 4.]], requires_grad=True)
+        h = x * 1
+        out = [raised(lambda: eval(code, {"h": h}))]
+        with T.no_grad():
+            eval(code, {"h": h})
+        plain = x.detach().clone()
+        eval(code, {"h": plain})
+        return out + [h.tolist(), h._version, plain.tolist()]
+    assert run(lab) == run(require_torch())
+
+
+@pytest.mark.parametrize("make", ["h.unbind(1)", "h.split(1)", "h.reshape(-1).split([1, 2, 1])",
+                                  "h.chunk(3, 1)", "h.unbind(0)[:1]"])
+def test_pieces_of_split_and_unbind_join_their_gradients_in_one_node_output(make):
+    """Every piece's node stands for one output of PyTorch's one node (next_functions give the
+    output number); gradients, also of second order and for unused pieces, are PyTorch's."""
+    def run(T):
+        x = T.tensor([[1., 2.], [3., 4.]], dtype=T.float64, requires_grad=True)
+        h = x * 1
+        pieces = eval(make, {"h": h})
+        y = pieces[0] ** 2 * 3
+        for p in pieces[1:]:
+            y = y * p.sum()
+        g, = T.autograd.grad(y.sum(), x, create_graph=True)
+        gg, = T.autograd.grad((g * g).sum(), x)
+        return ([f.name() for f in (p.grad_fn for p in pieces)],
+                [(f.name(), i) for f, i in y.grad_fn.next_functions if f is not None],
+                g.tolist(), gg.tolist())
+    assert run(lab) == run(require_torch())

@@ -53,6 +53,7 @@ class Node:
     _symbol = ""         # the operator shown in the graph display
     _sweep = (None, (), False)  # (_nin, _vjps, _saves): backward reads them in one lookup
     _saved_names = ()    # PyTorch's names of the saved values: grad_fn._saved_self, ...
+    _saved_constants = {}  # saved values fixed for the class (a plain add's `_saved_alpha`: 1)
     _is_view = False     # True when the node's output shares memory with its input
     inplace_error = None  # or a method giving the node's own text for an in-place change of it
 
@@ -67,6 +68,8 @@ class Node:
         saved for backward, under PyTorch's names (PyTorch's error once backward freed them)."""
         key = name[7:] if name.startswith("_saved_") else None
         cls = type(self)
+        if key in cls._saved_constants:
+            return cls._saved_constants[key]
         if key is None or (key not in cls._saved_names and not (key == "result" and
                                                                 cls._uses_ans)):
             raise AttributeError(f"'{cls.__name__}' object has no attribute '{name}'")
@@ -93,8 +96,11 @@ class Node:
 
     @property
     def next_functions(self):
-        """((node or AccumulateGrad or None, 0), ...) for each input, as in PyTorch."""
-        return tuple((_accumulator(e) if _is_tensor(e) else e, 0) for e in self._edges)
+        """((node or AccumulateGrad or None, output number), ...) for each input, as in PyTorch
+        (the output number of a node standing for one output of a `Group`, else 0)."""
+        return tuple((_accumulator(e), 0) if _is_tensor(e) else
+                     (e, 0 if e is None or e._extra is None else e._extra.get("group_index", 0))
+                     for e in self._edges)
 
     @property
     def metadata(self):

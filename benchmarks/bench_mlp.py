@@ -87,14 +87,18 @@ class Engine:
     def __init__(self, lib, weights, x, y):
         nn = lib.nn
         dtype = {np.float32: lib.float32, np.float64: lib.float64}[weights[0].dtype.type]
-        self.model = nn.Sequential(nn.Linear(SIZES[0], SIZES[1], dtype=dtype), nn.ReLU(),
-                                   nn.Linear(SIZES[1], SIZES[2], dtype=dtype))
+        self.model = self.make_model(nn, dtype)
         with lib.no_grad():
             for p, w in zip(self.model.parameters(), weights):
                 p.copy_(lib.from_numpy(w.copy()))
         self.opt = lib.optim.SGD(self.model.parameters(), lr=LR)
         self.loss_fn = nn.CrossEntropyLoss()
         self.x, self.y = lib.from_numpy(x), lib.from_numpy(y)
+
+    @staticmethod
+    def make_model(nn, dtype):
+        return nn.Sequential(nn.Linear(SIZES[0], SIZES[1], dtype=dtype), nn.ReLU(),
+                             nn.Linear(SIZES[1], SIZES[2], dtype=dtype))
 
     def step(self):
         self.opt.zero_grad()
@@ -119,10 +123,12 @@ def time_runners(runners, steps, repeats):
     return {name: (best[name], losses[name]) for name in runners}
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def arguments(description, repeats):
+    """The command line of a training benchmark, and torch set to its BLAS threads (None when
+    it is not installed)."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--steps", type=int, default=5)
-    parser.add_argument("--repeats", type=int, default=40)
+    parser.add_argument("--repeats", type=int, default=repeats)
     parser.add_argument("--threads", type=int, default=THREADS, help="BLAS threads")
     parser.add_argument("--wall", action="store_true", help="elapsed instead of CPU time")
     args = parser.parse_args()
@@ -131,6 +137,19 @@ def main():
         torch.set_num_threads(args.threads)
     except ImportError:
         torch = None
+    return args, torch
+
+
+def check_losses(results, dtype):
+    """Exit with an error unless every contender reached the same loss."""
+    losses = [loss for _, loss in results.values()]
+    tol = 1e-9 if dtype is np.float64 else 1e-4
+    if max(losses) - min(losses) > tol * max(1.0, abs(losses[0])):
+        sys.exit(f"losses differ after the same steps: {losses}")
+
+
+def main():
+    args, torch = arguments(__doc__.splitlines()[0], repeats=40)
     clock = "elapsed" if args.wall else "CPU"
     print(f"MLP {'-'.join(map(str, SIZES))}, batch {BATCH}, SGD lr={LR}, {args.threads} BLAS "
           f"thread(s): {clock} ms/step (best of {args.repeats} x {args.steps} steps)")
@@ -145,10 +164,7 @@ def main():
         print(f"{np.dtype(dtype).name}:")
         for name, (ms, loss) in results.items():
             print(f"  {name:13s} {ms:8.3f} ms  {ms / floor:5.2f}x floor  (loss {loss:.6f})")
-        losses = [loss for _, loss in results.values()]
-        tol = 1e-9 if dtype is np.float64 else 1e-4
-        if max(losses) - min(losses) > tol * max(1.0, abs(losses[0])):
-            sys.exit(f"losses differ after the same steps: {losses}")
+        check_losses(results, dtype)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import autograd_lab as lab
-from helpers import outcome, raised, require_torch
+from helpers import assert_matches_torch, outcome, raised, require_torch
 
 
 def both(fn):
@@ -428,6 +428,31 @@ def test_matmul_records_pytorchs_decomposition(shapes):
     assert ours[0] == theirs[0]
     for x, y in zip(ours[1:], theirs[1:]):
         np.testing.assert_allclose(x, y, rtol=1e-12)
+
+
+@pytest.mark.parametrize("grad", [False, True])
+def test_vector_at_matrix_is_not_a_view(T, grad):
+    """PyTorch squeezes the mm result in place: no `_base`, and in-place ops on it record."""
+    v = T.tensor([1., 2.], requires_grad=grad)
+    y = v @ T.tensor([[1., 2., 3.], [4., 5., 6.]])
+    assert y._base is None
+    y.mul_(2).detach_()
+    assert y.tolist() == [18., 24., 30.] and y.grad_fn is None
+
+
+@pytest.mark.parametrize("op", ["pow", "atan2", "hypot", "maximum", "remainder"])
+def test_mixed_precision_gradients_are_cast_at_the_node(op):
+    """A float32 input of an op with a float64 one gets its gradient cast to float32 right
+    there (not at the leaf): the ops before it then compute in float32, as PyTorch's."""
+    torch = require_torch()
+    rng = np.random.default_rng(0)
+    xs, es = rng.uniform(0.5, 2, 200).astype(np.float32), rng.uniform(0.5, 2, 200)
+    grads = []
+    for M in (lab, torch):
+        x, e = M.tensor(xs, requires_grad=True), M.tensor(es, requires_grad=True)
+        (getattr(M, op)(x * 1.1, e) * 3.7).sum().backward()
+        grads.append(x.grad)
+    assert_matches_torch(*grads)
 
 
 def test_saved_tensors_under_pytorchs_names(T):
@@ -898,7 +923,7 @@ def _history(t):
 
 
 @pytest.mark.parametrize("change", [
-    "v.mul_(a)", "v.add_(a)", "v.copy_(a.repeat(2)[:2])", "v[1] = a[0] * 2",
+    "v.mul_(a)", "v.add_(a, alpha=2)", "v.copy_(a.repeat(2)[:2])", "v[1] = a[0] * 2",
     "v.exp_()", "v.sigmoid_()", "v.mul_(2)", "v[1:].mul_(a[:1])", "v.div_(a)",
 ])
 @pytest.mark.parametrize("make", ["h[1:3]", "h[1:][:2]", "h.view(2, 2)[0]", "h.flip(0)[1:3]"])
@@ -979,4 +1004,62 @@ def test_post_accumulate_grad_hooks_and_memory_layout_queries():
         (p * p).sum().backward()
         out.append((p.tolist(), p.grad))
         return out
+    assert run(lab) == run(require_torch())
+
+
+@pytest.mark.parametrize("code", [
+    "T.add(x, a, alpha=2)", "T.sub(x, a, alpha=2)", "x.add(a, alpha=0.5)", "T.add(x, 3, alpha=2)",
+    "x.add(a, alpha=2).add_(a, alpha=3)", "(x * 1).sub_(a, alpha=-2)", "T.add(x, a.double(), alpha=2)",
+    "T.add(x, a[:1], alpha=3)", "T.add(x.detach(), a, alpha=2)", "x + 3", "x - a", "3 - x",
+    "T.rsub(x, 2, alpha=3)",
+])
+def test_add_and_sub_with_alpha_are_one_node_that_saves_alpha(code):
+    """PyTorch's AddBackward0/SubBackward0 take alpha * other in one node (`_saved_alpha`, 1
+    for a plain + or -), not a MulBackward0 before it."""
+    def run(T):
+        x = T.tensor([1., 2.], requires_grad=True)
+        a = T.tensor([3., 4.], requires_grad=True)
+        y = eval(code, {"T": T, "x": x, "a": a})
+        y.sum().backward()
+        return (repr(y), _history(y), y.grad_fn._saved_alpha, x.grad, a.grad)
+    ours, theirs = both(run)
+    assert ours == theirs
+
+
+@pytest.mark.parametrize("code", [
+    "h.unbind()[0].mul_(2)", "h.split(1)[0].mul_(2)", "h.chunk(2)[1].add_(1)",
+    "h.split([1, 1])[1].mul_(2)", "h.split(1, 1)[1].zero_()",
+])
+def test_pieces_of_split_and_unbind_refuse_in_place_changes_while_recording(code):
+    """As PyTorch: a function returning several views forbids changing them in place while
+    recording (under no_grad, or of a base that needs no grad, it is allowed)."""
+    def run(T):
+        x = T.tensor([[1., 2.], [3., 4.]], requires_grad=True)
+        h = x * 1
+        out = [raised(lambda: eval(code, {"h": h}))]
+        with T.no_grad():
+            eval(code, {"h": h})
+        plain = x.detach().clone()
+        eval(code, {"h": plain})
+        return out + [h.tolist(), h._version, plain.tolist()]
+    assert run(lab) == run(require_torch())
+
+
+@pytest.mark.parametrize("make", ["h.unbind(1)", "h.split(1)", "h.reshape(-1).split([1, 2, 1])",
+                                  "h.chunk(3, 1)", "h.unbind(0)[:1]"])
+def test_pieces_of_split_and_unbind_join_their_gradients_in_one_node_output(make):
+    """Every piece's node stands for one output of PyTorch's one node (next_functions give the
+    output number); gradients, also of second order and for unused pieces, are PyTorch's."""
+    def run(T):
+        x = T.tensor([[1., 2.], [3., 4.]], dtype=T.float64, requires_grad=True)
+        h = x * 1
+        pieces = eval(make, {"h": h})
+        y = pieces[0] ** 2 * 3
+        for p in pieces[1:]:
+            y = y * p.sum()
+        g, = T.autograd.grad(y.sum(), x, create_graph=True)
+        gg, = T.autograd.grad((g * g).sum(), x)
+        return ([f.name() for f in (p.grad_fn for p in pieces)],
+                [(f.name(), i) for f, i in y.grad_fn.next_functions if f is not None],
+                g.tolist(), gg.tolist())
     assert run(lab) == run(require_torch())

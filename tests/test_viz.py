@@ -1,5 +1,4 @@
 """The inline display contract: mime bundle, portable SVG, names, options, determinism."""
-import hashlib
 import re
 import subprocess
 import sys

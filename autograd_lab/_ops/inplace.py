@@ -11,7 +11,7 @@ from .._node import defnode, _seq
 from .._tensor import Tensor, _new
 from ._record import (_Variadic, _array_of, _broadcast_error, _edge, _link, _ndarray, _no_record,
                       _operand, as_tensor_arg, norm_dim, record, record1)
-from .arith import _arith, _times_alpha, _zero_rule
+from .arith import _arith, _zero_rule, add, sub
 from .indexing import _index, _index_error, _is_advanced
 
 
@@ -154,9 +154,9 @@ def _check_inplace(x, leaf_message=_LEAF):
         raise RuntimeError(leaf_message)
     view = x._extra.get("view") if x._extra is not None else None
     fn = x.grad_fn
+    if fn is not None and fn.inplace_error is not None:  # the node's own words
+        raise RuntimeError(fn.inplace_error())
     if view is None and fn is not None and fn._is_view:
-        if fn.inplace_error is not None:  # the node's own words
-            raise RuntimeError(fn.inplace_error())
         raise RuntimeError("in-place modification of this view of a tensor that requires grad "
                            "is not supported by autograd_lab (expand, or a view made under "
                            "no_grad); use an out-of-place op instead.")
@@ -212,7 +212,7 @@ def _copy_slices(x, view, fn):
     hole = np.ones(a.shape, bool)  # True outside the view
     hole.reshape(-1)[replay(_np_vocab(), np.arange(a.size).reshape(a.shape)).reshape(-1)] = False
     meta = fn._meta
-    saved = (replay, hole, view[3], meta and meta[0], *fn._saved_values())
+    saved = (replay, hole, view[2], meta and meta[0], *fn._saved_values())
     node = _link(_copy_slices_class(type(fn)), a, (_edge(root), *fn._edges[1:]), saved,
                  meta and (None, *meta[1:])).grad_fn
     if fn._extra is not None and "ans_vc" in fn._extra:  # fn's rules read x's new values
@@ -296,7 +296,7 @@ def _regenerate(root):
         views = base._extra.get("views") if base._extra is not None else None
         for v in list(views or ()):
             stack.append(v)
-            fresh = record1(AsStridedBackward0, v._data, root, (v._extra["view"][3],))
+            fresh = record1(AsStridedBackward0, v._data, root, (v._extra["view"][2],))
             v.grad_fn, v._requires_grad = fresh.grad_fn, fresh._requires_grad
 
 
@@ -345,11 +345,13 @@ def _apply_inplace(op, x, *others, type_name=lambda dt: dt.legacy):
 
 
 def add_(input, other, alpha=1):
-    return _inplace("add", input, _times_alpha(input, other, alpha))
+    other = _operand(other, "add")
+    return _apply_inplace(lambda s: add(s, other, alpha), input, other)
 
 
 def sub_(input, other, alpha=1):
-    return _inplace("sub", input, _times_alpha(input, other, alpha))
+    other = _operand(other, "sub")
+    return _apply_inplace(lambda s: sub(s, other, alpha), input, other)
 
 
 def mul_(input, other):

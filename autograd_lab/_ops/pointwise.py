@@ -8,9 +8,10 @@ import math
 import numpy as np
 
 from .. import _dtypes
+from .._group import Group, defgroupnode
 from .._node import defnode
 from .._tensor import Tensor, _new
-from ._record import (_SCALARS, _array_of, _broadcast_error, _max, _operand, _sum,
+from ._record import (_SCALARS, _array_of, _broadcast_error, _link, _max, _operand, _sum,
                       as_tensor_arg, norm_dim, record, record1, tensor_param)
 from .arith import (_binary_tensor_op, _sign, _unary, abs, pow, _zero_rule, cos, exp, log, mul,
                     neg, reciprocal, sigmoid, sin, sqrt, square, tanh)
@@ -18,7 +19,7 @@ from .linalg import _cpp_name
 from .views import reshape, unsqueeze
 from .reductions import _expand_back, _reduce_args
 from .indexing import _index_rule, index_view
-from .inplace import _apply_inplace, _tensor_list, cat
+from .inplace import _apply_inplace, _tensor_list, cat, stack
 from .scans import cumprod, cumsum, sort
 
 
@@ -305,19 +306,51 @@ def logsumexp(input, dim, keepdim=False):
                    (x, dims, keep))
 
 
-SplitBackward0 = defnode("SplitBackward0", _index_rule, "split")
-SplitWithSizesBackward0 = defnode("SplitWithSizesBackward0", _index_rule, "split")
-UnbindBackward0 = defnode("UnbindBackward0", _index_rule, "unbind")
-SplitBackward0._is_view = SplitWithSizesBackward0._is_view = UnbindBackward0._is_view = True
+# split, chunk and unbind: views of x, each recorded as one member of a Group (see _group.py),
+# so that backward joins the pieces' gradients once (a full-size gradient per piece would be
+# quadratic in their number), and refused in-place changes while recording, as in PyTorch.
+VIEW_OF_MANY = ("This view is the output of a function that returns multiple views. Such "
+                "functions do not allow the output views to be modified inplace. You should "
+                "replace the inplace operation by an out-of-place one.")
+_PIECES = {}  # name -> (the view's step class, the group's member class)
+for _name, _symbol in (("SplitBackward0", "split"), ("SplitWithSizesBackward0", "split"),
+                       ("UnbindBackward0", "unbind")):
+    _member = defgroupnode(_name, _symbol)
+    _member._is_view = True
+    _member.inplace_error = lambda node: (
+        f"Output {node._extra['group_index']} of {type(node).__name__[:-9]} is a view and is "
+        f"being modified inplace. {VIEW_OF_MANY}")
+    _PIECES[_name] = (defnode(_name, _index_rule, _symbol), _member)
 
 
-def _pieces(cls, x, d, bounds):
-    """Views of x between consecutive `bounds` along dim d."""
-    out = []
-    for lo, hi in zip(bounds, bounds[1:]):
-        ix = (slice(None),) * d + ((lo,) if cls is UnbindBackward0 else (slice(lo, hi),))
-        out.append(index_view(cls, x, ix))
-    return tuple(out)
+def _pieces(name, x, d, bounds):
+    """Views of x between consecutive `bounds` along dim d (unbind: at each bound)."""
+    step, member = _PIECES[name]
+    at = name == "UnbindBackward0"
+    ixs = [(slice(None),) * d + ((lo,) if at else (slice(lo, hi),))
+           for lo, hi in zip(bounds, bounds[1:])]
+    pieces = tuple(index_view(step, x, ix) for ix in ixs)
+    if pieces and pieces[0].grad_fn is not None:
+        group = Group(len(pieces), _joined(x._data.shape, x._data.dtype, d, ixs, at))
+        for k, p in enumerate(pieces):
+            p.grad_fn = _link(member, p._data, (p.grad_fn._e0,), (group,), None).grad_fn
+            group.add(k, p.grad_fn)
+    return pieces
+
+
+def _joined(shape, dtype, d, ixs, stacked):
+    """The group's backward: the pieces' gradients in one gradient for x (zeros where none)."""
+    def backward(grads, create):
+        if create:
+            parts = [_new(np.zeros(np.empty(shape, dtype)[ix].shape, dtype)) if g is None else g
+                     for g, ix in zip(grads, ixs)]
+            return [stack(parts, d) if stacked else cat(parts, d)]
+        out = np.zeros(shape, dtype)
+        for g, ix in zip(grads, ixs):
+            if g is not None:
+                out[ix] = g
+        return [out]
+    return backward
 
 
 def split(tensor, split_size_or_sections, dim=0):
@@ -331,13 +364,13 @@ def split(tensor, split_size_or_sections, dim=0):
                                f"(input tensor's size at dimension {d}), but got split_sizes="
                                f"{list(split_size_or_sections)}")
         bounds = list(itertools.accumulate([0] + list(split_size_or_sections)))
-        return _pieces(SplitWithSizesBackward0, x, d, bounds)
+        return _pieces("SplitWithSizesBackward0", x, d, bounds)
     size = int(split_size_or_sections)
     if size <= 0 and n:
         raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got "
                            f"dimension size of {n}")
     bounds = list(range(0, n, size)) + [n] if size else [0, 0]
-    return _pieces(SplitBackward0, x, d, bounds)
+    return _pieces("SplitBackward0", x, d, bounds)
 
 
 def chunk(input, chunks, dim=0):
@@ -353,7 +386,7 @@ def unbind(input, dim=0):
     """The slices along dim, that dim removed (views)."""
     x = as_tensor_arg(input)
     d = norm_dim(dim, x._data.ndim)
-    return _pieces(UnbindBackward0, x, d, list(range(x._data.shape[d] + 1)))
+    return _pieces("UnbindBackward0", x, d, list(range(x._data.shape[d] + 1)))
 
 
 def hstack(tensors):

@@ -1,7 +1,7 @@
 """`autograd.Function`: user-defined ops with their own forward and backward (PyTorch's API).
 
 A forward that returns a tuple gives each differentiable tensor in it its own node, in a
-`Group` (see _group.py): the user's backward runs once per backward pass with one gradient per
+`Group` (see autograd_lab/_group.py): the user's backward runs once per backward pass with one gradient per
 output."""
 import inspect
 
@@ -12,7 +12,7 @@ from .._node import FREED, defnode
 from .. import _ops
 from .._tensor import Tensor
 from ._engine import _as_tensor, modified_error
-from ._group import Group, defgroupnode
+from .._group import Group, defgroupnode
 
 
 class FunctionCtx:

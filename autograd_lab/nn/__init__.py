@@ -15,7 +15,9 @@ from ._layers import (Identity, Linear, Bilinear, ReLU, Tanh, Sigmoid, Softmax, 
                       EmbeddingBag, Flatten, Unflatten, Dropout, Dropout1d, Dropout2d, Dropout3d,
                       AlphaDropout, FeatureAlphaDropout, Sequential, ModuleList, ModuleDict,
                       ParameterList, ParameterDict)
-from ._conv_layers import Conv1d, Conv2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d
+from ._conv_layers import (Conv1d, Conv2d, MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d,
+                           AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d,
+                           AdaptiveMaxPool2d)
 from ._loss import (MSELoss, L1Loss, SmoothL1Loss, HuberLoss, KLDivLoss, CrossEntropyLoss,
                     NLLLoss, BCELoss, BCEWithLogitsLoss, MarginRankingLoss, HingeEmbeddingLoss,
                     SoftMarginLoss, CosineEmbeddingLoss, TripletMarginLoss,
@@ -34,7 +36,8 @@ __all__ = ["Module", "Parameter", "Identity", "Linear", "Bilinear", "ReLU", "Tan
            "InstanceNorm2d", "InstanceNorm3d", "Embedding", "EmbeddingBag", "Flatten", "Unflatten",
            "Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout", "FeatureAlphaDropout",
            "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict", "Conv1d",
-           "Conv2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "MSELoss", "L1Loss",
+           "Conv2d", "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d",
+           "AdaptiveAvgPool2d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "MSELoss", "L1Loss",
            "SmoothL1Loss", "HuberLoss", "KLDivLoss", "CrossEntropyLoss", "NLLLoss", "BCELoss",
            "BCEWithLogitsLoss", "MarginRankingLoss", "HingeEmbeddingLoss", "SoftMarginLoss",
            "CosineEmbeddingLoss", "TripletMarginLoss", "TripletMarginWithDistanceLoss",

@@ -1,4 +1,5 @@
-"""Convolution and pooling layers: Conv1d, Conv2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d."""
+"""Convolution and pooling layers: Conv1d, Conv2d and the 1-D and 2-D max, average and adaptive
+poolings."""
 from . import functional as F
 from ._conv import _ntuple
 from ._layers import add_weight_and_bias, kaiming_reset
@@ -6,7 +7,8 @@ from ._module import Module
 
 
 class _ConvNd(Module):
-    """A d-dimensional convolution layer with PyTorch's arguments, checks, init and repr."""
+    """A d-dimensional convolution layer with PyTorch's arguments, checks, init and repr; a
+    padding_mode other than 'zeros' pads with F.pad first."""
 
     _d, _conv = None, None  # set by the subclasses
 
@@ -34,13 +36,11 @@ class _ConvNd(Module):
         if padding_mode not in valid_padding_modes:
             raise ValueError(f"padding_mode must be one of {valid_padding_modes}, but got "
                              f"padding_mode='{padding_mode}'")
-        if padding_mode != "zeros":
-            raise NotImplementedError(f"padding_mode='{padding_mode}' is not supported by "
-                                      f"autograd_lab (only 'zeros')")
         self.in_channels, self.out_channels, self.kernel_size = in_channels, out_channels, \
             kernel_size
         self.stride, self.padding, self.dilation = stride, padding, dilation
         self.groups, self.padding_mode = groups, padding_mode
+        self._reversed_padding_repeated_twice = _reversed_padding(padding, kernel_size, dilation)
         add_weight_and_bias(self, (out_channels, in_channels // groups) + kernel_size, bias, dtype)
 
     def reset_parameters(self):
@@ -48,6 +48,10 @@ class _ConvNd(Module):
         kaiming_reset(self.weight, self.bias)
 
     def forward(self, input):
+        if self.padding_mode != "zeros":
+            return self._conv(F.pad(input, self._reversed_padding_repeated_twice,
+                                    mode=self.padding_mode), self.weight, self.bias, self.stride,
+                              0, self.dilation, self.groups)
         return self._conv(input, self.weight, self.bias, self.stride, self.padding, self.dilation,
                           self.groups)
 
@@ -62,7 +66,20 @@ class _ConvNd(Module):
             s += f", groups={self.groups}"
         if self.bias is None:
             s += ", bias=False"
+        if self.padding_mode != "zeros":
+            s += f", padding_mode={self.padding_mode}"
         return s
+
+
+def _reversed_padding(padding, kernel_size, dilation):
+    """F.pad's amounts for padding_mode other than 'zeros', the last dim's first: a tuple, or
+    for padding 'valid' / 'same' (the odd one on the right) a list, as PyTorch's."""
+    if padding == "valid":
+        return [0, 0] * len(kernel_size)
+    if padding == "same":
+        totals = [dl * (k - 1) for k, dl in zip(kernel_size, dilation)]
+        return [p for t in reversed(totals) for p in (t // 2, t - t // 2)]
+    return tuple(p for p in reversed(padding) for _ in range(2))
 
 
 class Conv1d(_ConvNd):
@@ -77,8 +94,10 @@ class Conv2d(_ConvNd):
     _d, _conv = 2, staticmethod(F.conv2d)
 
 
-class MaxPool2d(Module):
-    """The maximum over windows of the last two dims (stride defaults to kernel_size)."""
+class _MaxPoolNd(Module):
+    """The maximum over windows (stride defaults to kernel_size)."""
+
+    _pool = None  # set by the subclasses
 
     def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False,
                  ceil_mode=False):
@@ -88,16 +107,51 @@ class MaxPool2d(Module):
         self.return_indices, self.ceil_mode = return_indices, ceil_mode
 
     def forward(self, input):
-        return F.max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation,
-                            ceil_mode=self.ceil_mode, return_indices=self.return_indices)
+        return self._pool(input, self.kernel_size, self.stride, self.padding, self.dilation,
+                          ceil_mode=self.ceil_mode, return_indices=self.return_indices)
 
     def extra_repr(self):
         return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
                 f"dilation={self.dilation}, ceil_mode={self.ceil_mode}")
 
 
-class AvgPool2d(Module):
-    """The mean over windows of the last two dims (stride defaults to kernel_size)."""
+class MaxPool1d(_MaxPoolNd):
+    """The maximum over windows of the last dim."""
+
+    _pool = staticmethod(F.max_pool1d)
+
+
+class MaxPool2d(_MaxPoolNd):
+    """The maximum over windows of the last two dims."""
+
+    _pool = staticmethod(F.max_pool2d)
+
+
+class _AvgPoolNd(Module):
+    """The mean over windows (stride defaults to kernel_size)."""
+
+    def extra_repr(self):
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AvgPool1d(_AvgPoolNd):
+    """The mean over windows of the last dim."""
+
+    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False,
+                 count_include_pad=True):
+        super().__init__()
+        self.kernel_size = _ntuple(kernel_size, 1)
+        self.stride = _ntuple(stride if stride is not None else kernel_size, 1)
+        self.padding, self.ceil_mode = _ntuple(padding, 1), ceil_mode
+        self.count_include_pad = count_include_pad
+
+    def forward(self, input):
+        return F.avg_pool1d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                            self.count_include_pad)
+
+
+class AvgPool2d(_AvgPoolNd):
+    """The mean over windows of the last two dims."""
 
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False,
                  count_include_pad=True, divisor_override=None):
@@ -110,19 +164,53 @@ class AvgPool2d(Module):
         return F.avg_pool2d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
                             self.count_include_pad, self.divisor_override)
 
-    def extra_repr(self):
-        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
+class _AdaptivePoolNd(Module):
+    """A pooling over output_size bins."""
 
-class AdaptiveAvgPool2d(Module):
-    """The mean over output_size bins of the last two dims."""
+    _pool = None  # set by the subclasses
 
     def __init__(self, output_size):
         super().__init__()
         self.output_size = output_size
 
     def forward(self, input):
-        return F.adaptive_avg_pool2d(input, self.output_size)
+        return self._pool(input, self.output_size)
 
     def extra_repr(self):
         return f"output_size={self.output_size}"
+
+
+class AdaptiveAvgPool1d(_AdaptivePoolNd):
+    """The mean over output_size bins of the last dim."""
+
+    _pool = staticmethod(F.adaptive_avg_pool1d)
+
+
+class AdaptiveAvgPool2d(_AdaptivePoolNd):
+    """The mean over output_size bins of the last two dims."""
+
+    _pool = staticmethod(F.adaptive_avg_pool2d)
+
+
+class _AdaptiveMaxPoolNd(_AdaptivePoolNd):
+    """The maximum over output_size bins (with return_indices, also its index)."""
+
+    def __init__(self, output_size, return_indices=False):
+        super().__init__(output_size)
+        self.return_indices = return_indices
+
+    def forward(self, input):
+        return self._pool(input, self.output_size, self.return_indices)
+
+
+class AdaptiveMaxPool1d(_AdaptiveMaxPoolNd):
+    """The maximum over output_size bins of the last dim."""
+
+    _pool = staticmethod(F.adaptive_max_pool1d)
+
+
+class AdaptiveMaxPool2d(_AdaptiveMaxPoolNd):
+    """The maximum over output_size bins of the last two dims."""
+
+    _pool = staticmethod(F.adaptive_max_pool2d)

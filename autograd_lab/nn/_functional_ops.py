@@ -13,7 +13,8 @@ import numpy as np
 from .. import _dtypes
 from .. import _ops
 from .._grad_mode import no_grad
-from .._ops import NP, LinalgVectorNormBackward0, defnode, norm_dim, record, record1
+from .._ops import (NP, LinalgVectorNormBackward0, broadcast_meta, defnode, norm_dim, record,
+                    record1)
 from .._random import numpy_rng
 from .._tensor import _new
 
@@ -128,14 +129,7 @@ def mse_loss(input, target, reduction):
     loss = reduce_losses(d * d, reduction)
     norm = 2.0 * _scale(reduction, d.size)
     return record(MseLossBackward0, loss, (input, target),
-                  (input, _saved_target(target, d.dtype), norm), _broadcast_meta(d, input, target))
-
-
-def _broadcast_meta(out, *inputs):
-    """Per-input (shape, dtype) when type promotion must be undone, else None."""
-    if all(t._data.shape == out.shape and t._data.dtype == out.dtype for t in inputs):
-        return None
-    return tuple((t._data.shape, t._data.dtype) for t in inputs)
+                  (input, _saved_target(target, d.dtype), norm), broadcast_meta(d, input, target))
 
 
 def _nll_rule(B, g, ans, coef, index, shape):
@@ -278,7 +272,7 @@ def binary_cross_entropy_with_logits(input, target, weight, pos_weight, reductio
         loss = loss * w
     return record(BinaryCrossEntropyWithLogitsBackward0, reduce_losses(loss, reduction),
                   (input, target), (input, target, w, pw, _scale(reduction, x.size)),
-                  _broadcast_meta(loss, input, target))
+                  broadcast_meta(loss, input, target))
 
 
 def _soft_margin_rule(B, g, ans, x, t, scale):
@@ -620,7 +614,7 @@ def prelu(x, w):
     """x where x > 0, else w * x, w broadcast against x (its gradient summed back)."""
     a = x._data
     data = np.where(a > 0, a, w._data * a)
-    return record(PreluKernelBackward0, data, (x, w), (x, w), _broadcast_meta(data, x, w))
+    return record(PreluKernelBackward0, data, (x, w), (x, w), broadcast_meta(data, x, w))
 
 
 ThresholdBackward0 = defnode("ThresholdBackward0", [
@@ -957,7 +951,7 @@ def _difference_loss(cls, kernel, input, target, reduction, param, losses):
     d = _difference(input, target, kernel)
     return record(cls, reduce_losses(losses(np.abs(d)), reduction), (input, target),
                   (input, _saved_target(target, d.dtype), param, _scale(reduction, d.size)),
-                  _broadcast_meta(d, input, target))
+                  broadcast_meta(d, input, target))
 
 
 def smooth_l1_loss(input, target, reduction, beta):

@@ -3,7 +3,7 @@ around a module's tensor inputs and outputs, whose gradients the hooks see and m
 
 PyTorch's BackwardHookFunction is one node with an output per tensor; a node here has one
 output, so each tensor that requires grad gets its own node (all with the same edges: one per
-tensor, as PyTorch's). The nodes of one call form a `Group` (autograd/_group.py): the first
+tensor, as PyTorch's). The nodes of one call form a `Group` (autograd_lab/_group.py): the first
 of them to run in a backward pass gathers the gradients of all, calls the group's hook, and
 sends the results along every edge; the others send nothing. The deprecated non-full hooks
 are post-hooks of the node that made the module's output (`register_non_full`).
@@ -13,10 +13,10 @@ import warnings
 import numpy as np
 
 from .._grad_mode import state as _grad
-from .._ops import record
+from .._ops import VIEW_OF_MANY, record
 from .._tensor import Tensor
 from ..autograd._engine import _as_tensor, _check_hook_result
-from ..autograd._group import Group, defgroupnode
+from .._group import Group, defgroupnode
 
 BackwardHookFunctionBackward = defgroupnode("BackwardHookFunctionBackward")
 BackwardHookFunctionBackward._is_view = True  # its outputs share their inputs' memory
@@ -25,20 +25,16 @@ _VIEW_OF_ONE = ("This view was created inside a custom Function (or because an i
                 "backward associated with the custom Function, leading to incorrect gradients. "
                 "This behavior is forbidden. You can fix this by cloning the output of the "
                 "custom Function.")
-_VIEW_OF_MANY = ("This view is the output of a function that returns multiple views. Such "
-                 "functions do not allow the output views to be modified inplace. You should "
-                 "replace the inplace operation by an out-of-place one.")
 
 
 def _inplace_error(node):
     """PyTorch's refusal to modify an output of BackwardHookFunction in place."""
     saved = node._saved_values()
     group = saved[0] if saved else None
-    nodes = group.nodes() if group else [None]
-    index = nodes.index(node) if node in nodes else 0
+    index = node._extra["group_index"] if group else 0
     many = group is not None and sum(m is not None for m in group.members) > 1  # (made ones)
     return (f"Output {index} of BackwardHookFunction is a view and is being modified inplace. "
-            f"{_VIEW_OF_MANY if many else _VIEW_OF_ONE}")
+            f"{VIEW_OF_MANY if many else _VIEW_OF_ONE}")
 
 
 BackwardHookFunctionBackward.inplace_error = _inplace_error

@@ -9,41 +9,12 @@ import math
 import numbers
 import warnings
 
-import numpy as np
 
 from .. import _dtypes, _factories, _ops
-from .._grad_mode import state as _grad
-from ..autograd._group import Group, defgroupnode
 from . import functional as F
 from . import init
 from ._module import Module
 from .parameter import Parameter
-
-UnbindBackward0 = defgroupnode("UnbindBackward0", "unbind")
-
-
-def _time_steps(x):
-    """x's slices along dim 0 (views). Their backward is PyTorch's one UnbindBackward0: the
-    slices' gradients stacked once (the engine's `unbind` gives each slice its own node, and
-    a full-size gradient each: quadratic in the sequence length)."""
-    if not (_grad.enabled and x.requires_grad):
-        return _ops.unbind(x, 0)
-    shape, dtype = x.shape[1:], x.dtype
-
-    def backward(grads, create):
-        if create:
-            zeros = _factories.zeros(*shape, dtype=dtype)
-            return [_ops.stack([zeros if g is None else g for g in grads], 0)]
-        return [np.stack([np.zeros(shape, dtype.np) if g is None else g for g in grads], 0)]
-    group = Group(len(x), backward)
-    steps = []
-    for k in range(len(x)):
-        step = _ops.record(UnbindBackward0, x._data[k], (x,), (group,))
-        step._vc = x._shared_vc()
-        group.add(k, step.grad_fn)
-        steps.append(step)
-    return steps
-
 
 # ---- one time step: `xw` is x @ weight_ih.T + bias_ih, `state` h (LSTM: (h, c)) --------------
 
@@ -316,7 +287,7 @@ class RNNBase(Module):
             for direction in range(directions):
                 k = layer * directions + direction
                 w_ih, w_hh, b_ih, b_hh, w_hr = self._layer_weights(k)
-                inputs = _time_steps(F.linear(x, w_ih, b_ih))
+                inputs = _ops.unbind(F.linear(x, w_ih, b_ih), 0)
                 extra = (w_hr,) if w_hr is not None else ()
                 state = per_layer[k] if lstm else per_layer[k][0]
                 out = []

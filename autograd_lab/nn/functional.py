@@ -17,11 +17,13 @@ from .._ops import tanh, sigmoid, as_tensor_arg
 from .._random import numpy_rng
 from .._tensor import Tensor, _new
 from . import _functional_ops as _F
-from ._conv import (conv1d, conv2d, max_pool2d, avg_pool2d, adaptive_avg_pool2d,  # noqa: F401
-                    pad)
+from ._conv import (  # noqa: F401
+    conv1d, conv2d, max_pool1d, max_pool2d, avg_pool1d, avg_pool2d, adaptive_avg_pool1d,
+    adaptive_avg_pool2d, adaptive_max_pool1d, adaptive_max_pool2d, pad)
 
-__all__ = ["linear", "bilinear", "conv1d", "conv2d", "max_pool2d", "avg_pool2d",
-           "adaptive_avg_pool2d", "pad", "relu", "tanh", "sigmoid", "softmax", "log_softmax",
+__all__ = ["linear", "bilinear", "conv1d", "conv2d", "max_pool1d", "max_pool2d", "avg_pool1d",
+           "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d",
+           "adaptive_max_pool2d", "pad", "relu", "tanh", "sigmoid", "softmax", "log_softmax",
            "dropout", "leaky_relu", "elu", "celu", "selu", "gelu", "silu", "mish", "softplus",
            "hardtanh", "relu6", "hardsigmoid", "hardswish", "logsigmoid", "prelu", "threshold",
            "glu", "hardshrink", "softshrink", "softsign", "tanhshrink", "dropout1d", "dropout2d",

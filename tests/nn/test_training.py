@@ -1,5 +1,4 @@
 """Whole training loops: the seed article's section 8, and an MLP on a 2-D toy data set."""
-import time
 
 import numpy as np
 import pytest
@@ -88,16 +87,13 @@ def test_mlp_learns_a_2d_toy_set(make, steps):
     optimizer = optim.Adam(model.parameters(), lr=0.03)
     loss_fn = torch.nn.CrossEntropyLoss()
     x, y = torch.from_numpy(x_train), torch.from_numpy(y_train)
-    start = time.perf_counter()
     for _ in range(steps):
         optimizer.zero_grad()
         loss = loss_fn(model(x), y)
         loss.backward()
         optimizer.step()
-    seconds = time.perf_counter() - start
     model.eval()
     with torch.no_grad():
         predicted = model(torch.from_numpy(x_test)).argmax(1)
     accuracy = (predicted.numpy() == y_test).mean()
     assert accuracy >= 0.97, (accuracy, loss.item())
-    assert seconds < 10

@@ -8,8 +8,8 @@ gradients and the calls are the same, only `a.grad_fn is b.grad_fn` differs.
 """
 import weakref
 
-from .._node import defnode
-from .._ops import _Variadic
+from ._node import defnode
+from ._ops._record import _Variadic
 
 
 def defgroupnode(name, symbol=""):

@@ -1063,3 +1063,13 @@ def test_pieces_of_split_and_unbind_join_their_gradients_in_one_node_output(make
                 [(f.name(), i) for f, i in y.grad_fn.next_functions if f is not None],
                 g.tolist(), gg.tolist())
     assert run(lab) == run(require_torch())
+
+
+@pytest.mark.parametrize("shapes", [((3,), (4,), (4,)), ((4,), (3,), (4,)), ((4,), (4,), (3,)),
+                                    ((2, 3), (3,), (2,)), ((4,), (2, 1), (3,))])
+def test_where_names_the_shapes_that_do_not_broadcast_as_pytorch(shapes):
+    """PyTorch folds condition, input and other left to right: the shape so far is tensor a."""
+    def run(T):
+        c, a, b = shapes
+        return raised(lambda: T.where(T.ones(c) > 0, T.ones(a), T.ones(b)))
+    assert run(lab) == run(require_torch())

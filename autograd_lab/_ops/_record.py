@@ -161,16 +161,21 @@ def _shape_arg(shape):
         raise TypeError(f"shape must be a sequence of ints, got {shape!r}") from None
 
 
-def _broadcast_error(a, b):
-    sa, sb = tuple(a), tuple(b)
-    for i in range(1, builtins.max(len(sa), len(sb)) + 1):
-        x = sa[-i] if i <= len(sa) else 1
-        y = sb[-i] if i <= len(sb) else 1
-        if x != y and x != 1 and y != 1:
-            d = builtins.max(len(sa), len(sb)) - i
-            return RuntimeError(f"The size of tensor a ({x}) must match the size of tensor b ({y})"
-                                f" at non-singleton dimension {d}")
-    return RuntimeError(f"shapes {list(sa)} and {list(sb)} cannot be broadcast together")
+def _broadcast_error(*shapes):
+    """PyTorch's error for shapes that do not broadcast, found as it finds it: folding them
+    left to right, the shape so far is tensor a and the next one tensor b."""
+    acc = tuple(shapes[0])
+    for shape in shapes[1:]:
+        sa, sb = acc, tuple(shape)
+        n = builtins.max(len(sa), len(sb))
+        for i in range(1, n + 1):
+            x = sa[-i] if i <= len(sa) else 1
+            y = sb[-i] if i <= len(sb) else 1
+            if x != y and x != 1 and y != 1:
+                return RuntimeError(f"The size of tensor a ({x}) must match the size of tensor "
+                                    f"b ({y}) at non-singleton dimension {n - i}")
+        acc = np.broadcast_shapes(sa, sb)
+    return RuntimeError(f"shapes {[list(s) for s in shapes]} cannot be broadcast together")
 
 
 _OP_SYMBOLS = {"add": "+", "sub": "-", "mul": "*", "div": "/", "pow": "**"}

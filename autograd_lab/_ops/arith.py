@@ -539,7 +539,7 @@ def where(condition, input=_NO_DIM, other=_NO_DIM):
     try:
         data = np.where(c, A, Bv)
     except ValueError:
-        raise _broadcast_error(np.shape(A), np.shape(Bv)) from None
+        raise _broadcast_error(c.shape, np.shape(A), np.shape(Bv)) from None
     data = data.astype(_dtypes.result_type(_as_array(A), _as_array(Bv)), copy=False)
     meta = tuple((np.shape(v), data.dtype) for v in (A, Bv))
     return record(WhereBackward0, data, (input, other), (c,), meta)

@@ -1073,3 +1073,27 @@ def test_where_names_the_shapes_that_do_not_broadcast_as_pytorch(shapes):
         c, a, b = shapes
         return raised(lambda: T.where(T.ones(c) > 0, T.ones(a), T.ones(b)))
     assert run(lab) == run(require_torch())
+
+
+@pytest.mark.parametrize("name", ["relu", "leaky", "leaky_", "hardtanh", "threshold", "threshold_",
+                                  "rrelu", "hardshrink", "softshrink", "relu6", "relu_"])
+def test_gradients_of_piecewise_linear_ops_stay_connected_under_create_graph(name):
+    """As PyTorch's *BackwardBackward0 nodes: the gradient depends on the input with a zero
+    derivative, so grad of grad gives zeros, not an error; third order too. (In-place
+    threshold drops where the input, not its result, was at or below the threshold.)"""
+    def run(T):
+        F = T.nn.functional
+        f = {"relu": lambda t: t.relu(), "leaky": lambda t: F.leaky_relu(t, 0.1),
+             "leaky_": lambda t: F.leaky_relu(t * 1, 0.1, inplace=True), "hardtanh": F.hardtanh,
+             "threshold": lambda t: F.threshold(t, 0.5, 2.),
+             "threshold_": lambda t: F.threshold(t * 1, 0.5, 2., inplace=True),
+             "rrelu": lambda t: F.rrelu(t, training=False), "hardshrink": F.hardshrink,
+             "softshrink": F.softshrink, "relu6": F.relu6, "relu_": lambda t: (t * 1).relu_()}[name]
+        x = T.tensor([-1., 2., 0.3, 0.7], dtype=T.float64, requires_grad=True)
+        v = T.tensor([1., -2., 3., 0.5], dtype=T.float64, requires_grad=True)
+        g, = T.autograd.grad(f(x), x, v, create_graph=True)
+        g2 = T.autograd.grad((g * g).sum(), (x, v), create_graph=True)
+        g3 = T.autograd.grad(g2[1].sum(), (x, v), allow_unused=True)
+        return (g.grad_fn.name(), g.tolist(), [t.tolist() for t in g2],
+                [None if t is None else t.tolist() for t in g3])
+    assert run(lab) == run(require_torch())

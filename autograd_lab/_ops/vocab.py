@@ -6,8 +6,9 @@ import types
 import numpy as np
 
 from .. import _dtypes
-from .._tensor import _new
-from ._record import _array, _ndarray, _sum
+from .._tensor import Tensor, _new
+from .._node import defnode
+from ._record import _array, _ndarray, _sum, record
 from .arith import (_sigmoid, _sign, abs, cos, exp, isnan, log, sigmoid, sign, sin, sqrt,
                     tanh, where)
 from .views import _swapaxes, expand, permute, reshape, squeeze, transpose, unsqueeze
@@ -87,6 +88,7 @@ NP = types.SimpleNamespace(
     zeros_like=np.zeros_like, floor=np.floor, tril=np.tril, triu=np.triu, log1p=np.log1p,
     sigmoid=_sigmoid, sinh=np.sinh, cosh=np.cosh,
     relu_grad=_np_relu_grad,
+    piecewise=lambda name, g, source, rule: rule(NP, g, source),
     isnan=np.isnan,
     sum=lambda g, dims, keep: _sum(g, dims, keepdims=keep),
     mean=lambda x, dims: np.mean(x, axis=dims, keepdims=True),
@@ -100,6 +102,28 @@ NP = types.SimpleNamespace(
     einsum=lambda eq, *ops: np.einsum(eq, *ops, optimize=len(ops) > 2),
     prod_of_others=_prod_of_others,
 )
+
+
+_PIECEWISE = {}  # name -> the node class of a recorded piecewise-linear gradient
+
+
+def _tb_piecewise(name, g, source, rule):
+    """`rule(B, g, source)`, the gradient of a piecewise-linear op (relu, leaky_relu, hardtanh,
+    ...): linear in g, locally constant in source. Recorded as PyTorch's `name` node, which
+    stays connected to source with a zero derivative (so a further grad gives zeros)."""
+    cls = _PIECEWISE.get(name)
+    if cls is None:
+        cls = _PIECEWISE[name] = defnode(name, [
+            lambda B, gg, ans, src, rule: rule(B, gg, B.const(src)),
+            lambda B, gg, ans, src, rule: B.zeros_like(gg)], name[:-17].lower() + "'")
+    if not isinstance(source, Tensor):  # (a constant: the gradient of this gradient)
+        source = _new(np.asarray(source))
+    data = np.asarray(rule(NP, g._data, source._data))
+    return record(cls, data, (g, source), (source._data, rule))
+
+
+def _relu_rule(B, g, ans):
+    return B.relu_grad(g, ans)
 
 
 def _tb_sum_to(g, shape):
@@ -117,7 +141,8 @@ TB = types.SimpleNamespace(
     zeros_like=lambda g: _new(np.zeros_like(g._data)),
     floor=lambda x: _new(np.floor(x._data)),  # (its derivative is 0: a constant)
     tril=tril, triu=triu, log1p=log1p, sigmoid=sigmoid, sinh=sinh, cosh=cosh,
-    relu_grad=lambda g, ans: where(ans <= 0, 0.0, g),
+    relu_grad=lambda g, ans: _tb_piecewise("ThresholdBackwardBackward0", g, ans, _relu_rule),
+    piecewise=_tb_piecewise,
     sum=lambda g, dims, keep: sum(g, dims, keep),
     mean=lambda x, dims: mean(x, dims, True),
     reshape=reshape, expand=expand, permute=permute, transpose=transpose, unsqueeze=unsqueeze,

@@ -418,11 +418,16 @@ def _leaky_relu_result_rule(B, g, ans, slope):
         raise RuntimeError(_INPLACE_SLOPE.format("leakyReLu") + " File an issue at https://github"
                            ".com/pytorch/pytorch if you do require supporting in-place leakRelu "
                            "backward calculation with negative slope")
-    return B.where(ans > 0, g, g * slope)
+    return _leaky_grad(B, g, ans, slope)
+
+
+def _leaky_grad(B, g, x, slope):
+    return B.piecewise("LeakyReluBackwardBackward0", g, x,
+                       lambda B, g, x: B.where(x > 0, g, g * slope))
 
 
 LeakyReluBackward0 = defnode("LeakyReluBackward0", [
-    lambda B, g, ans, x, slope: B.where(x > 0, g, g * slope)], "leaky_relu", saves=True)
+    lambda B, g, ans, x, slope: _leaky_grad(B, g, x, slope)], "leaky_relu", saves=True)
 LeakyReluBackward1 = defnode("LeakyReluBackward1", [_leaky_relu_result_rule], "leaky_relu",
                              uses_ans=True)
 
@@ -540,7 +545,9 @@ def softplus(x, beta, threshold):
 
 
 HardtanhBackward0 = defnode("HardtanhBackward0", [  # (the result's bounds are the input's)
-    lambda B, g, ans, lo, hi: B.where((ans <= lo) | (ans >= hi), 0.0, g)], "hardtanh",
+    lambda B, g, ans, lo, hi: B.piecewise(
+        "HardtanhBackwardBackward0", g, ans,
+        lambda B, g, ans: B.where((ans <= lo) | (ans >= hi), 0.0, g))], "hardtanh",
     uses_ans=True)
 
 
@@ -618,9 +625,13 @@ def prelu(x, w):
 
 
 ThresholdBackward0 = defnode("ThresholdBackward0", [
-    lambda B, g, ans, x, th: B.where(x <= th, 0.0, g)], "threshold", saves=True)
-ThresholdBackward1 = defnode("ThresholdBackward1", [
-    lambda B, g, ans, th: B.where(ans <= th, 0.0, g)], "threshold", uses_ans=True)
+    lambda B, g, ans, x, th: B.piecewise("ThresholdBackwardBackward0", g, x,
+                                         lambda B, g, x: B.where(x <= th, 0.0, g))],
+    "threshold", saves=True)
+ThresholdBackward1 = defnode("ThresholdBackward1", [  # in place: where x was dropped (saved)
+    lambda B, g, ans, dropped: B.piecewise("ThresholdBackwardBackward0", g, ans,
+                                           lambda B, g, ans: B.where(B.const(dropped), 0.0, g))],
+    "threshold", uses_ans=True)
 
 
 def threshold(x, th, value, inplace):
@@ -628,16 +639,21 @@ def threshold(x, th, value, inplace):
     a = x._data
     data = np.where(a <= th, value, a).astype(a.dtype, copy=False)
     if inplace:
-        return record1(ThresholdBackward1, data, x, (th,))
+        return record1(ThresholdBackward1, data, x, (a <= th,))
     return record1(ThresholdBackward0, data, x, (x, th))
 
 
+def _rrelu_grad(B, g, x, noise, slope):
+    return B.piecewise("RreluWithNoiseBackwardBackward0", g, x,
+                       lambda B, g, x: g * B.const(noise) if noise is not None
+                       else B.where(x > 0, g, g * slope))
+
+
 RreluWithNoiseBackward0 = defnode("RreluWithNoiseBackward0", [
-    lambda B, g, ans, x, noise, slope: g * noise if noise is not None
-    else B.where(x > 0, g, g * slope)], "rrelu", saves=True)
+    lambda B, g, ans, x, noise, slope: _rrelu_grad(B, g, x, noise, slope)], "rrelu", saves=True)
 RreluWithNoiseBackward1 = defnode("RreluWithNoiseBackward1", [
-    lambda B, g, ans, noise, slope: g * noise if noise is not None
-    else B.where(ans > 0, g, g * slope)], "rrelu", uses_ans=True)
+    lambda B, g, ans, noise, slope: _rrelu_grad(B, g, ans, noise, slope)], "rrelu",
+    uses_ans=True)
 
 
 def rrelu(x, lower, upper, training, inplace):
@@ -660,12 +676,15 @@ def rrelu(x, lower, upper, training, inplace):
     return record1(RreluWithNoiseBackward0, data, x, (x, noise, slope))
 
 
-def _shrink_rule(B, g, ans, x, lambd):
-    return B.where(B.abs(x) <= lambd, 0.0, g)
+def _shrink_rule(name):
+    return lambda B, g, ans, x, lambd: B.piecewise(
+        name, g, x, lambda B, g, x: B.where(B.abs(x) <= lambd, 0.0, g))
 
 
-HardshrinkBackward0 = defnode("HardshrinkBackward0", [_shrink_rule], "hardshrink", saves=True)
-SoftshrinkBackward0 = defnode("SoftshrinkBackward0", [_shrink_rule], "softshrink", saves=True)
+HardshrinkBackward0 = defnode("HardshrinkBackward0", [_shrink_rule("HardshrinkBackwardBackward0")],
+                              "hardshrink", saves=True)
+SoftshrinkBackward0 = defnode("SoftshrinkBackward0", [_shrink_rule("SoftshrinkBackwardBackward0")],
+                              "softshrink", saves=True)
 
 
 def hardshrink(x, lambd):

@@ -1097,3 +1097,15 @@ def test_gradients_of_piecewise_linear_ops_stay_connected_under_create_graph(nam
         return (g.grad_fn.name(), g.tolist(), [t.tolist() for t in g2],
                 [None if t is None else t.tolist() for t in g3])
     assert run(lab) == run(require_torch())
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+def test_a_loss_that_overflows_is_inf_without_a_numpy_warning(reduction):
+    """A diverging training run (too large a learning rate) shows inf as PyTorch, and no
+    numpy RuntimeWarning in the learner's notebook."""
+    def run(T):
+        x = T.tensor([1.5e19, 1.5e19])
+        return repr(T.nn.functional.mse_loss(x, T.zeros(2), reduction=reduction))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert run(lab) == run(require_torch()) == "tensor(inf)"

@@ -88,7 +88,8 @@ def reduce_losses(loss, reduction):
         return loss
     if reduction == "mean" and not loss.size:
         return np.asarray(np.nan, loss.dtype)  # the mean of nothing, without numpy's warning
-    return np.asarray(loss.mean() if reduction == "mean" else loss.sum(), loss.dtype)
+    with np.errstate(over="ignore", invalid="ignore"):  # inf, as PyTorch, without a warning
+        return np.asarray(loss.mean() if reduction == "mean" else loss.sum(), loss.dtype)
 
 
 def _scale(reduction, n):

@@ -7,14 +7,15 @@ or autograd_lab itself (`TB`: with `create_graph=True` the backward pass is reco
 higher-order derivatives). Broadcasting is undone in one place, the engine, from `_meta`.
 
 The table is split by topic: `_record` (recording, argument checks), `arith`, `views`,
-`linalg`, `reductions`, `indexing`, `inplace`, `scans`, `pointwise`, `scatter`, `sampling`
-and `vocab` (NP, TB); this package exposes all of it as one namespace (`_ops.exp`, `_ops.NP`, ...).
+`linalg`, `reductions`, `indexing`, `inplace`, `scans`, `pointwise`, `scatter`, `sampling`,
+`logical`, `special`, `shaping` and `vocab` (NP, TB); this package exposes all of it as one
+namespace (`_ops.exp`, `_ops.NP`, ...).
 """
 from . import (_record, arith, views, linalg, reductions, indexing, inplace, scans, pointwise,
-               scatter, sampling, vocab)
+               scatter, sampling, logical, special, shaping, vocab)
 
 for _module in (_record, arith, views, linalg, reductions, indexing, inplace, scans, pointwise,
-                scatter, sampling, vocab):  # one namespace, as when the table was one module (private too)
+                scatter, sampling, logical, special, shaping, vocab):  # one namespace (private too)
     globals().update((k, v) for k, v in vars(_module).items() if not k.startswith("__"))
 del _module
 
@@ -43,4 +44,7 @@ METHODS = (
     "count_nonzero", "diff", "scatter", "scatter_add", "index_add", "index_fill",
     "masked_select", "take", "diag", "trace", "scatter_", "scatter_add_", "index_add_",
     "index_fill_", "multinomial", "bernoulli", "bernoulli_",
+    "logical_and", "logical_or", "logical_xor", "logical_not", "bitwise_and", "bitwise_or",
+    "bitwise_xor", "bitwise_not", "nan_to_num", "exp2", "sinc", "nansum", "nanmean", "ravel",
+    "diagonal", "diag_embed", "rot90",
 )

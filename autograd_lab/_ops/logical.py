@@ -1,0 +1,67 @@
+"""Logical and bitwise ops: no gradient, results as PyTorch types them (bool for logical_*,
+the promoted integer or bool type for bitwise_*)."""
+import numpy as np
+
+from .. import _dtypes
+from .._tensor import Tensor, _new
+from ._record import _array_of, _broadcast_error, _operand, as_tensor_arg, tensor_param
+from .arith import _as_array
+
+
+def _logical(name):
+    ufunc = getattr(np, name)
+
+    def op(input, other):
+        a = as_tensor_arg(input)._data
+        b = tensor_param(other, name, "other", 2)._data
+        try:
+            return _new(np.asarray(ufunc(a, b)))
+        except ValueError:
+            raise _broadcast_error(a.shape, b.shape) from None
+    op.__name__ = op.__qualname__ = name
+    op.__doc__ = f"Elementwise {name.replace('_', ' ')} of the truth values (a bool tensor)."
+    return op
+
+
+logical_and, logical_or, logical_xor = map(_logical, ("logical_and", "logical_or",
+                                                      "logical_xor"))
+
+
+def logical_not(input):
+    """Elementwise not of the truth values (a bool tensor)."""
+    return _new(np.logical_not(as_tensor_arg(input)._data))
+
+
+def _integral(name, dt):
+    if dt.kind not in "biu":
+        raise NotImplementedError(f'"{name}_cpu" not implemented for '
+                                  f"'{_dtypes.to_dtype(dt).legacy}'")
+
+
+def _bitwise(name):
+    ufunc = getattr(np, name)
+
+    def op(input, other):
+        if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+            as_tensor_arg(input)
+        A, B = (_array_of(_operand(v, name)) for v in (input, other))
+        dt = _dtypes.result_type(_as_array(A), _as_array(B))
+        _integral(name, dt)
+        try:
+            return _new(np.asarray(ufunc(np.asarray(A, dt), np.asarray(B, dt))))
+        except ValueError:
+            raise _broadcast_error(np.shape(A), np.shape(B)) from None
+    op.__name__ = op.__qualname__ = name
+    op.__doc__ = f"Elementwise {name.replace('_', ' ')} of integer or bool tensors."
+    return op
+
+
+bitwise_and, bitwise_or, bitwise_xor = map(_bitwise, ("bitwise_and", "bitwise_or",
+                                                      "bitwise_xor"))
+
+
+def bitwise_not(input):
+    """Elementwise bitwise not (logical not for bool tensors)."""
+    a = as_tensor_arg(input)._data
+    _integral("bitwise_not", a.dtype)
+    return _new(np.invert(a))

@@ -37,7 +37,8 @@ from ._ops import (add, sub, mul, div, pow, matmul, mm, mv, dot, bmm, neg, exp, 
                    trace, multinomial, bernoulli, logical_and, logical_or, logical_xor,
                    logical_not, bitwise_and, bitwise_or, bitwise_xor, bitwise_not, nan_to_num,
                    exp2, sinc, nansum, nanmean, atleast_1d, atleast_2d, atleast_3d, ravel,
-                   column_stack, dstack, diagonal, diag_embed, rot90)
+                   column_stack, dstack, diagonal, diag_embed, rot90, addmm, addmv, baddbmm,
+                   addbmm, tensordot, kron, cross, matrix_power)
 from ._factories import (tensor, as_tensor, from_numpy, zeros, ones, empty, full, zeros_like,
                          ones_like, empty_like, full_like, arange, linspace, logspace, eye, rand,
                          randn, randint, randperm, rand_like, randn_like, allclose, equal, numel)
@@ -63,7 +64,7 @@ def __getattr__(name):
     """Load the heavier subpackages (nn, optim, utils, viz, widgets, ...) and save/load on first
     use."""
     import importlib
-    if name in ("nn", "optim", "utils", "viz", "widgets", "serialization", "testing"):
+    if name in ("nn", "optim", "utils", "viz", "widgets", "serialization", "testing", "linalg"):
         return importlib.import_module(f".{name}", __name__)
     if name in ("save", "load"):
         return getattr(importlib.import_module(".serialization", __name__), name)

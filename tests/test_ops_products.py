@@ -1,0 +1,144 @@
+"""addmm, addmv, baddbmm, addbmm, tensordot, kron, cross / linalg.cross and matrix_power
+against PyTorch (values, dtypes, grad_fn names, reprs, gradients, errors); finite differences
+and second derivatives."""
+import pytest
+
+import autograd_lab as lab
+from helpers import (assert_matches_torch, backward_both, helper_test_op, leaves, random_arrays,
+                     require_torch)
+
+# (id, fn(module, *inputs), input shapes)
+OPS = [
+    ("addmm", lambda T, c, a, b: T.addmm(c, a, b), [(2, 4), (2, 3), (3, 4)]),
+    ("addmm_scaled_broadcast", lambda T, c, a, b: c.addmm(a, b, beta=0.5, alpha=-2),
+     [(4,), (2, 3), (3, 4)]),
+    ("addmm_beta_zero", lambda T, c, a, b: T.addmm(c, a, b, beta=0), [(1, 4), (2, 3), (3, 4)]),
+    ("addmv", lambda T, c, a, v: T.addmv(c, a, v), [(2,), (2, 3), (3,)]),
+    ("addmv_scaled", lambda T, c, a, v: c.addmv(a, v, beta=2, alpha=0.5), [(1,), (2, 3), (3,)]),
+    ("baddbmm", lambda T, c, a, b: T.baddbmm(c, a, b, alpha=3), [(2, 2, 4), (2, 2, 3), (2, 3, 4)]),
+    ("baddbmm_broadcast", lambda T, c, a, b: c.baddbmm(a, b, beta=-1), [(4,), (2, 2, 3),
+                                                                         (2, 3, 4)]),
+    ("addbmm", lambda T, c, a, b: T.addbmm(c, a, b), [(2, 4), (3, 2, 3), (3, 3, 4)]),
+    ("addbmm_scaled", lambda T, c, a, b: c.addbmm(a, b, beta=2, alpha=0.5),
+     [(1, 4), (3, 2, 3), (3, 3, 4)]),
+    ("tensordot_outer", lambda T, a, b: T.tensordot(a, b, 0), [(2, 3), (2,)]),
+    ("kron", lambda T, a, b: T.kron(a, b), [(2, 3), (3, 2)]),
+    ("kron_ndims", lambda T, a, b: a.kron(b), [(2,), (2, 1, 3)]),
+    ("cross", lambda T, a, b: T.cross(a, b, dim=1), [(2, 3), (2, 3)]),
+    ("cross_broadcast", lambda T, a, b: T.linalg.cross(a, b), [(4, 1, 3), (1, 2, 3)]),
+    ("linalg_cross_dim", lambda T, a, b: T.linalg.cross(a, b, dim=0), [(3, 2), (3, 2)]),
+    ("matrix_power_2", lambda T, a: T.matrix_power(a, 2), [(3, 3)]),
+    ("matrix_power_3", lambda T, a: a.matrix_power(3), [(3, 3)]),
+    ("matrix_power_6", lambda T, a: T.linalg.matrix_power(a, 6), [(3, 3)]),
+    ("matrix_power_1", lambda T, a: T.matrix_power(a, 1), [(2, 2)]),
+    ("matrix_power_0", lambda T, a: T.matrix_power(a, 0), [(2, 2)]),
+]
+
+
+@pytest.mark.parametrize("name,fn,shapes", OPS, ids=[o[0] for o in OPS])
+def test_matches_torch(name, fn, shapes):
+    helper_test_op(fn, shapes)
+
+
+TENSORDOTS = [
+    ("tensordot", lambda T, a, b: T.tensordot(a, b, 2)),
+    ("tensordot_lists", lambda T, a, b: T.tensordot(a, b, ([1, 0], [0, 2]))),
+]
+
+
+@pytest.mark.parametrize("name,fn", TENSORDOTS, ids=[o[0] for o in TENSORDOTS])
+def test_tensordot_matches_torch(name, fn):
+    """Values, graph (a view of one mm) and gradients. (Not the repr: helper_test_op writes
+    our values into PyTorch's output where sums round differently, and PyTorch then gives that
+    view a regenerated history.)"""
+    torch = require_torch()
+    arrays = random_arrays([(2, 3, 4), (3, 4, 2)])
+    ours_in, theirs_in = leaves(lab, arrays), leaves(torch, arrays)
+    ours, theirs = fn(lab, *ours_in), fn(torch, *theirs_in)
+    assert_matches_torch(ours, theirs, 1e-10)
+    names = [(type(n).__name__, type(n.next_functions[0][0]).__name__)
+             for n in (ours.grad_fn, theirs.grad_fn)]
+    assert names[0] == names[1] == ("ViewBackward0", "MmBackward0")
+    g = random_arrays([tuple(theirs.shape)], seed=1)[0]
+    backward_both(ours, theirs, ours_in, theirs_in, g,
+                  lambda a, b: assert_matches_torch(a, b, 1e-10))
+
+
+FD = [
+    ("addmm", lambda c, a, b: lab.addmm(c, a, b, beta=0.5, alpha=2) ** 2, [(3,), (2, 3), (3, 3)]),
+    ("addmv", lambda c, a, v: lab.addmv(c, a, v, alpha=-1) ** 2, [(2,), (2, 3), (3,)]),
+    ("baddbmm", lambda c, a, b: lab.baddbmm(c, a, b, beta=2) ** 2,
+     [(1, 2), (2, 2, 3), (2, 3, 2)]),
+    ("addbmm", lambda c, a, b: lab.addbmm(c, a, b, alpha=0.5) ** 2, [(2, 2), (2, 2, 3), (2, 3, 2)]),
+    ("tensordot", lambda a, b: lab.tensordot(a, b, ([0], [1])) ** 2, [(3, 2), (2, 3)]),
+    ("kron", lambda a, b: lab.kron(a, b) ** 2, [(2, 2), (2,)]),
+    ("cross", lambda a, b: lab.linalg.cross(a, b) ** 2, [(2, 3), (1, 3)]),
+    ("matrix_power", lambda a: lab.matrix_power(a, 5), [(2, 2)]),
+]
+
+
+@pytest.mark.parametrize("name,fn,shapes", FD, ids=[f[0] for f in FD])
+def test_gradients_match_finite_differences(name, fn, shapes):
+    assert lab.autograd.gradcheck(fn, leaves(lab, random_arrays(shapes, seed=7)))
+
+
+@pytest.mark.parametrize("name,fn,shapes", FD, ids=[f[0] for f in FD])
+def test_second_derivatives_match_finite_differences(name, fn, shapes):
+    assert lab.autograd.gradgradcheck(fn, leaves(lab, random_arrays(shapes, seed=8)))
+
+
+def _run(T, code):
+    """repr(eval(code)) with T, or the exception's type and message."""
+    try:
+        return repr(eval(code, {"T": T, "o": T.ones}))
+    except Exception as e:  # noqa: BLE001 (the error is the outcome compared)
+        return type(e).__name__, str(e)
+
+
+CALLS = [
+    "T.addmm(o(2, 2), o(2, 3), o(2, 2))", "T.addmm(o(3, 2), o(2, 3), o(3, 2))",
+    "T.addmm(o(2, 2), o(3), o(3, 2))", "T.addmm(o(2, 2), o(2, 3), o(3))",
+    "T.addmm(o(2, 2), o(2, 3), o(3, 2).double())", "T.addmm(o(2, 2).double(), o(2, 3), o(3, 2))",
+    "T.addmm(o(2, 2), o(2, 3).double(), o(3, 2))", "T.addmm(o(1, 2, 2), o(2, 3), o(3, 2))",
+    "T.addmm(o(2, 2), o(2, 3, dtype=T.long), o(3, 2, dtype=T.long))",
+    "T.addmm(T.full((2, 2), float('nan')), o(2, 3), o(3, 2), beta=0)",
+    "T.addmm(o(2, 2).long(), o(2, 3).long(), o(3, 2).long(), beta=0.5, alpha=2)",
+    "T.addmm(1, o(2, 3), o(3, 2))",
+    "T.addmv(o(2), o(2, 3), o(2))", "T.addmv(o(2), o(3), o(3))", "T.addmv(o(3), o(2, 3), o(3))",
+    "T.addmv(o(2), o(2, 3).double(), o(3))", "T.addmv(o(2).double(), o(2, 3), o(3))",
+    "T.baddbmm(o(2, 2, 2), o(2, 2, 3), o(3, 3, 2))",
+    "T.baddbmm(o(2, 2, 2), o(2, 2, 3).double(), o(2, 3, 2))",
+    "T.baddbmm(o(2, 2, 2), o(2, 2, 3), o(2, 3, 2).double())",
+    "T.baddbmm(o(2, 2, 2).double(), o(2, 2, 3), o(2, 3, 2))",
+    "T.addbmm(o(2, 2), o(4, 2, 3), o(3, 3, 2))", "T.addbmm(o(2, 2), o(4, 2, 3), o(4, 2, 2))",
+    "T.addbmm(o(2, 2).double(), o(4, 2, 3), o(4, 3, 2))",
+    "T.addbmm(o(3, 2), o(4, 2, 3), o(4, 3, 2))",
+    "T.tensordot(o(2, 3), o(4, 5), 1)", "T.tensordot(o(2, 3), o(3, 5), dims=[[1], [0]])",
+    "T.tensordot(o(2, 3), o(3, 5), dims=(1, 0))", "T.tensordot(o(2, 3), o(3, 5), dims=-1)",
+    "T.tensordot(o(2, 3), o(3, 5).double(), 1)", "T.tensordot(o(2, 3), o(3, 5), ([1, 0], [0]))",
+    "T.tensordot(o(2, 3), o(3, 5), 3)",
+    "T.kron(T.tensor([1, 2]), T.tensor([[1, 10], [100, 1000]]))", "T.kron(T.tensor(2.), o(2))",
+    "T.kron(o(2, 2), o(2).double())", "T.kron(o(2, 2), o(2).long())",
+    "T.cross(o(3, 2), o(3, 2), dim=0)", "T.cross(o(2, 3), o(3, 3), dim=1)",
+    "T.cross(o(2, 3), o(2, 3).double(), dim=1)", "T.cross(o(2, 4), o(2, 4), dim=1)",
+    "T.cross(o(2, 3), o(2, 3), dim=0)", "T.linalg.cross(o(3, 2), o(3, 2))",
+    "T.linalg.cross(o(1, 3), o(3, 3))", "T.linalg.cross(T.tensor([1, 2, 3]), T.tensor([4, 5, 6]))",
+    "T.linalg.cross(o(3), o(2, 3))",
+    "T.linalg.cross(o(2, 3), o(2, 3).long())",
+    "T.matrix_power(T.arange(6.).reshape(2, 3), 2)", "T.matrix_power(T.arange(4).reshape(2, 2), 2)",
+    "T.matrix_power(T.arange(8.).reshape(2, 2, 2), 2)", "T.matrix_power(o(2), 2)",
+    "T.matrix_power(o(0, 0), 2)", "o(2, 3).matrix_power(2)",
+]
+
+
+@pytest.mark.parametrize("code", CALLS)
+def test_calls_match_torch(code):
+    assert _run(lab, code) == _run(require_torch(), code)
+
+
+def test_cross_without_dim_takes_the_first_dim_of_size_3():
+    torch = require_torch()
+    a, b = random_arrays([(3, 3), (3, 3)])
+    with pytest.warns(UserWarning):  # (PyTorch's deprecation warning; we give none)
+        expected = torch.cross(torch.tensor(a), torch.tensor(b))
+    assert lab.allclose(lab.cross(lab.tensor(a), lab.tensor(b)), lab.tensor(expected.numpy()))

@@ -38,7 +38,9 @@ from ._ops import (add, sub, mul, div, pow, matmul, mm, mv, dot, bmm, neg, exp, 
                    logical_not, bitwise_and, bitwise_or, bitwise_xor, bitwise_not, nan_to_num,
                    exp2, sinc, nansum, nanmean, atleast_1d, atleast_2d, atleast_3d, ravel,
                    column_stack, dstack, diagonal, diag_embed, rot90, addmm, addmv, baddbmm,
-                   addbmm, tensordot, kron, cross, matrix_power)
+                   addbmm, tensordot, kron, cross, matrix_power, median, nanmedian, mode,
+                   kthvalue, quantile, nanquantile, cummax, cummin, searchsorted, bucketize,
+                   unique, unique_consecutive, bincount, histc)
 from ._factories import (tensor, as_tensor, from_numpy, zeros, ones, empty, full, zeros_like,
                          ones_like, empty_like, full_like, arange, linspace, logspace, eye, rand,
                          randn, randint, randperm, rand_like, randn_like, allclose, equal, numel)

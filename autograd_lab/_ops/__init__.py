@@ -8,14 +8,17 @@ higher-order derivatives). Broadcasting is undone in one place, the engine, from
 
 The table is split by topic: `_record` (recording, argument checks), `arith`, `views`,
 `linalg`, `reductions`, `indexing`, `inplace`, `scans`, `pointwise`, `scatter`, `sampling`,
-`logical`, `special`, `shaping`, `vocab` (NP, TB) and `products`; this package exposes all of it as one
+`logical`, `special`, `shaping`, `vocab` (NP, TB), `products`, `statistics` and
+`counting`; this package exposes all of it as one
 namespace (`_ops.exp`, `_ops.NP`, ...).
 """
 from . import (_record, arith, views, linalg, reductions, indexing, inplace, scans, pointwise,
-               scatter, sampling, logical, special, shaping, vocab, products)
+               scatter, sampling, logical, special, shaping, vocab, products, statistics,
+               counting)
 
 for _module in (_record, arith, views, linalg, reductions, indexing, inplace, scans, pointwise,
-                scatter, sampling, logical, special, shaping, vocab, products):  # one namespace (private too)
+                scatter, sampling, logical, special, shaping, vocab, products, statistics,
+               counting):  # one namespace (private too)
     globals().update((k, v) for k, v in vars(_module).items() if not k.startswith("__"))
 del _module
 
@@ -47,5 +50,6 @@ METHODS = (
     "logical_and", "logical_or", "logical_xor", "logical_not", "bitwise_and", "bitwise_or",
     "bitwise_xor", "bitwise_not", "nan_to_num", "exp2", "sinc", "nansum", "nanmean", "ravel",
     "diagonal", "diag_embed", "rot90", "addmm", "addmv", "baddbmm", "addbmm", "kron", "cross",
-    "matrix_power",
+    "matrix_power", "median", "nanmedian", "mode", "kthvalue", "quantile", "nanquantile",
+    "cummax", "cummin", "unique", "bincount", "histc",
 )

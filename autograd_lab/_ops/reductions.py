@@ -237,10 +237,13 @@ def _named_pair(name, first, second):
 
 
 class return_types:
-    """Named results of max/min/sort/topk along a dim and of aminmax, printed as PyTorch."""
+    """Named results of max/min/sort/topk/median/... along a dim and of aminmax, printed as
+    PyTorch."""
 
-    max, min, sort, topk = (_named_pair(n, "values", "indices")
-                            for n in ("max", "min", "sort", "topk"))
+    max, min, sort, topk, median, nanmedian, mode, kthvalue, cummax, cummin = (
+        _named_pair(n, "values", "indices") for n in (
+            "max", "min", "sort", "topk", "median", "nanmedian", "mode", "kthvalue", "cummax",
+            "cummin"))
     aminmax = _named_pair("aminmax", "min", "max")
 
 

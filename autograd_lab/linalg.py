@@ -1,2 +1,50 @@
-"""torch.linalg: products, norms, inverses, determinants, solves and decompositions."""
-from ._ops import linalg_cross as cross, matrix_power  # noqa: F401
+"""torch.linalg: inverses, determinants, solves, the Cholesky factorization, norms, cross
+products and matrix powers."""
+import math
+
+from . import _ops
+from ._ops import (_LinAlgError as LinAlgError, cholesky, det, inv, linalg_cross as cross,
+                   linalg_slogdet as slogdet, matrix_power, solve)
+from ._tensor import Tensor
+
+__all__ = ["LinAlgError", "cholesky", "cross", "det", "inv", "matrix_norm", "matrix_power",
+           "norm", "slogdet", "solve", "vector_norm"]
+
+
+def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
+    """The vector ord-norm of x over dim (all elements by default), in `dtype` if given."""
+    if dtype is not None:
+        x = x.to(dtype)
+    return _ops.norm(x, ord, dim, keepdim)
+
+
+def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
+    """The ord-norm of the matrices in dims `dim` of A: 'fro', or the largest (smallest for
+    negative ord) absolute column (ord ±1) or row (ord ±inf) sum."""
+    a = A.to(dtype) if dtype is not None else A
+    if not isinstance(a, Tensor) or a.ndim < 2:
+        raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 "
+                           "dimensions.")
+    if ord == "fro":
+        return vector_norm(a, 2, dim, keepdim)
+    if ord not in (1, -1, math.inf, -math.inf):
+        raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
+    rows, cols = (d % a.ndim for d in dim)
+    summed, kept = (rows, cols) if ord in (1, -1) else (cols, rows)
+    extreme = _ops.amax if ord > 0 else _ops.amin
+    sums = _ops.sum(_ops.abs(a), summed, keepdim)
+    return extreme(sums, kept if keepdim else kept - (summed < kept), keepdim)
+
+
+def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None):
+    """A vector norm (1-D input, an int dim, or ord None with no dim) or a matrix norm (2-D
+    input, or two dims)."""
+    if isinstance(dim, int):
+        dim = (dim,)
+    if dim is not None and len(dim) == 2 or dim is None and ord is not None and A.ndim == 2:
+        return matrix_norm(A, "fro" if ord is None else ord, (-2, -1) if dim is None else dim,
+                           keepdim, dtype=dtype)
+    if dim is None and ord is not None and A.ndim != 1:
+        raise RuntimeError(f"linalg.norm: If dim is not specified but ord is, the input must be "
+                           f"1D or 2D. Got {A.ndim}D.")
+    return vector_norm(A, 2 if ord is None else ord, dim, keepdim, dtype=dtype)

@@ -10,6 +10,7 @@ from ._record import _broadcast_error, as_tensor_arg, norm_dim, record, record1,
 from .arith import mul
 from .views import ReshapeAliasBackward, clone, expand, permute, reshape
 from .linalg import matmul, mm
+from .decompositions import inv
 from .vocab import NP
 
 
@@ -242,7 +243,6 @@ def matrix_power(input, n):
         out.copy_(_new(np.broadcast_to(np.eye(a.shape[-1], dtype=a.dtype), a.shape)))
         return out
     if n < 0:
-        from .linalg_ops import inv
         x, n = inv(x), -n
     if n == 1:
         return clone(x)

@@ -245,6 +245,8 @@ class return_types:
             "max", "min", "sort", "topk", "median", "nanmedian", "mode", "kthvalue", "cummax",
             "cummin"))
     aminmax = _named_pair("aminmax", "min", "max")
+    slogdet, linalg_slogdet = (_named_pair(n, "sign", "logabsdet")
+                               for n in ("slogdet", "linalg_slogdet"))
 
 
 def _extreme(input, dim, keepdim, which, other):

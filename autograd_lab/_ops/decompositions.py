@@ -1,0 +1,219 @@
+"""Inverses, determinants, solves and the Cholesky factorization (torch.linalg's), each one
+node with PyTorch's name, its rule written with the vocabulary's `inv`, `solve`, `cofactor`."""
+import numpy as np
+
+from .. import _dtypes
+from .._node import defnode
+from ._record import as_tensor_arg, record, record1, tensor_param
+from .arith import where
+from .reductions import return_types
+
+
+class _LinAlgError(RuntimeError):
+    """A matrix the operation cannot handle (singular, not positive-definite), as PyTorch's
+    torch.linalg.LinAlgError."""
+
+
+def _square(name, x):
+    """x's array, checked to be a (batch of) square floating-point matrices."""
+    a = x._data
+    if a.ndim < 2:
+        raise RuntimeError(f"{name}: The input tensor A must have at least 2 dimensions.")
+    if a.shape[-1] != a.shape[-2]:
+        raise RuntimeError(f"{name}: A must be batches of square matrices, but they are "
+                           f"{a.shape[-2]} by {a.shape[-1]} matrices")
+    if a.dtype.kind != "f":
+        raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. Got "
+                           f"{_dtypes.of_array(a).legacy}")
+    return a
+
+
+def _batch_prefix(a, i):
+    return f"(Batch element {i}): " if a.ndim > 2 else ""
+
+
+def _first_zero_pivot(m):
+    """The 1-based column where LU with partial pivoting meets a zero pivot (LAPACK's info),
+    or 0."""
+    m = m.astype(np.float64)
+    for k in range(len(m)):
+        p = k + np.argmax(np.abs(m[k:, k]))
+        if m[p, k] == 0:
+            return k + 1
+        m[[k, p]] = m[[p, k]]
+        m[k + 1:] -= np.outer(m[k + 1:, k] / m[k, k], m[k])
+    return 0
+
+
+def _singular_error(name, a):
+    """PyTorch's error for the first singular matrix of a."""
+    for i, m in enumerate(a.reshape(-1, *a.shape[-2:])):
+        try:
+            np.linalg.inv(m)
+        except np.linalg.LinAlgError:
+            k = _first_zero_pivot(m) or len(m)
+            return _LinAlgError(f"{name}: {_batch_prefix(a, i)}The diagonal element {k} is zero,"
+                                f" the inversion could not be completed because the input matrix"
+                                f" is singular.")
+    return _LinAlgError(f"{name}: The input matrix is singular.")
+
+
+def _np_solve(a, b):
+    """A^-1 b for matrices b (batch dims broadcast)."""
+    return np.linalg.solve(a, b)
+
+
+def _np_cofactor(a, d):
+    """det(A) A^-T, the cofactor matrix; zeros where det(A) = d is 0 (PyTorch's gradient
+    there)."""
+    out = np.zeros_like(a)
+    ok = d != 0
+    out[ok] = d[ok][..., None, None] * np.swapaxes(np.linalg.inv(a[ok]), -1, -2)
+    return out
+
+
+LinalgInvExBackward0 = defnode("LinalgInvExBackward0", [
+    lambda B, g, ans: -(B.mT(ans) @ g @ B.mT(ans))], "inv", uses_ans=True)
+LinalgDetBackward0 = defnode("LinalgDetBackward0", [
+    lambda B, g, ans, a: B.unsqueeze(B.unsqueeze(g, -1), -1) * B.cofactor(a, ans)], "det",
+    saves=True, uses_ans=True)
+LinalgSlogdetBackward0 = defnode("LinalgSlogdetBackward0", [
+    lambda B, g, ans, a: B.unsqueeze(B.unsqueeze(g, -1), -1) * B.mT(B.inv(a))], "slogdet",
+    saves=True)
+_SignOfSlogdet = defnode("LinalgSlogdetBackward0", [lambda B, g, ans: None],
+                         "slogdet")  # (one node per result here, PyTorch has one for both)
+for _cls, _names in ((LinalgDetBackward0, ("A",)), (LinalgSlogdetBackward0, ("A",))):
+    _cls._saved_names = _names
+
+
+def inv(A):
+    """The inverse of a square matrix (or of each in a batch)."""
+    x = as_tensor_arg(A)
+    a = _square("linalg.inv", x)
+    try:
+        data = np.linalg.inv(a)
+    except np.linalg.LinAlgError:
+        raise _singular_error("linalg.inv", a) from None
+    return record1(LinalgInvExBackward0, data.astype(a.dtype, copy=False), x)
+
+
+def det(A):
+    """The determinant of a square matrix (or of each in a batch)."""
+    x = as_tensor_arg(A)
+    a = _square("linalg.det", x)
+    return record1(LinalgDetBackward0, np.asarray(np.linalg.det(a), a.dtype), x, (x,))
+
+
+def _slogdet(pair, A):
+    x = as_tensor_arg(A)
+    a = _square("linalg.slogdet", x)
+    sign, logabs = np.linalg.slogdet(a)
+    return pair(record1(_SignOfSlogdet, np.asarray(sign, a.dtype), x),
+                record1(LinalgSlogdetBackward0, np.asarray(logabs, a.dtype), x, (x,)))
+
+
+def slogdet(A):
+    """(sign, logabsdet): the sign of the determinant and the log of its absolute value."""
+    return _slogdet(return_types.slogdet, A)
+
+
+def linalg_slogdet(A):
+    """torch.linalg.slogdet: (sign, logabsdet), as slogdet."""
+    return _slogdet(return_types.linalg_slogdet, A)
+
+
+def logdet(input):
+    """log(det(A)): NaN where the determinant is negative."""
+    sign, logabs = slogdet(input)
+    return where(sign == -1, float("nan"), logabs)
+
+
+def _solve_grad_b(B, g, ans, a, vector, left):
+    if vector:
+        return B.squeeze_last(B.solve(B.mT(a), B.unsqueeze(g, -1)))
+    return B.solve(B.mT(a), g) if left else B.mT(B.solve(a, B.mT(g)))
+
+
+def _solve_grad_a(B, g, ans, a, vector, left):
+    gb = _solve_grad_b(B, g, ans, a, vector, left)
+    if vector:
+        return -(B.unsqueeze(gb, -1) * B.unsqueeze(ans, -2))
+    return -(gb @ B.mT(ans)) if left else -(B.mT(ans) @ gb)
+
+
+LinalgSolveExBackward0 = defnode("LinalgSolveExBackward0", [_solve_grad_a, _solve_grad_b],
+                                 "solve", saves=True, uses_ans=True)
+
+
+def solve(A, B, *, left=True):
+    """X with A X = B (X A = B with left=False), B a matrix or a vector (batches broadcast)."""
+    x, y = as_tensor_arg(A), tensor_param(B, "linalg_solve", "B", 2)
+    a = _square("linalg.solve", x)
+    b = y._data
+    vector = b.ndim == 1 or (b.ndim == a.ndim - 1 and b.shape == a.shape[:-1])
+    bm = b[..., None] if vector else b
+    n = a.shape[-1]
+    if (bm.shape[-2] if left else bm.shape[-1]) != n:
+        eq, shown = ("AX = B", bm.shape[-2:]) if left else ("XA = B", bm.shape[-2:])
+        raise RuntimeError(f"linalg.solve: Incompatible shapes of A and B for the equation {eq} "
+                           f"({n}x{n} and {shown[0]}x{shown[1]})")
+    if b.dtype != a.dtype:
+        raise RuntimeError(f"linalg.solve: Expected A and B to have the same dtype, but found "
+                           f"A of type {x.dtype.legacy} and B of type {y.dtype.legacy} instead")
+    try:
+        data = _np_solve(a, bm) if left else np.swapaxes(
+            _np_solve(np.swapaxes(a, -1, -2), np.swapaxes(bm, -1, -2)), -1, -2)
+    except np.linalg.LinAlgError:
+        raise _LinAlgError("torch.linalg.solve: The solver failed because the input matrix is "
+                           "singular.") from None
+    if vector:
+        data = data[..., 0]
+    meta = ((a.shape, a.dtype), (b.shape, b.dtype))
+    return record(LinalgSolveExBackward0, data.astype(a.dtype, copy=False), (x, y),
+                  (x, vector, left), meta)
+
+
+def _cholesky_rule(B, g, ans, upper):
+    """L^-H Φ(L^H gL) L^-1, Φ taking the lower triangle with half the diagonal, symmetrized
+    (PyTorch's cholesky_backward)."""
+    low, gl = (B.mT(ans), B.mT(g)) if upper else (ans, g)
+    t = B.tril(B.mT(low) @ gl, 0)
+    p = 0.5 * (t + B.mT(B.tril(t, -1)))
+    half = B.solve(B.mT(low), p)  # L^-H P
+    return B.mT(B.solve(B.mT(low), B.mT(half)))  # (L^-H (L^-H P)^H)^H = L^-H P L^-1
+
+
+LinalgCholeskyExBackward0 = defnode("LinalgCholeskyExBackward0", [_cholesky_rule],
+                                    "cholesky", uses_ans=True)
+
+
+def cholesky(A, *, upper=False):
+    """L lower triangular with L L^H = A for a symmetric positive-definite A (its lower
+    triangle is read); U = L^H with upper=True."""
+    x = as_tensor_arg(A)
+    a = _square("linalg.cholesky", x)
+    try:
+        data = np.linalg.cholesky(a)
+    except np.linalg.LinAlgError:
+        raise _not_positive_definite(a) from None
+    if upper:
+        data = np.swapaxes(data, -1, -2).copy()
+    return record1(LinalgCholeskyExBackward0, data.astype(a.dtype, copy=False), x, (upper,))
+
+
+def _not_positive_definite(a):
+    flat = a.reshape(-1, *a.shape[-2:])
+    for i, m in enumerate(flat):
+        for k in range(1, len(m) + 1):
+            try:
+                np.linalg.cholesky(m[:k, :k])
+            except np.linalg.LinAlgError:
+                return _LinAlgError(
+                    f"linalg.cholesky: {_batch_prefix(a, i)}The factorization could not be "
+                    f"completed because the input is not positive-definite (the leading minor "
+                    f"of order {k} is not positive-definite).")
+    return _LinAlgError("linalg.cholesky: The factorization could not be completed because the "
+                        "input is not positive-definite.")
+
+
+inverse = inv

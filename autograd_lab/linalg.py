@@ -3,12 +3,12 @@ products and matrix powers."""
 import math
 
 from . import _ops
-from ._ops import (_LinAlgError as LinAlgError, cholesky, det, inv, linalg_cross as cross,
-                   linalg_slogdet as slogdet, matrix_power, solve)
+from ._ops import (_LinAlgError as LinAlgError, cholesky, det, eigh, eigvalsh, inv,
+                   linalg_cross as cross, linalg_slogdet as slogdet, matrix_power, solve, svdvals)
 from ._tensor import Tensor
 
-__all__ = ["LinAlgError", "cholesky", "cross", "det", "inv", "matrix_norm", "matrix_power",
-           "norm", "slogdet", "solve", "vector_norm"]
+__all__ = ["LinAlgError", "cholesky", "cross", "det", "eigh", "eigvalsh", "inv", "matrix_norm",
+           "matrix_power", "norm", "slogdet", "solve", "svdvals", "vector_norm"]
 
 
 def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
@@ -19,17 +19,25 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
 
 
 def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
-    """The ord-norm of the matrices in dims `dim` of A: 'fro', or the largest (smallest for
-    negative ord) absolute column (ord ±1) or row (ord ±inf) sum."""
+    """The ord-norm of the matrices in dims `dim` of A: 'fro', 'nuc' (the sum of the singular
+    values), or the largest (smallest for negative ord) singular value (ord ±2), absolute
+    column sum (ord ±1) or row sum (ord ±inf)."""
     a = A.to(dtype) if dtype is not None else A
     if not isinstance(a, Tensor) or a.ndim < 2:
         raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 "
                            "dimensions.")
     if ord == "fro":
         return vector_norm(a, 2, dim, keepdim)
-    if ord not in (1, -1, math.inf, -math.inf):
+    if ord not in ("nuc", 2, -2, 1, -1, math.inf, -math.inf):
         raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
     rows, cols = (d % a.ndim for d in dim)
+    if ord in ("nuc", 2, -2):
+        s = svdvals(_ops.movedim(a, (rows, cols), (-2, -1)))
+        out = _ops.sum(s, -1) if ord == "nuc" else (_ops.amax if ord > 0 else _ops.amin)(s, -1)
+        if keepdim:  # (PyTorch: unsqueezed at the end, then moved back)
+            out = _ops.movedim(_ops.unsqueeze(_ops.unsqueeze(out, -1), -1), (-2, -1),
+                               (rows, cols))
+        return out
     summed, kept = (rows, cols) if ord in (1, -1) else (cols, rows)
     extreme = _ops.amax if ord > 0 else _ops.amin
     sums = _ops.sum(_ops.abs(a), summed, keepdim)

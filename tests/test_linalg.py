@@ -60,7 +60,20 @@ OPS = [
     ("matrix_norm_dims", lambda T, a: T.linalg.matrix_norm(a, -1, dim=(2, 0)),
      random_arrays([(2, 3, 4)], "float32")),
     ("norm", lambda T, a: T.linalg.norm(a), random_arrays([(2, 3, 4)], "float32")),
-    ("norm_matrix", lambda T, a: T.linalg.norm(a, float("inf")), random_arrays([(2, 3)], "float32")),
+    ("norm_matrix", lambda T, a: T.linalg.norm(a, float("inf")),
+     random_arrays([(2, 3)], "float32")),
+    ("eigvalsh", lambda T, a: T.linalg.eigvalsh(a), [_spd((3, 3))]),
+    ("eigvalsh_upper_batch", lambda T, a: T.linalg.eigvalsh(a, UPLO="U"), [_spd((2, 3, 3))]),
+    ("eigh_values", lambda T, a: T.linalg.eigh(a).eigenvalues, [_spd((3, 3))]),
+    # (eigenvectors are defined up to sign: compare their squares)
+    ("eigh_vectors", lambda T, a: T.linalg.eigh(a)[1] ** 2, [_spd((3, 3))]),
+    ("svdvals", lambda T, a: T.linalg.svdvals(a), random_arrays([(3, 2)], "float32")),
+    ("svdvals_wide_batch", lambda T, a: T.linalg.svdvals(a), random_arrays([(2, 2, 4)], "float32")),
+    ("matrix_norm_nuc", lambda T, a: T.linalg.matrix_norm(a, "nuc"),
+     random_arrays([(3, 4)], "float32")),
+    ("matrix_norm_2", lambda T, a: T.linalg.norm(a, 2), random_arrays([(3, 4)], "float32")),
+    ("matrix_norm_neg_2_dims", lambda T, a: T.linalg.matrix_norm(a, -2, (2, 0)),
+     random_arrays([(2, 3, 4)], "float32")),
     ("norm_dim", lambda T, a: T.linalg.norm(a, 1, dim=1), random_arrays([(2, 3)], "float32")),
     ("norm_fro_dims", lambda T, a: T.linalg.norm(a, "fro", dim=(0, 2), keepdim=True),
      random_arrays([(2, 3, 4)], "float32")),
@@ -91,6 +104,11 @@ FD = [
     ("cholesky", lambda a: lab.linalg.cholesky(a + a.mT), [_spd((3, 3))]),
     ("cholesky_upper", lambda a: lab.linalg.cholesky(a + a.mT, upper=True), [_spd((3, 3))]),
     ("matrix_norm", lambda a: lab.linalg.matrix_norm(a, float("inf")), random_arrays([(3, 4)])),
+    ("eigvalsh", lambda a: lab.linalg.eigvalsh(a + a.mT), [_spd((3, 3))]),
+    ("eigh_vectors", lambda a: lab.linalg.eigh(a + a.mT).eigenvectors ** 2, [_spd((3, 3))]),
+    ("svdvals_tall", lambda a: lab.linalg.svdvals(a), random_arrays([(4, 3)])),
+    ("svdvals_wide", lambda a: lab.linalg.svdvals(a), random_arrays([(2, 2, 3)])),
+    ("matrix_norm_nuc", lambda a: lab.linalg.matrix_norm(a, "nuc"), random_arrays([(3, 2)])),
 ]
 
 
@@ -146,6 +164,13 @@ CALLS = [
     "T.linalg.matrix_norm(B, 3)", "T.linalg.matrix_norm(B, 'foo')",
     "T.linalg.matrix_norm(T.ones(2, 2, 3), dim=(0, 2))",
     "T.matrix_power(A, -2)", "T.matrix_power(T.arange(4).reshape(2, 2), -1)",
+    "T.linalg.eigh(P)", "T.linalg.eigvalsh(P, UPLO='U')", "T.linalg.eigh(T.ones(2, 3))",
+    "T.linalg.eigh(T.ones(2, 2, dtype=T.long))", "T.linalg.eigh(P, UPLO='X')",
+    "T.linalg.svdvals(B)", "T.linalg.svdvals(T.ones(3))",
+    "T.linalg.svdvals(T.ones(2, 2, dtype=T.long))", "T.linalg.norm(B, 'nuc')",
+    "T.linalg.matrix_norm(T.ones(2, 2, 3), 'nuc', dim=(0, 2))",
+    "T.linalg.matrix_norm(T.ones(2, 2, 3), 2, dim=(2, 0), keepdim=True)",
+    "T.linalg.norm(B.t(), -2)",
 ]
 
 

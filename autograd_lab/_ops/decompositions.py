@@ -6,6 +6,7 @@ from .. import _dtypes
 from .._node import defnode
 from ._record import as_tensor_arg, record, record1, tensor_param
 from .arith import where
+from .scans import flip
 from .reductions import return_types
 
 
@@ -217,3 +218,85 @@ def _not_positive_definite(a):
 
 
 inverse = inv
+
+
+def _eigh_arrays(name, x, uplo):
+    a = x._data
+    if uplo not in ("L", "U"):
+        raise RuntimeError(f"Expected UPLO argument to be 'L' or 'U', but got {uplo}")
+    if a.dtype.kind != "f":
+        raise NotImplementedError(f'"linalg_eigh_cpu" not implemented for '
+                                  f"'{_dtypes.of_array(a).legacy}'")
+    _square(name, x)
+    values, vectors = np.linalg.eigh(a, uplo)
+    return values.astype(a.dtype, copy=False), vectors.astype(a.dtype, copy=False)
+
+
+def _eigenvalue_rule(B, g, ans, a, uplo):
+    """V diag(g) V^T."""
+    v = B.eigh(a, uplo)[1]
+    return (v * B.unsqueeze(g, -2)) @ B.mT(v)
+
+
+def _eigenvector_rule(B, g, ans, a, uplo):
+    """V (skew(V^T g) / 2 / (L_j - L_i)) V^T (0 on the diagonal)."""
+    values, v = B.eigh(a, uplo)
+    s = B.mT(v) @ g
+    s = (s - B.mT(s)) * 0.5
+    gaps = B.unsqueeze(values, -2) - B.unsqueeze(values, -1) + B.const(np.eye(values.shape[-1]))
+    return v @ (s / gaps) @ B.mT(v)
+
+
+LinalgEighBackward0 = defnode("LinalgEighBackward0", [_eigenvalue_rule], "eigh", saves=True)
+_EigenvectorsOfEigh = defnode("LinalgEighBackward0", [_eigenvector_rule], "eigh", saves=True)
+
+
+def eigh(A, UPLO="L"):
+    """(eigenvalues, eigenvectors) of a symmetric matrix (its lower triangle, or upper with
+    UPLO='U'), the eigenvalues ascending. Eigenvectors are defined up to sign: LAPACK builds
+    may pick other signs than PyTorch's."""
+    x = as_tensor_arg(A)
+    values, vectors = _eigh_arrays("linalg.eigh", x, UPLO)
+    return return_types.linalg_eigh(record1(LinalgEighBackward0, values, x, (x, UPLO)),
+                                    record1(_EigenvectorsOfEigh, vectors, x, (x, UPLO)))
+
+
+def eigvalsh(A, UPLO="L"):
+    """The eigenvalues of a symmetric matrix, ascending."""
+    x = as_tensor_arg(A)
+    values = _eigh_arrays("linalg.eigh", x, UPLO)[0]
+    return record1(LinalgEighBackward0, values, x, (x, UPLO))
+
+
+def _np_svdvals_grad(g, s, a):
+    """U diag(g) Vh."""
+    u, _, vh = np.linalg.svd(a, full_matrices=False)
+    return (u * g[..., None, :]) @ vh
+
+
+def svdvals_grad(g, s, a):
+    """U diag(g) Vh, recorded through eigh of the smaller Gram matrix (U diag(g / s) U^T A or
+    A V diag(g / s) V^T): differentiable again (where no singular value is 0)."""
+    tall = a.shape[-2] >= a.shape[-1]
+    gram = (a.mT @ a) if tall else (a @ a.mT)
+    v = eigh(gram).eigenvectors  # ascending: the singular values' reversed order
+    w = flip(g, (-1,)) / flip(s, (-1,))
+    m = (v * w.unsqueeze(-2)) @ v.mT
+    return a @ m if tall else m @ a
+
+
+LinalgSvdBackward0 = defnode("LinalgSvdBackward0", [
+    lambda B, g, ans, a: B.svdvals_grad(g, ans, a)], "svd", saves=True, uses_ans=True)
+
+
+def svdvals(A):
+    """The singular values of a matrix (or of each in a batch), descending."""
+    x = as_tensor_arg(A)
+    a = x._data
+    if a.ndim < 2:
+        raise RuntimeError("linalg.svd: The input tensor A must have at least 2 dimensions.")
+    if a.dtype.kind != "f":
+        raise RuntimeError(f"linalg.svd: Expected a floating point or complex tensor as input. "
+                           f"Got {_dtypes.of_array(a).legacy}")
+    values = np.linalg.svd(a, compute_uv=False)
+    return record1(LinalgSvdBackward0, values.astype(a.dtype, copy=False), x, (x,))

@@ -247,6 +247,7 @@ class return_types:
     aminmax = _named_pair("aminmax", "min", "max")
     slogdet, linalg_slogdet = (_named_pair(n, "sign", "logabsdet")
                                for n in ("slogdet", "linalg_slogdet"))
+    linalg_eigh = _named_pair("linalg_eigh", "eigenvalues", "eigenvectors")
 
 
 def _extreme(input, dim, keepdim, which, other):

@@ -32,6 +32,14 @@ def outcome(fn):
         return "raises", type(e).__name__
 
 
+def repr_or_error(code, names):
+    """repr(eval(code, names)), or the exception's type and message."""
+    try:
+        return repr(eval(code, names))
+    except Exception as e:  # noqa: BLE001 (the error is the outcome compared)
+        return type(e).__name__, str(e)
+
+
 def random_arrays(shapes, dtype="float64", low=-2.0, high=2.0, seed=0):
     """One uniform random numpy array per shape (reproducible)."""
     rng = np.random.default_rng(seed)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import autograd_lab as lab
-from helpers import helper_test_op, leaves, random_arrays, require_torch
+from helpers import helper_test_op, leaves, random_arrays, repr_or_error, require_torch
 
 
 def _well_conditioned(shape, seed=0):
@@ -131,16 +131,12 @@ def test_det_gradient_at_singular_matrices_matches_torch():
     np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), atol=1e-12)
 
 
-def _run(T, code):
-    """repr(eval(code)) with T and small tensors, or the exception's type and message."""
-    names = {"T": T, "A": T.tensor([[2., 1.], [1., 3.]], requires_grad=True),
-             "P": T.tensor([[4., 2.], [2., 3.]], requires_grad=True),
-             "B": T.tensor([[1., -2., 0.5], [3., 2.5, -1.5]], requires_grad=True),
-             "b": T.tensor([1., -1.], requires_grad=True)}
-    try:
-        return repr(eval(code, names))
-    except Exception as e:  # noqa: BLE001 (the error is the outcome compared)
-        return type(e).__name__, str(e)
+def _names(T):
+    """T and the small tensors the calls below use."""
+    return {"T": T, "A": T.tensor([[2., 1.], [1., 3.]], requires_grad=True),
+            "P": T.tensor([[4., 2.], [2., 3.]], requires_grad=True),
+            "B": T.tensor([[1., -2., 0.5], [3., 2.5, -1.5]], requires_grad=True),
+            "b": T.tensor([1., -1.], requires_grad=True)}
 
 
 CALLS = [
@@ -176,7 +172,7 @@ CALLS = [
 
 @pytest.mark.parametrize("code", CALLS)
 def test_calls_match_torch(code):
-    assert _run(lab, code) == _run(require_torch(), code)
+    assert repr_or_error(code, _names(lab)) == repr_or_error(code, _names(require_torch()))
 
 
 def test_linalg_errors_are_runtime_errors():

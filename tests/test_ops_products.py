@@ -5,7 +5,7 @@ import pytest
 
 import autograd_lab as lab
 from helpers import (assert_matches_torch, backward_both, helper_test_op, leaves, random_arrays,
-                     require_torch)
+                     repr_or_error, require_torch)
 
 # (id, fn(module, *inputs), input shapes)
 OPS = [
@@ -87,12 +87,9 @@ def test_second_derivatives_match_finite_differences(name, fn, shapes):
     assert lab.autograd.gradgradcheck(fn, leaves(lab, random_arrays(shapes, seed=8)))
 
 
-def _run(T, code):
-    """repr(eval(code)) with T, or the exception's type and message."""
-    try:
-        return repr(eval(code, {"T": T, "o": T.ones}))
-    except Exception as e:  # noqa: BLE001 (the error is the outcome compared)
-        return type(e).__name__, str(e)
+def _names(T):
+    """T and the small tensors the calls below use."""
+    return {"T": T, "o": T.ones}
 
 
 CALLS = [
@@ -133,7 +130,7 @@ CALLS = [
 
 @pytest.mark.parametrize("code", CALLS)
 def test_calls_match_torch(code):
-    assert _run(lab, code) == _run(require_torch(), code)
+    assert repr_or_error(code, _names(lab)) == repr_or_error(code, _names(require_torch()))
 
 
 def test_cross_without_dim_takes_the_first_dim_of_size_3():

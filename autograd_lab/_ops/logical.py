@@ -8,23 +8,30 @@ from ._record import _array_of, _broadcast_error, _operand, as_tensor_arg, tenso
 from .arith import _as_array
 
 
-def _logical(name):
+def _binary(name, doc, operands):
+    """The op `name`: np.<name> of the arrays `operands(input, other)` returns (a bool or
+    integer tensor, no gradient)."""
     ufunc = getattr(np, name)
 
     def op(input, other):
-        a = as_tensor_arg(input)._data
-        b = tensor_param(other, name, "other", 2)._data
+        a, b = operands(input, other)
         try:
             return _new(np.asarray(ufunc(a, b)))
         except ValueError:
-            raise _broadcast_error(a.shape, b.shape) from None
+            raise _broadcast_error(np.shape(a), np.shape(b)) from None
     op.__name__ = op.__qualname__ = name
-    op.__doc__ = f"Elementwise {name.replace('_', ' ')} of the truth values (a bool tensor)."
+    op.__doc__ = f"Elementwise {name.replace('_', ' ')} of {doc}."
     return op
 
 
-logical_and, logical_or, logical_xor = map(_logical, ("logical_and", "logical_or",
-                                                      "logical_xor"))
+def _truth_values(name):
+    return lambda input, other: (as_tensor_arg(input)._data,
+                                 tensor_param(other, name, "other", 2)._data)
+
+
+logical_and, logical_or, logical_xor = (
+    _binary(n, "the truth values (a bool tensor)", _truth_values(n))
+    for n in ("logical_and", "logical_or", "logical_xor"))
 
 
 def logical_not(input):
@@ -38,26 +45,21 @@ def _integral(name, dt):
                                   f"'{_dtypes.to_dtype(dt).legacy}'")
 
 
-def _bitwise(name):
-    ufunc = getattr(np, name)
-
-    def op(input, other):
+def _integers(name):
+    """The operands (tensors or numbers) in their promoted type, which must be integral."""
+    def operands(input, other):
         if not isinstance(input, Tensor) and not isinstance(other, Tensor):
             as_tensor_arg(input)
         A, B = (_array_of(_operand(v, name)) for v in (input, other))
         dt = _dtypes.result_type(_as_array(A), _as_array(B))
         _integral(name, dt)
-        try:
-            return _new(np.asarray(ufunc(np.asarray(A, dt), np.asarray(B, dt))))
-        except ValueError:
-            raise _broadcast_error(np.shape(A), np.shape(B)) from None
-    op.__name__ = op.__qualname__ = name
-    op.__doc__ = f"Elementwise {name.replace('_', ' ')} of integer or bool tensors."
-    return op
+        return np.asarray(A, dt), np.asarray(B, dt)
+    return operands
 
 
-bitwise_and, bitwise_or, bitwise_xor = map(_bitwise, ("bitwise_and", "bitwise_or",
-                                                      "bitwise_xor"))
+bitwise_and, bitwise_or, bitwise_xor = (
+    _binary(n, "integer or bool tensors", _integers(n))
+    for n in ("bitwise_and", "bitwise_or", "bitwise_xor"))
 
 
 def bitwise_not(input):

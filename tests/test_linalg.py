@@ -71,6 +71,12 @@ OPS = [
     ("svdvals_wide_batch", lambda T, a: T.linalg.svdvals(a), random_arrays([(2, 2, 4)], "float32")),
     ("matrix_norm_nuc", lambda T, a: T.linalg.matrix_norm(a, "nuc"),
      random_arrays([(3, 4)], "float32")),
+    ("qr_q", lambda T, a: T.linalg.qr(a).Q, random_arrays([(4, 3)], "float32")),
+    ("qr_r", lambda T, a: T.linalg.qr(a)[1], random_arrays([(4, 3)], "float32")),
+    ("qr_wide_q", lambda T, a: T.linalg.qr(a).Q, random_arrays([(2, 2, 4)], "float32")),
+    ("qr_wide_r", lambda T, a: T.linalg.qr(a).R, random_arrays([(2, 2, 4)], "float32")),
+    ("qr_complete_r", lambda T, a: T.linalg.qr(a, "complete").R,
+     random_arrays([(3, 3)], "float32")),
     ("matrix_norm_2", lambda T, a: T.linalg.norm(a, 2), random_arrays([(3, 4)], "float32")),
     ("matrix_norm_neg_2_dims", lambda T, a: T.linalg.matrix_norm(a, -2, (2, 0)),
      random_arrays([(2, 3, 4)], "float32")),
@@ -109,6 +115,9 @@ FD = [
     ("svdvals_tall", lambda a: lab.linalg.svdvals(a), random_arrays([(4, 3)])),
     ("svdvals_wide", lambda a: lab.linalg.svdvals(a), random_arrays([(2, 2, 3)])),
     ("matrix_norm_nuc", lambda a: lab.linalg.matrix_norm(a, "nuc"), random_arrays([(3, 2)])),
+    ("qr_tall", lambda a: lab.linalg.qr(a).Q.sin() + lab.linalg.qr(a).R.sum(),
+     random_arrays([(4, 3)])),
+    ("qr_wide", lambda a: lab.linalg.qr(a).R ** 2, random_arrays([(2, 2, 3)])),
 ]
 
 
@@ -167,6 +176,11 @@ CALLS = [
     "T.linalg.matrix_norm(T.ones(2, 2, 3), 'nuc', dim=(0, 2))",
     "T.linalg.matrix_norm(T.ones(2, 2, 3), 2, dim=(2, 0), keepdim=True)",
     "T.linalg.norm(B.t(), -2)",
+    "T.linalg.qr(A)", "T.linalg.qr(B, mode='complete')", "T.linalg.qr(B, mode='r')",
+    "T.linalg.qr(B.t(), mode='complete')", "T.linalg.qr(B, mode='x')", "T.linalg.qr(b)",
+    "T.linalg.qr(T.ones(2, 2, dtype=T.long))",
+    "T.linalg.qr(B, mode='r').R.sum().backward()",
+    "T.linalg.qr(B.t(), mode='complete').Q.sum().backward()",
 ]
 
 

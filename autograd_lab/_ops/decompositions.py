@@ -1,5 +1,7 @@
-"""Inverses, determinants, solves and the Cholesky factorization (torch.linalg's), each one
-node with PyTorch's name, its rule written with the vocabulary's `inv`, `solve`, `cofactor`."""
+"""torch.linalg's inverses, determinants, solves and decompositions (Cholesky, QR, symmetric
+eigenvalues, singular values): one node per result, named as PyTorch's, with rules written
+with the vocabulary's `inv`, `solve`, `cofactor`, `eigh`, `qr`: a rule that needs a
+decomposition recomputes it, recorded when create_graph=True, so it differentiates again."""
 import numpy as np
 
 from .. import _dtypes
@@ -300,3 +302,66 @@ def svdvals(A):
                            f"Got {_dtypes.of_array(a).legacy}")
     values = np.linalg.svd(a, compute_uv=False)
     return record1(LinalgSvdBackward0, values.astype(a.dtype, copy=False), x, (x,))
+
+
+def _qr_square_grad(B, gq, gr, q, r):
+    """The gradient of A = QR (m >= n, Q with n columns): (gQ + Q copyltu(M)) R^-T with
+    M = R gR^T - gQ^T Q, copyltu mirroring the lower triangle (Liao et al., 2019)."""
+    m = -(B.mT(gq) @ q) if gr is None else r @ B.mT(gr)
+    if gq is not None and gr is not None:
+        m = m - B.mT(gq) @ q
+    sym = B.tril(m, 0) + B.mT(B.tril(m, -1))
+    top = q @ sym if gq is None else gq + q @ sym
+    return B.mT(B.solve(r, B.mT(top)))
+
+
+def _qr_grad(B, gq, gr, a, mode):
+    """The gradient of linalg.qr for the cotangents gQ and gR (one may be None). A wide A =
+    Q [X | Y] is differentiated as X = QU (square) and Y = QV."""
+    if mode == "r":
+        raise RuntimeError("The derivative of linalg.qr depends on Q, which is not computed when "
+                           "mode='r'. Please use linalg.qr(A, mode='reduced') if you are going to "
+                           "differentiate through linalg.qr.")
+    rows, cols = a.shape[-2], a.shape[-1]
+    if rows > cols and mode == "complete":
+        raise RuntimeError("The QR decomposition is not differentiable when mode='complete' and "
+                           "nrows > ncols.")
+    q, r = B.qr(a)
+    if rows >= cols:
+        return _qr_square_grad(B, gq, gr, q, r)
+    k = (Ellipsis, slice(0, rows))
+    rest = (Ellipsis, slice(rows, None))
+    y = a[rest]
+    gv = None if gr is None else gr[rest]
+    if gv is not None:  # (V = Q^T Y: gV reaches Q too)
+        gq = y @ B.mT(gv) if gq is None else gq + y @ B.mT(gv)
+    gx = _qr_square_grad(B, gq, None if gr is None else gr[k], q, r[k])
+    out = B.index_grad(gx, a.shape, k, True)
+    return out if gv is None else out + B.index_grad(q @ gv, a.shape, rest, True)
+
+
+LinalgQrBackward0 = defnode("LinalgQrBackward0", [
+    lambda B, g, ans, a, mode: _qr_grad(B, g, None, a, mode)], "qr", saves=True)
+_ROfQr = defnode("LinalgQrBackward0", [
+    lambda B, g, ans, a, mode: _qr_grad(B, None, g, a, mode)], "qr", saves=True)
+
+
+def qr(A, mode="reduced"):
+    """(Q, R) with A = QR, Q with orthonormal columns and R upper triangular ('reduced': k =
+    min(m, n) columns of Q; 'complete': m; 'r': R only, Q empty)."""
+    x = as_tensor_arg(A)
+    a = x._data
+    if mode not in ("reduced", "complete", "r"):
+        raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of "
+                           f"'reduced' (default), 'r', or 'complete'")
+    if a.ndim < 2:
+        raise RuntimeError("linalg.qr: The input tensor A must have at least 2 dimensions.")
+    if a.dtype.kind != "f":
+        raise RuntimeError(f"linalg.qr: Expected a floating point or complex tensor as input. "
+                           f"Got {_dtypes.of_array(a).legacy}")
+    q, r = np.linalg.qr(a, "complete" if mode == "complete" else "reduced")
+    if mode == "r":
+        q = np.zeros(0, a.dtype)
+    return return_types.linalg_qr(record1(LinalgQrBackward0, q.astype(a.dtype, copy=False), x,
+                                          (x, mode)),
+                                  record1(_ROfQr, r.astype(a.dtype, copy=False), x, (x, mode)))

@@ -248,6 +248,7 @@ class return_types:
     slogdet, linalg_slogdet = (_named_pair(n, "sign", "logabsdet")
                                for n in ("slogdet", "linalg_slogdet"))
     linalg_eigh = _named_pair("linalg_eigh", "eigenvalues", "eigenvectors")
+    linalg_qr = _named_pair("linalg_qr", "Q", "R")
 
 
 def _extreme(input, dim, keepdim, which, other):

@@ -16,7 +16,7 @@ from .indexing import _index_grad_np, index_grad
 from .scans import (_cumsum, _reverse_cumsum, _scan, cumprod, cumprod_grad, cumsum, einsum,
                     flip, roll)
 from .pointwise import _np_erf, cosh, erf, log1p, sinh, tril, triu
-from .decompositions import (_np_cofactor, _np_solve, _np_svdvals_grad, eigh, inv, solve,
+from .decompositions import (_np_cofactor, _np_solve, _np_svdvals_grad, eigh, inv, qr, solve,
                              svdvals_grad)
 
 
@@ -102,7 +102,7 @@ NP = types.SimpleNamespace(
     einsum=lambda eq, *ops: np.einsum(eq, *ops, optimize=len(ops) > 2),
     prod_of_others=_prod_of_others,
     inv=np.linalg.inv, solve=_np_solve, cofactor=_np_cofactor, eigh=np.linalg.eigh,
-    svdvals_grad=_np_svdvals_grad,
+    qr=np.linalg.qr, svdvals_grad=_np_svdvals_grad,
 )
 
 
@@ -131,6 +131,6 @@ TB = types.SimpleNamespace(
     flip=flip, cumsum=cumsum, cumprod=cumprod, roll=roll, einsum=einsum,
     cumprod_grad=lambda g, ans, x, d: cumprod_grad(TB, g, x, d),
     prod_of_others=_recorded_prod_of_others,
-    inv=inv, solve=solve, eigh=eigh, svdvals_grad=svdvals_grad,
+    inv=inv, solve=solve, eigh=eigh, qr=qr, svdvals_grad=svdvals_grad,
     cofactor=lambda a, d: unsqueeze(unsqueeze(d, -1), -1) * transpose(inv(a), -1, -2),
 )

@@ -1,15 +1,16 @@
-"""torch.linalg: inverses, determinants, solves, decompositions (Cholesky, QR, eigh, singular
-values), norms, cross products and matrix powers."""
+"""torch.linalg: inverses, determinants, solves, decompositions (Cholesky, QR, eigh, SVD),
+norms, cross products and matrix powers."""
 import math
 
 from . import _ops
 from ._ops import (_LinAlgError as LinAlgError, cholesky, det, eigh, eigvalsh, inv,
                    linalg_cross as cross, linalg_slogdet as slogdet, matrix_power, qr, solve,
-                   svdvals)
+                   svd, svdvals)
 from ._tensor import Tensor
 
 __all__ = ["LinAlgError", "cholesky", "cross", "det", "eigh", "eigvalsh", "inv", "matrix_norm",
-           "matrix_power", "norm", "qr", "slogdet", "solve", "svdvals", "vector_norm"]
+           "matrix_power", "norm", "qr", "slogdet", "solve", "svd", "svdvals",
+           "vector_norm"]
 
 
 def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):

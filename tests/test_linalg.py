@@ -71,6 +71,14 @@ OPS = [
     ("svdvals_wide_batch", lambda T, a: T.linalg.svdvals(a), random_arrays([(2, 2, 4)], "float32")),
     ("matrix_norm_nuc", lambda T, a: T.linalg.matrix_norm(a, "nuc"),
      random_arrays([(3, 4)], "float32")),
+    ("svd_s", lambda T, a: T.linalg.svd(a).S, random_arrays([(4, 3)], "float32")),
+    # (singular vectors are defined up to sign: compare sign-free products of them)
+    ("svd_u_vh", lambda T, a: (lambda r: r.U @ r.Vh)(T.linalg.svd(a, full_matrices=False)),
+     random_arrays([(3, 4)], "float32")),
+    ("svd_u_squared", lambda T, a: T.linalg.svd(a, False)[0] ** 2,
+     random_arrays([(2, 4, 3)], "float32")),
+    ("svd_vh_squared", lambda T, a: T.linalg.svd(a, False).Vh ** 2,
+     random_arrays([(3, 5)], "float32")),
     ("qr_q", lambda T, a: T.linalg.qr(a).Q, random_arrays([(4, 3)], "float32")),
     ("qr_r", lambda T, a: T.linalg.qr(a)[1], random_arrays([(4, 3)], "float32")),
     ("qr_wide_q", lambda T, a: T.linalg.qr(a).Q, random_arrays([(2, 2, 4)], "float32")),
@@ -118,6 +126,10 @@ FD = [
     ("qr_tall", lambda a: lab.linalg.qr(a).Q.sin() + lab.linalg.qr(a).R.sum(),
      random_arrays([(4, 3)])),
     ("qr_wide", lambda a: lab.linalg.qr(a).R ** 2, random_arrays([(2, 2, 3)])),
+    ("svd_tall", lambda a: (lambda u, s, vh: u[..., :3].sin() + s.sum() + vh.sum())(
+        *lab.linalg.svd(a)), random_arrays([(4, 3)])),
+    ("svd_wide_reduced", lambda a: (lambda u, s, vh: u.sin().sum() * s.unsqueeze(-1) + vh.sin())(
+        *lab.linalg.svd(a, full_matrices=False)), random_arrays([(2, 2, 3)])),
 ]
 
 
@@ -179,6 +191,8 @@ CALLS = [
     "T.linalg.qr(A)", "T.linalg.qr(B, mode='complete')", "T.linalg.qr(B, mode='r')",
     "T.linalg.qr(B.t(), mode='complete')", "T.linalg.qr(B, mode='x')", "T.linalg.qr(b)",
     "T.linalg.qr(T.ones(2, 2, dtype=T.long))",
+    "T.linalg.svd(B).S", "T.linalg.svd(b)", "T.linalg.svd(T.ones(2, 2, dtype=T.long))",
+    "[t.shape for t in T.linalg.svd(B)]", "[t.shape for t in T.linalg.svd(B, False)]",
     "T.linalg.qr(B, mode='r').R.sum().backward()",
     "T.linalg.qr(B.t(), mode='complete').Q.sum().backward()",
 ]

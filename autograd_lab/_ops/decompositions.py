@@ -1,6 +1,6 @@
 """torch.linalg's inverses, determinants, solves and decompositions (Cholesky, QR, symmetric
-eigenvalues, singular values): one node per result, named as PyTorch's, with rules written
-with the vocabulary's `inv`, `solve`, `cofactor`, `eigh`, `qr`: a rule that needs a
+eigenvalues, SVD): one node per result, named as PyTorch's, with rules written with the
+vocabulary's `inv`, `solve`, `cofactor`, `eigh`, `qr`, `svd`: a rule that needs a
 decomposition recomputes it, recorded when create_graph=True, so it differentiates again."""
 import numpy as np
 
@@ -234,6 +234,11 @@ def _eigh_arrays(name, x, uplo):
     return values.astype(a.dtype, copy=False), vectors.astype(a.dtype, copy=False)
 
 
+def _eye(n, like):
+    """The n x n identity in the dtype of `like` (an array or a tensor)."""
+    return np.eye(n, dtype=_dtypes.to_dtype(like.dtype).np)
+
+
 def _eigenvalue_rule(B, g, ans, a, uplo):
     """V diag(g) V^T."""
     v = B.eigh(a, uplo)[1]
@@ -245,7 +250,7 @@ def _eigenvector_rule(B, g, ans, a, uplo):
     values, v = B.eigh(a, uplo)
     s = B.mT(v) @ g
     s = (s - B.mT(s)) * 0.5
-    gaps = B.unsqueeze(values, -2) - B.unsqueeze(values, -1) + B.const(np.eye(values.shape[-1]))
+    gaps = B.unsqueeze(values, -2) - B.unsqueeze(values, -1) + B.const(_eye(values.shape[-1], a))
     return v @ (s / gaps) @ B.mT(v)
 
 
@@ -294,12 +299,7 @@ LinalgSvdBackward0 = defnode("LinalgSvdBackward0", [
 def svdvals(A):
     """The singular values of a matrix (or of each in a batch), descending."""
     x = as_tensor_arg(A)
-    a = x._data
-    if a.ndim < 2:
-        raise RuntimeError("linalg.svd: The input tensor A must have at least 2 dimensions.")
-    if a.dtype.kind != "f":
-        raise RuntimeError(f"linalg.svd: Expected a floating point or complex tensor as input. "
-                           f"Got {_dtypes.of_array(a).legacy}")
+    a = _svd_input(x)
     values = np.linalg.svd(a, compute_uv=False)
     return record1(LinalgSvdBackward0, values.astype(a.dtype, copy=False), x, (x,))
 
@@ -365,3 +365,66 @@ def qr(A, mode="reduced"):
     return return_types.linalg_qr(record1(LinalgQrBackward0, q.astype(a.dtype, copy=False), x,
                                           (x, mode)),
                                   record1(_ROfQr, r.astype(a.dtype, copy=False), x, (x, mode)))
+
+
+def _svd_grad(B, gu, gs, gvh, a, full):
+    """PyTorch's svd_backward for the cotangents of U, S, Vh (None where there is none), on
+    the reduced factors (k = min(m, n) columns of U, rows of Vh)."""
+    m, n = a.shape[-2], a.shape[-1]
+    k = min(m, n)
+    u, s, vh = B.svd(a)
+    if full:  # only the first k columns of U and rows of Vh depend on A smoothly
+        gu = None if gu is None else gu[..., :k]
+        gvh = None if gvh is None else gvh[..., :k, :]
+    if gu is None and gvh is None:
+        return (u * B.unsqueeze(gs, -2)) @ vh
+    s2 = s * s
+    eye = B.const(_eye(k, a))
+    gaps = B.unsqueeze(s2, -2) - B.unsqueeze(s2, -1) + eye
+    if gu is not None:
+        uhgu = B.mT(u) @ gu
+        inner = (uhgu - B.mT(uhgu)) * B.unsqueeze(s, -2) / gaps
+    else:
+        gv = B.mT(gvh)
+        vhgv = vh @ gv
+        inner = B.unsqueeze(s, -1) * (vhgv - B.mT(vhgv)) / gaps
+    if gs is not None:
+        inner = inner + B.unsqueeze(gs, -1) * eye
+    if m > k and gu is not None:
+        gus = gu / B.unsqueeze(s, -2)
+        return (u @ inner + gus - u @ (B.mT(u) @ gus)) @ vh
+    if n > k and gvh is not None:
+        sgvh = gvh / B.unsqueeze(s, -1)
+        return u @ (inner @ vh + sgvh - (sgvh @ B.mT(vh)) @ vh)
+    return u @ inner @ vh
+
+
+_SOfSvd = defnode("LinalgSvdBackward0", [
+    lambda B, g, ans, a, full: _svd_grad(B, None, g, None, a, full)], "svd", saves=True)
+_UOfSvd = defnode("LinalgSvdBackward0", [
+    lambda B, g, ans, a, full: _svd_grad(B, g, None, None, a, full)], "svd", saves=True)
+_VhOfSvd = defnode("LinalgSvdBackward0", [
+    lambda B, g, ans, a, full: _svd_grad(B, None, None, g, a, full)], "svd", saves=True)
+
+
+def _svd_input(x):
+    a = x._data
+    if a.ndim < 2:
+        raise RuntimeError("linalg.svd: The input tensor A must have at least 2 dimensions.")
+    if a.dtype.kind != "f":
+        raise RuntimeError(f"linalg.svd: Expected a floating point or complex tensor as input. "
+                           f"Got {_dtypes.of_array(a).legacy}")
+    return a
+
+
+def svd(A, full_matrices=True):
+    """(U, S, Vh) with A = U diag(S) Vh, S descending (U, Vh square with full_matrices, else
+    min(m, n) columns / rows). Singular vectors are defined up to sign: LAPACK builds may pick
+    other signs than PyTorch's."""
+    x = as_tensor_arg(A)
+    a = _svd_input(x)
+    u, s, vh = (v.astype(a.dtype, copy=False) for v in np.linalg.svd(a, full_matrices))
+    saved = (x, full_matrices)
+    return return_types.linalg_svd(record1(_UOfSvd, u, x, saved),
+                                   record1(_SOfSvd, s, x, saved),
+                                   record1(_VhOfSvd, vh, x, saved))

@@ -17,7 +17,7 @@ from .scans import (_cumsum, _reverse_cumsum, _scan, cumprod, cumprod_grad, cums
                     flip, roll)
 from .pointwise import _np_erf, cosh, erf, log1p, sinh, tril, triu
 from .decompositions import (_np_cofactor, _np_solve, _np_svdvals_grad, eigh, inv, qr, solve,
-                             svdvals_grad)
+                             svd, svdvals_grad)
 
 
 # ================================================================================================
@@ -102,7 +102,8 @@ NP = types.SimpleNamespace(
     einsum=lambda eq, *ops: np.einsum(eq, *ops, optimize=len(ops) > 2),
     prod_of_others=_prod_of_others,
     inv=np.linalg.inv, solve=_np_solve, cofactor=_np_cofactor, eigh=np.linalg.eigh,
-    qr=np.linalg.qr, svdvals_grad=_np_svdvals_grad,
+    qr=np.linalg.qr, svd=lambda a: np.linalg.svd(a, full_matrices=False),
+    svdvals_grad=_np_svdvals_grad,
 )
 
 
@@ -131,6 +132,7 @@ TB = types.SimpleNamespace(
     flip=flip, cumsum=cumsum, cumprod=cumprod, roll=roll, einsum=einsum,
     cumprod_grad=lambda g, ans, x, d: cumprod_grad(TB, g, x, d),
     prod_of_others=_recorded_prod_of_others,
-    inv=inv, solve=solve, eigh=eigh, qr=qr, svdvals_grad=svdvals_grad,
+    inv=inv, solve=solve, eigh=eigh, qr=qr, svd=lambda a: svd(a, False),
+    svdvals_grad=svdvals_grad,
     cofactor=lambda a, d: unsqueeze(unsqueeze(d, -1), -1) * transpose(inv(a), -1, -2),
 )

@@ -95,6 +95,12 @@ CALLS = [
     "T.logspace(0, 2, 3)", "T.logspace(0, 2, 3, base=2)", "T.logspace(0, 2, 3, dtype=T.int64)",
     "T.logspace(0., 1., 4, requires_grad=True)", "T.logspace(0, 2, 0)", "T.logspace(0, 2, 1)",
     "T.logspace(-1, 3.5, 7, dtype=T.float64)", "T.logspace(0, 2, -1)",
+    "T.ones(3).logical_and_(b)", "T.tensor([1, 0, 2]).logical_not_()",
+    "b.clone().logical_xor_(T.tensor([True, True, False]))", "i.clone().bitwise_and_(i.flip(0))",
+    "i.clone().bitwise_or_(8)", "i.clone().bitwise_not_()", "x.clone().bitwise_not_()",
+    "x.clone().requires_grad_().mul(1).nan_to_num_(2.)",
+    "x.clone().requires_grad_().mul(1).exp2_()", "x.clone().requires_grad_().mul(1).sinc_()",
+    "i.clone().exp2_()", "T.tensor([1, 1, 2]).unique_consecutive()",
 ]
 
 

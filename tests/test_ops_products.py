@@ -125,6 +125,9 @@ CALLS = [
     "T.matrix_power(T.arange(6.).reshape(2, 3), 2)", "T.matrix_power(T.arange(4).reshape(2, 2), 2)",
     "T.matrix_power(T.arange(8.).reshape(2, 2, 2), 2)", "T.matrix_power(o(2), 2)",
     "T.matrix_power(o(0, 0), 2)", "o(2, 3).matrix_power(2)",
+    "o(2, 2, requires_grad=True).mul(1).addmm_(o(2, 3), o(3, 2), alpha=2)",
+    "o(2).addmv_(o(2, 3), o(3), beta=0.5)", "o(2, 2, 2).baddbmm_(o(2, 2, 3), o(2, 3, 2))",
+    "o(2, 2).addbmm_(o(4, 2, 3), o(4, 3, 2))",
 ]
 
 

@@ -52,4 +52,7 @@ METHODS = (
     "diagonal", "diag_embed", "rot90", "addmm", "addmv", "baddbmm", "addbmm", "kron", "cross",
     "matrix_power", "median", "nanmedian", "mode", "kthvalue", "quantile", "nanquantile",
     "cummax", "cummin", "unique", "bincount", "histc", "inverse", "det", "logdet", "slogdet",
+    "unique_consecutive", "logical_and_", "logical_or_", "logical_xor_", "logical_not_",
+    "bitwise_and_", "bitwise_or_", "bitwise_xor_", "bitwise_not_", "nan_to_num_", "exp2_",
+    "sinc_", "addmm_", "addmv_", "baddbmm_", "addbmm_",
 )

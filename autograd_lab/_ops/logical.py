@@ -6,6 +6,7 @@ from .. import _dtypes
 from .._tensor import Tensor, _new
 from ._record import _array_of, _broadcast_error, _operand, as_tensor_arg, tensor_param
 from .arith import _as_array
+from .pointwise import _inplace_of
 
 
 def _binary(name, doc, operands):
@@ -67,3 +68,9 @@ def bitwise_not(input):
     a = as_tensor_arg(input)._data
     _integral("bitwise_not", a.dtype)
     return _new(np.invert(a))
+
+
+(logical_and_, logical_or_, logical_xor_, logical_not_, bitwise_and_, bitwise_or_, bitwise_xor_,
+ bitwise_not_) = (_inplace_of(op, op.__name__) for op in (
+    logical_and, logical_or, logical_xor, logical_not, bitwise_and, bitwise_or, bitwise_xor,
+    bitwise_not))

@@ -12,6 +12,7 @@ from .views import ReshapeAliasBackward, clone, expand, permute, reshape
 from .linalg import matmul, mm
 from .decompositions import inv
 from .vocab import NP
+from .pointwise import _inplace_of
 
 
 def _scaled(g, s):
@@ -257,3 +258,7 @@ def matrix_power(input, n):
         if bit:
             result = z if result is None else matmul(result, z)
     return result
+
+
+addmm_, addmv_, baddbmm_, addbmm_ = (_inplace_of(op, op.__name__)
+                                     for op in (addmm, addmv, baddbmm, addbmm))

@@ -9,6 +9,7 @@ from .._node import defnode
 from .._tensor import _new
 from ._record import _sum, as_tensor_arg, record1
 from .arith import _unary, div
+from .pointwise import _inplace_of
 from .reductions import _expand_back, _reduce_args
 
 
@@ -72,3 +73,6 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None):
                            f"but got {x.dtype.legacy}")
     count = _sum(~np.isnan(x._data), dims, keepdims=keep)
     return div(nansum(x, dim, keepdim, dtype=dtype), _new(np.asarray(count)))
+
+
+nan_to_num_, exp2_, sinc_ = (_inplace_of(op, op.__name__) for op in (nan_to_num, exp2, sinc))

@@ -6,6 +6,8 @@ import sys
 
 import numpy as np
 import pytest
+from hypothesis import assume, given, settings, strategies as st
+from hypothesis.extra import numpy as hnp
 
 import autograd_lab as lab
 from helpers import helper_test_op, leaves, random_arrays, repr_or_error, require_torch
@@ -213,3 +215,37 @@ def test_linalg_loads_lazily():
     code = ("import sys, autograd_lab as t; assert 'autograd_lab.linalg' not in sys.modules; "
             "t.linalg.inv(t.eye(2)); assert 'autograd_lab.linalg' in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_random_matrices_match_torch(data):
+    """Values and gradients of a loss through every differentiable linalg function, for random
+    batches of well-conditioned matrices."""
+    torch = require_torch()
+    n = data.draw(st.integers(1, 4))
+    batch = data.draw(hnp.array_shapes(min_dims=0, max_dims=2, max_side=2))
+    a = data.draw(hnp.arrays(np.float64, batch + (n, n), elements=st.floats(-1, 1)))
+    a = a + 3 * np.eye(n)
+    # (eigenvectors and singular vectors of repeated values have no derivative)
+    for values in (np.linalg.eigvalsh(a @ np.swapaxes(a, -1, -2)), np.linalg.svd(a)[1]):
+        assume(np.all(np.abs(np.diff(np.sort(values, -1), axis=-1)) > 1e-2))
+    w = data.draw(hnp.arrays(np.float64, (n, n), elements=st.floats(-1, 1)))
+
+    def loss(T, x):
+        lin, w_ = T.linalg, T.tensor(w)
+        spd = x @ x.mT
+        u, s, vh = lin.svd(x, full_matrices=False)
+        q, r = lin.qr(x)
+        return ((lin.inv(x) * w_).sum() + lin.det(x).sum() + lin.slogdet(x).logabsdet.sum()
+                + (lin.solve(x, x.mT) * w_).sum() + (lin.cholesky(spd) * w_).sum()
+                + lin.eigvalsh(spd).sum() + (lin.eigh(spd).eigenvectors ** 2 * w_).sum()
+                + (s * s).sum() + ((u @ vh) * w_).sum() + (r.abs() * w_).sum()
+                + (q @ r * w_).sum() + lin.matrix_norm(x, "nuc").sum())
+
+    ours, theirs = lab.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+    lo, lt = loss(lab, ours), loss(torch, theirs)
+    lo.backward()
+    lt.backward()
+    np.testing.assert_allclose(lo.item(), lt.item(), rtol=1e-9)
+    np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), rtol=1e-7, atol=1e-9)

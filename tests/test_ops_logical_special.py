@@ -3,6 +3,8 @@ column_stack, dstack, diagonal, diag_embed, rot90 and logspace against PyTorch (
 grad_fn names, reprs, gradients, errors); finite differences and second derivatives."""
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
+from hypothesis.extra import numpy as hnp
 
 import autograd_lab as lab
 from helpers import helper_test_op, leaves, random_arrays, repr_or_error, require_torch
@@ -120,3 +122,23 @@ def test_diagonal_is_a_view(T):
     h.sum().backward()
     assert w.grad.tolist() == [[1., 5., 1.], [1., 1., 5.], [1., 1., 1.]]
     assert type(h.grad_fn).__name__ == "CopySlices"
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_random_logical_and_bitwise_match_torch(data):
+    torch = require_torch()
+    shapes = data.draw(hnp.mutually_broadcastable_shapes(num_shapes=2, max_dims=3, max_side=3))
+    dtypes = data.draw(st.tuples(*[st.sampled_from(["bool", "int32", "int64", "float32"])] * 2))
+    a, b = (data.draw(hnp.arrays(dt, s, elements=st.integers(-4, 4).map(
+        (lambda v: v > 0) if dt == "bool" else (lambda v: v))))
+        for dt, s in zip(dtypes, shapes.input_shapes))
+    for name in ("logical_and", "logical_or", "logical_xor", "bitwise_and", "bitwise_or",
+                 "bitwise_xor"):
+        ours = repr_or_error(f"T.{name}(a, b)", {"T": lab, "a": lab.tensor(a), "b": lab.tensor(b)})
+        theirs = repr_or_error(f"T.{name}(a, b)",
+                               {"T": torch, "a": torch.tensor(a), "b": torch.tensor(b)})
+        assert ours == theirs
+    for name in ("logical_not", "bitwise_not", "nan_to_num", "exp2", "sinc", "nansum"):
+        assert repr_or_error(f"T.{name}(a)", {"T": lab, "a": lab.tensor(a)}) == \
+            repr_or_error(f"T.{name}(a)", {"T": torch, "a": torch.tensor(a)})

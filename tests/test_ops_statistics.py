@@ -4,6 +4,8 @@ values, dtypes, grad_fn names, reprs, gradients, errors; finite differences and 
 derivatives."""
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
+from hypothesis.extra import numpy as hnp
 
 import autograd_lab as lab
 from helpers import helper_test_op, leaves, random_arrays, repr_or_error, require_torch
@@ -156,3 +158,27 @@ def test_histc_matches_torch_on_random_data():
     for bins, lo, hi in ((7, 0, 0), (50, -1, 1), (3, -0.5, 2.5)):
         ours = lab.histc(lab.tensor(a), bins, lo, hi)
         assert ours.tolist() == torch.histc(torch.tensor(a), bins, lo, hi).tolist()
+
+
+# Random shapes and values with many ties (small integers as floats, some NaN): the values (and
+# the indices wherever PyTorch defines them) match PyTorch's.
+_VALUES = st.one_of(st.integers(-3, 3).map(float), st.just(float("nan")))
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_random_inputs_match_torch(data):
+    torch = require_torch()
+    a = data.draw(hnp.arrays(np.float64, hnp.array_shapes(min_dims=1, max_dims=3, max_side=5),
+                             elements=_VALUES))
+    d = data.draw(st.integers(0, a.ndim - 1))
+    q = data.draw(st.floats(0, 1))
+    how = data.draw(st.sampled_from(["linear", "lower", "higher", "midpoint", "nearest"]))
+    ours, theirs = lab.tensor(a), torch.tensor(a)
+    for call in ("median(d).values", "nanmedian(d).values", "median()", "nanmedian()",
+                 "cummax(d)", "cummin(d)", "quantile(q, d, interpolation=how)",
+                 "nanquantile(q, interpolation=how)", "kthvalue(1, d).values",
+                 "sort(d).values.unique_consecutive(return_counts=True)"):
+        names = {"d": d, "q": q, "how": how}
+        assert repr(eval("x." + call, {"x": ours, **names})) == \
+            repr(eval("x." + call, {"x": theirs, **names})), call

@@ -399,6 +399,16 @@ class Tensor:
         owner = self if self.grad_fn is None else self.grad_fn
         return _Handle(owner._extras().setdefault("hooks", []), hook)
 
+    def register_post_accumulate_grad_hook(self, hook):
+        """`hook(tensor)` runs after backward accumulated into this leaf's `.grad` (e.g. to step
+        an optimizer right there); it must return None."""
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf "
+                               "tensors")
+        return _Handle(self._extras().setdefault("post_accumulate_hooks", []), hook)
+
     def _weak(self):
         import weakref
         return weakref.ref(self)
@@ -521,6 +531,28 @@ class Tensor:
 
     def is_contiguous(self, memory_format=None):
         return bool(self._data.flags.c_contiguous)
+
+    def element_size(self):
+        """Bytes per element."""
+        return self._data.itemsize
+
+    @property
+    def itemsize(self):
+        return self._data.itemsize
+
+    @property
+    def nbytes(self):
+        """Bytes of the elements this tensor shows."""
+        return self._data.nbytes
+
+    def data_ptr(self):
+        """The address of the first element."""
+        return self._data.__array_interface__["data"][0]
+
+    def storage_offset(self):
+        """Where the first element is in the memory of the tensor it views, in elements."""
+        base = self._base if self._base is not None else self
+        return (self.data_ptr() - base.data_ptr()) // self._data.itemsize
 
     def stride(self, dim=None):
         """Steps in elements between neighbours along each dim (numpy's strides / itemsize)."""

@@ -100,6 +100,9 @@ def test_same_results_structure_and_errors_as_pytorch(code):
     "F.jacobian(lambda a: a ** 2, 3)", "F.vjp(lambda a: a, x, 3)",
     "F.jvp(lambda a: a ** 2, x, (T.ones(3, dtype=T.float64), 1))",
     "F.vjp(lambda a: a * 2, T.tensor([1, 2]), T.ones(2))",
+    "F.jacobian(lambda a, b: (a * 2, b.exp()), (x, y), strict=True)",
+    "F.jacobian(lambda a, b: (b.exp() * a.sum(), a * 2 + b.sum()), (x, y), strict=True, "
+    "create_graph=True)",
 ])
 def test_error_messages_are_pytorchs(code):
     torch = require_torch()

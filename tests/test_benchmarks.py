@@ -27,3 +27,13 @@ def test_engine_benchmark_compares_every_contender():
 def test_mlp_benchmark_reaches_the_same_loss_in_every_contender():
     out = run("bench_mlp.py", "--steps", "1", "--repeats", "1")  # exits non-zero if losses differ
     assert "float64:" in out and "float32:" in out and out.count("autograd_lab") == 2
+
+
+def test_small_ops_benchmark_times_every_case_in_every_mode():
+    out = run("bench_small_ops.py", "--number", "10", "--repeat", "1")
+    header, *rows = out.splitlines()[1:]
+    assert header.split() == "v @ M B @ M B @ C t[1, 2:5] t[None, 0]".split()
+    names = [row.rsplit(maxsplit=5)[0].strip() for row in rows]
+    assert names[:4] == ["numpy", "autograd_lab recording", "autograd_lab no input grad",
+                         "autograd_lab no_grad()"]
+    assert all(float(us) > 0 for row in rows for us in row.split()[-5:])

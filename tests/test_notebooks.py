@@ -1,5 +1,7 @@
 """The tutorial notebooks as files: English and Chinese in step, exercises at the end, stored
 outputs free of errors. (Their outputs are checked against a fresh run by `pytest --nbval`.)"""
+import io
+import tokenize
 from pathlib import Path
 
 import nbformat
@@ -19,6 +21,16 @@ def language(path):
     return "zh" if path.parent.name == "zh" else "en"
 
 
+def code_shape(source):
+    """The tokens of `source` without comments, layout and the text of string literals: what
+    must not differ between a notebook and its translation."""
+    skip = {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT,
+            tokenize.ENDMARKER, getattr(tokenize, "FSTRING_MIDDLE", None)}
+    return [("<text>" if tok.type == tokenize.STRING else tok.string)
+            for tok in tokenize.generate_tokens(io.StringIO(source).readline)
+            if tok.type not in skip]
+
+
 def stored_text(cell):
     return "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
 
@@ -31,7 +43,11 @@ def test_there_are_tutorials():
 def test_chinese_counterpart_has_the_same_code_cells(path):
     chinese = NOTEBOOKS / "zh" / path.name
     assert chinese.exists(), f"{path.name} has no Chinese version in notebooks/zh/"
-    assert len(code_cells(chinese)) == len(code_cells(path))
+    english, translated = code_cells(path), code_cells(chinese)
+    assert len(translated) == len(english)
+    for en, zh in zip(english, translated):
+        assert code_shape(zh.source) == code_shape(en.source), \
+            f"the code differs beyond comments and printed text:\n{en.source}\n---\n{zh.source}"
 
 
 @pytest.mark.parametrize("path", ALL, ids=lambda p: f"{language(p)}/{p.name}")

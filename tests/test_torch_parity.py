@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import autograd_lab as lab
-from helpers import outcome, require_torch
+from helpers import assert_matches_torch, outcome, raised, require_torch
 
 
 def both(fn):
@@ -428,6 +428,31 @@ def test_matmul_records_pytorchs_decomposition(shapes):
     assert ours[0] == theirs[0]
     for x, y in zip(ours[1:], theirs[1:]):
         np.testing.assert_allclose(x, y, rtol=1e-12)
+
+
+@pytest.mark.parametrize("grad", [False, True])
+def test_vector_at_matrix_is_not_a_view(T, grad):
+    """PyTorch squeezes the mm result in place: no `_base`, and in-place ops on it record."""
+    v = T.tensor([1., 2.], requires_grad=grad)
+    y = v @ T.tensor([[1., 2., 3.], [4., 5., 6.]])
+    assert y._base is None
+    y.mul_(2).detach_()
+    assert y.tolist() == [18., 24., 30.] and y.grad_fn is None
+
+
+@pytest.mark.parametrize("op", ["pow", "atan2", "hypot", "maximum", "remainder"])
+def test_mixed_precision_gradients_are_cast_at_the_node(op):
+    """A float32 input of an op with a float64 one gets its gradient cast to float32 right
+    there (not at the leaf): the ops before it then compute in float32, as PyTorch's."""
+    torch = require_torch()
+    rng = np.random.default_rng(0)
+    xs, es = rng.uniform(0.5, 2, 200).astype(np.float32), rng.uniform(0.5, 2, 200)
+    grads = []
+    for M in (lab, torch):
+        x, e = M.tensor(xs, requires_grad=True), M.tensor(es, requires_grad=True)
+        (getattr(M, op)(x * 1.1, e) * 3.7).sum().backward()
+        grads.append(x.grad)
+    assert_matches_torch(*grads)
 
 
 def test_saved_tensors_under_pytorchs_names(T):
@@ -889,3 +914,94 @@ def test_setitem_into_a_view_made_under_no_grad_names_that_first(T):
 def test_isclose_of_integers_in_the_default_float_dtype(code):
     ours, theirs = both(lambda T: eval(code, {"T": T}))
     assert ours == theirs
+
+
+def _history(t):
+    """t's node and what its edges lead to, by name (None for an input that needs no grad)."""
+    fn = t.grad_fn
+    return fn.name(), [None if f is None else f.name() for f, _ in fn.next_functions]
+
+
+@pytest.mark.parametrize("change", [
+    "v.mul_(a)", "v.add_(a)", "v.copy_(a.repeat(2)[:2])", "v[1] = a[0] * 2",
+    "v.exp_()", "v.sigmoid_()", "v.mul_(2)", "v[1:].mul_(a[:1])", "v.div_(a)",
+])
+@pytest.mark.parametrize("make", ["h[1:3]", "h[1:][:2]", "h.view(2, 2)[0]", "h.flip(0)[1:3]"])
+def test_in_place_on_a_view_wraps_the_op_in_copy_slices_of_the_root(make, change):
+    """As PyTorch: the root base gets one CopySlices whose edges are the root's old history and
+    the op's other inputs (not the op's own node); the views get AsStridedBackward0; gradients
+    (also of second order) are the same."""
+    def run(T):
+        x = T.tensor([1., 2., 3., 4.], dtype=T.float64, requires_grad=True)
+        a = T.tensor([0.5, -2.], dtype=T.float64, requires_grad=True)
+        h = x * 3
+        v = eval(make, {"h": h})
+        exec(change, {"v": v, "a": a})
+        out = (h * T.arange(1., 5., dtype=T.float64)).sum() + (v * v).sum()
+        gx, ga = T.autograd.grad(out, (x, a), create_graph=True, allow_unused=True)
+        second = T.autograd.grad(gx.sum() + (0 if ga is None else ga.sum()), (x, a),
+                                 allow_unused=True)
+        return (_history(h), _history(v)), [None if g is None else g.tolist()
+                                             for g in (gx, ga, *second)]
+    ours, theirs = run(lab), run(require_torch())
+    assert ours[0] == theirs[0]
+    for g, expected in zip(ours[1], theirs[1]):
+        assert (g is None) == (expected is None)
+        if g is not None:
+            np.testing.assert_allclose(g, expected, rtol=1e-12)  # (sigmoid's last bit differs)
+
+
+@pytest.mark.parametrize("change", ["v.mul_(a)", "v.add_(a)", "v.exp_()"])
+def test_second_backward_through_copy_slices_fails_where_pytorchs_does(change):
+    """The CopySlices node frees what the op it wraps saved: a second backward raises exactly
+    when PyTorch's does."""
+    def run(T):
+        x = T.tensor([1., 2., 3.], requires_grad=True)
+        a = T.tensor([2., 3.], requires_grad=True)
+        h = x * 1
+        exec(change, {"v": h[1:], "a": a})
+        h.sum().backward()
+        h.sum().backward()
+        return x.grad
+    ours, theirs = both(run)
+    assert ours == theirs
+
+
+def test_post_accumulate_grad_hooks_and_memory_layout_queries():
+    """register_post_accumulate_grad_hook (runs after .grad is accumulated, by backward only,
+    must return None: an optimizer can step inside it) and element_size, nbytes, itemsize,
+    storage_offset, data_ptr, as PyTorch's."""
+    def run(T):
+        out, seen = [], []
+        x = T.zeros(3, 4)
+        out.append((x.element_size(), x.nbytes, x.itemsize, x[1:].storage_offset(),
+                    x[1:, 2].storage_offset(), x.t().storage_offset(),
+                    x[1:][1:].storage_offset(), x.double().element_size(),
+                    x[2].data_ptr() - x.data_ptr()))
+        for t in (T.ones(2, requires_grad=True) * 2, T.ones(2)):
+            out.append(raised(lambda: t.register_post_accumulate_grad_hook(lambda t: None)))
+        w = T.ones(2, requires_grad=True)
+        h = w.register_post_accumulate_grad_hook(lambda t: seen.append((t is w, t.grad.tolist())))
+        (w * 3).sum().backward()
+        (w * 3).sum().backward()
+        T.autograd.grad((w * 3).sum(), w)  # no accumulation: no hook
+        (w * 3).sum().backward(inputs=[w])
+        h.remove()
+        (w * 3).sum().backward()
+        out.append(list(seen))
+        for bad in (lambda t: 5, lambda t: t.grad * 2):
+            v = T.ones(2, requires_grad=True)
+            v.register_post_accumulate_grad_hook(bad)
+            out.append(raised(lambda: (v * 3).sum().backward()))
+            out.append(v.grad.tolist())
+        p = T.ones(2, requires_grad=True)
+
+        def step(t):
+            with T.no_grad():
+                t -= 0.5 * t.grad
+            t.grad = None
+        p.register_post_accumulate_grad_hook(step)
+        (p * p).sum().backward()
+        out.append((p.tolist(), p.grad))
+        return out
+    assert run(lab) == run(require_torch())

@@ -50,8 +50,9 @@ def test_bundle_as_ipython_formats_it():
                   'font-size:var(--jp-code-font-size,13px);'
                   'line-height:var(--jp-code-line-height,1.3)">'
                   'tensor([3., 5., 7., 9.], grad_fn=&lt;AddBackward0&gt;)</pre>')
+    printed = "<style>@media print{.ag-graph svg{min-width:0!important}}</style>"
     assert data["text/html"] == \
-        f'<div class="ag-graph" style="overflow-x:auto">{shown_repr}{fitted}</div>'
+        f'<div class="ag-graph" style="overflow-x:auto">{printed}{shown_repr}{fitted}</div>'
     assert_portable(svg)
     assert svg == viz.to_svg(y)
     shown = texts(svg)

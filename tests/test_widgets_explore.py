@@ -45,7 +45,7 @@ def test_slider_change_updates_grads_readout_graph_and_plot(name):
     assert w.value == pytest.approx(fn(**slider_values(w)))
     for arg, g in w.grads.items():  # the readout shows each grad as the engine prints it
         assert f'data-arg="{arg}">{torch.tensor(g)!r}</span>' in w._readout.value
-    assert '<div class="ag-graph" style="overflow-x:auto"><svg' in w._graph.value
+    assert w._graph.value.startswith('<div class="ag-graph"') and "<svg" in w._graph.value
     after = (w._readout.value, w._graph.value, w._plot.value)
     assert all(b != a for b, a in zip(before, after))
     assert png_pixels(w._plot.value).shape[:2] == png_pixels(before[2]).shape[:2]

@@ -85,6 +85,15 @@ def record(cls, data, inputs, saved=(), meta=None):
     return _new(data)
 
 
+def broadcast_meta(data, *inputs):
+    """`record`'s meta for input tensors: each one's (shape, dtype) if any differs from the
+    result array `data`'s (the engine then sums and casts its gradient back), else None."""
+    for t in inputs:
+        if t._data.shape != data.shape or t._data.dtype != data.dtype:
+            return tuple((t._data.shape, t._data.dtype) for t in inputs)
+    return None
+
+
 class _Variadic:
     """Rules for ops with any number of inputs (cat, stack): rule i is `rule(B, g, ans, i, ...)`."""
 

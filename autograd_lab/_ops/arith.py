@@ -10,7 +10,8 @@ from .._grad_mode import state as _grad
 from .._node import PAIR, defnode, scope, _Scope, _seq
 from .._tensor import Tensor, _new
 from ._record import (_NO_DIM, _array, _array_of, _broadcast_error, _edge, _link, _ndarray, _next,
-                      _no_record, _object_new, _operand, as_tensor_arg, record, record1)
+                      _no_record, _object_new, _operand, as_tensor_arg, broadcast_meta, record,
+                      record1)
 
 
 # ================================================================================================
@@ -223,10 +224,7 @@ def rsub(input, other, alpha=1):
     e = _edge(x)
     if not _grad.enabled or e is None:
         return out
-    a = x._data
-    meta = None if (a.shape, a.dtype) == (out._data.shape, out._data.dtype) else \
-        ((a.shape, a.dtype),)
-    return _link(RsubBackward1, out._data, (e,), (alpha,), meta)
+    return _link(RsubBackward1, out._data, (e,), (alpha,), broadcast_meta(out._data, x))
 
 
 def mul(input, other):
@@ -303,11 +301,8 @@ def pow(input, exponent):
     except ValueError:
         raise _broadcast_error(input.shape, exponent.shape) from None
     data = data.astype(_dtypes.result_type(input._data, exponent._data), copy=False)
-    shape = data.shape
-    meta = None
-    if input._data.shape != shape or exponent._data.shape != shape:
-        meta = ((input._data.shape, input._data.dtype), (exponent._data.shape, exponent._data.dtype))
-    return record(PowBackward1, data, (input, exponent), (input, exponent), meta)
+    return record(PowBackward1, data, (input, exponent), (input, exponent),
+                  broadcast_meta(data, input, exponent))
 
 
 def _unary(name, fwd, rule, symbol, uses_ans=False, saves_input=False, float_only=True,
@@ -493,10 +488,7 @@ def _binary_tensor_op(cls, fwd, a, b, floating=False):
     except ValueError:
         raise _broadcast_error(a.shape, b.shape) from None
     data = np.asarray(data).astype(dt, copy=False)
-    meta = None
-    if a._data.shape != data.shape or b._data.shape != data.shape:
-        meta = ((a._data.shape, a._data.dtype), (b._data.shape, b._data.dtype))
-    return record(cls, data, (a, b), (a, b), meta)
+    return record(cls, data, (a, b), (a, b), broadcast_meta(data, a, b))
 
 
 def maximum(input, other):
@@ -595,10 +587,8 @@ def remainder(input, other):
         return record(_RemainderOfNumber, data, (None, other))
     if not isinstance(other, Tensor):
         return record1(RemainderBackward0, data, input)
-    meta = None
-    if A.shape != data.shape or Bv.shape != data.shape:
-        meta = ((A.shape, A.dtype), (Bv.shape, Bv.dtype))
-    return record(RemainderBackward1, data, (input, other), (input, other), meta)
+    return record(RemainderBackward1, data, (input, other), (input, other),
+                  broadcast_meta(data, input, other))
 
 
 _FloorDivideNotDifferentiable = _not_implemented("floor_divide")

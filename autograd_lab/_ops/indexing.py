@@ -3,6 +3,7 @@ import builtins
 
 import numpy as np
 
+from .._grad_mode import state as _grad
 from .._node import defnode
 from .._tensor import Tensor
 from ._record import _ndarray, as_tensor_arg, norm_dim, record1
@@ -17,11 +18,13 @@ from .views import _view
 def _index(index):
     """A numpy index from a PyTorch one (tensors and lists become arrays)."""
     if isinstance(index, tuple):
-        return tuple(_index_part(i) for i in index)
+        return tuple(map(_index_part, index))
     return _index_part(index)
 
 
 def _index_part(i):
+    if i.__class__ is int or i is None or i is Ellipsis:  # (the common parts first)
+        return i
     if isinstance(i, Tensor):
         i = i._data
         if i.dtype.kind == "f":
@@ -83,8 +86,10 @@ def _torch_axes(ix, ndim, out_ndim):
 
 
 def _is_advanced(ix):
-    parts = ix if isinstance(ix, tuple) else (ix,)
-    return builtins.any(isinstance(p, _ndarray) for p in parts)
+    for p in ix if isinstance(ix, tuple) else (ix,):
+        if isinstance(p, _ndarray):
+            return True
+    return False
 
 
 def _index_error(e, shape, ix):
@@ -181,6 +186,10 @@ def getitem(input, index):
             return record1(_IndexReorderedBackward0, np.array(data.transpose(order)), x,
                            (a.shape, ix, tuple(np.argsort(order))))
         return record1(IndexBackward0, np.array(data), x, (a.shape, ix))
+    if not _grad.enabled:  # nothing records: one view of x is what the per-step views end as
+        if data.__class__ is not _ndarray:  # (a single element: a 0-d view, not a numpy scalar)
+            data = a[(ix if isinstance(ix, tuple) else (ix,)) + (Ellipsis,)]
+        return _view(AliasBackward0, data, x, ())  # (no node: the class goes unused)
     steps = _basic_steps(index, ix, a.shape)
     out = x
     for cls, step in steps:  # one view per step, as PyTorch's graph has
@@ -195,7 +204,7 @@ def index_view(cls, x, ix, data=None):
     a = x._data
     if data is None:
         data = a[ix + (Ellipsis,)]  # (a single element: a 0-d view, not a numpy scalar)
-    return _view(cls, data, x, (a.shape, ix), lambda B, g: g[ix], ix)
+    return _view(cls, data, x, (a.shape, ix), lambda B, g: g[ix])
 
 
 def narrow(input, dim, start, length):

@@ -9,8 +9,8 @@ from .. import _dtypes
 from .._grad_mode import state as _grad
 from .._node import defnode, _seq
 from .._tensor import Tensor, _new
-from ._record import (_Variadic, _array_of, _broadcast_error, _ndarray, _no_record, _operand,
-                      as_tensor_arg, norm_dim, record, record1)
+from ._record import (_Variadic, _array_of, _broadcast_error, _edge, _link, _ndarray, _no_record,
+                      _operand, as_tensor_arg, norm_dim, record, record1)
 from .arith import _arith, _times_alpha, _zero_rule
 from .indexing import _index, _index_error, _is_advanced
 
@@ -175,35 +175,102 @@ def _writable(x):
                            "before performing the operation.")
 
 
-# A view's new values written into its base: the base's old values keep the gradient outside the
-# view (`hole`), the view's new values get the base's gradient seen through the view.
-_ViewCopySlices = defnode("CopySlices", [
-    lambda B, g, ans, replay, hole: B.where(B.const(hole), g, 0.0),
-    lambda B, g, ans, replay, hole: replay(B, g)], "[]=")
-
-
 def rebase(x, result):
-    """Make x the output of result's node (history after an in-place op). If x is a view, its
-    base (and the base's base ...) gets a CopySlices node with x's new values, as in PyTorch.
-    Then every other view of that memory made earlier gets a new history (`_regenerate`)."""
-    while True:
-        fn = result.grad_fn
-        if fn is not None:
-            fn._out = x._data
-        x.grad_fn = fn
-        x.requires_grad = result.requires_grad or x.requires_grad
-        view = x._extra.get("view") if x._extra is not None else None
-        if view is None or fn is None:
-            break
-        base, replay, index = view[:3]
-        hole = np.zeros(base._data.shape, bool)
-        if index is not None:
-            hole[...] = True
-            hole[index] = False
-        result = record(_ViewCopySlices, base._data, (base, x), (replay, hole))
-        x = base
+    """Make x the output of result's node `fn` (history after an in-place op). If x is a view,
+    its root base gets a CopySlices node around fn, as in PyTorch; then every view of that memory
+    made earlier gets a new history (`_regenerate`)."""
+    fn = result.grad_fn
+    if fn is not None:
+        fn._out = x._data
+    x.grad_fn = fn
+    x.requires_grad = result.requires_grad or x.requires_grad
+    view = x._extra.get("view") if x._extra is not None else None
+    if view is not None and fn is not None:
+        x = _copy_slices(x, view, fn)
     if x.grad_fn is not None:
         _regenerate(x)
+
+
+def _copy_slices(x, view, fn):
+    """The root base of the view x gets a CopySlices node around fn (x's new history), as in
+    PyTorch: its edges are the root's old history and fn's other inputs; its rules run fn's on
+    the view's part of the gradient. Returns the root."""
+    root, replays = view[0], [view[1]]
+    up = root._extra.get("view") if root._extra is not None else None
+    while up is not None:
+        root = up[0]
+        replays.append(up[1])
+        up = root._extra.get("view") if root._extra is not None else None
+    replays.reverse()
+
+    def replay(B, t):  # the view's part of a tensor shaped like the root
+        for r in replays:
+            t = r(B, t)
+        return t
+
+    a = root._data
+    hole = np.ones(a.shape, bool)  # True outside the view
+    hole.reshape(-1)[replay(_np_vocab(), np.arange(a.size).reshape(a.shape)).reshape(-1)] = False
+    meta = fn._meta
+    saved = (replay, hole, view[2], meta and meta[0], *fn._saved_values())
+    node = _link(_copy_slices_class(type(fn)), a, (_edge(root), *fn._edges[1:]), saved,
+                 meta and (None, *meta[1:])).grad_fn
+    if fn._extra is not None and "ans_vc" in fn._extra:  # fn's rules read x's new values
+        node._extras()["ans_vc"] = fn._extra["ans_vc"]
+    root.grad_fn, root.requires_grad = node, True
+    return root
+
+
+def _np_vocab():
+    from .vocab import NP  # (vocab imports this module)
+    return NP
+
+
+class _CopySlicesRules:
+    """The rules of CopySlices around a node class: rule i runs the class's rule i on the view's
+    part of the gradient. Rule 0, the root's old history, gets the gradient outside the view
+    (`hole`) and, inside it, the rule's gradient for the view's old values put back in place
+    by the view's own backward (`steps`). Saved: (replay, hole, steps, meta0, *fn's saved)."""
+
+    def __init__(self, vjps):
+        self.vjps = vjps
+        self.last = (None, None)  # (g, its view part): one replay for all of a node's rules
+
+    def _part(self, B, g, replay):
+        if self.last[0] is not g:
+            self.last = (g, replay(B, g))
+        return self.last[1]
+
+    def __getitem__(self, i):
+        rule = self.vjps[i]
+
+        def run(B, g, ans, replay, saved):
+            ans = replay(B if isinstance(ans, Tensor) else _np_vocab(), ans)
+            return rule(B, self._part(B, g, replay), ans, *saved)
+
+        if i:
+            return lambda B, g, ans, replay, hole, steps, meta0, *saved: \
+                run(B, g, ans, replay, saved)
+
+        def old_values(B, g, ans, replay, hole, steps, meta0, *saved):
+            gv = run(B, g, ans, replay, saved)
+            if gv is None:
+                return B.where(B.const(hole), g, 0.0)
+            if meta0 is not None:
+                gv = B.cast(gv, meta0[1])
+            return B.where(B.const(hole), g, _through_steps(B, gv, steps))
+        return old_values
+
+
+_COPY_SLICES = {}  # node class -> the CopySlices class around it
+
+
+def _copy_slices_class(cls):
+    made = _COPY_SLICES.get(cls)
+    if made is None:
+        made = _COPY_SLICES[cls] = defnode("CopySlices", _CopySlicesRules(cls._vjps), "[]=",
+                                           saves=cls._saves, uses_ans=cls._uses_ans)
+    return made
 
 
 # A view whose base changed in place: the gradient flows back through the chain of view steps
@@ -229,7 +296,7 @@ def _regenerate(root):
         views = base._extra.get("views") if base._extra is not None else None
         for v in list(views or ()):
             stack.append(v)
-            fresh = record1(AsStridedBackward0, v._data, root, (v._extra["view"][3],))
+            fresh = record1(AsStridedBackward0, v._data, root, (v._extra["view"][2],))
             v.grad_fn, v._requires_grad = fresh.grad_fn, fresh._requires_grad
 
 

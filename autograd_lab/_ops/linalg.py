@@ -4,11 +4,12 @@ import math
 import numpy as np
 
 from .. import _dtypes
+from .._grad_mode import state as _grad
 from .._node import defnode
 from .._tensor import Tensor, _new
 from ._record import _array_of, _broadcast_error, _operand, record, record1
 from .arith import DivBackward0, MulBackward0, PowBackward0, PowBackward1
-from .views import ReshapeAliasBackward, SqueezeBackward4, _view, expand, reshape, unsqueeze
+from .views import ReshapeAliasBackward, SqueezeBackward4, expand, reshape, unsqueeze
 
 
 # ================================================================================================
@@ -95,15 +96,21 @@ def _matmul(input, other, cls):
 def _matmul_steps(a, b, A, Bv):
     """a @ b recorded as PyTorch decomposes it, for vector @ matrix (unsqueeze, mm, squeeze),
     batch @ matrix or vector (view, mm/mv, _unsafe_view) and batch @ batch of the same batch
-    shape (expand, view, bmm, _unsafe_view); None for the other forms."""
+    shape (expand, view, bmm, _unsafe_view); None for the other forms. When nothing records,
+    only the steps' numpy calls run (`_matmul_unrecorded`)."""
     vector_matrix = A.ndim == 1 and Bv.ndim == 2
     batch_matrix = A.ndim >= 3 and Bv.ndim <= 2
     batch_batch = A.ndim >= 3 and A.shape[:-2] == Bv.shape[:-2]
     if not (vector_matrix or batch_matrix or batch_batch):
         return None
+    if not (_grad.enabled and (a._requires_grad or b._requires_grad)):
+        try:
+            return _new(_matmul_unrecorded(A, Bv, vector_matrix, batch_matrix))
+        except ValueError:
+            pass  # the steps below raise PyTorch's error
     if vector_matrix:  # (mm, mv and bmm raise PyTorch's errors for shapes that do not fit)
-        out = mm(unsqueeze(a, 0), b)
-        return _view(SqueezeBackward4, out._data.reshape(Bv.shape[1:]), out, (out._data.shape,))
+        out = mm(unsqueeze(a, 0), b)  # squeezed in place, as PyTorch's: not a view
+        return record1(SqueezeBackward4, out._data.reshape(Bv.shape[1:]), out, (out._data.shape,))
     if batch_matrix:
         out = (mm if Bv.ndim == 2 else mv)(reshape(a, -1, A.shape[-1]), b)
         shape = A.shape[:-1] + Bv.shape[1:]
@@ -111,6 +118,20 @@ def _matmul_steps(a, b, A, Bv):
         out = bmm(*[reshape(expand(t, t.shape), -1, *t.shape[-2:]) for t in (a, b)])
         shape = A.shape[:-1] + Bv.shape[-1:]
     return record1(ReshapeAliasBackward, out._data.reshape(shape), out, (out._data.shape,))
+
+
+def _matmul_unrecorded(A, Bv, vector_matrix, batch_matrix):
+    """The array `_matmul_steps` makes, from the numpy calls its steps make (ValueError where a
+    step raises): the same bits, strides included."""
+    if vector_matrix:  # (unsqueeze reshapes as np.expand_dims does)
+        return np.matmul(A.reshape((1,) + A.shape), Bv).reshape(Bv.shape[1:])
+    if batch_matrix:
+        return np.matmul(A.reshape(-1, A.shape[-1]), Bv).reshape(A.shape[:-1] + Bv.shape[1:])
+    # (expand's broadcast_to only zeroes the strides of dims of size 1, which numpy's matmul
+    # may then treat otherwise: it is skipped where there are none)
+    flat = [(t if min(t.shape) > 1 else np.broadcast_to(t, t.shape)).reshape(-1, *t.shape[-2:])
+            for t in (A, Bv)]
+    return np.matmul(*flat).reshape(A.shape[:-1] + Bv.shape[-1:])
 
 
 def _matmul_error(sa, sb):

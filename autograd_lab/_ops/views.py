@@ -17,10 +17,10 @@ from ._record import _broadcast_error, _shape_arg, as_tensor_arg, norm_dim, norm
 # ================================================================================================
 
 
-def _view(cls, data, x, saved, replay=None, index=None):
+def _view(cls, data, x, saved, replay=None):
     """A result sharing x's memory and version counter. `replay(B, t)` applies the same view to
-    a tensor shaped like x, `index` is the view's place in x when it is not all of x: with them
-    an in-place op on the result also rewrites x's history (see `rebase`)."""
+    a tensor shaped like x: with it an in-place op on the result also rewrites x's history (see
+    `rebase`)."""
     out = record1(cls, data, x, saved)
     out._vc = x._shared_vc()
     extra = x._extra
@@ -31,10 +31,13 @@ def _view(cls, data, x, saved, replay=None, index=None):
     if replay is not None and _grad.enabled and (np.may_share_memory(data, x._data)
                                                  or not data.size):  # (empty: no bytes)
         up = extra.get("view") if extra is not None else None
-        steps = ((cls._vjps[0], saved), up and up[3])  # back to the root base, linked
-        out._extra["view"] = (x, replay, index, steps)
+        steps = ((cls._vjps[0], saved), up and up[2])  # back to the root base, linked
+        out._extra["view"] = (x, replay, steps)
         if x.grad_fn is not None or not x._requires_grad:  # x may be rebased later: tell it
-            x._extras().setdefault("views", weakref.WeakSet()).add(out)
+            views = x._extras().get("views")
+            if views is None:  # (made once: a WeakSet costs more than the rest of a view)
+                views = x._extra["views"] = weakref.WeakSet()
+            views.add(out)
     return out
 
 
@@ -54,12 +57,11 @@ TransposeBackward0 = defnode("TransposeBackward0", [
     lambda B, g, ans, d0, d1: B.transpose(g, d0, d1)], "transpose")
 TBackward0 = defnode("TBackward0", [lambda B, g, ans, d0, d1: B.transpose(g, d0, d1)], "t")
 ReshapeAliasBackward = defnode("UnsafeViewBackward0", _reshape_back, "view")  # reshape of a copy
-SqueezeBackward4 = defnode("SqueezeBackward4", _reshape_back, "squeeze")  # vector @ matrix
+SqueezeBackward4 = defnode("SqueezeBackward4", _reshape_back, "squeeze")  # v @ M, squeezed in place
 ExpandBackward0 = defnode("ExpandBackward0", [lambda B, g, ans, shape: B.sum_to(g, shape)],
                           "expand")
 for _cls in (ViewBackward0, UnsqueezeBackward0, SqueezeBackward0, SqueezeBackward1,
-             SqueezeBackward2, SqueezeBackward4, PermuteBackward0, TransposeBackward0, TBackward0,
-             ExpandBackward0):
+             SqueezeBackward2, PermuteBackward0, TransposeBackward0, TBackward0, ExpandBackward0):
     _cls._is_view = True
 
 

@@ -110,6 +110,15 @@ def _accumulate(leaf, g, create):
             leaf._grad._bump_version()
         else:
             leaf._grad = _new(np.asarray(acc + g, dtype=dt))
+    extra = leaf._extra
+    if extra is not None and extra.get("post_accumulate_hooks"):
+        for hook in list(extra["post_accumulate_hooks"]):
+            result = hook(leaf)
+            if isinstance(result, Tensor):
+                raise RuntimeError("Tensor post accumulate grad hooks should return None.")
+            if result is not None:
+                raise TypeError(f"expected Variable, but hook returned "
+                                f"'{type(result).__name__}'")
 
 
 _VERSION_HINT = (  # PyTorch's hint, then ours

@@ -30,7 +30,8 @@ class Group:
 
     def add(self, k, node):
         """Make `node` (made with (self,) saved) the member for output k."""
-        node._extras()["group"] = self
+        extra = node._extras()
+        extra["group"], extra["group_index"] = self, k
         self.members[k] = weakref.ref(node)
 
     def nodes(self):
@@ -42,7 +43,7 @@ class Group:
         gradient after `hooked(node, grad)` (its hooks), which runs once per member and pass."""
         if self.pass_ is pending:  # another member already sent everything in this pass
             self.out = None
-            return self.hooked[self._index(fn)]
+            return self.hooked[fn._extra["group_index"]]
         self.pass_ = pending
         grads = []
         for n in self.nodes():
@@ -50,10 +51,7 @@ class Group:
             grads.append(gn if gn is None or n._extra is None else hooked(n, gn))
         self.hooked = grads
         self.out = self.backward(grads, create)
-        return grads[self._index(fn)]
-
-    def _index(self, fn):
-        return next(k for k, n in enumerate(self.nodes()) if n is fn)
+        return grads[fn._extra["group_index"]]
 
     def sent(self, i):
         """The gradient the running member sends along edge i."""

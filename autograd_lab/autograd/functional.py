@@ -84,6 +84,8 @@ _INDEPENDENT = {  # strict mode: input i got no gradient (by the pass that found
                          "in the grad_jacobian. This is not allowed in strict mode as it "
                          "prevents from using the double backward trick to replace forward mode "
                          "AD.",
+    "jacobian_row": "Output {output} of the user-provided function is independent of input {i}. "
+                    "This is not allowed in strict mode.",
 }
 _NEEDS_GRAD = {  # strict mode: what it means that tensor i does not require grad
     "outputs": "Output {i} of the user-provided function does not require gradients. The "
@@ -135,19 +137,20 @@ def _grad(outputs, inputs, grad_outputs=None, create_graph=False, retain_graph=N
                 create_graph=create_graph, allow_unused=True)
 
 
-def _zeros_for_none(grads, like, strict, create_graph, stage):
-    """grads with zeros where an input got none (an error in strict mode)."""
+def _zeros_for_none(grads, like, strict, create_graph, stage, output=None):
+    """grads with zeros where an input got none (an error in strict mode). For a Jacobian row
+    (stage "jacobian_row"), `output` is its output's index, which PyTorch's messages name."""
     out = []
     for i, (g, ref) in enumerate(zip(grads, like)):
         if g is None:
             if strict:
-                raise RuntimeError(_INDEPENDENT[stage].format(i=i))
+                raise RuntimeError(_INDEPENDENT[stage].format(i=i, output=output))
             g = zeros_like(ref)
         elif strict and create_graph and not g.requires_grad:
             what = "hessian" if stage.startswith("double") else "jacobian"
             raise RuntimeError(f"The {what} of the user-provided function is independent of "
-                               f"input {i}. This is not allowed in strict mode when "
-                               f"create_graph=True.")
+                               f"input {i if output is None else output}. This is not allowed "
+                               f"in strict mode when create_graph=True.")
         out.append(g)
     return tuple(out)
 
@@ -247,18 +250,9 @@ def _jacobian_rows(i, out, inputs, create_graph, strict):
     flat = out.reshape(-1)
     for k in range(out.numel()):
         grads = _grad((flat[k],), inputs, retain_graph=True, create_graph=create_graph)
-        for j, (g, inp) in enumerate(zip(grads, inputs)):
-            if g is None:
-                if strict:
-                    raise RuntimeError(f"Output {i} of the user-provided function is "
-                                       f"independent of input {j}. This is not allowed in "
-                                       f"strict mode.")
-                g = zeros_like(inp)
-            elif strict and create_graph and not g.requires_grad:
-                raise RuntimeError(f"The jacobian of the user-provided function is independent "
-                                   f"of input {i}. This is not allowed in strict mode when "
-                                   f"create_graph=True.")
-            rows[j].append(g)
+        for row, g in zip(rows, _zeros_for_none(grads, inputs, strict, create_graph,
+                                                "jacobian_row", i)):
+            row.append(g)
     return tuple(stack(r).reshape(out.shape + inp.shape)  # (an empty output: PyTorch's error)
                  for r, inp in zip(rows, inputs))
 

@@ -10,7 +10,7 @@ import math
 import numpy as np
 
 from .. import _dtypes
-from .._ops import NP, defnode, record, record1
+from .._ops import NP, broadcast_meta, defnode, record, record1
 from .._tensor import _new
 
 _EPS = float(np.float32(1e-12))  # PyTorch's floor (a float32) for x * (1 - x) in BCE's gradient
@@ -72,14 +72,7 @@ def mse_loss(input, target, reduction):
     loss = reduce_losses(d * d, reduction)
     norm = 2.0 * _scale(reduction, d.size)
     return record(MseLossBackward0, loss, (input, target),
-                  (input, _saved_target(target, d.dtype), norm), _broadcast_meta(d, input, target))
-
-
-def _broadcast_meta(out, *inputs):
-    """Per-input (shape, dtype) when type promotion must be undone, else None."""
-    if all(t._data.shape == out.shape and t._data.dtype == out.dtype for t in inputs):
-        return None
-    return tuple((t._data.shape, t._data.dtype) for t in inputs)
+                  (input, _saved_target(target, d.dtype), norm), broadcast_meta(d, input, target))
 
 
 def _nll_rule(B, g, ans, coef, index, shape):
@@ -222,7 +215,7 @@ def binary_cross_entropy_with_logits(input, target, weight, pos_weight, reductio
         loss = loss * w
     return record(BinaryCrossEntropyWithLogitsBackward0, reduce_losses(loss, reduction),
                   (input, target), (input, target, w, pw, _scale(reduction, x.size)),
-                  _broadcast_meta(loss, input, target))
+                  broadcast_meta(loss, input, target))
 
 
 # ================================================================================================
@@ -547,7 +540,7 @@ def _difference_loss(cls, kernel, input, target, reduction, param, losses):
     d = _difference(input, target, kernel)
     return record(cls, reduce_losses(losses(np.abs(d)), reduction), (input, target),
                   (input, _saved_target(target, d.dtype), param, _scale(reduction, d.size)),
-                  _broadcast_meta(d, input, target))
+                  broadcast_meta(d, input, target))
 
 
 def smooth_l1_loss(input, target, reduction, beta):

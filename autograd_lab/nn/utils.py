@@ -1,12 +1,15 @@
-"""`nn.utils`: gradient clipping, as PyTorch's `clip_grad_norm_` and `clip_grad_value_`."""
+"""`nn.utils`: gradient clipping (`clip_grad_norm_`, `clip_grad_value_`) and the conversion of
+parameters to one vector and back (`parameters_to_vector`, `vector_to_parameters`), as
+PyTorch's."""
 import types
 import warnings
 
 from .. import _factories, _ops
 from .._grad_mode import no_grad
 from .._tensor import Tensor
+from ._module import typename
 
-__all__ = ["clip_grad_norm_", "clip_grad_value_"]
+__all__ = ["clip_grad_norm_", "clip_grad_value_", "parameters_to_vector", "vector_to_parameters"]
 
 
 def _grads(parameters):
@@ -49,3 +52,31 @@ def clip_grad_value_(parameters, clip_value, foreach=None):
     clip_value = float(clip_value)
     for g in _grads(parameters):
         g.clamp_(min=-clip_value, max=clip_value)
+
+
+def _check_param_device(param):
+    """PyTorch's check that the parameters are on one device. All are on the CPU here, so what
+    remains is its failure on a non-tensor (an AttributeError on 'device')."""
+    return param.device
+
+
+def parameters_to_vector(parameters):
+    """The parameters flattened and concatenated into one vector (recorded: gradients flow back
+    to each parameter)."""
+    vec = []
+    for param in parameters:
+        _check_param_device(param)
+        vec.append(param.view(-1))
+    return _ops.cat(vec)
+
+
+def vector_to_parameters(vec, parameters):
+    """Make each parameter's data the next slice of vec, in order (a view: they share memory)."""
+    if not isinstance(vec, Tensor):
+        raise TypeError(f"expected torch.Tensor, but got: {typename(vec)}")
+    pointer = 0
+    for param in parameters:
+        _check_param_device(param)
+        count = param.numel()
+        param.data = vec[pointer:pointer + count].view_as(param).data
+        pointer += count

@@ -152,6 +152,18 @@ class Optimizer:
                 g = p._grad._data
                 yield p, p._data, -g if group.get("maximize") else g
 
+    def _steps(self, group, *buffers):
+        """As _with_grads, plus the param's state and the step number (counted); at a param's
+        first update its state starts as PyTorch's: a float32 'step', then zero buffers with
+        the given names."""
+        for p, a, g in self._with_grads(group):
+            state = self.state[p]
+            if not state:
+                state["step"] = step_counter()
+                for name in buffers:
+                    state[name] = zeros_state(p)
+            yield p, a, g, state, count_step(state)
+
     # ---- (de)serialisation -------------------------------------------------------------------
     def state_dict(self):
         """{'state': {index: {...}}, 'param_groups': [{..., 'params': [indices]}]}."""
@@ -235,6 +247,37 @@ def check_hyper(label, value, high=None):
         raise ValueError(f"Invalid {label}: {value}")
 
 
+def check_adam_hyper(lr, eps, betas, weight_decay):
+    """The ValueErrors of Adam and its variants, checked in PyTorch's order."""
+    check_hyper("learning rate", lr)
+    check_hyper("epsilon value", eps)
+    check_hyper("beta parameter at index 0", betas[0], 1.0)
+    check_hyper("beta parameter at index 1", betas[1], 1.0)
+    check_hyper("weight_decay value", weight_decay)
+
+
+def apply_weight_decay(a, g, group):
+    """The group's weight decay: a shrunk in place by lr * weight_decay when decoupled
+    (AdamW's way), else weight_decay * a added to the gradient. Returns the gradient."""
+    weight_decay = group["weight_decay"]
+    if weight_decay == 0:
+        return g
+    if group.get("decoupled_weight_decay"):
+        a *= 1 - group["lr"] * weight_decay
+        return g
+    return g + weight_decay * a
+
+
+def update_moments(state, g, beta1, beta2):
+    """Move state's exp_avg toward g and exp_avg_sq toward g * g (as PyTorch: lerp_, then
+    mul_ and addcmul_); returns their arrays."""
+    m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
+    lerp_(m, g, 1 - beta1)
+    v *= beta2
+    v += (1 - beta2) * g * g
+    return m, v
+
+
 def zeros_state(p):
     """A state buffer (exp_avg, momentum_buffer, ...) shaped like p."""
     return _new(np.zeros_like(p._data))
@@ -250,7 +293,6 @@ def count_step(state):
     step = state["step"]._data
     step += 1
     return float(step)
-
 
 
 def lerp_(x, end, weight):

@@ -1,8 +1,7 @@
 """Adam and AdamW (Kingma & Ba, 2015; Loshchilov & Hutter, 2019), with amsgrad."""
 import numpy as np
 
-from ._optimizer import (Optimizer, check_hyper, count_step, lerp_, step_counter,
-                         zeros_state)
+from ._optimizer import Optimizer, apply_weight_decay, check_adam_hyper, update_moments
 
 
 class Adam(Optimizer):
@@ -21,11 +20,7 @@ class Adam(Optimizer):
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  amsgrad=False, *, foreach=None, maximize=False, capturable=False,
                  differentiable=False, fused=None, decoupled_weight_decay=False):
-        check_hyper("learning rate", lr)
-        check_hyper("epsilon value", eps)
-        check_hyper("beta parameter at index 0", betas[0], 1.0)
-        check_hyper("beta parameter at index 1", betas[1], 1.0)
-        check_hyper("weight_decay value", weight_decay)
+        check_adam_hyper(lr, eps, betas, weight_decay)
         super().__init__(params, dict(
             lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
             maximize=maximize, foreach=foreach, capturable=capturable,
@@ -34,24 +29,11 @@ class Adam(Optimizer):
 
     def _update(self, group):
         lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
-        weight_decay, amsgrad = group["weight_decay"], group["amsgrad"]
-        for p, a, g in self._with_grads(group):
-            state = self.state[p]
-            if not state:
-                state["step"] = step_counter()
-                state["exp_avg"], state["exp_avg_sq"] = zeros_state(p), zeros_state(p)
-                if amsgrad:
-                    state["max_exp_avg_sq"] = zeros_state(p)
-            step = count_step(state)
-            if weight_decay != 0:
-                if group["decoupled_weight_decay"]:
-                    a *= 1 - lr * weight_decay
-                else:
-                    g = g + weight_decay * a
-            m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
-            lerp_(m, g, 1 - beta1)
-            v *= beta2
-            v += (1 - beta2) * g * g
+        amsgrad = group["amsgrad"]
+        buffers = ("exp_avg", "exp_avg_sq") + (("max_exp_avg_sq",) if amsgrad else ())
+        for p, a, g, state, step in self._steps(group, *buffers):
+            g = apply_weight_decay(a, g, group)
+            m, v = update_moments(state, g, beta1, beta2)
             if amsgrad:
                 v = np.maximum(state["max_exp_avg_sq"]._data, v,
                                out=state["max_exp_avg_sq"]._data)

@@ -1,8 +1,7 @@
 """RMSprop (Hinton's lecture 6e), with momentum and the centered variant."""
 import numpy as np
 
-from ._optimizer import (Optimizer, check_hyper, count_step, lerp_, step_counter,
-                         zeros_state)
+from ._optimizer import Optimizer, check_hyper, lerp_
 
 
 class RMSprop(Optimizer):
@@ -35,16 +34,9 @@ class RMSprop(Optimizer):
         lr, alpha, eps = group["lr"], group["alpha"], group["eps"]
         weight_decay, momentum, centered = group["weight_decay"], group["momentum"], \
             group["centered"]
-        for p, a, g in self._with_grads(group):
-            state = self.state[p]
-            if not state:
-                state["step"] = step_counter()
-                state["square_avg"] = zeros_state(p)
-                if momentum > 0:
-                    state["momentum_buffer"] = zeros_state(p)
-                if centered:
-                    state["grad_avg"] = zeros_state(p)
-            count_step(state)
+        buffers = ("square_avg",) + (("momentum_buffer",) if momentum > 0 else ()) \
+            + (("grad_avg",) if centered else ())
+        for p, a, g, state, _ in self._steps(group, *buffers):
             if weight_decay != 0:
                 g = g + weight_decay * a
             v = state["square_avg"]._data

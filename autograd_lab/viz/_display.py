@@ -81,17 +81,18 @@ def html(image, text=None):
     """The SVG in the `ag-graph` box, under `text` (the tensor's repr) when given.
 
     A wide graph shrinks to the output's width, down to 75% of its size so labels stay
-    readable, and scrolls sideways beyond that. Untrusted notebooks strip the SVG but keep
-    the text, so the repr is what they show."""
+    readable, and scrolls sideways beyond that on screen; printed, it shrinks to the page.
+    Untrusted notebooks strip the SVG but keep the text, so the repr is what they show."""
     width = float(_WIDTH.search(image).group(1))
     fitted = image.replace("<svg ", f'<svg style="width:100%;max-width:{width:g}px;'
                            f'min-width:{0.75 * width:.0f}px;height:auto" ', 1)
     head = "" if text is None else \
         f'<pre class="ag-repr" style="{_REPR_STYLE}">{escape(text, quote=False)}</pre>'
-    return f'<div class="ag-graph" style="overflow-x:auto">{head}{fitted}</div>'
+    return f'<div class="ag-graph" style="overflow-x:auto">{_PRINT}{head}{fitted}</div>'
 
 
 _WIDTH = re.compile(r' width="([\d.]+)"')
+_PRINT = "<style>@media print{.ag-graph svg{min-width:0!important}}</style>"  # no scrolling on paper
 # The repr in the notebook's code font, as the text output it replaces (HTML exports and some
 # frontends give a <pre> inside HTML output the page's font).
 _REPR_STYLE = ("margin:0 0 6px 0;font-family:var(--jp-code-font-family,monospace);"

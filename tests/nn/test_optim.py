@@ -120,13 +120,14 @@ def initial(seed=0):
     return [rng.normal(size=(3, 2)), rng.normal(size=2)]
 
 
-@pytest.mark.parametrize("name, kwargs, reference", CASES, ids=IDS)
-def test_updates_follow_the_published_formula(name, kwargs, reference):
+def assert_follows_formula(name, kwargs, reference, steps=STEPS):
+    """optim.<name>(**kwargs) updates as reference(**kwargs) (a function of (theta, g, t) per
+    parameter), step by step, in float64."""
     params = [lab.tensor(a, requires_grad=True) for a in initial()]
     opt = getattr(optim, name)(params, **kwargs)
     expected = [a.copy() for a in initial()]
     updates = [reference(**kwargs) for _ in params]
-    for t in range(1, STEPS + 1):
+    for t in range(1, steps + 1):
         opt.zero_grad()
         loss_of(lab, params).backward()
         grads = [p.grad.numpy().copy() for p in params]
@@ -137,35 +138,49 @@ def test_updates_follow_the_published_formula(name, kwargs, reference):
 
 
 @pytest.mark.parametrize("name, kwargs, reference", CASES, ids=IDS)
+def test_updates_follow_the_published_formula(name, kwargs, reference):
+    assert_follows_formula(name, kwargs, reference)
+
+
+def train(lib, name, kwargs, dtype, steps=STEPS):
+    """(the parameters after each step, the optimizer, the parameters) of lib.optim.<name>
+    minimizing loss_of from initial() in dtype."""
+    params = [lib.tensor(a.astype(dtype), requires_grad=True) for a in initial()]
+    opt = getattr(lib.optim, name)(params, **kwargs)
+    history = []
+    for _ in range(steps):
+        opt.zero_grad()
+        loss_of(lib, params).backward()
+        opt.step()
+        history.append([p.detach().numpy().copy() for p in params])
+    return history, opt, params
+
+
+def assert_same_state(ours, theirs, tolerance):
+    """Two optimizers' state_dicts: the same groups, state keys, dtypes and values."""
+    ours, theirs = ours.state_dict(), theirs.state_dict()
+    assert ours["param_groups"] == theirs["param_groups"]
+    assert list(ours["state"]) == list(theirs["state"])
+    for i, state in theirs["state"].items():
+        assert list(ours["state"][i]) == list(state)
+        for key, value in state.items():
+            assert repr(ours["state"][i][key].dtype) == repr(value.dtype)
+            np.testing.assert_allclose(ours["state"][i][key].numpy(), value.numpy(), **tolerance)
+
+
+@pytest.mark.parametrize("name, kwargs, reference", CASES, ids=IDS)
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 def test_updates_equal_torchs_from_the_same_weights(name, kwargs, reference, dtype):
     torch = pytest.importorskip("torch")
-    runs = {}
-    for lib in (lab, torch):
-        params = [lib.tensor(a.astype(dtype), requires_grad=True) for a in initial()]
-        opt = getattr(lib.optim, name)(params, **kwargs)
-        history = []
-        for _ in range(STEPS):
-            opt.zero_grad()
-            loss_of(lib, params).backward()
-            opt.step()
-            history.append([p.detach().numpy().copy() for p in params])
-        runs[lib] = history, opt
+    (ours, ours_opt, _), (theirs, theirs_opt, _) = (train(lib, name, kwargs, dtype)
+                                                     for lib in (lab, torch))
     tol = {"float64": 1e-12, "float32": 2e-5}[dtype]  # float32: torch fuses some roundings
-    for ours, theirs in zip(runs[lab][0], runs[torch][0]):
-        for a, b in zip(ours, theirs):
+    for ours_params, theirs_params in zip(ours, theirs):
+        for a, b in zip(ours_params, theirs_params):
             assert a.dtype == b.dtype
             np.testing.assert_allclose(a, b, rtol=tol, atol=tol)
-    (ours_opt, theirs_opt) = runs[lab][1], runs[torch][1]
     assert repr(ours_opt) == repr(theirs_opt)
-    ours_sd, theirs_sd = ours_opt.state_dict(), theirs_opt.state_dict()
-    assert ours_sd["param_groups"] == theirs_sd["param_groups"]
-    for i, state in theirs_sd["state"].items():
-        assert list(ours_sd["state"][i]) == list(state)
-        for key, value in state.items():
-            assert repr(ours_sd["state"][i][key].dtype) == repr(value.dtype)
-            np.testing.assert_allclose(ours_sd["state"][i][key].numpy(), value.numpy(),
-                                       rtol=tol, atol=tol)
+    assert_same_state(ours_opt, theirs_opt, dict(rtol=tol, atol=tol))
 
 
 # ---- errors -------------------------------------------------------------------------------

@@ -1,15 +1,10 @@
-"""Learning-rate schedulers: StepLR and ExponentialLR, on PyTorch's LRScheduler protocol.
-
-Call `scheduler.step()` after `optimizer.step()`, once per epoch; it sets each param group's
-'lr' (the starting values are kept as 'initial_lr').
-"""
+"""`LRScheduler`, the protocol every scheduler follows (as PyTorch's), and what they share."""
 import functools
+import types
 import warnings
 import weakref
 
-from ._optimizer import Optimizer
-
-__all__ = ["LRScheduler", "StepLR", "ExponentialLR"]
+from .._optimizer import Optimizer
 
 _EPOCH_DEPRECATED = (
     "The epoch parameter in `scheduler.step()` was not necessary and is being deprecated where "
@@ -23,12 +18,31 @@ _ORDER = (
     "`lr_scheduler.step()`.  Failure to do this will result in PyTorch skipping the first value "
     "of the learning rate schedule. See more details at "
     "https://pytorch.org/docs/stable/optim.html#how-to-adjust-learning-rate")
-
-
 _OVERRIDDEN = (
     "Seems like `optimizer.step()` has been overridden after learning rate scheduler "
     "initialization. Please, make sure to call `optimizer.step()` before `lr_scheduler.step()`. "
     "See more details at https://pytorch.org/docs/stable/optim.html#how-to-adjust-learning-rate")
+
+
+def check_optimizer(optimizer):
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
+
+
+def group_values(optimizer, key):
+    """[group[key] for each param group]."""
+    return [group[key] for group in optimizer.param_groups]
+
+
+def per_group(name, optimizer, value):
+    """value for each param group: a list or tuple as given (one per group), else repeated."""
+    if isinstance(value, (list, tuple)):
+        if len(value) != len(optimizer.param_groups):
+            raise ValueError(f"{name} must have the same length as optimizer.param_groups. "
+                             f"{name} has {len(value)} values, param_groups has "
+                             f"{len(optimizer.param_groups)}.")
+        return list(value)
+    return [value] * len(optimizer.param_groups)
 
 
 def _track_step_calls(opt):
@@ -49,21 +63,21 @@ def _track_step_calls(opt):
     opt.step = wrapper
 
 
-def _warn_get_lr_called_within_step(scheduler):
+def warn_get_lr_called_within_step(scheduler):
     if not scheduler._get_lr_called_within_step:
         warnings.warn("To get the last learning rate computed by the scheduler, please use "
                       "`get_last_lr()`.", UserWarning, stacklevel=3)
 
 
 class LRScheduler:
-    """Base class: subclasses give `get_lr()` (chainable) and `_get_closed_form_lr()`."""
+    """Base class: subclasses give `get_lr()` (the chainable form, from the groups' current
+    rates) and may give `_get_closed_form_lr()` (from `base_lrs`, used by `step(epoch)`)."""
 
     _get_lr_called_within_step = False
     _is_initial = False
 
     def __init__(self, optimizer, last_epoch=-1):
-        if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
+        check_optimizer(optimizer)
         self.optimizer = optimizer
         for i, group in enumerate(optimizer.param_groups):
             if last_epoch == -1:
@@ -75,13 +89,19 @@ class LRScheduler:
                     f"trying to resume training from a checkpoint but haven't properly loaded "
                     f"the optimizer state\n2. You're using last_epoch >= 0 for a fresh training "
                     f"run (not recommended)")
-        self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
+        self.base_lrs = group_values(optimizer, "initial_lr")
         self.last_epoch = last_epoch
         _track_step_calls(optimizer)
+        self._initial_step()
+
+    def _initial_step(self):
+        """Reset the step count and take the first step (which sets the starting rates)."""
         self._step_count = 0
         self._is_initial = True
-        self.step()
-        self._is_initial = False
+        try:
+            self.step()
+        finally:
+            self._is_initial = False
 
     def get_lr(self):
         raise NotImplementedError
@@ -91,7 +111,7 @@ class LRScheduler:
         return self._last_lr
 
     def step(self, epoch=None):
-        """Advance one epoch and set the param groups' learning rates."""
+        """Advance one epoch (or, deprecated, go to `epoch`) and set the groups' rates."""
         if self._step_count == 1:
             if not hasattr(self.optimizer.step, "_wrapped_by_lr_sched"):
                 warnings.warn(_OVERRIDDEN, UserWarning, stacklevel=2)
@@ -100,6 +120,9 @@ class LRScheduler:
         self._step_count += 1
         if epoch is not None:
             warnings.warn(_EPOCH_DEPRECATED, UserWarning, stacklevel=2)
+        self._update_lr(epoch)
+
+    def _update_lr(self, epoch=None):
         self._get_lr_called_within_step = True
         try:
             if epoch is None:
@@ -107,12 +130,16 @@ class LRScheduler:
                 values = self.get_lr()
             else:
                 self.last_epoch = epoch
-                values = self._get_closed_form_lr()
+                closed_form = getattr(self, "_get_closed_form_lr", self.get_lr)
+                values = closed_form()
         finally:
             self._get_lr_called_within_step = False
-        for group, lr in zip(self.optimizer.param_groups, values):
+        self._set_lrs(values)
+
+    def _set_lrs(self, values):
+        for group, lr in zip(self.optimizer.param_groups, values, strict=True):
             group["lr"] = lr
-        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+        self._last_lr = group_values(self.optimizer, "lr")
 
     def state_dict(self):
         """Everything but the optimizer."""
@@ -122,36 +149,18 @@ class LRScheduler:
         self.__dict__.update(state_dict)
 
 
-class StepLR(LRScheduler):
-    """Multiply the learning rate by gamma every step_size epochs."""
-
-    def __init__(self, optimizer, step_size, gamma=0.1, last_epoch=-1):
-        self.step_size, self.gamma = step_size, gamma
-        super().__init__(optimizer, last_epoch)
-
-    def get_lr(self):
-        _warn_get_lr_called_within_step(self)
-        if self.last_epoch == 0 or self.last_epoch % self.step_size != 0:
-            return [group["lr"] for group in self.optimizer.param_groups]
-        return [group["lr"] * self.gamma for group in self.optimizer.param_groups]
-
-    def _get_closed_form_lr(self):
-        return [base * self.gamma ** (self.last_epoch // self.step_size)
-                for base in self.base_lrs]
+class _LRScheduler(LRScheduler):
+    """PyTorch's old name of LRScheduler, kept for code that subclasses it."""
 
 
-class ExponentialLR(LRScheduler):
-    """Multiply the learning rate by gamma every epoch."""
+def saved_callables(functions):
+    """How PyTorch saves user functions in a state_dict: None for a plain function, the
+    attributes of a callable object."""
+    return [None if isinstance(fn, types.FunctionType) else fn.__dict__.copy()
+            for fn in functions]
 
-    def __init__(self, optimizer, gamma, last_epoch=-1):
-        self.gamma = gamma
-        super().__init__(optimizer, last_epoch)
 
-    def get_lr(self):
-        _warn_get_lr_called_within_step(self)
-        if self._is_initial:
-            return [group["lr"] for group in self.optimizer.param_groups]
-        return [group["lr"] * self.gamma for group in self.optimizer.param_groups]
-
-    def _get_closed_form_lr(self):
-        return [base * self.gamma ** self.last_epoch for base in self.base_lrs]
+def restore_callables(functions, saved):
+    for fn, attributes in zip(functions, saved):
+        if attributes is not None:
+            fn.__dict__.update(attributes)

@@ -132,7 +132,7 @@ def diagonal(input, offset=0, dim1=0, dim2=1):
     data = np.lib.stride_tricks.as_strided(
         corner, shape, strides + [corner.strides[d1] + corner.strides[d2]],
         writeable=a.flags.writeable)
-    return _view(DiagonalViewBackward0, data, x, (a.shape, ix), lambda B, g: g[ix], ix)
+    return _view(DiagonalViewBackward0, data, x, (a.shape, ix), lambda B, g: g[ix])
 
 
 def diag_embed(input, offset=0, dim1=-2, dim2=-1):

@@ -4,13 +4,18 @@ import math
 
 from . import _ops
 from ._ops import (_LinAlgError as LinAlgError, cholesky, det, eigh, eigvalsh, inv,
-                   linalg_cross as cross, linalg_slogdet as slogdet, matrix_power, qr, solve,
-                   svd, svdvals)
+                   linalg_cross as cross, linalg_slogdet as slogdet, matrix_power, matrix_rank,
+                   multi_dot, qr, solve, solve_triangular, svd, svdvals, vecdot)
 from ._tensor import Tensor
 
-__all__ = ["LinAlgError", "cholesky", "cross", "det", "eigh", "eigvalsh", "inv", "matrix_norm",
-           "matrix_power", "norm", "qr", "slogdet", "solve", "svd", "svdvals",
-           "vector_norm"]
+__all__ = ["LinAlgError", "cholesky", "cross", "det", "diagonal", "eigh", "eigvalsh", "inv",
+           "matrix_norm", "matrix_power", "matrix_rank", "multi_dot", "norm", "qr", "slogdet",
+           "solve", "solve_triangular", "svd", "svdvals", "vecdot", "vector_norm"]
+
+
+def diagonal(A, *, offset=0, dim1=-2, dim2=-1):
+    """The view of the offset-th diagonal of the matrices in the last two dims."""
+    return _ops.diagonal(A, offset, dim1, dim2)
 
 
 def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):

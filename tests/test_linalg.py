@@ -10,7 +10,8 @@ from hypothesis import assume, given, settings, strategies as st
 from hypothesis.extra import numpy as hnp
 
 import autograd_lab as lab
-from helpers import helper_test_op, leaves, random_arrays, repr_or_error, require_torch
+from helpers import (helper_test_op, leaves, random_arrays, repr_or_error, require_torch,
+                     view_op_matches_torch)
 
 
 def _well_conditioned(shape, seed=0):
@@ -81,6 +82,17 @@ OPS = [
      random_arrays([(2, 4, 3)], "float32")),
     ("svd_vh_squared", lambda T, a: T.linalg.svd(a, False).Vh ** 2,
      random_arrays([(3, 5)], "float32")),
+    ("solve_triangular", lambda T, a, b: T.linalg.solve_triangular(a, b, upper=True),
+     [_well_conditioned((3, 3)), random_arrays([(3, 2)], "float32")[0]]),
+    ("solve_triangular_lower_right_unit", lambda T, a, b: T.linalg.solve_triangular(
+        a, b, upper=False, left=False, unitriangular=True),
+     [_well_conditioned((2, 3, 3)), random_arrays([(2, 3)], "float32")[0]]),
+    ("vecdot", lambda T, a, b: T.linalg.vecdot(a, b, dim=0), random_arrays([(3, 2), (3, 1)],
+                                                                           "float32")),
+    ("vecdot_vectors", lambda T, a, b: T.linalg.vecdot(a, b), random_arrays([(3,), (3,)],
+                                                                            "float32")),
+    ("linalg_diagonal", lambda T, a: T.linalg.diagonal(a, offset=-1),
+     random_arrays([(2, 3, 3)], "float32")),
     ("qr_q", lambda T, a: T.linalg.qr(a).Q, random_arrays([(4, 3)], "float32")),
     ("qr_r", lambda T, a: T.linalg.qr(a)[1], random_arrays([(4, 3)], "float32")),
     ("qr_wide_q", lambda T, a: T.linalg.qr(a).Q, random_arrays([(2, 2, 4)], "float32")),
@@ -99,6 +111,20 @@ OPS = [
 @pytest.mark.parametrize("name,fn,arrays", OPS, ids=[o[0] for o in OPS])
 def test_matches_torch(name, fn, arrays):
     helper_test_op(fn, None, arrays=[a.copy() for a in arrays])
+
+
+MULTI_DOTS = [
+    ("vector_first", lambda T, a, b, c: T.linalg.multi_dot([a, b, c]), [(3,), (3, 4), (4, 2)]),
+    ("right_first", lambda T, a, b, c: T.linalg.multi_dot([a, b, c]), [(4, 3), (3, 3), (3, 1)]),
+    ("chain", lambda T, a, b, c, d: T.linalg.multi_dot([a, b, c, d]),
+     [(5, 1), (1, 4), (4, 2), (2, 3)]),
+    ("vectors", lambda T, a, b: T.linalg.multi_dot([a, b]), [(3,), (3,)]),
+]
+
+
+@pytest.mark.parametrize("name,fn,shapes", MULTI_DOTS, ids=[o[0] for o in MULTI_DOTS])
+def test_multi_dot_matches_torch(name, fn, shapes):
+    view_op_matches_torch(fn, random_arrays(shapes))
 
 
 def _f64(arrays):
@@ -128,6 +154,13 @@ FD = [
     ("qr_tall", lambda a: lab.linalg.qr(a).Q.sin() + lab.linalg.qr(a).R.sum(),
      random_arrays([(4, 3)])),
     ("qr_wide", lambda a: lab.linalg.qr(a).R ** 2, random_arrays([(2, 2, 3)])),
+    ("solve_triangular", lambda a, b: lab.linalg.solve_triangular(a, b, upper=True),
+     [_well_conditioned((3, 3)), random_arrays([(3, 2)])[0]]),
+    ("solve_triangular_unit_right", lambda a, b: lab.linalg.solve_triangular(
+        a, b, upper=False, left=False, unitriangular=True),
+     [_well_conditioned((3, 3)), random_arrays([(2, 2, 3)])[0]]),
+    ("multi_dot", lambda a, b, c: lab.linalg.multi_dot([a, b, c]) ** 2,
+     random_arrays([(2, 3), (3, 3), (3,)])),
     ("svd_tall", lambda a: (lambda u, s, vh: u[..., :3].sin() + s.sum() + vh.sum())(
         *lab.linalg.svd(a)), random_arrays([(4, 3)])),
     ("svd_wide_reduced", lambda a: (lambda u, s, vh: u.sin().sum() * s.unsqueeze(-1) + vh.sin())(
@@ -195,6 +228,18 @@ CALLS = [
     "T.linalg.qr(T.ones(2, 2, dtype=T.long))",
     "T.linalg.svd(B).S", "T.linalg.svd(b)", "T.linalg.svd(T.ones(2, 2, dtype=T.long))",
     "[t.shape for t in T.linalg.svd(B)]", "[t.shape for t in T.linalg.svd(B, False)]",
+    "T.linalg.multi_dot([A, b.reshape(2, 1)])", "T.linalg.multi_dot([b, A, b])",
+    "T.linalg.multi_dot([A])", "T.linalg.multi_dot([A, B.t()])",
+    "T.linalg.multi_dot([A, T.ones(2, 2, 2)])", "T.linalg.multi_dot([T.ones(2, 2, 2), A])",
+    "T.linalg.multi_dot([A, T.ones(2, 2, 2), b])", "T.linalg.multi_dot([A, A.double()])",
+    "T.linalg.vecdot(B, T.ones(2))", "T.linalg.vecdot(b, T.ones(3))",
+    "T.linalg.vecdot(b.long(), b.long())", "T.linalg.vecdot(b, b.double())",
+    "T.linalg.matrix_rank(T.ones(3, 3))", "T.linalg.matrix_rank(T.ones(2, 3, 3), hermitian=True)",
+    "T.linalg.matrix_rank(T.eye(3), atol=1.5)", "T.linalg.matrix_rank(T.eye(3) * 2, rtol=0.6)",
+    "T.linalg.matrix_rank(b)", "T.linalg.matrix_rank(A.long())", "T.linalg.matrix_rank(B)",
+    "T.linalg.solve_triangular(A, B, upper=True)", "T.linalg.solve_triangular(A, b, upper=True)",
+    "T.linalg.solve_triangular(A, B, upper=True, left=False)",
+    "T.linalg.solve_triangular(B, A, upper=True)",
     "T.linalg.qr(B, mode='r').R.sum().backward()",
     "T.linalg.qr(B.t(), mode='complete').Q.sum().backward()",
 ]

@@ -4,8 +4,8 @@ and second derivatives."""
 import pytest
 
 import autograd_lab as lab
-from helpers import (assert_matches_torch, backward_both, helper_test_op, leaves, random_arrays,
-                     repr_or_error, require_torch)
+from helpers import (helper_test_op, leaves, random_arrays, repr_or_error, require_torch,
+                     view_op_matches_torch)
 
 # (id, fn(module, *inputs), input shapes)
 OPS = [
@@ -48,20 +48,7 @@ TENSORDOTS = [
 
 @pytest.mark.parametrize("name,fn", TENSORDOTS, ids=[o[0] for o in TENSORDOTS])
 def test_tensordot_matches_torch(name, fn):
-    """Values, graph (a view of one mm) and gradients. (Not the repr: helper_test_op writes
-    our values into PyTorch's output where sums round differently, and PyTorch then gives that
-    view a regenerated history.)"""
-    torch = require_torch()
-    arrays = random_arrays([(2, 3, 4), (3, 4, 2)])
-    ours_in, theirs_in = leaves(lab, arrays), leaves(torch, arrays)
-    ours, theirs = fn(lab, *ours_in), fn(torch, *theirs_in)
-    assert_matches_torch(ours, theirs, 1e-10)
-    names = [(type(n).__name__, type(n.next_functions[0][0]).__name__)
-             for n in (ours.grad_fn, theirs.grad_fn)]
-    assert names[0] == names[1] == ("ViewBackward0", "MmBackward0")
-    g = random_arrays([tuple(theirs.shape)], seed=1)[0]
-    backward_both(ours, theirs, ours_in, theirs_in, g,
-                  lambda a, b: assert_matches_torch(a, b, 1e-10))
+    view_op_matches_torch(fn, random_arrays([(2, 3, 4), (3, 4, 2)]))
 
 
 FD = [

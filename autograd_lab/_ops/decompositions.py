@@ -2,10 +2,13 @@
 eigenvalues, SVD): one node per result, named as PyTorch's, with rules written with the
 vocabulary's `inv`, `solve`, `cofactor`, `eigh`, `qr`, `svd`: a rule that needs a
 decomposition recomputes it, recorded when create_graph=True, so it differentiates again."""
+import types
+
 import numpy as np
 
 from .. import _dtypes
 from .._node import defnode
+from .._tensor import _new
 from ._record import as_tensor_arg, record, record1, tensor_param
 from .arith import where
 from .scans import flip
@@ -302,6 +305,77 @@ def svdvals(A):
     a = _svd_input(x)
     values = np.linalg.svd(a, compute_uv=False)
     return record1(LinalgSvdBackward0, values.astype(a.dtype, copy=False), x, (x,))
+
+
+def _triangle(B, a, upper, unit):
+    """The triangle of a that solve_triangular reads (a unit diagonal with unitriangular)."""
+    if not unit:
+        return B.triu(a, 0) if upper else B.tril(a, 0)
+    eye = B.const(_eye(a.shape[-1], a))
+    return (B.triu(a, 1) if upper else B.tril(a, -1)) + eye
+
+
+def _solve_triangular_grad_b(B, g, ans, a, upper, left, unit):
+    t = _triangle(B, a, upper, unit)
+    return B.solve(B.mT(t), g) if left else B.mT(B.solve(t, B.mT(g)))
+
+
+def _solve_triangular_grad_a(B, g, ans, a, upper, left, unit):
+    gb = _solve_triangular_grad_b(B, g, ans, a, upper, left, unit)
+    ga = -(gb @ B.mT(ans)) if left else -(B.mT(ans) @ gb)
+    k = 1 if unit else 0
+    return B.triu(ga, k) if upper else B.tril(ga, -k)
+
+
+_NP_TRIANGLES = types.SimpleNamespace(tril=np.tril, triu=np.triu, const=np.asarray)
+LinalgSolveTriangularBackward0 = defnode("LinalgSolveTriangularBackward0", [
+    _solve_triangular_grad_a, _solve_triangular_grad_b], "solve_triangular", saves=True,
+    uses_ans=True)
+
+
+def solve_triangular(A, B, *, upper, left=True, unitriangular=False):
+    """X with A X = B (X A = B with left=False) for a triangular A: only its upper (or lower)
+    triangle is read, and with unitriangular its diagonal is taken as ones."""
+    x, y = as_tensor_arg(A), tensor_param(B, "linalg_solve_triangular", "B", 2)
+    a = _square("linalg.solve_triangular", x)
+    b = y._data
+    if b.ndim < 2:
+        raise RuntimeError("linalg.solve_triangular: The input tensor B must have at least 2 "
+                           "dimensions.")
+    n = a.shape[-1]
+    if (b.shape[-2] if left else b.shape[-1]) != n:
+        raise RuntimeError(f"linalg.solve_triangular: Incompatible shapes of A and B for the "
+                           f"equation {'AX = B' if left else 'XA = B'} ({n}x{n} and "
+                           f"{b.shape[-2]}x{b.shape[-1]})")
+    t = _triangle(_NP_TRIANGLES, a, upper, unitriangular)
+    b = b.astype(a.dtype, copy=False)
+    try:
+        data = _np_solve(t, b) if left else np.swapaxes(
+            _np_solve(np.swapaxes(t, -1, -2), np.swapaxes(b, -1, -2)), -1, -2)
+    except np.linalg.LinAlgError:
+        data = np.full(np.broadcast_shapes(a.shape[:-2], b.shape[:-2]) + b.shape[-2:], np.nan,
+                       a.dtype)  # (a zero on the diagonal: PyTorch's substitution gives inf/NaN)
+    meta = ((a.shape, a.dtype), (y._data.shape, y._data.dtype))
+    return record(LinalgSolveTriangularBackward0, data.astype(a.dtype, copy=False), (x, y),
+                  (x, upper, left, unitriangular), meta)
+
+
+def matrix_rank(A, *, atol=None, rtol=None, hermitian=False):
+    """How many singular values exceed max(atol, rtol * the largest) (rtol eps * max(m, n)
+    when neither is given)."""
+    x = as_tensor_arg(A)
+    a = x._data
+    if a.ndim < 2:
+        raise RuntimeError("torch.linalg.matrix_rank: The input tensor input must have at least "
+                           "2 dimensions.")
+    if a.dtype.kind != "f":
+        raise RuntimeError("This function doesn't handle types other than float and double")
+    s = np.abs(np.linalg.eigvalsh(a)) if hermitian else np.linalg.svd(a, compute_uv=False)
+    if rtol is None:
+        rtol = np.finfo(a.dtype).eps * max(a.shape[-2:]) if atol is None else 0.0
+    top = s.max(-1, keepdims=True) if s.shape[-1] else np.zeros(s.shape[:-1] + (1,), a.dtype)
+    tol = np.maximum(0.0 if atol is None else atol, rtol * top)
+    return _new(np.sum(s > tol, -1).astype(np.int64))
 
 
 def _qr_square_grad(B, gq, gr, q, r):

@@ -1,5 +1,6 @@
 """Products beyond matmul: addmm, addmv, baddbmm, addbmm (beta * input + alpha * product, one
-node each), tensordot and kron (composed as PyTorch composes them), cross and matrix_power."""
+node each), tensordot, kron, multi_dot and vecdot (composed as PyTorch composes them), cross
+and matrix_power."""
 import builtins
 
 import numpy as np
@@ -8,8 +9,9 @@ from .._node import defnode
 from .._tensor import _new
 from ._record import _broadcast_error, as_tensor_arg, norm_dim, record, record1, tensor_param
 from .arith import mul
-from .views import ReshapeAliasBackward, clone, expand, permute, reshape
-from .linalg import matmul, mm
+from .reductions import sum
+from .views import ReshapeAliasBackward, clone, expand, permute, reshape, unsqueeze, view
+from .linalg import _MM_RULES, _cpp_name, _product, matmul, mm
 from .decompositions import inv
 from .vocab import NP
 from .pointwise import _inplace_of
@@ -258,6 +260,89 @@ def matrix_power(input, n):
         if bit:
             result = z if result is None else matmul(result, z)
     return result
+
+
+def _chain_order(dims):
+    """PyTorch's matrix-chain order for matrices dims[i] x dims[i + 1]: split[i][j] (the first
+    cheapest split wins)."""
+    n = len(dims) - 1
+    cost = [[0] * n for _ in range(n)]
+    split = [[0] * n for _ in range(n)]
+    for length in range(1, n):
+        for i in range(n - length):
+            j = i + length
+            cost[i][j] = None
+            for k in range(i, j):
+                c = cost[i][k] + cost[k + 1][j] + dims[i] * dims[k + 1] * dims[j + 1]
+                if cost[i][j] is None or c < cost[i][j]:
+                    cost[i][j], split[i][j] = c, k
+    return split
+
+
+def multi_dot(tensors):
+    """The product of the matrices (the first and last may be vectors), multiplied in the
+    cheapest order (as PyTorch: mm steps, then a view to the result's shape)."""
+    ts = list(tensors)
+    if len(ts) < 2:
+        raise RuntimeError(f"multi_dot(): expected at least 2 tensors but got {len(ts)}")
+    for i, t in enumerate(ts):
+        d = as_tensor_arg(t)._data.ndim
+        where = "the first tensor" if i == 0 else "the last tensor" if i == len(ts) - 1 else None
+        if where and d not in (1, 2):
+            raise RuntimeError(f"multi_dot(): {where} must be 1D or 2D but got {d}D")
+        if not where and d != 2:
+            raise RuntimeError(f"multi_dot(): tensor {i} must be 2D but got {d}D")
+    for i, t in enumerate(ts[1:], 1):
+        if t._data.dtype != ts[0]._data.dtype:
+            raise RuntimeError(f"multi_dot(): all tensors must have be the same dtype but tensor "
+                               f"0 is {_cpp_name(ts[0]._data.dtype)} and tensor {i} "
+                               f"{_cpp_name(t._data.dtype)}")
+    shape = [s for s in (ts[0].shape[0] if ts[0].ndim == 2 else None,
+                         ts[-1].shape[-1] if ts[-1].ndim == 2 else None) if s is not None]
+    if ts[0].ndim == 1:
+        ts[0] = unsqueeze(ts[0], 0)
+    if ts[-1].ndim == 1:
+        ts[-1] = unsqueeze(ts[-1], -1)
+    for i in range(len(ts) - 1):
+        if ts[i].shape[1] != ts[i + 1].shape[0]:
+            raise RuntimeError(f"multi_dot(): tensors {i} and {i + 1} with shapes "
+                               f"{list(tensors[i].shape)} and {list(tensors[i + 1].shape)} "
+                               f"cannot be multiplied")
+    if len(ts) == 3:  # (PyTorch compares the two orders directly)
+        a, b, c, d = ts[0].shape[0], ts[1].shape[0], ts[2].shape[0], ts[2].shape[1]
+        out = mm(ts[0], mm(ts[1], ts[2])) if (a * c) * (b + d) > (b * d) * (a + c) else \
+            mm(mm(ts[0], ts[1]), ts[2])
+    else:
+        split = _chain_order([t.shape[0] for t in ts] + [ts[-1].shape[1]])
+        out = _chain_product(ts, split, 0, len(ts) - 1)
+    return view(out, shape)
+
+
+def _chain_product(ts, split, i, j):
+    """ts[i] @ ... @ ts[j] in the order `split` gives."""
+    if i == j:
+        return ts[i]
+    k = split[i][j]
+    return mm(_chain_product(ts, split, i, k), _chain_product(ts, split, k + 1, j))
+
+
+VdotBackward0 = defnode("VdotBackward0", _MM_RULES, "vdot", saves=True)
+VdotBackward0._saved_names = ("self", "other")
+
+
+def vecdot(x, y, *, dim=-1):
+    """The dot products of the vectors along dim (inputs broadcast): (x * y).sum(dim)."""
+    a, b = as_tensor_arg(x), tensor_param(y, "linalg_vecdot", "y", 2)
+    for t in (a, b):
+        if t._data.dtype.kind != "f":
+            raise RuntimeError(f"linalg.vecdot: Expected a floating point or complex tensor as "
+                               f"input. Got {t.dtype.legacy}")
+    if a._data.dtype != b._data.dtype:
+        raise RuntimeError(f"linalg.vecdot: Expected x and y to have the same dtype, but found x "
+                           f"of type {a.dtype.legacy} and y of type {b.dtype.legacy} instead")
+    if a._data.ndim == b._data.ndim == 1:  # (PyTorch: vdot)
+        return _product(VdotBackward0, a, b, (1, 1), "")
+    return sum(mul(a, b), dim)
 
 
 addmm_, addmv_, baddbmm_, addbmm_ = (_inplace_of(op, op.__name__)

@@ -5,12 +5,12 @@ import math
 from . import _ops
 from ._ops import (_LinAlgError as LinAlgError, cholesky, det, eigh, eigvalsh, inv,
                    linalg_cross as cross, linalg_slogdet as slogdet, matrix_power, matrix_rank,
-                   multi_dot, qr, solve, solve_triangular, svd, svdvals, vecdot)
+                   multi_dot, pinv, qr, solve, solve_triangular, svd, svdvals, vecdot)
 from ._tensor import Tensor
 
 __all__ = ["LinAlgError", "cholesky", "cross", "det", "diagonal", "eigh", "eigvalsh", "inv",
-           "matrix_norm", "matrix_power", "matrix_rank", "multi_dot", "norm", "qr", "slogdet",
-           "solve", "solve_triangular", "svd", "svdvals", "vecdot", "vector_norm"]
+           "matrix_norm", "matrix_power", "matrix_rank", "multi_dot", "norm", "pinv", "qr",
+           "slogdet", "solve", "solve_triangular", "svd", "svdvals", "vecdot", "vector_norm"]
 
 
 def diagonal(A, *, offset=0, dim1=-2, dim2=-1):

@@ -91,6 +91,8 @@ OPS = [
                                                                            "float32")),
     ("vecdot_vectors", lambda T, a, b: T.linalg.vecdot(a, b), random_arrays([(3,), (3,)],
                                                                             "float32")),
+    ("pinv_tall", lambda T, a: T.linalg.pinv(a), random_arrays([(4, 3)], "float32")),
+    ("pinv_wide_batch", lambda T, a: T.linalg.pinv(a), random_arrays([(2, 2, 3)], "float32")),
     ("linalg_diagonal", lambda T, a: T.linalg.diagonal(a, offset=-1),
      random_arrays([(2, 3, 3)], "float32")),
     ("qr_q", lambda T, a: T.linalg.qr(a).Q, random_arrays([(4, 3)], "float32")),
@@ -159,6 +161,8 @@ FD = [
     ("solve_triangular_unit_right", lambda a, b: lab.linalg.solve_triangular(
         a, b, upper=False, left=False, unitriangular=True),
      [_well_conditioned((3, 3)), random_arrays([(2, 2, 3)])[0]]),
+    ("pinv_tall", lambda a: lab.linalg.pinv(a), random_arrays([(4, 3)])),
+    ("pinv_wide", lambda a: lab.linalg.pinv(a), random_arrays([(2, 2, 3)])),
     ("multi_dot", lambda a, b, c: lab.linalg.multi_dot([a, b, c]) ** 2,
      random_arrays([(2, 3), (3, 3), (3,)])),
     ("svd_tall", lambda a: (lambda u, s, vh: u[..., :3].sin() + s.sum() + vh.sum())(
@@ -240,6 +244,8 @@ CALLS = [
     "T.linalg.solve_triangular(A, B, upper=True)", "T.linalg.solve_triangular(A, b, upper=True)",
     "T.linalg.solve_triangular(A, B, upper=True, left=False)",
     "T.linalg.solve_triangular(B, A, upper=True)",
+    "T.linalg.pinv(b)", "T.linalg.pinv(A.long())", "T.linalg.pinv(T.ones(2, 3), atol=0.5)",
+    "T.linalg.pinv(T.ones(2, 3), rtol=0.5)", "T.linalg.pinv(T.eye(2) * 2, hermitian=True)",
     "T.linalg.qr(B, mode='r').R.sum().backward()",
     "T.linalg.qr(B.t(), mode='complete').Q.sum().backward()",
 ]
@@ -286,7 +292,8 @@ def test_random_matrices_match_torch(data):
                 + (lin.solve(x, x.mT) * w_).sum() + (lin.cholesky(spd) * w_).sum()
                 + lin.eigvalsh(spd).sum() + (lin.eigh(spd).eigenvectors ** 2 * w_).sum()
                 + (s * s).sum() + ((u @ vh) * w_).sum() + (r.abs() * w_).sum()
-                + (q @ r * w_).sum() + lin.matrix_norm(x, "nuc").sum())
+                + (q @ r * w_).sum() + lin.matrix_norm(x, "nuc").sum()
+                + (lin.pinv(x) * w_).sum())
 
     ours, theirs = lab.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
     lo, lt = loss(lab, ours), loss(torch, theirs)

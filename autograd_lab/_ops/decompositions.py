@@ -378,6 +378,42 @@ def matrix_rank(A, *, atol=None, rtol=None, hermitian=False):
     return _new(np.sum(s > tol, -1).astype(np.int64))
 
 
+def _pinv_rule(B, g, ans, a):
+    """PyTorch's pinv_backward (for real matrices), arranged to multiply the smallest
+    matrices."""
+    p, ph, gh = ans, B.mT(ans), B.mT(g)
+    if a.shape[-2] <= a.shape[-1]:
+        k = gh @ p
+        kph = k @ ph
+        return -B.mT(p @ k) + kph - (a @ p) @ kph + (ph @ p) @ (gh - k @ a)
+    k = p @ gh
+    phk = ph @ k
+    return -B.mT(k @ p) + (gh - a @ k) @ p @ ph + phk - phk @ p @ a
+
+
+LinalgPinvBackward0 = defnode("LinalgPinvBackward0", [_pinv_rule], "pinv", saves=True,
+                              uses_ans=True)
+
+
+def pinv(A, *, atol=None, rtol=None, hermitian=False):
+    """The pseudoinverse: V diag(1/s) U^T over the singular values s above max(atol, rtol *
+    the largest) (rtol eps * max(m, n) when neither is given)."""
+    x = as_tensor_arg(A)
+    a = x._data
+    if a.ndim < 2 or a.dtype.kind != "f":
+        raise RuntimeError(f"linalg.pinv({x.dtype.legacy}{{{list(a.shape)}}}): expected a "
+                           f"tensor with 2 or more dimensions of float, double, cfloat or "
+                           f"cdouble types")
+    u, s, vh = np.linalg.svd(a, full_matrices=False)
+    if rtol is None:
+        rtol = np.finfo(a.dtype).eps * max(a.shape[-2:]) if atol is None else 0.0
+    top = s.max(-1, keepdims=True) if s.shape[-1] else np.zeros(s.shape[:-1] + (1,), a.dtype)
+    tol = np.maximum(0.0 if atol is None else atol, rtol * top)
+    inv_s = np.where(s > tol, 1 / np.where(s > tol, s, 1), 0).astype(a.dtype)
+    data = np.swapaxes(vh, -1, -2) @ (inv_s[..., :, None] * np.swapaxes(u, -1, -2))
+    return record1(LinalgPinvBackward0, data.astype(a.dtype, copy=False), x, (x,))
+
+
 def _qr_square_grad(B, gq, gr, q, r):
     """The gradient of A = QR (m >= n, Q with n columns): (gQ + Q copyltu(M)) R^-T with
     M = R gR^T - gQ^T Q, copyltu mirroring the lower triangle (Liao et al., 2019)."""

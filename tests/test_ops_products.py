@@ -1,7 +1,10 @@
 """addmm, addmv, baddbmm, addbmm, tensordot, kron, cross / linalg.cross and matrix_power
 against PyTorch (values, dtypes, grad_fn names, reprs, gradients, errors); finite differences
 and second derivatives."""
+import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
+from hypothesis.extra import numpy as hnp
 
 import autograd_lab as lab
 from helpers import (helper_test_op, leaves, random_arrays, repr_or_error, require_torch,
@@ -129,3 +132,40 @@ def test_cross_without_dim_takes_the_first_dim_of_size_3():
     with pytest.warns(UserWarning):  # (PyTorch's deprecation warning; we give none)
         expected = torch.cross(torch.tensor(a), torch.tensor(b))
     assert lab.allclose(lab.cross(lab.tensor(a), lab.tensor(b)), lab.tensor(expected.numpy()))
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_random_products_match_torch(data):
+    """Values and gradients of a loss through every product, for random sizes, broadcast
+    inputs and scales."""
+    torch = require_torch()
+    b, m, k, n = (data.draw(st.integers(1, 3)) for _ in range(4))
+    beta, alpha = (data.draw(st.sampled_from([0, 1, 0.5, -2])) for _ in range(2))
+    shapes = {"c": data.draw(st.sampled_from([(m, n), (n,), (1, n), (m, 1)])), "m1": (m, k),
+              "m2": (k, n), "v": (k,), "b1": (b, m, k), "b2": (b, k, n), "x3": (b, 3),
+              "y3": (1, 3), "cv": data.draw(st.sampled_from([(m,), (1,)]))}
+    arrays = {name: data.draw(hnp.arrays(np.float64, s, elements=st.floats(-2, 2)))
+              for name, s in shapes.items()}
+
+    def loss(T, t):
+        return (T.addmm(t["c"], t["m1"], t["m2"], beta=beta, alpha=alpha).sum()
+                + (T.addmv(t["cv"], t["m1"], t["v"], beta=beta, alpha=alpha) ** 2).sum()
+                + T.baddbmm(t["c"], t["b1"], t["b2"], beta=beta, alpha=alpha).sin().sum()
+                + T.addbmm(t["c"], t["b1"], t["b2"], beta=beta, alpha=alpha).sum()
+                + T.tensordot(t["b1"], t["b2"], ([0, 2], [0, 1])).sum()
+                + T.kron(t["m1"], t["v"]).cos().sum()
+                + T.linalg.cross(t["x3"], t["y3"]).sum()
+                + T.linalg.multi_dot([t["v"], t["m2"], t["m2"].mT, t["v"]]))
+
+    results = []
+    for T in (lab, torch):
+        t = {name: T.tensor(a, requires_grad=True) for name, a in arrays.items()}
+        out = loss(T, t)
+        out.backward()
+        results.append((out.item(), {name: v.grad.numpy() for name, v in t.items()}))
+    (ours, our_grads), (theirs, their_grads) = results
+    np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-10)
+    for name in arrays:
+        np.testing.assert_allclose(our_grads[name], their_grads[name], rtol=1e-10, atol=1e-10,
+                                   err_msg=name)

@@ -108,6 +108,7 @@ CALLS = [
     "T.nanquantile(x, T.tensor([0.1, 0.9]))", "T.quantile(y.double(), T.tensor([0.5]))",
     "T.quantile(y, T.tensor([[0.5]]))", "T.quantile(y, T.tensor([0.2, 0.7]), keepdim=True)",
     "T.quantile(y, T.tensor(0.2), dim=0)", "T.quantile(T.tensor(3.), 0.5)",
+    "T.quantile(y, 0.2, keepdim=True)", "T.quantile(y, 0.2, 1, True, interpolation='lower')",
     "T.quantile(T.tensor([]), 0.5)",
     "T.cummax(x, 1)", "T.cummax(T.tensor([1., 3., 3., 2.]), 0)", "T.cummin(i, 0)",
     "T.cummax(T.tensor(2.), 0)",

@@ -6,6 +6,7 @@ from . import _ops
 from ._ops import (_LinAlgError as LinAlgError, cholesky, det, eigh, eigvalsh, inv,
                    linalg_cross as cross, linalg_slogdet as slogdet, matrix_power, matrix_rank,
                    multi_dot, pinv, qr, solve, solve_triangular, svd, svdvals, vecdot)
+from ._dtypes import float16
 from ._tensor import Tensor
 
 __all__ = ["LinAlgError", "cholesky", "cross", "det", "diagonal", "eigh", "eigvalsh", "inv",
@@ -39,6 +40,8 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
         raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
     rows, cols = (d % a.ndim for d in dim)
     if ord in ("nuc", 2, -2):
+        if a.dtype == float16:
+            raise RuntimeError("linalg.matrix_norm: Low precision dtypes not supported. Got Half")
         s = svdvals(_ops.movedim(a, (rows, cols), (-2, -1)))
         out = _ops.sum(s, -1) if ord == "nuc" else (_ops.amax if ord > 0 else _ops.amin)(s, -1)
         if keepdim:  # (PyTorch: unsqueezed at the end, then moved back)

@@ -103,6 +103,15 @@ CALLS = [
     "x.clone().requires_grad_().mul(1).nan_to_num_(2.)",
     "x.clone().requires_grad_().mul(1).exp2_()", "x.clone().requires_grad_().mul(1).sinc_()",
     "i.clone().exp2_()", "T.tensor([1, 1, 2]).unique_consecutive()",
+    # (float16 and bool inputs, edge cases)
+    "T.nansum(T.tensor([1., float('nan')]).half())",
+    "T.nanmean(T.tensor([1., float('nan')]).half())",
+    "T.exp2(T.tensor([1., 2.]).half())",
+    "T.sinc(T.tensor([0., 0.5]).half())",
+    "T.nan_to_num(T.tensor([float('inf'), float('nan')]).half())",
+    "T.rot90(T.ones(2, 2).bool())",
+    "T.diag_embed(T.tensor([True, False]))",
+    "T.logspace(0, 1, 3, dtype=T.float16)",
 ]
 
 

@@ -118,6 +118,16 @@ CALLS = [
     "o(2, 2, requires_grad=True).mul(1).addmm_(o(2, 3), o(3, 2), alpha=2)",
     "o(2).addmv_(o(2, 3), o(3), beta=0.5)", "o(2, 2, 2).baddbmm_(o(2, 2, 3), o(2, 3, 2))",
     "o(2, 2).addbmm_(o(4, 2, 3), o(4, 3, 2))",
+    # (float16 and bool inputs, edge cases)
+    "T.addmm(T.ones(2, 2).half(), T.ones(2, 2).half(), T.ones(2, 2).half())",
+    "T.kron(T.tensor([True, False]), T.tensor([True, True]))",
+    "T.linalg.cross(T.tensor([True, False, True]), T.tensor([True, True, False]))",
+    "T.tensordot(T.ones(2, 2).long(), T.ones(2, 2).long(), 1)",
+    "T.matrix_power(T.eye(2).bool(), 2)",
+    "T.matrix_power(T.eye(2).bool(), 1)",
+    "T.matrix_power(T.eye(2).bool(), 0)",
+    "T.matrix_power(T.eye(2).bool(), 3)",
+    "T.linalg.cross(T.ones(3).long(), T.ones(3).long())",
 ]
 
 

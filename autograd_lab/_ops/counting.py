@@ -108,7 +108,7 @@ def bincount(input, weights=None, minlength=0):
     """How many times each integer 0, 1, ... occurs in a 1-D tensor of non-negative integers
     (or the sum of their weights)."""
     a = as_tensor_arg(input)._data
-    if a.dtype.kind not in "iub":
+    if a.dtype.kind not in "iu":
         raise NotImplementedError(f'"bincount_cpu" not implemented for '
                                   f"'{_dtypes.of_array(a).legacy}'")
     if a.ndim != 1 or (a.size and a.min() < 0):
@@ -127,11 +127,17 @@ def histc(input, bins=100, min=0, max=0):
     if a.dtype.kind != "f":
         raise NotImplementedError(f'"histogram_cpu" not implemented for '
                                   f"'{_dtypes.of_array(a).legacy}'")
+    if bins <= 0:
+        raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for dimension 0")
     if max < min:
         raise RuntimeError("torch.histc: max must be larger than min")
     lo, hi = a.dtype.type(min), a.dtype.type(max)
+    shown = [f"{v:g}" for v in (lo, hi)]
     if lo == hi and a.size:
         lo, hi = a.min(), a.max()
+        shown = ["-nan" if np.isnan(v) else f"{v:g}" for v in (lo, hi)]  # (as C prints them)
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        raise RuntimeError(f"torch.histc: range of [{shown[0]}, {shown[1]}] is not finite")
     if lo == hi:
         lo, hi = lo - 1, hi + 1
     edges = np.linspace(lo, hi, bins + 1).astype(a.dtype)

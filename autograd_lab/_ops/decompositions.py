@@ -20,8 +20,18 @@ class _LinAlgError(RuntimeError):
     torch.linalg.LinAlgError."""
 
 
-def _square(name, x):
-    """x's array, checked to be a (batch of) square floating-point matrices."""
+def _no_half(name, a, kernel=None):
+    """PyTorch's refusal of float16 matrices: its LAPACK kernel's name, or (kernel None) its
+    low-precision error."""
+    if a.dtype == np.float16:
+        if kernel is None:
+            raise RuntimeError(f"{name}: Low precision dtypes not supported. Got Half")
+        raise NotImplementedError(f'"{kernel}" not implemented for \'Half\'')
+
+
+def _square(name, x, kernel=None):
+    """x's array, checked to be a (batch of) square single or double precision matrices
+    (`kernel`: the name of PyTorch's kernel in its error for float16)."""
     a = x._data
     if a.ndim < 2:
         raise RuntimeError(f"{name}: The input tensor A must have at least 2 dimensions.")
@@ -31,6 +41,7 @@ def _square(name, x):
     if a.dtype.kind != "f":
         raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. Got "
                            f"{_dtypes.of_array(a).legacy}")
+    _no_half(name, a, kernel)
     return a
 
 
@@ -106,7 +117,7 @@ def inv(A):
 def det(A):
     """The determinant of a square matrix (or of each in a batch)."""
     x = as_tensor_arg(A)
-    a = _square("linalg.det", x)
+    a = _square("linalg.det", x, "lu_cpu")
     return record1(LinalgDetBackward0, np.asarray(np.linalg.det(a), a.dtype), x, (x,))
 
 
@@ -130,6 +141,7 @@ def linalg_slogdet(A):
 
 def logdet(input):
     """log(det(A)): NaN where the determinant is negative."""
+    _no_half("logdet", as_tensor_arg(input)._data)
     sign, logabs = slogdet(input)
     return where(sign == -1, float("nan"), logabs)
 
@@ -154,7 +166,7 @@ LinalgSolveExBackward0 = defnode("LinalgSolveExBackward0", [_solve_grad_a, _solv
 def solve(A, B, *, left=True):
     """X with A X = B (X A = B with left=False), B a matrix or a vector (batches broadcast)."""
     x, y = as_tensor_arg(A), tensor_param(B, "linalg_solve", "B", 2)
-    a = _square("linalg.solve", x)
+    a = _square("linalg.solve", x, "lu_cpu")
     b = y._data
     vector = b.ndim == 1 or (b.ndim == a.ndim - 1 and b.shape == a.shape[:-1])
     bm = b[..., None] if vector else b
@@ -197,7 +209,7 @@ def cholesky(A, *, upper=False):
     """L lower triangular with L L^H = A for a symmetric positive-definite A (its lower
     triangle is read); U = L^H with upper=True."""
     x = as_tensor_arg(A)
-    a = _square("linalg.cholesky", x)
+    a = _square("linalg.cholesky", x, "cholesky_cpu")
     try:
         data = np.linalg.cholesky(a)
     except np.linalg.LinAlgError:
@@ -232,7 +244,7 @@ def _eigh_arrays(name, x, uplo):
     if a.dtype.kind != "f":
         raise NotImplementedError(f'"linalg_eigh_cpu" not implemented for '
                                   f"'{_dtypes.of_array(a).legacy}'")
-    _square(name, x)
+    _square(name, x, "linalg_eigh_cpu")
     values, vectors = np.linalg.eigh(a, uplo)
     return values.astype(a.dtype, copy=False), vectors.astype(a.dtype, copy=False)
 
@@ -337,7 +349,7 @@ def solve_triangular(A, B, *, upper, left=True, unitriangular=False):
     """X with A X = B (X A = B with left=False) for a triangular A: only its upper (or lower)
     triangle is read, and with unitriangular its diagonal is taken as ones."""
     x, y = as_tensor_arg(A), tensor_param(B, "linalg_solve_triangular", "B", 2)
-    a = _square("linalg.solve_triangular", x)
+    a = _square("linalg.solve_triangular", x, "triangular_solve_cpu")
     b = y._data
     if b.ndim < 2:
         raise RuntimeError("linalg.solve_triangular: The input tensor B must have at least 2 "
@@ -368,7 +380,7 @@ def matrix_rank(A, *, atol=None, rtol=None, hermitian=False):
     if a.ndim < 2:
         raise RuntimeError("torch.linalg.matrix_rank: The input tensor input must have at least "
                            "2 dimensions.")
-    if a.dtype.kind != "f":
+    if a.dtype not in (np.float32, np.float64):
         raise RuntimeError("This function doesn't handle types other than float and double")
     s = np.abs(np.linalg.eigvalsh(a)) if hermitian else np.linalg.svd(a, compute_uv=False)
     if rtol is None:
@@ -400,7 +412,7 @@ def pinv(A, *, atol=None, rtol=None, hermitian=False):
     the largest) (rtol eps * max(m, n) when neither is given)."""
     x = as_tensor_arg(A)
     a = x._data
-    if a.ndim < 2 or a.dtype.kind != "f":
+    if a.ndim < 2 or a.dtype not in (np.float32, np.float64):
         raise RuntimeError(f"linalg.pinv({x.dtype.legacy}{{{list(a.shape)}}}): expected a "
                            f"tensor with 2 or more dimensions of float, double, cfloat or "
                            f"cdouble types")
@@ -469,6 +481,7 @@ def qr(A, mode="reduced"):
     if a.dtype.kind != "f":
         raise RuntimeError(f"linalg.qr: Expected a floating point or complex tensor as input. "
                            f"Got {_dtypes.of_array(a).legacy}")
+    _no_half("linalg.qr", a, "geqrf_cpu")
     q, r = np.linalg.qr(a, "complete" if mode == "complete" else "reduced")
     if mode == "r":
         q = np.zeros(0, a.dtype)
@@ -524,6 +537,7 @@ def _svd_input(x):
     if a.dtype.kind != "f":
         raise RuntimeError(f"linalg.svd: Expected a floating point or complex tensor as input. "
                            f"Got {_dtypes.of_array(a).legacy}")
+    _no_half("linalg.svd", a, "linalg_svd_cpu")
     return a
 
 

@@ -213,6 +213,8 @@ def linalg_cross(input, other, *, dim=-1):
     except ValueError:
         raise _broadcast_error(a.shape, b.shape) from None
     d = norm_dim(dim, len(shape))
+    if a.dtype == np.bool_:
+        raise NotImplementedError("\"cross\" not implemented for 'Bool'")
     if a.shape[d] != 3 or b.shape[d] != 3:
         raise RuntimeError(f"linalg.cross: inputs dimension {dim} must have length 3. Got "
                            f"{a.shape[d]} and {b.shape[d]}")
@@ -241,6 +243,8 @@ def matrix_power(input, n):
     if a.shape[-1] != a.shape[-2]:
         raise RuntimeError(f"linalg.matrix_power: A must be batches of square matrices, but "
                            f"they are {a.shape[-2]} by {a.shape[-1]} matrices")
+    if a.dtype == np.bool_ and abs(n) > 1:
+        raise NotImplementedError("\"addmm_impl_cpu_\" not implemented for 'Bool'")
     if n == 0:
         out = clone(x)
         out.copy_(_new(np.broadcast_to(np.eye(a.shape[-1], dtype=a.dtype), a.shape)))

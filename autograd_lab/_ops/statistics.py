@@ -42,9 +42,17 @@ def _order(a, d):
         a.dtype.kind == "f" else np.full(a.shape[:d] + (1,) + a.shape[d + 1:], a.shape[d])
 
 
+def _not_for_bool(kernel, a):
+    if a.dtype == np.bool_:
+        raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
+
+
 def _median(name, input, dim, keepdim, skip_nan):
     x = as_tensor_arg(input)
     a = x._data
+    if dim is not None and not isinstance(dim, (int, np.integer)):
+        raise TypeError(f"{name}(): argument 'dim' must be int, not {type(dim).__name__}")
+    _not_for_bool("median_cpu" if dim is None else "median_out", a)
     whole, along = ((NanmedianBackward0, NanmedianBackward1) if skip_nan else
                     (MedianBackward0, MedianBackward1))
     pair = getattr(return_types, name)
@@ -109,6 +117,7 @@ def kthvalue(input, k, dim=-1, keepdim=False):
     x = as_tensor_arg(input)
     a = x._data
     d = norm_dim(dim, a.ndim)
+    _not_for_bool("kthvalue_cpu", a)
     n = a.shape[d] if a.ndim else 1
     if not 1 <= k <= n:
         raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d}")
@@ -170,14 +179,14 @@ def _quantile(name, input, q, dim, keepdim, interpolation, skip_nan):
     if ((qs < 0) | (qs > 1)).any():
         raise RuntimeError(f"{name}() q must be in the range [0, 1] but got "
                            f"{float(qs[(qs < 0) | (qs > 1)].flat[0]):g}")
+    if not a.size:
+        raise RuntimeError(f"{name}() input tensor must be non-empty")
     if dim is None:
         x, d = reshape(x, -1), 0
     else:
         d = norm_dim(dim, a.ndim)
         if not a.ndim:
             x = reshape(x, 1)
-    if not x._data.shape[d]:
-        raise RuntimeError(f"{name}() input tensor must be non-empty")
     s = movedim(sort(x, d).values, d, -1)  # (..., n), NaN last
     sa = s._data
     n = sa.shape[-1]

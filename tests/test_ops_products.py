@@ -119,6 +119,7 @@ CALLS = [
     "o(2).addmv_(o(2, 3), o(3), beta=0.5)", "o(2, 2, 2).baddbmm_(o(2, 2, 3), o(2, 3, 2))",
     "o(2, 2).addbmm_(o(4, 2, 3), o(4, 3, 2))",
     # (float16 and bool inputs, edge cases)
+    "T.addmm(o(2, 2), o(2, 3), o(3, 2), beta=0.5, alpha=T.tensor(2.))",
     "T.addmm(T.ones(2, 2).half(), T.ones(2, 2).half(), T.ones(2, 2).half())",
     "T.kron(T.tensor([True, False]), T.tensor([True, True]))",
     "T.linalg.cross(T.tensor([True, False, True]), T.tensor([True, True, False]))",

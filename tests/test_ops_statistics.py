@@ -146,6 +146,12 @@ CALLS = [
     "T.histc(T.tensor([1, 2, 1]), bins=4, min=0, max=3)", "T.histc(T.tensor([1., 1.]), bins=3)",
     "T.histc(T.tensor([0.1, 0.2, 0.3, 0.7, 1.0, 0.9999999]), bins=10, min=0, max=1)",
     # (float16 and bool inputs, edge cases)
+    "T.bincount(T.tensor([1, 2]), minlength=-1)",
+    "T.bincount(T.tensor([1, 2]), weights=T.tensor([1., 2., 3.]))",
+    "T.searchsorted(T.tensor([1, 3, 5]), T.tensor([2]), side='left', right=True)",
+    "T.searchsorted(T.tensor([1, 3, 5]), T.tensor([2]), side='middle')",
+    "T.quantile(T.arange(4.), [0.5])",
+    "T.median(T.ones(3, requires_grad=True)).grad_fn._saved_self",
     "T.median(T.tensor([True, False, True]))",
     "T.median(T.tensor([True, False, True]), 0)",
     "T.cummax(T.tensor([True, False, True]), 0)",

@@ -33,6 +33,12 @@ def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=N
                            f"first N-1 dimensions of boundaries tensor and input value tensor "
                            f"must match, but we got boundaries tensor {list(b.shape)} and input "
                            f"value tensor {list(v.shape)}")
+    if side not in (None, "left", "right"):
+        raise RuntimeError(f"torch.searchsorted(): side can only be 'left' or 'right' but got "
+                           f"{side}")
+    if side == "left" and right:
+        raise RuntimeError("torch.searchsorted(): side and right can't be set to opposites, got "
+                           "side of left while right was True")
     right = right or side == "right"
     pos = _sorted_positions(b, v, right, None if sorter is None else sorter._data)
     return _new(np.asarray(pos, np.int32 if out_int32 else np.int64))
@@ -113,9 +119,13 @@ def bincount(input, weights=None, minlength=0):
                                   f"'{_dtypes.of_array(a).legacy}'")
     if a.ndim != 1 or (a.size and a.min() < 0):
         raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+    if minlength < 0:
+        raise RuntimeError("minlength should be >= 0")
     if weights is None:
         return _new(np.bincount(a, minlength=minlength).astype(np.int64))
     w = weights._data
+    if w.shape != a.shape:
+        raise RuntimeError("weights should be 1-d and have the same length as input")
     dt = w.dtype if w.dtype.kind == "f" else np.float64
     return _new(np.bincount(a, w.astype(np.float64), minlength).astype(dt))
 

@@ -6,7 +6,7 @@ import builtins
 import numpy as np
 
 from .._node import defnode
-from .._tensor import _new
+from .._tensor import Tensor, _new
 from ._record import _broadcast_error, as_tensor_arg, norm_dim, record, record1, tensor_param
 from .arith import mul
 from .reductions import sum
@@ -46,6 +46,7 @@ for _cls in (AddmmBackward0, AddmvBackward0, BaddbmmBackward0, AddbmmBackward0):
 
 def _add_product(cls, input, m1, m2, product, beta, alpha):
     """beta * input (broadcast to the product's shape) + alpha * product, as `cls`."""
+    beta, alpha = (v.item() if isinstance(v, Tensor) else v for v in (beta, alpha))
     data = product if alpha == 1 else product * alpha
     a = input._data
     if a.ndim > data.ndim or builtins.any(n not in (1, s) for n, s in zip(a.shape[::-1],

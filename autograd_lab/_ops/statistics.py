@@ -15,6 +15,7 @@ from .scans import _argsort, gather, sort
 MedianBackward0 = defnode("MedianBackward0", [_evenly_rule], "median", saves=True, uses_ans=True)
 NanmedianBackward0 = defnode("NanmedianBackward0", [_evenly_rule], "nanmedian", saves=True,
                              uses_ans=True)
+MedianBackward0._saved_names = NanmedianBackward0._saved_names = ("self",)
 MedianBackward1 = defnode("MedianBackward1", _index_rule, "median")
 NanmedianBackward1 = defnode("NanmedianBackward1", _index_rule, "nanmedian")
 ModeBackward0 = defnode("ModeBackward0", _index_rule, "mode")
@@ -171,8 +172,15 @@ def _quantile(name, input, q, dim, keepdim, interpolation, skip_nan):
         if q._data.dtype != a.dtype:
             raise RuntimeError(f"{name}() q tensor must be same dtype as the input tensor")
         qs, scalar = q._data, q._data.ndim == 0
-    else:
+    elif isinstance(q, (int, float, np.number)) and not isinstance(q, bool):
         qs, scalar = np.asarray(q, a.dtype), True
+    else:
+        raise TypeError(f"{name}() received an invalid combination of arguments - got (Tensor, "
+                        f"{type(q).__name__}), but expected one of:\n * (Tensor input, Tensor q, "
+                        f"int dim = None, bool keepdim = False, *, str interpolation = \"linear\","
+                        f" Tensor out = None)\n * (Tensor input, float q, int dim = None, bool "
+                        f"keepdim = False, *, str interpolation = \"linear\", Tensor out = "
+                        f"None)\n")
     if interpolation not in _INTERPOLATIONS:
         raise RuntimeError(f"{name}() interpolation must be one of linear, lower, higher, "
                            f"midpoint or nearest, but got {interpolation}")

@@ -40,7 +40,8 @@ from ._ops import (add, sub, mul, div, pow, matmul, mm, mv, dot, bmm, neg, exp, 
                    column_stack, dstack, diagonal, diag_embed, rot90, addmm, addmv, baddbmm,
                    addbmm, tensordot, kron, cross, matrix_power, median, nanmedian, mode,
                    kthvalue, quantile, nanquantile, cummax, cummin, searchsorted, bucketize,
-                   unique, unique_consecutive, bincount, histc, inverse, det, logdet, slogdet)
+                   unique, unique_consecutive, bincount, histc, inverse, det, logdet, slogdet,
+                   matrix_exp)
 from ._factories import (tensor, as_tensor, from_numpy, zeros, ones, empty, full, zeros_like,
                          ones_like, empty_like, full_like, arange, linspace, logspace, eye, rand,
                          randn, randint, randperm, rand_like, randn_like, allclose, equal, numel)

@@ -1,17 +1,19 @@
 """torch.linalg: inverses, determinants, solves, decompositions (Cholesky, QR, eigh, SVD),
-norms, cross products and matrix powers."""
+norms, cross products, matrix powers and exponentials."""
 import math
 
 from . import _ops
 from ._ops import (_LinAlgError as LinAlgError, cholesky, det, eigh, eigvalsh, inv,
-                   linalg_cross as cross, linalg_slogdet as slogdet, matrix_power, matrix_rank,
-                   multi_dot, pinv, qr, solve, solve_triangular, svd, svdvals, vecdot)
+                   linalg_cross as cross, linalg_slogdet as slogdet, matrix_exp, matrix_power,
+                   matrix_rank, multi_dot, pinv, qr, solve, solve_triangular, svd, svdvals,
+                   vecdot)
 from ._dtypes import float16
 from ._tensor import Tensor
 
 __all__ = ["LinAlgError", "cholesky", "cross", "det", "diagonal", "eigh", "eigvalsh", "inv",
-           "matrix_norm", "matrix_power", "matrix_rank", "multi_dot", "norm", "pinv", "qr",
-           "slogdet", "solve", "solve_triangular", "svd", "svdvals", "vecdot", "vector_norm"]
+           "matrix_exp", "matrix_norm", "matrix_power", "matrix_rank", "multi_dot", "norm", "pinv",
+           "qr", "slogdet", "solve", "solve_triangular", "svd", "svdvals", "vecdot",
+           "vector_norm"]
 
 
 def diagonal(A, *, offset=0, dim1=-2, dim2=-1):

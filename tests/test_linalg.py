@@ -93,6 +93,8 @@ OPS = [
                                                                             "float32")),
     ("pinv_tall", lambda T, a: T.linalg.pinv(a), random_arrays([(4, 3)], "float32")),
     ("pinv_wide_batch", lambda T, a: T.linalg.pinv(a), random_arrays([(2, 2, 3)], "float32")),
+    ("matrix_exp", lambda T, a: T.linalg.matrix_exp(a), random_arrays([(3, 3)], "float32")),
+    ("matrix_exp_batch", lambda T, a: T.matrix_exp(a * 3), random_arrays([(2, 2, 2)], "float32")),
     ("linalg_diagonal", lambda T, a: T.linalg.diagonal(a, offset=-1),
      random_arrays([(2, 3, 3)], "float32")),
     ("qr_q", lambda T, a: T.linalg.qr(a).Q, random_arrays([(4, 3)], "float32")),
@@ -161,6 +163,8 @@ FD = [
     ("solve_triangular_unit_right", lambda a, b: lab.linalg.solve_triangular(
         a, b, upper=False, left=False, unitriangular=True),
      [_well_conditioned((3, 3)), random_arrays([(2, 2, 3)])[0]]),
+    ("matrix_exp", lambda a: lab.linalg.matrix_exp(a), random_arrays([(3, 3)])),
+    ("matrix_exp_batch", lambda a: lab.matrix_exp(a * 3), random_arrays([(2, 2, 2)])),
     ("pinv_tall", lambda a: lab.linalg.pinv(a), random_arrays([(4, 3)])),
     ("pinv_wide", lambda a: lab.linalg.pinv(a), random_arrays([(2, 2, 3)])),
     ("multi_dot", lambda a, b, c: lab.linalg.multi_dot([a, b, c]) ** 2,
@@ -246,6 +250,10 @@ CALLS = [
     "T.linalg.solve_triangular(B, A, upper=True)",
     "T.linalg.pinv(b)", "T.linalg.pinv(A.long())", "T.linalg.pinv(T.ones(2, 3), atol=0.5)",
     "T.linalg.pinv(T.ones(2, 3), rtol=0.5)", "T.linalg.pinv(T.eye(2) * 2, hermitian=True)",
+    "T.linalg.matrix_exp(T.ones(3))", "T.linalg.matrix_exp(T.ones(2, 3))",
+    "T.linalg.matrix_exp(T.ones(2, 2).long())", "T.linalg.matrix_exp(T.ones(0, 0))",
+    "T.linalg.matrix_exp(T.ones(1, 1) * 3)", "T.linalg.matrix_exp(T.zeros(2, 2, 2))",
+    "T.linalg.matrix_exp(T.tensor([[0., -30.], [30., 0.]], dtype=T.float64))",
     # (float16 and bool inputs, edge cases)
     "T.linalg.inv(T.eye(2).half())",
     "T.linalg.det(T.eye(2).half())",
@@ -310,7 +318,7 @@ def test_random_matrices_match_torch(data):
                 + lin.eigvalsh(spd).sum() + (lin.eigh(spd).eigenvectors ** 2 * w_).sum()
                 + (s * s).sum() + ((u @ vh) * w_).sum() + (r.abs() * w_).sum()
                 + (q @ r * w_).sum() + lin.matrix_norm(x, "nuc").sum()
-                + (lin.pinv(x) * w_).sum())
+                + (lin.pinv(x) * w_).sum() + (lin.matrix_exp(x / 4) * w_).sum())
 
     ours, theirs = lab.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
     lo, lt = loss(lab, ours), loss(torch, theirs)

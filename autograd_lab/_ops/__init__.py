@@ -54,5 +54,5 @@ METHODS = (
     "cummax", "cummin", "unique", "bincount", "histc", "inverse", "det", "logdet", "slogdet",
     "unique_consecutive", "logical_and_", "logical_or_", "logical_xor_", "logical_not_",
     "bitwise_and_", "bitwise_or_", "bitwise_xor_", "bitwise_not_", "nan_to_num_", "exp2_",
-    "sinc_", "addmm_", "addmv_", "baddbmm_", "addbmm_",
+    "sinc_", "addmm_", "addmv_", "baddbmm_", "addbmm_", "matrix_exp",
 )

@@ -552,3 +552,58 @@ def svd(A, full_matrices=True):
     return return_types.linalg_svd(record1(_UOfSvd, u, x, saved),
                                    record1(_SOfSvd, s, x, saved),
                                    record1(_VhOfSvd, vh, x, saved))
+
+
+_PADE13 = (64764752532480000., 32382376266240000., 7771770303897600., 1187353796428800.,
+           129060195264000., 10559470521600., 670442572800., 33522128640., 1323241920.,
+           40840800., 960960., 16380., 182., 1.)
+
+
+def _np_matrix_exp(a):
+    """exp of each matrix of a: Padé 13 with scaling and squaring (Higham, 2005), in double
+    precision (PyTorch's float32 results can differ in the last digit)."""
+    out = np.empty(a.shape, np.float64)
+    n = a.shape[-1]
+    eye = np.eye(n)
+    b = _PADE13
+    for i in np.ndindex(a.shape[:-2]):
+        m = a[i].astype(np.float64)
+        norm = np.abs(m).sum(0).max() if n else 0.0
+        s = max(0, int(np.ceil(np.log2(norm / 5.371920351148152)))) if norm > 0 else 0
+        m = m / 2.0 ** s
+        m2 = m @ m
+        m4 = m2 @ m2
+        m6 = m4 @ m2
+        u = m @ (m6 @ (b[13] * m6 + b[11] * m4 + b[9] * m2) + b[7] * m6 + b[5] * m4
+                 + b[3] * m2 + b[1] * eye)
+        v = m6 @ (b[12] * m6 + b[10] * m4 + b[8] * m2) + b[6] * m6 + b[4] * m4 + b[2] * m2 \
+            + b[0] * eye
+        r = np.linalg.solve(v - u, v + u) if n else m
+        for _ in range(s):
+            r = r @ r
+        out[i] = r
+    return out.astype(a.dtype)
+
+
+def _matrix_exp_rule(B, g, ans, a):
+    """The upper right block of exp([[A^T, G], [0, A^T]])."""
+    n = a.shape[-1]
+    shape = tuple(a.shape[:-2]) + (2 * n, 2 * n)
+    top, right, bottom = (slice(0, n), slice(0, n)), (slice(0, n), slice(n, None)), \
+        (slice(n, None), slice(n, None))
+    at = B.mT(a)
+    block = (B.index_grad(at, shape, (Ellipsis,) + top, True)
+             + B.index_grad(g, shape, (Ellipsis,) + right, True)
+             + B.index_grad(at, shape, (Ellipsis,) + bottom, True))
+    return B.matrix_exp(block)[(Ellipsis,) + right]
+
+
+LinalgMatrixExpBackward0 = defnode("LinalgMatrixExpBackward0", [_matrix_exp_rule],
+                                   "matrix_exp", saves=True)
+
+
+def matrix_exp(A):
+    """The matrix exponential of a square matrix (or of each in a batch)."""
+    x = as_tensor_arg(A)
+    a = _square("linalg.matrix_exp", x)
+    return record1(LinalgMatrixExpBackward0, _np_matrix_exp(a), x, (x,))

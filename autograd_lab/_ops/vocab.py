@@ -16,8 +16,8 @@ from .indexing import _index_grad_np, index_grad
 from .scans import (_cumsum, _reverse_cumsum, _scan, cumprod, cumprod_grad, cumsum, einsum,
                     flip, roll)
 from .pointwise import _np_erf, cosh, erf, log1p, sinh, tril, triu
-from .decompositions import (_np_cofactor, _np_solve, _np_svdvals_grad, eigh, inv, qr, solve,
-                             svd, svdvals_grad)
+from .decompositions import (_np_cofactor, _np_matrix_exp, _np_solve, _np_svdvals_grad, eigh,
+                             inv, matrix_exp, qr, solve, svd, svdvals_grad)
 
 
 # ================================================================================================
@@ -103,7 +103,7 @@ NP = types.SimpleNamespace(
     prod_of_others=_prod_of_others,
     inv=np.linalg.inv, solve=_np_solve, cofactor=_np_cofactor, eigh=np.linalg.eigh,
     qr=np.linalg.qr, svd=lambda a: np.linalg.svd(a, full_matrices=False),
-    svdvals_grad=_np_svdvals_grad,
+    svdvals_grad=_np_svdvals_grad, matrix_exp=_np_matrix_exp,
 )
 
 
@@ -133,6 +133,6 @@ TB = types.SimpleNamespace(
     cumprod_grad=lambda g, ans, x, d: cumprod_grad(TB, g, x, d),
     prod_of_others=_recorded_prod_of_others,
     inv=inv, solve=solve, eigh=eigh, qr=qr, svd=lambda a: svd(a, False),
-    svdvals_grad=svdvals_grad,
+    svdvals_grad=svdvals_grad, matrix_exp=matrix_exp,
     cofactor=lambda a, d: unsqueeze(unsqueeze(d, -1), -1) * transpose(inv(a), -1, -2),
 )

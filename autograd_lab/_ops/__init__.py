@@ -8,17 +8,17 @@ higher-order derivatives). Broadcasting is undone in one place, the engine, from
 
 The table is split by topic: `_record` (recording, argument checks), `arith`, `views`,
 `linalg`, `reductions`, `indexing`, `inplace`, `scans`, `pointwise`, `scatter`, `sampling`,
-`logical`, `special`, `shaping`, `decompositions`, `vocab` (NP, TB), `products`,
+`logical`, `special`, `shaping`, `solvers`, `decompositions`, `vocab` (NP, TB), `products`,
 `statistics` and `counting`; this package exposes all of it as one namespace (`_ops.exp`,
 `_ops.NP`, ...).
 """
 from . import (_record, arith, views, linalg, reductions, indexing, inplace, scans, pointwise,
-               scatter, sampling, logical, special, shaping, decompositions, vocab, products,
-               statistics, counting)
+               scatter, sampling, logical, special, shaping, solvers, decompositions, vocab,
+               products, statistics, counting)
 
 for _module in (_record, arith, views, linalg, reductions, indexing, inplace, scans, pointwise,
-                scatter, sampling, logical, special, shaping, decompositions, vocab, products,
-               statistics, counting):  # one namespace (private too)
+                scatter, sampling, logical, special, shaping, solvers, decompositions, vocab,
+                products, statistics, counting):  # one namespace (private too)
     globals().update((k, v) for k, v in vars(_module).items() if not k.startswith("__"))
 del _module
 

@@ -12,7 +12,7 @@ from .arith import mul
 from .reductions import sum
 from .views import ReshapeAliasBackward, clone, expand, permute, reshape, unsqueeze, view
 from .linalg import _MM_RULES, _cpp_name, _product, matmul, mm
-from .decompositions import inv
+from .solvers import inv
 from .vocab import NP
 from .pointwise import _inplace_of
 

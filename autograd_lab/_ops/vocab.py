@@ -16,8 +16,8 @@ from .indexing import _index_grad_np, index_grad
 from .scans import (_cumsum, _reverse_cumsum, _scan, cumprod, cumprod_grad, cumsum, einsum,
                     flip, roll)
 from .pointwise import _np_erf, cosh, erf, log1p, sinh, tril, triu
-from .decompositions import (_np_cofactor, _np_matrix_exp, _np_solve, _np_svdvals_grad, eigh,
-                             inv, matrix_exp, qr, solve, svd, svdvals_grad)
+from .solvers import _np_cofactor, _np_matrix_exp, _np_solve, inv, matrix_exp, solve
+from .decompositions import _np_svdvals_grad, eigh, qr, svd, svdvals_grad
 
 
 # ================================================================================================

@@ -135,6 +135,15 @@ def svdvals(A):
     return record1(LinalgSvdBackward0, values.astype(a.dtype, copy=False), x, (x,))
 
 
+def _above_tolerance(s, a, atol, rtol):
+    """Where the singular values s of a exceed max(atol, rtol * the largest), rtol being
+    eps * max(m, n) when neither is given (PyTorch's rule)."""
+    if rtol is None:
+        rtol = np.finfo(a.dtype).eps * max(a.shape[-2:]) if atol is None else 0.0
+    top = s.max(-1, keepdims=True) if s.shape[-1] else np.zeros(s.shape[:-1] + (1,), a.dtype)
+    return s > np.maximum(0.0 if atol is None else atol, rtol * top)
+
+
 def matrix_rank(A, *, atol=None, rtol=None, hermitian=False):
     """How many singular values exceed max(atol, rtol * the largest) (rtol eps * max(m, n)
     when neither is given)."""
@@ -146,11 +155,7 @@ def matrix_rank(A, *, atol=None, rtol=None, hermitian=False):
     if a.dtype not in (np.float32, np.float64):
         raise RuntimeError("This function doesn't handle types other than float and double")
     s = np.abs(np.linalg.eigvalsh(a)) if hermitian else np.linalg.svd(a, compute_uv=False)
-    if rtol is None:
-        rtol = np.finfo(a.dtype).eps * max(a.shape[-2:]) if atol is None else 0.0
-    top = s.max(-1, keepdims=True) if s.shape[-1] else np.zeros(s.shape[:-1] + (1,), a.dtype)
-    tol = np.maximum(0.0 if atol is None else atol, rtol * top)
-    return _new(np.sum(s > tol, -1).astype(np.int64))
+    return _new(np.sum(_above_tolerance(s, a, atol, rtol), -1).astype(np.int64))
 
 
 def _pinv_rule(B, g, ans, a):
@@ -180,11 +185,8 @@ def pinv(A, *, atol=None, rtol=None, hermitian=False):
                            f"tensor with 2 or more dimensions of float, double, cfloat or "
                            f"cdouble types")
     u, s, vh = np.linalg.svd(a, full_matrices=False)
-    if rtol is None:
-        rtol = np.finfo(a.dtype).eps * max(a.shape[-2:]) if atol is None else 0.0
-    top = s.max(-1, keepdims=True) if s.shape[-1] else np.zeros(s.shape[:-1] + (1,), a.dtype)
-    tol = np.maximum(0.0 if atol is None else atol, rtol * top)
-    inv_s = np.where(s > tol, 1 / np.where(s > tol, s, 1), 0).astype(a.dtype)
+    kept = _above_tolerance(s, a, atol, rtol)
+    inv_s = np.where(kept, 1 / np.where(kept, s, 1), 0).astype(a.dtype)
     data = np.swapaxes(vh, -1, -2) @ (inv_s[..., :, None] * np.swapaxes(u, -1, -2))
     return record1(LinalgPinvBackward0, data.astype(a.dtype, copy=False), x, (x,))
 
@@ -241,12 +243,7 @@ def qr(A, mode="reduced"):
     if mode not in ("reduced", "complete", "r"):
         raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of "
                            f"'reduced' (default), 'r', or 'complete'")
-    if a.ndim < 2:
-        raise RuntimeError("linalg.qr: The input tensor A must have at least 2 dimensions.")
-    if a.dtype.kind != "f":
-        raise RuntimeError(f"linalg.qr: Expected a floating point or complex tensor as input. "
-                           f"Got {_dtypes.of_array(a).legacy}")
-    _no_half("linalg.qr", a, "geqrf_cpu")
+    _matrices("linalg.qr", a, "geqrf_cpu")
     q, r = np.linalg.qr(a, "complete" if mode == "complete" else "reduced")
     if mode == "r":
         q = np.zeros(0, a.dtype)
@@ -299,15 +296,20 @@ _VhOfSvd = defnode("LinalgSvdBackward0", [
     lambda B, g, ans, a, full: _svd_grad(B, None, None, g, a, full)], "svd", saves=True)
 
 
-def _svd_input(x):
-    a = x._data
+def _matrices(name, a, kernel):
+    """a, checked to be a (batch of) single or double precision matrices (`kernel`: the name
+    of PyTorch's kernel in its error for float16)."""
     if a.ndim < 2:
-        raise RuntimeError("linalg.svd: The input tensor A must have at least 2 dimensions.")
+        raise RuntimeError(f"{name}: The input tensor A must have at least 2 dimensions.")
     if a.dtype.kind != "f":
-        raise RuntimeError(f"linalg.svd: Expected a floating point or complex tensor as input. "
-                           f"Got {_dtypes.of_array(a).legacy}")
-    _no_half("linalg.svd", a, "linalg_svd_cpu")
+        raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. Got "
+                           f"{_dtypes.of_array(a).legacy}")
+    _no_half(name, a, kernel)
     return a
+
+
+def _svd_input(x):
+    return _matrices("linalg.svd", x._data, "linalg_svd_cpu")
 
 
 def svd(A, full_matrices=True):

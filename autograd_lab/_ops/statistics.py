@@ -39,8 +39,10 @@ def _picked(pair, cls, x, idx, d, keepdim):
 
 def _order(a, d):
     """The stable ascending sort order of a along d (NaN last), and how many are not NaN."""
-    return _argsort(a, d, False), np.sum(~np.isnan(a), d, keepdims=True) if \
-        a.dtype.kind == "f" else np.full(a.shape[:d] + (1,) + a.shape[d + 1:], a.shape[d])
+    order = _argsort(a, d, False)
+    if a.dtype.kind != "f":
+        return order, np.full(a.shape[:d] + (1,) + a.shape[d + 1:], a.shape[d])
+    return order, np.sum(~np.isnan(a), d, keepdims=True)
 
 
 def _not_for_bool(kernel, a):

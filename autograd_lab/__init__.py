@@ -34,11 +34,17 @@ from ._ops import (add, sub, mul, div, pow, matmul, mm, mv, dot, bmm, neg, exp, 
                    moveaxis, unflatten, adjoint, broadcast_tensors, meshgrid, tile,
                    repeat_interleave, cumprod, var_mean, std_mean, aminmax, count_nonzero,
                    diff, scatter, scatter_add, index_add, index_fill, masked_select, take, diag,
-                   trace, multinomial, bernoulli)
+                   trace, multinomial, bernoulli, logical_and, logical_or, logical_xor,
+                   logical_not, bitwise_and, bitwise_or, bitwise_xor, bitwise_not, nan_to_num,
+                   exp2, sinc, nansum, nanmean, atleast_1d, atleast_2d, atleast_3d, ravel,
+                   column_stack, dstack, diagonal, diag_embed, rot90, addmm, addmv, baddbmm,
+                   addbmm, tensordot, kron, cross, matrix_power, median, nanmedian, mode,
+                   kthvalue, quantile, nanquantile, cummax, cummin, searchsorted, bucketize,
+                   unique, unique_consecutive, bincount, histc, inverse, det, logdet, slogdet,
+                   matrix_exp)
 from ._factories import (tensor, as_tensor, from_numpy, zeros, ones, empty, full, zeros_like,
-                         ones_like, empty_like, full_like, arange, linspace, eye, rand, randn,
-                         randint, randperm, rand_like, randn_like, allclose,
-                         equal, numel)
+                         ones_like, empty_like, full_like, arange, linspace, logspace, eye, rand,
+                         randn, randint, randperm, rand_like, randn_like, allclose, equal, numel)
 from ._random import (Generator, default_generator, manual_seed, seed, initial_seed,
                       get_rng_state, set_rng_state)
 from ._typeinfo import (finfo, iinfo, promote_types, result_type, can_cast, is_floating_point,
@@ -61,7 +67,7 @@ def __getattr__(name):
     """Load the heavier subpackages (nn, optim, utils, viz, widgets, ...) and save/load on first
     use."""
     import importlib
-    if name in ("nn", "optim", "utils", "viz", "widgets", "serialization", "testing"):
+    if name in ("nn", "optim", "utils", "viz", "widgets", "serialization", "testing", "linalg"):
         return importlib.import_module(f".{name}", __name__)
     if name in ("save", "load"):
         return getattr(importlib.import_module(".serialization", __name__), name)

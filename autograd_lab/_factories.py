@@ -285,6 +285,15 @@ def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
     return _finish(values.astype(dt), dtype, requires_grad)
 
 
+def logspace(start, end, steps, base=10.0, dtype=None, device=None, requires_grad=False):
+    """base ** linspace(start, end, steps), computed in double precision."""
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    exponents = linspace(start, end, steps, dtype=np.float64)._data
+    return _finish(np.power(float(base), exponents).astype(_float_dtype(dtype)), dtype,
+                   requires_grad)
+
+
 def _fma(a, b, c):
     """a * b + c for float64 arrays, rounded once (error-free product and sum, after Dekker)."""
     p = a * b

@@ -32,6 +32,14 @@ def outcome(fn):
         return "raises", type(e).__name__
 
 
+def repr_or_error(code, names):
+    """repr(eval(code, names)), or the exception's type and message."""
+    try:
+        return repr(eval(code, names))
+    except Exception as e:  # noqa: BLE001 (the error is the outcome compared)
+        return type(e).__name__, str(e)
+
+
 def random_arrays(shapes, dtype="float64", low=-2.0, high=2.0, seed=0):
     """One uniform random numpy array per shape (reproducible)."""
     rng = np.random.default_rng(seed)
@@ -91,6 +99,28 @@ def helper_test_op(fn, shapes, dtype="float32", low=-2.0, high=2.0, seed=0, grad
     if not np.array_equal(values, theirs.detach().numpy(), equal_nan=True):
         theirs.detach().copy_(torch.from_numpy(values))  # (not a view: views compute nothing)
     assert repr(ours) == repr(theirs)
+
+
+def view_op_matches_torch(fn, arrays, rtol=1e-10):
+    """`fn(module, *leaves)`, whose result is a view, matches PyTorch in values, in the chain of
+    nodes down the first edges, and in every input's gradient. (Not the repr: helper_test_op
+    writes our values into PyTorch's output where sums round differently, and PyTorch then
+    gives that view a regenerated history.)"""
+    torch = require_torch()
+    ours_in, theirs_in = leaves(lab, arrays), leaves(torch, arrays)
+    ours, theirs = fn(lab, *ours_in), fn(torch, *theirs_in)
+    assert_matches_torch(ours, theirs, rtol)
+    chains = []
+    for node in (ours.grad_fn, theirs.grad_fn):
+        chain = []
+        while node is not None:
+            chain.append(type(node).__name__)
+            node = node.next_functions[0][0] if node.next_functions else None
+        chains.append(chain)
+    assert chains[0] == chains[1]
+    g = random_arrays([tuple(theirs.shape)], seed=1)[0]
+    backward_both(ours, theirs, ours_in, theirs_in, g,
+                  lambda a, b: assert_matches_torch(a, b, rtol))
 
 
 def numeric_vjp(f, arrays, weight, eps=1e-6):

@@ -7,14 +7,18 @@ or autograd_lab itself (`TB`: with `create_graph=True` the backward pass is reco
 higher-order derivatives). Broadcasting is undone in one place, the engine, from `_meta`.
 
 The table is split by topic: `_record` (recording, argument checks), `arith`, `views`,
-`linalg`, `reductions`, `indexing`, `inplace`, `scans`, `pointwise`, `scatter`, `sampling`
-and `vocab` (NP, TB); this package exposes all of it as one namespace (`_ops.exp`, `_ops.NP`, ...).
+`linalg`, `reductions`, `indexing`, `inplace`, `scans`, `pointwise`, `scatter`, `sampling`,
+`logical`, `special`, `shaping`, `solvers`, `decompositions`, `vocab` (NP, TB), `products`,
+`statistics` and `counting`; this package exposes all of it as one namespace (`_ops.exp`,
+`_ops.NP`, ...).
 """
 from . import (_record, arith, views, linalg, reductions, indexing, inplace, scans, pointwise,
-               scatter, sampling, vocab)
+               scatter, sampling, logical, special, shaping, solvers, decompositions, vocab,
+               products, statistics, counting)
 
 for _module in (_record, arith, views, linalg, reductions, indexing, inplace, scans, pointwise,
-                scatter, sampling, vocab):  # one namespace, as when the table was one module (private too)
+                scatter, sampling, logical, special, shaping, solvers, decompositions, vocab,
+                products, statistics, counting):  # one namespace (private too)
     globals().update((k, v) for k, v in vars(_module).items() if not k.startswith("__"))
 del _module
 
@@ -43,4 +47,12 @@ METHODS = (
     "count_nonzero", "diff", "scatter", "scatter_add", "index_add", "index_fill",
     "masked_select", "take", "diag", "trace", "scatter_", "scatter_add_", "index_add_",
     "index_fill_", "multinomial", "bernoulli", "bernoulli_",
+    "logical_and", "logical_or", "logical_xor", "logical_not", "bitwise_and", "bitwise_or",
+    "bitwise_xor", "bitwise_not", "nan_to_num", "exp2", "sinc", "nansum", "nanmean", "ravel",
+    "diagonal", "diag_embed", "rot90", "addmm", "addmv", "baddbmm", "addbmm", "kron", "cross",
+    "matrix_power", "median", "nanmedian", "mode", "kthvalue", "quantile", "nanquantile",
+    "cummax", "cummin", "unique", "bincount", "histc", "inverse", "det", "logdet", "slogdet",
+    "unique_consecutive", "logical_and_", "logical_or_", "logical_xor_", "logical_not_",
+    "bitwise_and_", "bitwise_or_", "bitwise_xor_", "bitwise_not_", "nan_to_num_", "exp2_",
+    "sinc_", "addmm_", "addmv_", "baddbmm_", "addbmm_", "matrix_exp",
 )

@@ -224,24 +224,34 @@ MaxBackward0 = defnode("MaxBackward0", [lambda B, g, ans, shape, ix: B.index_gra
 MinBackward0 = defnode("MinBackward0", MaxBackward0._vjps, "min")
 
 
-def _named_pair(name, first, second):
-    """A pair (a tuple) with named fields, printed as PyTorch's torch.return_types.<name>."""
-    def __new__(cls, a, b):
-        return tuple.__new__(cls, (a, b))
+def _named_pair(name, *fields):
+    """A pair (a tuple; or a triple) with named fields, printed as PyTorch's
+    torch.return_types.<name>."""
+    def __new__(cls, *values):
+        return tuple.__new__(cls, values)
 
     def __repr__(self):
-        return f"torch.return_types.{name}(\n{first}={self[0]!r},\n{second}={self[1]!r})"
+        return f"torch.return_types.{name}(\n" + ",\n".join(
+            f"{f}={v!r}" for f, v in zip(fields, self)) + ")"
+    attrs = {f: property(lambda self, i=i: self[i]) for i, f in enumerate(fields)}
     return type(name, (tuple,), {"__slots__": (), "__new__": __new__, "__repr__": __repr__,
-                                 first: property(lambda self: self[0]),
-                                 second: property(lambda self: self[1])})
+                                 **attrs})
 
 
 class return_types:
-    """Named results of max/min/sort/topk along a dim and of aminmax, printed as PyTorch."""
+    """Named results of max/min/sort/topk/median/... along a dim and of aminmax, printed as
+    PyTorch."""
 
-    max, min, sort, topk = (_named_pair(n, "values", "indices")
-                            for n in ("max", "min", "sort", "topk"))
+    max, min, sort, topk, median, nanmedian, mode, kthvalue, cummax, cummin = (
+        _named_pair(n, "values", "indices") for n in (
+            "max", "min", "sort", "topk", "median", "nanmedian", "mode", "kthvalue", "cummax",
+            "cummin"))
     aminmax = _named_pair("aminmax", "min", "max")
+    slogdet, linalg_slogdet = (_named_pair(n, "sign", "logabsdet")
+                               for n in ("slogdet", "linalg_slogdet"))
+    linalg_eigh = _named_pair("linalg_eigh", "eigenvalues", "eigenvectors")
+    linalg_qr = _named_pair("linalg_qr", "Q", "R")
+    linalg_svd = _named_pair("linalg_svd", "U", "S", "Vh")
 
 
 def _extreme(input, dim, keepdim, which, other):

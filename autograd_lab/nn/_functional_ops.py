@@ -20,45 +20,9 @@ from .._tensor import _new
 
 _EPS = float(np.float32(1e-12))  # PyTorch's floor (a float32) for x * (1 - x) in BCE's gradient
 
-# ================================================================================================
-# Linear: addmm (x @ W.T + b as one node)
-# ================================================================================================
-
-AddmmBackward0 = defnode("AddmmBackward0", [
-    lambda B, g, ans, m1, m2: g,  # the bias: the engine sums g back to the bias's shape
-    lambda B, g, ans, m1, m2: g @ B.mT(m2),
-    # (g.T @ m1).T rather than m1.T @ g: equal values, but the transpose that TBackward0 then
-    # applies hands weight.grad a C-contiguous array
-    lambda B, g, ans, m1, m2: B.mT(B.mT(g) @ m1)], "addmm", saves=True)
-
-
 def scalar_type(a):
     """PyTorch's scalar-type name of an array's dtype in messages ('Double', 'Float', ...)."""
     return _dtypes.of_array(a).legacy
-
-
-def addmm(bias, mat1, mat2):
-    """bias + mat1 @ mat2 for 2-D mat1, mat2 (bias broadcast), recorded as AddmmBackward0."""
-    b, m1, m2 = bias._data, mat1._data, mat2._data
-    if m1.dtype != m2.dtype:
-        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got "
-                           f"{scalar_type(m1)} and {scalar_type(m2)}")
-    if b.dtype != m2.dtype:
-        raise RuntimeError(f"self and mat2 must have the same dtype, but got "
-                           f"{scalar_type(b)} and {scalar_type(m2)}")
-    if m1.shape[1] != m2.shape[0]:
-        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({m1.shape[0]}x"
-                           f"{m1.shape[1]} and {m2.shape[0]}x{m2.shape[1]})")
-    data = np.matmul(m1, m2)
-    try:
-        data += b
-    except ValueError:
-        raise RuntimeError(f"The expanded size of the tensor ({data.shape[-1]}) must match the "
-                           f"existing size ({b.shape[-1]}) at non-singleton dimension "
-                           f"{data.ndim - 1}.  Target sizes: {list(data.shape)}.  Tensor sizes: "
-                           f"{list(b.shape)}") from None
-    meta = None if b.shape == data.shape else ((b.shape, b.dtype), None, None)
-    return record(AddmmBackward0, data, (bias, mat1, mat2), (mat1, mat2), meta)
 
 
 # ================================================================================================

@@ -49,9 +49,9 @@ def linear(input, weight, bias=None):
     if bias is None:  # (matmul records PyTorch's mm steps for 1-D and batched inputs too)
         return _ops.matmul(x, wt)
     if x.ndim == 2:
-        return _F.addmm(bias, x, wt)
+        return _ops.addmm(bias, x, wt)
     flat = _ops.reshape(x, -1, x.shape[-1])
-    return _ops.reshape(_F.addmm(bias, flat, wt), *x.shape[:-1], weight.shape[0])
+    return _ops.reshape(_ops.addmm(bias, flat, wt), *x.shape[:-1], weight.shape[0])
 
 
 def bilinear(input1, input2, weight, bias=None):

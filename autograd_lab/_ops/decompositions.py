@@ -1,0 +1,325 @@
+"""torch.linalg's decompositions (cholesky, qr, eigh, eigvalsh, svd, svdvals) and what is
+built on the SVD (pinv, matrix_rank): one node per result, named as PyTorch's. A rule that
+needs a decomposition recomputes it with the vocabulary's `eigh`, `qr` or `svd`, recorded when
+create_graph=True, so it differentiates again."""
+import numpy as np
+
+from .. import _dtypes
+from .._node import defnode
+from .._tensor import _new
+from ._record import as_tensor_arg, record1
+from .scans import flip
+from .reductions import return_types
+from .solvers import _LinAlgError, _batch_prefix, _eye, _no_half, _square
+
+
+def _cholesky_rule(B, g, ans, upper):
+    """L^-H Φ(L^H gL) L^-1, Φ taking the lower triangle with half the diagonal, symmetrized
+    (PyTorch's cholesky_backward)."""
+    low, gl = (B.mT(ans), B.mT(g)) if upper else (ans, g)
+    t = B.tril(B.mT(low) @ gl, 0)
+    p = 0.5 * (t + B.mT(B.tril(t, -1)))
+    half = B.solve(B.mT(low), p)  # L^-H P
+    return B.mT(B.solve(B.mT(low), B.mT(half)))  # (L^-H (L^-H P)^H)^H = L^-H P L^-1
+
+
+LinalgCholeskyExBackward0 = defnode("LinalgCholeskyExBackward0", [_cholesky_rule],
+                                    "cholesky", uses_ans=True)
+
+
+def cholesky(A, *, upper=False):
+    """L lower triangular with L L^H = A for a symmetric positive-definite A (its lower
+    triangle is read); U = L^H with upper=True."""
+    x = as_tensor_arg(A)
+    a = _square("linalg.cholesky", x, "cholesky_cpu")
+    try:
+        data = np.linalg.cholesky(a)
+    except np.linalg.LinAlgError:
+        raise _not_positive_definite(a) from None
+    if upper:
+        data = np.swapaxes(data, -1, -2).copy()
+    return record1(LinalgCholeskyExBackward0, data.astype(a.dtype, copy=False), x, (upper,))
+
+
+def _not_positive_definite(a):
+    flat = a.reshape(-1, *a.shape[-2:])
+    for i, m in enumerate(flat):
+        for k in range(1, len(m) + 1):
+            try:
+                np.linalg.cholesky(m[:k, :k])
+            except np.linalg.LinAlgError:
+                return _LinAlgError(
+                    f"linalg.cholesky: {_batch_prefix(a, i)}The factorization could not be "
+                    f"completed because the input is not positive-definite (the leading minor "
+                    f"of order {k} is not positive-definite).")
+    return _LinAlgError("linalg.cholesky: The factorization could not be completed because the "
+                        "input is not positive-definite.")
+
+
+def _eigh_arrays(name, x, uplo):
+    a = x._data
+    if uplo not in ("L", "U"):
+        raise RuntimeError(f"Expected UPLO argument to be 'L' or 'U', but got {uplo}")
+    if a.dtype.kind != "f":
+        raise NotImplementedError(f'"linalg_eigh_cpu" not implemented for '
+                                  f"'{_dtypes.of_array(a).legacy}'")
+    _square(name, x, "linalg_eigh_cpu")
+    values, vectors = np.linalg.eigh(a, uplo)
+    return values.astype(a.dtype, copy=False), vectors.astype(a.dtype, copy=False)
+
+
+def _eigenvalue_rule(B, g, ans, a, uplo):
+    """V diag(g) V^T."""
+    v = B.eigh(a, uplo)[1]
+    return (v * B.unsqueeze(g, -2)) @ B.mT(v)
+
+
+def _eigenvector_rule(B, g, ans, a, uplo):
+    """V (skew(V^T g) / 2 / (L_j - L_i)) V^T (0 on the diagonal)."""
+    values, v = B.eigh(a, uplo)
+    s = B.mT(v) @ g
+    s = (s - B.mT(s)) * 0.5
+    gaps = B.unsqueeze(values, -2) - B.unsqueeze(values, -1) + B.const(_eye(values.shape[-1], a))
+    return v @ (s / gaps) @ B.mT(v)
+
+
+LinalgEighBackward0 = defnode("LinalgEighBackward0", [_eigenvalue_rule], "eigh", saves=True)
+
+
+_EigenvectorsOfEigh = defnode("LinalgEighBackward0", [_eigenvector_rule], "eigh", saves=True)
+
+
+def eigh(A, UPLO="L"):
+    """(eigenvalues, eigenvectors) of a symmetric matrix (its lower triangle, or upper with
+    UPLO='U'), the eigenvalues ascending. Eigenvectors are defined up to sign: LAPACK builds
+    may pick other signs than PyTorch's."""
+    x = as_tensor_arg(A)
+    values, vectors = _eigh_arrays("linalg.eigh", x, UPLO)
+    return return_types.linalg_eigh(record1(LinalgEighBackward0, values, x, (x, UPLO)),
+                                    record1(_EigenvectorsOfEigh, vectors, x, (x, UPLO)))
+
+
+def eigvalsh(A, UPLO="L"):
+    """The eigenvalues of a symmetric matrix, ascending."""
+    x = as_tensor_arg(A)
+    values = _eigh_arrays("linalg.eigh", x, UPLO)[0]
+    return record1(LinalgEighBackward0, values, x, (x, UPLO))
+
+
+def _np_svdvals_grad(g, s, a):
+    """U diag(g) Vh."""
+    u, _, vh = np.linalg.svd(a, full_matrices=False)
+    return (u * g[..., None, :]) @ vh
+
+
+def svdvals_grad(g, s, a):
+    """U diag(g) Vh, recorded through eigh of the smaller Gram matrix (U diag(g / s) U^T A or
+    A V diag(g / s) V^T): differentiable again (where no singular value is 0)."""
+    tall = a.shape[-2] >= a.shape[-1]
+    gram = (a.mT @ a) if tall else (a @ a.mT)
+    v = eigh(gram).eigenvectors  # ascending: the singular values' reversed order
+    w = flip(g, (-1,)) / flip(s, (-1,))
+    m = (v * w.unsqueeze(-2)) @ v.mT
+    return a @ m if tall else m @ a
+
+
+LinalgSvdBackward0 = defnode("LinalgSvdBackward0", [
+    lambda B, g, ans, a: B.svdvals_grad(g, ans, a)], "svd", saves=True, uses_ans=True)
+
+
+def svdvals(A):
+    """The singular values of a matrix (or of each in a batch), descending."""
+    x = as_tensor_arg(A)
+    a = _svd_input(x)
+    values = np.linalg.svd(a, compute_uv=False)
+    return record1(LinalgSvdBackward0, values.astype(a.dtype, copy=False), x, (x,))
+
+
+def _above_tolerance(s, a, atol, rtol):
+    """Where the singular values s of a exceed max(atol, rtol * the largest), rtol being
+    eps * max(m, n) when neither is given (PyTorch's rule)."""
+    if rtol is None:
+        rtol = np.finfo(a.dtype).eps * max(a.shape[-2:]) if atol is None else 0.0
+    top = s.max(-1, keepdims=True) if s.shape[-1] else np.zeros(s.shape[:-1] + (1,), a.dtype)
+    return s > np.maximum(0.0 if atol is None else atol, rtol * top)
+
+
+def matrix_rank(A, *, atol=None, rtol=None, hermitian=False):
+    """How many singular values exceed max(atol, rtol * the largest) (rtol eps * max(m, n)
+    when neither is given)."""
+    x = as_tensor_arg(A)
+    a = x._data
+    if a.ndim < 2:
+        raise RuntimeError("torch.linalg.matrix_rank: The input tensor input must have at least "
+                           "2 dimensions.")
+    if a.dtype not in (np.float32, np.float64):
+        raise RuntimeError("This function doesn't handle types other than float and double")
+    s = np.abs(np.linalg.eigvalsh(a)) if hermitian else np.linalg.svd(a, compute_uv=False)
+    return _new(np.sum(_above_tolerance(s, a, atol, rtol), -1).astype(np.int64))
+
+
+def _pinv_rule(B, g, ans, a):
+    """PyTorch's pinv_backward (for real matrices), arranged to multiply the smallest
+    matrices."""
+    p, ph, gh = ans, B.mT(ans), B.mT(g)
+    if a.shape[-2] <= a.shape[-1]:
+        k = gh @ p
+        kph = k @ ph
+        return -B.mT(p @ k) + kph - (a @ p) @ kph + (ph @ p) @ (gh - k @ a)
+    k = p @ gh
+    phk = ph @ k
+    return -B.mT(k @ p) + (gh - a @ k) @ p @ ph + phk - phk @ p @ a
+
+
+LinalgPinvBackward0 = defnode("LinalgPinvBackward0", [_pinv_rule], "pinv", saves=True,
+                              uses_ans=True)
+
+
+def pinv(A, *, atol=None, rtol=None, hermitian=False):
+    """The pseudoinverse: V diag(1/s) U^T over the singular values s above max(atol, rtol *
+    the largest) (rtol eps * max(m, n) when neither is given)."""
+    x = as_tensor_arg(A)
+    a = x._data
+    if a.ndim < 2 or a.dtype not in (np.float32, np.float64):
+        raise RuntimeError(f"linalg.pinv({x.dtype.legacy}{{{list(a.shape)}}}): expected a "
+                           f"tensor with 2 or more dimensions of float, double, cfloat or "
+                           f"cdouble types")
+    u, s, vh = np.linalg.svd(a, full_matrices=False)
+    kept = _above_tolerance(s, a, atol, rtol)
+    inv_s = np.where(kept, 1 / np.where(kept, s, 1), 0).astype(a.dtype)
+    data = np.swapaxes(vh, -1, -2) @ (inv_s[..., :, None] * np.swapaxes(u, -1, -2))
+    return record1(LinalgPinvBackward0, data.astype(a.dtype, copy=False), x, (x,))
+
+
+def _qr_square_grad(B, gq, gr, q, r):
+    """The gradient of A = QR (m >= n, Q with n columns): (gQ + Q copyltu(M)) R^-T with
+    M = R gR^T - gQ^T Q, copyltu mirroring the lower triangle (Liao et al., 2019)."""
+    m = -(B.mT(gq) @ q) if gr is None else r @ B.mT(gr)
+    if gq is not None and gr is not None:
+        m = m - B.mT(gq) @ q
+    sym = B.tril(m, 0) + B.mT(B.tril(m, -1))
+    top = q @ sym if gq is None else gq + q @ sym
+    return B.mT(B.solve(r, B.mT(top)))
+
+
+def _qr_grad(B, gq, gr, a, mode):
+    """The gradient of linalg.qr for the cotangents gQ and gR (one may be None). A wide A =
+    Q [X | Y] is differentiated as X = QU (square) and Y = QV."""
+    if mode == "r":
+        raise RuntimeError("The derivative of linalg.qr depends on Q, which is not computed when "
+                           "mode='r'. Please use linalg.qr(A, mode='reduced') if you are going to "
+                           "differentiate through linalg.qr.")
+    rows, cols = a.shape[-2], a.shape[-1]
+    if rows > cols and mode == "complete":
+        raise RuntimeError("The QR decomposition is not differentiable when mode='complete' and "
+                           "nrows > ncols.")
+    q, r = B.qr(a)
+    if rows >= cols:
+        return _qr_square_grad(B, gq, gr, q, r)
+    k = (Ellipsis, slice(0, rows))
+    rest = (Ellipsis, slice(rows, None))
+    y = a[rest]
+    gv = None if gr is None else gr[rest]
+    if gv is not None:  # (V = Q^T Y: gV reaches Q too)
+        gq = y @ B.mT(gv) if gq is None else gq + y @ B.mT(gv)
+    gx = _qr_square_grad(B, gq, None if gr is None else gr[k], q, r[k])
+    out = B.index_grad(gx, a.shape, k, True)
+    return out if gv is None else out + B.index_grad(q @ gv, a.shape, rest, True)
+
+
+LinalgQrBackward0 = defnode("LinalgQrBackward0", [
+    lambda B, g, ans, a, mode: _qr_grad(B, g, None, a, mode)], "qr", saves=True)
+
+
+_ROfQr = defnode("LinalgQrBackward0", [
+    lambda B, g, ans, a, mode: _qr_grad(B, None, g, a, mode)], "qr", saves=True)
+
+
+def qr(A, mode="reduced"):
+    """(Q, R) with A = QR, Q with orthonormal columns and R upper triangular ('reduced': k =
+    min(m, n) columns of Q; 'complete': m; 'r': R only, Q empty)."""
+    x = as_tensor_arg(A)
+    a = x._data
+    if mode not in ("reduced", "complete", "r"):
+        raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of "
+                           f"'reduced' (default), 'r', or 'complete'")
+    _matrices("linalg.qr", a, "geqrf_cpu")
+    q, r = np.linalg.qr(a, "complete" if mode == "complete" else "reduced")
+    if mode == "r":
+        q = np.zeros(0, a.dtype)
+    return return_types.linalg_qr(record1(LinalgQrBackward0, q.astype(a.dtype, copy=False), x,
+                                          (x, mode)),
+                                  record1(_ROfQr, r.astype(a.dtype, copy=False), x, (x, mode)))
+
+
+def _svd_grad(B, gu, gs, gvh, a, full):
+    """PyTorch's svd_backward for the cotangents of U, S, Vh (None where there is none), on
+    the reduced factors (k = min(m, n) columns of U, rows of Vh)."""
+    m, n = a.shape[-2], a.shape[-1]
+    k = min(m, n)
+    u, s, vh = B.svd(a)
+    if full:  # only the first k columns of U and rows of Vh depend on A smoothly
+        gu = None if gu is None else gu[..., :k]
+        gvh = None if gvh is None else gvh[..., :k, :]
+    if gu is None and gvh is None:
+        return (u * B.unsqueeze(gs, -2)) @ vh
+    s2 = s * s
+    eye = B.const(_eye(k, a))
+    gaps = B.unsqueeze(s2, -2) - B.unsqueeze(s2, -1) + eye
+    if gu is not None:
+        uhgu = B.mT(u) @ gu
+        inner = (uhgu - B.mT(uhgu)) * B.unsqueeze(s, -2) / gaps
+    else:
+        gv = B.mT(gvh)
+        vhgv = vh @ gv
+        inner = B.unsqueeze(s, -1) * (vhgv - B.mT(vhgv)) / gaps
+    if gs is not None:
+        inner = inner + B.unsqueeze(gs, -1) * eye
+    if m > k and gu is not None:
+        gus = gu / B.unsqueeze(s, -2)
+        return (u @ inner + gus - u @ (B.mT(u) @ gus)) @ vh
+    if n > k and gvh is not None:
+        sgvh = gvh / B.unsqueeze(s, -1)
+        return u @ (inner @ vh + sgvh - (sgvh @ B.mT(vh)) @ vh)
+    return u @ inner @ vh
+
+
+_SOfSvd = defnode("LinalgSvdBackward0", [
+    lambda B, g, ans, a, full: _svd_grad(B, None, g, None, a, full)], "svd", saves=True)
+
+
+_UOfSvd = defnode("LinalgSvdBackward0", [
+    lambda B, g, ans, a, full: _svd_grad(B, g, None, None, a, full)], "svd", saves=True)
+
+
+_VhOfSvd = defnode("LinalgSvdBackward0", [
+    lambda B, g, ans, a, full: _svd_grad(B, None, None, g, a, full)], "svd", saves=True)
+
+
+def _matrices(name, a, kernel):
+    """a, checked to be a (batch of) single or double precision matrices (`kernel`: the name
+    of PyTorch's kernel in its error for float16)."""
+    if a.ndim < 2:
+        raise RuntimeError(f"{name}: The input tensor A must have at least 2 dimensions.")
+    if a.dtype.kind != "f":
+        raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. Got "
+                           f"{_dtypes.of_array(a).legacy}")
+    _no_half(name, a, kernel)
+    return a
+
+
+def _svd_input(x):
+    return _matrices("linalg.svd", x._data, "linalg_svd_cpu")
+
+
+def svd(A, full_matrices=True):
+    """(U, S, Vh) with A = U diag(S) Vh, S descending (U, Vh square with full_matrices, else
+    min(m, n) columns / rows). Singular vectors are defined up to sign: LAPACK builds may pick
+    other signs than PyTorch's."""
+    x = as_tensor_arg(A)
+    a = _svd_input(x)
+    u, s, vh = (v.astype(a.dtype, copy=False) for v in np.linalg.svd(a, full_matrices))
+    saved = (x, full_matrices)
+    return return_types.linalg_svd(record1(_UOfSvd, u, x, saved),
+                                   record1(_SOfSvd, s, x, saved),
+                                   record1(_VhOfSvd, vh, x, saved))

@@ -53,7 +53,11 @@ def _add_product(cls, input, m1, m2, product, beta, alpha):
                                                                           data.shape[::-1])):
         expand(_new(a), data.shape)  # PyTorch's error: input must broadcast to the product
     if beta != 0:
-        data = data + (a if beta == 1 else a * beta)
+        addend = a if beta == 1 else a * beta
+        if addend.dtype == data.dtype:  # (data is a new array: add in place, as nn.Linear's
+            np.add(data, addend, out=data)  # floor does; no second batch-sized array)
+        else:
+            data = data + addend
     meta = None if a.shape == data.shape else ((a.shape, a.dtype), None, None)
     return record(cls, data.astype(m1._data.dtype, copy=False), (input, m1, m2),
                   (m1, m2, beta, alpha), meta)

@@ -42,15 +42,23 @@ AddmmBackward0, AddmvBackward0, BaddbmmBackward0, AddbmmBackward0 = map(_mat_rul
     "AddmmBackward0", "AddmvBackward0", "BaddbmmBackward0", "AddbmmBackward0"))
 for _cls in (AddmmBackward0, AddmvBackward0, BaddbmmBackward0, AddbmmBackward0):
     _cls._saved_names = ("mat1", "mat2", "beta", "alpha")
+# addmm with beta = alpha = 1 (nn.Linear's): the same rules without the scalings
+_PlainAddmmBackward0 = defnode("AddmmBackward0", [
+    lambda B, g, ans, m1, m2: g,
+    lambda B, g, ans, m1, m2: g @ B.mT(m2),
+    lambda B, g, ans, m1, m2: B.mT(B.mT(g) @ m1)], "addmm", saves=True)
+_PlainAddmmBackward0._saved_names = ("mat1", "mat2")
+_PlainAddmmBackward0._saved_constants = {"beta": 1, "alpha": 1}
 
 
 def _add_product(cls, input, m1, m2, product, beta, alpha):
     """beta * input (broadcast to the product's shape) + alpha * product, as `cls`."""
-    beta, alpha = (v.item() if isinstance(v, Tensor) else v for v in (beta, alpha))
+    beta = beta.item() if isinstance(beta, Tensor) else beta
+    alpha = alpha.item() if isinstance(alpha, Tensor) else alpha
     data = product if alpha == 1 else product * alpha
     a = input._data
-    if a.ndim > data.ndim or builtins.any(n not in (1, s) for n, s in zip(a.shape[::-1],
-                                                                          data.shape[::-1])):
+    if a.shape != data.shape[data.ndim - a.ndim:] and (a.ndim > data.ndim or builtins.any(
+            n not in (1, s) for n, s in zip(a.shape[::-1], data.shape[::-1]))):
         expand(_new(a), data.shape)  # PyTorch's error: input must broadcast to the product
     if beta != 0:
         addend = a if beta == 1 else a * beta
@@ -59,8 +67,10 @@ def _add_product(cls, input, m1, m2, product, beta, alpha):
         else:
             data = data + addend
     meta = None if a.shape == data.shape else ((a.shape, a.dtype), None, None)
-    return record(cls, data.astype(m1._data.dtype, copy=False), (input, m1, m2),
-                  (m1, m2, beta, alpha), meta)
+    data = data.astype(m1._data.dtype, copy=False)
+    if beta == 1 and alpha == 1 and cls is AddmmBackward0:  # nn.Linear: two saved values
+        return record(_PlainAddmmBackward0, data, (input, m1, m2), (m1, m2), meta)
+    return record(cls, data, (input, m1, m2), (m1, m2, beta, alpha), meta)
 
 
 def _legacy(t):

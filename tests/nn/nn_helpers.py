@@ -71,6 +71,19 @@ def same_weights(ours, theirs):
             q.copy_(torch.from_numpy(p.detach().numpy().copy()))
 
 
+def sgd_losses(L, model, loss, x, y, steps=5, **options):
+    """The losses of `steps` SGD steps (lr 0.1, `options`) of model on (x, y) with library L."""
+    opt = L.optim.SGD(model.parameters(), lr=0.1, **options)
+    losses = []
+    for _ in range(steps):
+        opt.zero_grad()
+        value = loss(model(L.tensor(x)), L.tensor(y))
+        value.backward()
+        opt.step()
+        losses.append(value.item())
+    return losses
+
+
 def outcome(fn, *args, **kwargs):
     """What fn(*args, **kwargs) gives, comparable across libraries: ('ok', repr of the result)
     or (exception type name, message)."""

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 import autograd_lab as lab
-from nn_helpers import compare_with_torch, grad_fn_names, outcome, same_outcome, same_weights
+from nn_helpers import (compare_with_torch, grad_fn_names, outcome, same_outcome, same_weights,
+                        sgd_losses)
 
 torch = pytest.importorskip("torch")
 
@@ -540,14 +541,7 @@ def test_tiny_cnn_trains_as_torch():
     x, y = arr(8, 1, 8, 8, dtype="float32"), RNG.integers(0, 3, 8)
 
     def train(L, model):
-        opt = L.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
-        losses = []
-        for _ in range(5):
-            opt.zero_grad()
-            loss = L.nn.functional.cross_entropy(model(L.tensor(x)), L.tensor(y))
-            loss.backward()
-            opt.step()
-            losses.append(loss.item())
+        losses = sgd_losses(L, model, L.nn.functional.cross_entropy, x, y, momentum=0.9)
         return losses, grad_fn_names(model(L.tensor(x)))
     (our_losses, our_graph), (their_losses, their_graph) = train(lab, ours), train(torch, theirs)
     np.testing.assert_allclose(our_losses, their_losses, rtol=1e-5)

@@ -9,7 +9,8 @@ import pytest
 import autograd_lab as lab
 from helpers import assert_matches_torch
 import nn_helpers
-from nn_helpers import DTYPES, on_both, outcome, same_outcome, second_derivatives
+from nn_helpers import (DTYPES, on_both, outcome, same_outcome, second_derivatives,
+                        sgd_losses)
 
 rng = np.random.default_rng(0)
 TOL = {**nn_helpers.TOL, np.float32: (2e-5, 2e-5)}  # (batch statistics of float32 sums)
@@ -369,14 +370,7 @@ def test_a_float32_model_with_batch_norm_trains_as_torch():
     def run(L):
         model = make(L.nn)
         model.load_state_dict({k: L.tensor(v) for k, v in start.items()})
-        opt = L.optim.SGD(model.parameters(), lr=0.1)
-        losses = []
-        for _ in range(5):
-            opt.zero_grad()
-            loss = L.nn.functional.mse_loss(model(L.tensor(x)), L.tensor(y))
-            loss.backward()
-            opt.step()
-            losses.append(loss.item())
+        losses = sgd_losses(L, model, L.nn.functional.mse_loss, x, y)
         return losses, {k: v.detach().numpy().copy() for k, v in model.state_dict().items()}
 
     (ours, ours_state), (theirs, theirs_state) = run(lab), run(torch)

@@ -1109,3 +1109,31 @@ def test_a_loss_that_overflows_is_inf_without_a_numpy_warning(reduction):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert run(lab) == run(require_torch()) == "tensor(inf)"
+
+
+def test_a_custom_function_changing_a_view_in_place_runs_its_backward_once():
+    """CopySlices runs the wrapped node's rules on the view's part of the gradient: a custom
+    Function's backward is called once per backward pass, as in PyTorch, for all its inputs."""
+    def run(T):
+        calls = []
+
+        class Scale(T.autograd.Function):
+            @staticmethod
+            def forward(ctx, x, a):
+                ctx.mark_dirty(x)
+                ctx.save_for_backward(a)
+                return x.mul_(a)
+
+            @staticmethod
+            def backward(ctx, g):
+                calls.append(g.tolist())
+                a, = ctx.saved_tensors
+                return g * a, g.sum() * 0 + g.sum()
+
+        x = T.tensor([1., 2., 3.], requires_grad=True)
+        a = T.tensor(2., requires_grad=True)
+        h = x * 1
+        Scale.apply(h[1:], a)
+        (h * T.tensor([1., 10., 100.])).sum().backward()
+        return calls, x.grad.tolist(), a.grad.tolist(), _history(h)
+    assert run(lab) == run(require_torch())

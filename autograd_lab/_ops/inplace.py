@@ -201,19 +201,14 @@ def _copy_slices(x, view, fn):
         root = up[0]
         replays.append(up[1])
         up = root._extra.get("view") if root._extra is not None else None
-    replays.reverse()
-
-    def replay(B, t):  # the view's part of a tensor shaped like the root
-        for r in replays:
-            t = r(B, t)
-        return t
-
+    edges = (_edge(root), *fn._edges[1:])
+    part = _ViewPart(replays[::-1], builtins.max(i for i, e in enumerate(edges) if e is not None))
     a = root._data
     hole = np.ones(a.shape, bool)  # True outside the view
-    hole.reshape(-1)[replay(_np_vocab(), np.arange(a.size).reshape(a.shape)).reshape(-1)] = False
+    hole.reshape(-1)[part(_np_vocab(), np.arange(a.size).reshape(a.shape)).reshape(-1)] = False
     meta = fn._meta
-    saved = (replay, hole, view[2], meta and meta[0], *fn._saved_values())
-    node = _link(_copy_slices_class(type(fn)), a, (_edge(root), *fn._edges[1:]), saved,
+    saved = (part, hole, view[2], meta and meta[0], *fn._saved_values())
+    node = _link(_copy_slices_class(type(fn)), a, edges, saved,
                  meta and (None, *meta[1:])).grad_fn
     if fn._extra is not None and "ans_vc" in fn._extra:  # fn's rules read x's new values
         node._extras()["ans_vc"] = fn._extra["ans_vc"]
@@ -226,34 +221,50 @@ def _np_vocab():
     return NP
 
 
+class _ViewPart:
+    """Where a view sits in its root base: `self(B, t)` is the view's part of a tensor shaped
+    like the root. `part(B, g, i)` takes it once per gradient for all the rules of a
+    CopySlices node (its last rule, `last`, lets go of it)."""
+
+    def __init__(self, replays, last):
+        self.replays, self.last = replays, last
+        self.g = self.gv = None
+
+    def __call__(self, B, t):
+        for r in self.replays:
+            t = r(B, t)
+        return t
+
+    def part(self, B, g, i):
+        if self.g is not g:
+            self.g, self.gv = g, self(B, g)
+        gv = self.gv
+        if i == self.last:
+            self.g = self.gv = None
+        return gv
+
+
 class _CopySlicesRules:
     """The rules of CopySlices around a node class: rule i runs the class's rule i on the view's
     part of the gradient. Rule 0, the root's old history, gets the gradient outside the view
     (`hole`) and, inside it, the rule's gradient for the view's old values put back in place
-    by the view's own backward (`steps`). Saved: (replay, hole, steps, meta0, *fn's saved)."""
+    by the view's own backward (`steps`). Saved: (view part, hole, steps, meta0, *fn's saved)."""
 
     def __init__(self, vjps):
         self.vjps = vjps
-        self.last = (None, None)  # (g, its view part): one replay for all of a node's rules
-
-    def _part(self, B, g, replay):
-        if self.last[0] is not g:
-            self.last = (g, replay(B, g))
-        return self.last[1]
 
     def __getitem__(self, i):
         rule = self.vjps[i]
 
-        def run(B, g, ans, replay, saved):
-            ans = replay(B if isinstance(ans, Tensor) else _np_vocab(), ans)
-            return rule(B, self._part(B, g, replay), ans, *saved)
+        def run(B, g, ans, view, saved):
+            ans = view(B if isinstance(ans, Tensor) else _np_vocab(), ans)
+            return rule(B, view.part(B, g, i), ans, *saved)
 
         if i:
-            return lambda B, g, ans, replay, hole, steps, meta0, *saved: \
-                run(B, g, ans, replay, saved)
+            return lambda B, g, ans, view, hole, steps, meta0, *saved: run(B, g, ans, view, saved)
 
-        def old_values(B, g, ans, replay, hole, steps, meta0, *saved):
-            gv = run(B, g, ans, replay, saved)
+        def old_values(B, g, ans, view, hole, steps, meta0, *saved):
+            gv = run(B, g, ans, view, saved)
             if gv is None:
                 return B.where(B.const(hole), g, 0.0)
             if meta0 is not None:

@@ -8,10 +8,11 @@ import math
 import numpy as np
 
 from .. import _dtypes
+from .._grad_mode import state as _grad
 from .._group import Group, defgroupnode
 from .._node import defnode
 from .._tensor import Tensor, _new
-from ._record import (_SCALARS, _array_of, _broadcast_error, _link, _max, _operand, _sum,
+from ._record import (_SCALARS, _array_of, _broadcast_error, _edge, _link, _max, _operand, _sum,
                       as_tensor_arg, norm_dim, record, record1, tensor_param)
 from .arith import (_binary_tensor_op, _sign, _unary, abs, pow, _zero_rule, cos, exp, log, mul,
                     neg, reciprocal, sigmoid, sin, sqrt, square, tanh)
@@ -309,31 +310,43 @@ def logsumexp(input, dim, keepdim=False):
 # split, chunk and unbind: views of x, each recorded as one member of a Group (see _group.py),
 # so that backward joins the pieces' gradients once (a full-size gradient per piece would be
 # quadratic in their number), and refused in-place changes while recording, as in PyTorch.
+# The unsafe_ forms (PyTorch's RNN cells use them) share x's memory but are not views to
+# autograd: a piece changed in place changes its own history only.
 VIEW_OF_MANY = ("This view is the output of a function that returns multiple views. Such "
                 "functions do not allow the output views to be modified inplace. You should "
                 "replace the inplace operation by an out-of-place one.")
-_PIECES = {}  # name -> (the view's step class, the group's member class)
+_PIECES = {}  # name -> (the view's step class or None, the group's member class)
 for _name, _symbol in (("SplitBackward0", "split"), ("SplitWithSizesBackward0", "split"),
-                       ("UnbindBackward0", "unbind")):
+                       ("UnbindBackward0", "unbind"), ("UnsafeSplitBackward0", "split"),
+                       ("UnsafeSplitWithSizesBackward0", "split")):
     _member = defgroupnode(_name, _symbol)
-    _member._is_view = True
-    _member.inplace_error = lambda node: (
-        f"Output {node._extra['group_index']} of {type(node).__name__[:-9]} is a view and is "
-        f"being modified inplace. {VIEW_OF_MANY}")
-    _PIECES[_name] = (defnode(_name, _index_rule, _symbol), _member)
+    _step = None
+    if not _name.startswith("Unsafe"):
+        _member._is_view = True
+        _member.inplace_error = lambda node: (
+            f"Output {node._extra['group_index']} of {type(node).__name__[:-9]} is a view and "
+            f"is being modified inplace. {VIEW_OF_MANY}")
+        _step = defnode(_name, _index_rule, _symbol)
+    _PIECES[_name] = (_step, _member)
 
 
 def _pieces(name, x, d, bounds):
-    """Views of x between consecutive `bounds` along dim d (unbind: at each bound)."""
+    """Pieces of x between consecutive `bounds` along dim d (unbind: at each bound)."""
     step, member = _PIECES[name]
     at = name == "UnbindBackward0"
     ixs = [(slice(None),) * d + ((lo,) if at else (slice(lo, hi),))
            for lo, hi in zip(bounds, bounds[1:])]
-    pieces = tuple(index_view(step, x, ix) for ix in ixs)
-    if pieces and pieces[0].grad_fn is not None:
+    if step is None:
+        pieces = tuple(_new(x._data[ix]) for ix in ixs)
+        edge = _edge(x) if _grad.enabled else None
+    else:
+        pieces = tuple(index_view(step, x, ix) for ix in ixs)
+        edge = pieces[0].grad_fn._e0 if pieces and pieces[0].grad_fn is not None else None
+    if pieces and edge is not None:
         group = Group(len(pieces), _joined(x._data.shape, x._data.dtype, d, ixs, at))
         for k, p in enumerate(pieces):
-            p.grad_fn = _link(member, p._data, (p.grad_fn._e0,), (group,), None).grad_fn
+            p.grad_fn = _link(member, p._data, (edge,), (group,), None).grad_fn
+            p._requires_grad = True
             group.add(k, p.grad_fn)
     return pieces
 
@@ -355,6 +368,23 @@ def _joined(shape, dtype, d, ixs, stacked):
 
 def split(tensor, split_size_or_sections, dim=0):
     """Views of equal size (the last may be smaller), or of the listed sizes, along dim."""
+    return _split(tensor, split_size_or_sections, dim, "")
+
+
+def unsafe_split(tensor, split_size, dim=0):
+    """split into pieces that autograd does not treat as views (see `_pieces`)."""
+    if isinstance(split_size, (list, tuple)):
+        raise TypeError(f"unsafe_split(): argument 'split_size' (position 1) must be int, not "
+                        f"{type(split_size).__name__}")
+    return _split(tensor, split_size, dim, "Unsafe")
+
+
+def unsafe_split_with_sizes(tensor, split_sizes, dim=0):
+    """split with the listed sizes, into pieces that are not views to autograd."""
+    return _split(tensor, list(split_sizes), dim, "Unsafe")
+
+
+def _split(tensor, split_size_or_sections, dim, kind):
     x = as_tensor_arg(tensor)
     d = norm_dim(dim, x._data.ndim)
     n = x._data.shape[d]
@@ -364,22 +394,31 @@ def split(tensor, split_size_or_sections, dim=0):
                                f"(input tensor's size at dimension {d}), but got split_sizes="
                                f"{list(split_size_or_sections)}")
         bounds = list(itertools.accumulate([0] + list(split_size_or_sections)))
-        return _pieces("SplitWithSizesBackward0", x, d, bounds)
+        return _pieces(kind + "SplitWithSizesBackward0", x, d, bounds)
     size = int(split_size_or_sections)
     if size <= 0 and n:
         raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got "
                            f"dimension size of {n}")
     bounds = list(range(0, n, size)) + [n] if size else [0, 0]
-    return _pieces("SplitBackward0", x, d, bounds)
+    return _pieces(kind + "SplitBackward0", x, d, bounds)
 
 
 def chunk(input, chunks, dim=0):
     """At most `chunks` views of equal size along dim (the last may be smaller)."""
+    return _chunk(input, chunks, dim, "")
+
+
+def unsafe_chunk(input, chunks, dim=0):
+    """chunk into pieces that autograd does not treat as views (see `_pieces`)."""
+    return _chunk(input, chunks, dim, "Unsafe")
+
+
+def _chunk(input, chunks, dim, kind):
     if chunks <= 0:
         raise RuntimeError("chunk expects `chunks` to be greater than 0, got: " + str(chunks))
     x = as_tensor_arg(input)
     n = x._data.shape[norm_dim(dim, x._data.ndim)]
-    return split(x, builtins.max(-(-n // chunks), 1), dim)
+    return _split(x, builtins.max(-(-n // chunks), 1), dim, kind)
 
 
 def unbind(input, dim=0):

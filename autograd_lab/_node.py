@@ -55,6 +55,7 @@ class Node:
     _saved_names = ()    # PyTorch's names of the saved values: grad_fn._saved_self, ...
     _saved_constants = {}  # saved values fixed for the class (a plain add's `_saved_alpha`: 1)
     _is_view = False     # True when the node's output shares memory with its input
+    _wraps = None        # CopySlices of an in-place op on a view: the op's node class
     inplace_error = None  # or a method giving the node's own text for an in-place change of it
 
     def name(self):

@@ -1137,3 +1137,49 @@ def test_a_custom_function_changing_a_view_in_place_runs_its_backward_once():
         (h * T.tensor([1., 10., 100.])).sum().backward()
         return calls, x.grad.tolist(), a.grad.tolist(), _history(h)
     assert run(lab) == run(require_torch())
+
+
+@pytest.mark.parametrize("code", ["v.mul_(v)", "v.mul_(v.detach())", "b[0:2].mul_(b[2:4])",
+                                  "v.exp_(); v.exp_()", "v.add_(1)"])
+def test_in_place_op_on_a_view_that_reads_what_it_writes_is_caught(code):
+    """The version check of CopySlices counts from the op it wraps: an in-place op on a view
+    whose inputs it overwrites raises PyTorch's error (naming the op and the view's shape)."""
+    def run(T):
+        a = T.tensor([1., 2., 3., 4.], requires_grad=True)
+        b = a * 1
+        v = b[:2]
+        exec(code, {"v": v, "b": b})
+        return outcome(lambda: (b * T.arange(4.)).sum().backward()), a.grad
+    ours, theirs = run(lab), run(require_torch())
+    assert ours[0] == theirs[0] and repr(ours[1]) == repr(theirs[1])
+
+
+def test_two_copy_slices_of_one_op_class_get_their_own_gradients():
+    """Two in-place ops of one kind on views of two tensors, in one backward pass."""
+    def run(T):
+        a = T.tensor([1., 2., 3., 4.], requires_grad=True)
+        c = T.tensor([5., 6., 7., 8.], requires_grad=True)
+        b1, b2 = a * 1, a * 2
+        b1[:2].mul_(c[:2])
+        b2[2:].mul_(c[2:])
+        ((b1 + b2) * T.tensor([1., 10., 100., 1000.])).sum().backward()
+        return a.grad.tolist(), c.grad.tolist()
+    assert run(lab) == run(require_torch())
+
+
+def test_unsafe_split_and_chunk_share_memory_but_are_not_views():
+    """PyTorch's unsafe_ forms (its RNN cells use them): UnsafeSplitBackward0 pieces, no
+    `_base`, their own version, an in-place change is the piece's own history."""
+    def run(T):
+        x = T.arange(6., requires_grad=True)
+        h = x * 1
+        a, b = T.unsafe_chunk(h, 2)
+        out = [a.grad_fn.name(), a._base is None, a._version]
+        a.mul_(2)
+        out += [h.tolist(), h._version, a._version, a.grad_fn.name(),
+                [p.grad_fn.name() for p in T.unsafe_split(h, 4)],
+                T.unsafe_split_with_sizes(x * 1, [1, 5])[0].grad_fn.name(),
+                raised(lambda: T.unsafe_split(h, [2, 4]))]
+        (a.sum() + b.sum()).backward()
+        return out + [x.grad.tolist()]
+    assert run(lab) == run(require_torch())

@@ -203,13 +203,11 @@ def _copy_slices(x, view, fn):
         up = root._extra.get("view") if root._extra is not None else None
     edges = (_edge(root), *fn._edges[1:])
     part = _ViewPart(replays[::-1], builtins.max(i for i, e in enumerate(edges) if e is not None))
-    a = root._data
-    hole = np.ones(a.shape, bool)  # True outside the view
-    hole.reshape(-1)[part(_np_vocab(), np.arange(a.size).reshape(a.shape)).reshape(-1)] = False
     meta = fn._meta
-    saved = (part, hole, view[2], meta and meta[0], *fn._saved_values())
-    node = _link(_copy_slices_class(type(fn)), a, edges, saved,
+    saved = (part, view[2], meta and meta[0], *fn._saved_values())
+    node = _link(_copy_slices_class(type(fn)), root._data, edges, saved,
                  meta and (None, *meta[1:])).grad_fn
+    node._seq = fn._seq  # fn's place in the order of events: the write it made comes after
     if fn._extra is not None and "ans_vc" in fn._extra:  # fn's rules read x's new values
         node._extras()["ans_vc"] = fn._extra["ans_vc"]
     root.grad_fn, root.requires_grad = node, True
@@ -243,12 +241,18 @@ class _ViewPart:
             self.g = self.gv = None
         return gv
 
+    def hole(self, shape):
+        """A mask of a root-shaped array: True outside the view."""
+        hole = np.ones(shape, bool)
+        hole.reshape(-1)[self(_np_vocab(), np.arange(hole.size).reshape(shape)).reshape(-1)] = False
+        return hole
+
 
 class _CopySlicesRules:
     """The rules of CopySlices around a node class: rule i runs the class's rule i on the view's
     part of the gradient. Rule 0, the root's old history, gets the gradient outside the view
-    (`hole`) and, inside it, the rule's gradient for the view's old values put back in place
-    by the view's own backward (`steps`). Saved: (view part, hole, steps, meta0, *fn's saved)."""
+    and, inside it, the rule's gradient for the view's old values (put back in place by the
+    view's own backward, `steps`, when recorded). Saved: (view part, steps, meta0, *fn's)."""
 
     def __init__(self, vjps):
         self.vjps = vjps
@@ -261,15 +265,20 @@ class _CopySlicesRules:
             return rule(B, view.part(B, g, i), ans, *saved)
 
         if i:
-            return lambda B, g, ans, view, hole, steps, meta0, *saved: run(B, g, ans, view, saved)
+            return lambda B, g, ans, view, steps, meta0, *saved: run(B, g, ans, view, saved)
 
-        def old_values(B, g, ans, view, hole, steps, meta0, *saved):
+        def old_values(B, g, ans, view, steps, meta0, *saved):
             gv = run(B, g, ans, view, saved)
-            if gv is None:
-                return B.where(B.const(hole), g, 0.0)
-            if meta0 is not None:
+            if gv is not None and meta0 is not None:
                 gv = B.cast(gv, meta0[1])
-            return B.where(B.const(hole), g, _through_steps(B, gv, steps))
+            if isinstance(g, _ndarray):  # numpy: g with the view's part overwritten
+                out = np.array(g)
+                region = view(_np_vocab(), out)
+                if np.shares_memory(region, out):
+                    region[...] = 0.0 if gv is None else gv
+                    return out
+            hole = B.const(view.hole(np.shape(g)))
+            return B.where(hole, g, 0.0 if gv is None else _through_steps(B, gv, steps))
         return old_values
 
 
@@ -281,6 +290,7 @@ def _copy_slices_class(cls):
     if made is None:
         made = _COPY_SLICES[cls] = defnode("CopySlices", _CopySlicesRules(cls._vjps), "[]=",
                                            saves=cls._saves, uses_ans=cls._uses_ans)
+        made._wraps = cls
     return made
 
 

@@ -374,7 +374,7 @@ def split(tensor, split_size_or_sections, dim=0):
 def unsafe_split(tensor, split_size, dim=0):
     """split into pieces that autograd does not treat as views (see `_pieces`)."""
     if isinstance(split_size, (list, tuple)):
-        raise TypeError(f"unsafe_split(): argument 'split_size' (position 1) must be int, not "
+        raise TypeError(f"unsafe_split(): argument 'split_size' (position 2) must be int, not "
                         f"{type(split_size).__name__}")
     return _split(tensor, split_size, dim, "Unsafe")
 

@@ -8,7 +8,7 @@ import numpy as np
 from .. import _dtypes
 from .._tensor import Tensor, _new
 from .._node import defnode
-from ._record import _array, _ndarray, _sum, record
+from ._record import _array, _array_of, _ndarray, _sum, record
 from .arith import (_sigmoid, _sign, abs, cos, exp, isnan, log, sigmoid, sign, sin, sqrt,
                     tanh, where)
 from .views import _swapaxes, expand, permute, reshape, squeeze, transpose, unsqueeze
@@ -115,16 +115,17 @@ _PIECEWISE = {}  # name -> the node class of a recorded piecewise-linear gradien
 def _tb_piecewise(name, g, source, rule):
     """`rule(B, g, source)`, the gradient of a piecewise-linear op (relu, leaky_relu, hardtanh,
     ...): linear in g, locally constant in source. Recorded as PyTorch's `name` node, which
-    stays connected to source with a zero derivative (so a further grad gives zeros)."""
+    stays connected to source with a zero derivative (so a further grad gives zeros) and
+    saves it (so changing it in place is caught)."""
     cls = _PIECEWISE.get(name)
     if cls is None:
         cls = _PIECEWISE[name] = defnode(name, [
-            lambda B, gg, ans, src, rule: rule(B, gg, B.const(src)),
-            lambda B, gg, ans, src, rule: B.zeros_like(gg)], name[:-17].lower() + "'")
+            lambda B, gg, ans, src, rule: rule(B, gg, B.const(_array_of(src))),
+            lambda B, gg, ans, src, rule: B.zeros_like(gg)], name[:-17].lower() + "'", saves=True)
     if not isinstance(source, Tensor):  # (a constant: the gradient of this gradient)
         source = _new(np.asarray(source))
     data = np.asarray(rule(NP, g._data, source._data))
-    return record(cls, data, (g, source), (source._data, rule))
+    return record(cls, data, (g, source), (source, rule))
 
 
 def _relu_rule(B, g, ans):

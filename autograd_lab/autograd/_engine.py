@@ -140,9 +140,14 @@ def _check_versions(fn):
         vcs.append((extra["ans_vc"], None))
     for vc, t in vcs:
         if vc.changed_since(fn._seq):
-            maker = fn if t is None else t.grad_fn
-            raise modified_error(fn._out if t is None else t._data, vc.version,
-                                 vc.version_at(fn._seq), None if maker is None else maker.name())
+            if t is not None:
+                array, maker = t._data, t.grad_fn
+                made_by = None if maker is None else maker.name()
+            elif fn._wraps is not None:  # CopySlices: its op's output, a view
+                array, made_by = fn._saved_values()[0](NP, fn._out), fn._wraps.__name__
+            else:
+                array, made_by = fn._out, fn.name()
+            raise modified_error(array, vc.version, vc.version_at(fn._seq), made_by)
 
 
 def modified_error(array, version, expected, made_by):

@@ -24,9 +24,10 @@ class Group:
     def __init__(self, n_outputs, backward):
         self.backward = backward
         self.members = [None] * n_outputs  # weak references to the nodes, per output
-        self.pass_ = None  # the pending gradients of the last pass the group sent everything in
-        self.out = None  # what the running member sends, per edge
-        self.hooked = None  # the members' gradients after their hooks, in the last pass
+        self.pass_ = None  # the pending gradients of the pass the group is running in
+        self.out = None  # what the running member sends, per edge (taken once)
+        self.hooked = None  # the members' gradients after their hooks, in this pass
+        self.waiting = 0  # members still to run in this pass (they had a gradient)
 
     def add(self, k, node):
         """Make `node` (made with (self,) saved) the member for output k."""
@@ -40,19 +41,30 @@ class Group:
     def gather(self, fn, g, pending, hooked, create):
         """Called by the engine as member `fn` runs with gradient `g` (`pending`: the engine's
         gradients of the nodes still to run, a new dict in every backward pass); answers fn's
-        gradient after `hooked(node, grad)` (its hooks), which runs once per member and pass."""
+        gradient after `hooked(node, grad)` (its hooks), which runs once per member and pass.
+        Nothing of a pass is kept once its last member ran."""
+        k = fn._extra["group_index"]
         if self.pass_ is pending:  # another member already sent everything in this pass
             self.out = None
-            return self.hooked[fn._extra["group_index"]]
-        self.pass_ = pending
-        grads = []
-        for n in self.nodes():
-            gn = g if n is fn else None if n is None else pending.get(n)
-            grads.append(gn if gn is None or n._extra is None else hooked(n, gn))
-        self.hooked = grads
-        self.out = self.backward(grads, create)
-        return grads[fn._extra["group_index"]]
+            mine = self.hooked[k]
+            self.waiting -= 1
+        else:
+            self.pass_ = pending
+            grads = []
+            for n in self.nodes():
+                gn = g if n is fn else None if n is None else pending.get(n)
+                grads.append(gn if gn is None or n._extra is None else hooked(n, gn))
+            self.hooked = grads
+            self.out = list(self.backward(grads, create))
+            self.waiting = sum(gn is not None for gn in grads) - 1
+            mine = grads[k]
+        if not self.waiting:
+            self.pass_ = self.hooked = None
+        return mine
 
     def sent(self, i):
-        """The gradient the running member sends along edge i."""
-        return None if self.out is None else self.out[i]
+        """The gradient the running member sends along edge i (once)."""
+        if self.out is None:
+            return None
+        g, self.out[i] = self.out[i], None
+        return g

@@ -132,3 +132,30 @@ def test_in_place_updates_keep_a_bounded_version_record():
         w.add_(1.0)
     with pytest.raises(RuntimeError, match="is at version 5001; expected version 5000 instead"):
         y.backward()
+
+
+@pytest.mark.parametrize("make", ["h.split(2)", "h.unbind()", "torch.unsafe_chunk(h, 3)"])
+def test_gradients_of_a_multi_output_function_are_not_kept_after_backward(make):
+    """A group (split, unbind, ...) lets go of the pass's gradients once its last member ran,
+    and in-place ops on views keep no gradient either: weak references to them die."""
+    x = torch.arange(6.0, requires_grad=True)
+    h = x * 1
+    pieces = eval(make, {"h": h, "torch": torch})
+    seen = []
+    pieces[0].register_hook(lambda g: seen.append(weakref.ref(g._data)) or None)
+    (pieces[0].sum() * 2 + pieces[1].sum()).backward(retain_graph=True)
+    group = pieces[0].grad_fn._extra["group"]
+    assert group.pass_ is None and group.hooked is None and not any(group.out or ())
+    assert x.grad[0].item() == 2.0 and all(r() is None for r in seen)
+
+
+def test_in_place_op_on_a_view_keeps_no_gradient_after_backward():
+    x = torch.ones(4, requires_grad=True)
+    h = x * 1
+    h[1:3].mul_(torch.tensor(2.0, requires_grad=True))
+    kept = []
+    h.register_hook(lambda g: kept.append(weakref.ref(g._data)) or None)
+    (h * 3).sum().backward()
+    part = h.grad_fn._saved_values()[0] if h.grad_fn._saved is not None else None
+    assert x.grad.tolist() == [3.0, 6.0, 6.0, 3.0]
+    assert all(r() is None for r in kept) and (part is None or part.g is None)

@@ -550,9 +550,11 @@ class Tensor:
         return self._data.__array_interface__["data"][0]
 
     def storage_offset(self):
-        """Where the first element is in the memory of the tensor it views, in elements."""
-        base = self._base if self._base is not None else self
-        return (self.data_ptr() - base.data_ptr()) // self._data.itemsize
+        """Where the first element is in the memory it shares with other tensors, in elements."""
+        owner = self._data
+        while isinstance(owner.base, np.ndarray):
+            owner = owner.base
+        return (self.data_ptr() - owner.__array_interface__["data"][0]) // self._data.itemsize
 
     def stride(self, dim=None):
         """Steps in elements between neighbours along each dim (numpy's strides / itemsize)."""

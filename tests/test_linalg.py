@@ -195,6 +195,24 @@ def test_det_gradient_at_singular_matrices_matches_torch():
     np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), atol=1e-12)
 
 
+RANK_DEFICIENT = [
+    ("matrix_norm_2", lambda T, a: T.linalg.matrix_norm(a, 2), [[1., 0.], [0., 0.]]),
+    ("matrix_norm_nuc", lambda T, a: T.linalg.matrix_norm(a, "nuc"), [[1., 0.], [0., 0.]]),
+    ("svdvals", lambda T, a: T.linalg.svdvals(a).sum(), [[1., 2.], [2., 4.]]),
+]
+
+
+@pytest.mark.parametrize("name, fn, matrix", RANK_DEFICIENT, ids=[c[0] for c in RANK_DEFICIENT])
+def test_create_graph_gradients_at_rank_deficient_matrices_match_torch(name, fn, matrix):
+    """The recorded (create_graph=True) gradient where a singular value is 0 or repeated."""
+    torch = require_torch()
+    ours, theirs = lab.tensor(matrix, requires_grad=True), torch.tensor(matrix, requires_grad=True)
+    g, = lab.autograd.grad(fn(lab, ours), ours, create_graph=True)
+    expected, = torch.autograd.grad(fn(torch, theirs), theirs, create_graph=True)
+    assert g.grad_fn is not None
+    np.testing.assert_allclose(g.detach().numpy(), expected.detach().numpy(), atol=1e-6)
+
+
 def _names(T):
     """T and the small tensors the calls below use."""
     return {"T": T, "A": T.tensor([[2., 1.], [1., 3.]], requires_grad=True),

@@ -106,25 +106,9 @@ def eigvalsh(A, UPLO="L"):
     return record1(LinalgEighBackward0, values, x, (x, UPLO))
 
 
-def _np_svdvals_grad(g, s, a):
-    """U diag(g) Vh."""
-    u, _, vh = np.linalg.svd(a, full_matrices=False)
-    return (u * g[..., None, :]) @ vh
-
-
-def svdvals_grad(g, s, a):
-    """U diag(g) Vh, recorded through eigh of the smaller Gram matrix (U diag(g / s) U^T A or
-    A V diag(g / s) V^T): differentiable again (where no singular value is 0)."""
-    tall = a.shape[-2] >= a.shape[-1]
-    gram = (a.mT @ a) if tall else (a @ a.mT)
-    v = eigh(gram).eigenvectors  # ascending: the singular values' reversed order
-    w = flip(g, (-1,)) / flip(s, (-1,))
-    m = (v * w.unsqueeze(-2)) @ v.mT
-    return a @ m if tall else m @ a
-
-
 LinalgSvdBackward0 = defnode("LinalgSvdBackward0", [
-    lambda B, g, ans, a: B.svdvals_grad(g, ans, a)], "svd", saves=True, uses_ans=True)
+    lambda B, g, ans, a: _svd_grad(B, None, g, None, a, False)], "svd", saves=True,
+    uses_ans=True)
 
 
 def svdvals(A):

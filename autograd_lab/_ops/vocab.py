@@ -18,7 +18,7 @@ from .scans import (_cumsum, _reverse_cumsum, _scan, cumprod, cumprod_grad, cums
                     flip, roll)
 from .pointwise import _np_erf, cosh, erf, log1p, sinh, tril, triu
 from .solvers import _np_cofactor, _np_matrix_exp, _np_solve, inv, matrix_exp, solve
-from .decompositions import _np_svdvals_grad, eigh, qr, svd, svdvals_grad
+from .decompositions import eigh, qr, svd
 
 
 # ================================================================================================
@@ -105,7 +105,7 @@ NP = types.SimpleNamespace(
     prod_of_others=_prod_of_others,
     inv=np.linalg.inv, solve=_np_solve, cofactor=_np_cofactor, eigh=np.linalg.eigh,
     qr=np.linalg.qr, svd=lambda a: np.linalg.svd(a, full_matrices=False),
-    svdvals_grad=_np_svdvals_grad, matrix_exp=_np_matrix_exp,
+    matrix_exp=_np_matrix_exp,
 )
 
 
@@ -158,6 +158,6 @@ TB = types.SimpleNamespace(
     cumprod_grad=lambda g, ans, x, d: cumprod_grad(TB, g, x, d),
     prod_of_others=_recorded_prod_of_others,
     inv=inv, solve=solve, eigh=eigh, qr=qr, svd=lambda a: svd(a, False),
-    svdvals_grad=svdvals_grad, matrix_exp=matrix_exp,
+    matrix_exp=matrix_exp,
     cofactor=lambda a, d: unsqueeze(unsqueeze(d, -1), -1) * transpose(inv(a), -1, -2),
 )

@@ -199,6 +199,7 @@ RANK_DEFICIENT = [
     ("matrix_norm_2", lambda T, a: T.linalg.matrix_norm(a, 2), [[1., 0.], [0., 0.]]),
     ("matrix_norm_nuc", lambda T, a: T.linalg.matrix_norm(a, "nuc"), [[1., 0.], [0., 0.]]),
     ("svdvals", lambda T, a: T.linalg.svdvals(a).sum(), [[1., 2.], [2., 4.]]),
+    ("det", lambda T, a: T.det(a), [[1., 2.], [2., 4.]]),
 ]
 
 
@@ -211,6 +212,17 @@ def test_create_graph_gradients_at_rank_deficient_matrices_match_torch(name, fn,
     expected, = torch.autograd.grad(fn(torch, theirs), theirs, create_graph=True)
     assert g.grad_fn is not None
     np.testing.assert_allclose(g.detach().numpy(), expected.detach().numpy(), atol=1e-6)
+
+
+def test_det_second_derivatives_at_singular_matrices_match_torch():
+    torch = require_torch()
+    a = [[[1., 2., 3.], [2., 4., 6.], [1., 0., 1.]], [[2., 1., 0.], [0., 3., 1.], [1., 1., 1.]]]
+    grads = []
+    for T in (lab, torch):
+        x = T.tensor(a, dtype=T.float64, requires_grad=True)
+        g, = T.autograd.grad(T.det(x).sum(), x, create_graph=True)
+        grads.append(T.autograd.grad((g * g).sum(), x)[0].numpy())
+    np.testing.assert_allclose(*grads, atol=1e-9)
 
 
 def _names(T):

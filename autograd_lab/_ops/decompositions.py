@@ -8,8 +8,7 @@ from .. import _dtypes
 from .._node import defnode
 from .._tensor import _new
 from ._record import as_tensor_arg, record1
-from .scans import flip
-from .reductions import return_types
+from .reductions import _recorded_prod_of_others, return_types
 from .solvers import _LinAlgError, _batch_prefix, _eye, _no_half, _square
 
 
@@ -278,6 +277,16 @@ _UOfSvd = defnode("LinalgSvdBackward0", [
 
 _VhOfSvd = defnode("LinalgSvdBackward0", [
     lambda B, g, ans, a, full: _svd_grad(B, None, None, g, a, full)], "svd", saves=True)
+
+
+def cofactor(a):
+    """det(A) A^-T, recorded through the SVD A = U S Vh as det(U) det(Vh) U diag(the product of
+    the other singular values) Vh: valid for singular A too (PyTorch's linalg_det_backward in
+    grad mode)."""
+    u, s, vh = svd(a, False)
+    sign = _new(np.asarray(np.linalg.det(u._data) * np.linalg.det(vh._data)))
+    others = _recorded_prod_of_others(s, (s.ndim - 1,)) * sign.unsqueeze(-1)
+    return (u * others.unsqueeze(-2)) @ vh
 
 
 def _matrices(name, a, kernel):

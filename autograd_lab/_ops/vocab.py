@@ -18,7 +18,7 @@ from .scans import (_cumsum, _reverse_cumsum, _scan, cumprod, cumprod_grad, cums
                     flip, roll)
 from .pointwise import _np_erf, cosh, erf, log1p, sinh, tril, triu
 from .solvers import _np_cofactor, _np_matrix_exp, _np_solve, inv, matrix_exp, solve
-from .decompositions import eigh, qr, svd
+from .decompositions import cofactor, eigh, qr, svd
 
 
 # ================================================================================================
@@ -159,5 +159,5 @@ TB = types.SimpleNamespace(
     prod_of_others=_recorded_prod_of_others,
     inv=inv, solve=solve, eigh=eigh, qr=qr, svd=lambda a: svd(a, False),
     matrix_exp=matrix_exp,
-    cofactor=lambda a, d: unsqueeze(unsqueeze(d, -1), -1) * transpose(inv(a), -1, -2),
+    cofactor=lambda a, d: cofactor(a),
 )

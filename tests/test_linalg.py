@@ -225,6 +225,19 @@ def test_det_second_derivatives_at_singular_matrices_match_torch():
     np.testing.assert_allclose(*grads, atol=1e-9)
 
 
+@pytest.mark.parametrize("fn", [lambda T, a: T.logdet(a), lambda T, a: T.slogdet(a)[1],
+                                lambda T, a: T.linalg.slogdet(a).logabsdet])
+def test_slogdet_gradient_at_a_singular_matrix_matches_torch(fn):
+    """LU gives infinities (numpy's inv raises)."""
+    torch = require_torch()
+    grads = []
+    for T in (lab, torch):
+        a = T.tensor([[1., 2.], [2., 4.]], requires_grad=True)
+        fn(T, a).backward()
+        grads.append(a.grad.numpy())
+    np.testing.assert_array_equal(*grads)
+
+
 def _names(T):
     """T and the small tensors the calls below use."""
     return {"T": T, "A": T.tensor([[2., 1.], [1., 3.]], requires_grad=True),

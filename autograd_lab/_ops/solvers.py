@@ -47,17 +47,50 @@ def _batch_prefix(a, i):
     return f"(Batch element {i}): " if a.ndim > 2 else ""
 
 
-def _first_zero_pivot(m):
-    """The 1-based column where LU with partial pivoting meets a zero pivot (LAPACK's info),
-    or 0."""
-    m = m.astype(np.float64)
-    for k in range(len(m)):
-        p = k + np.argmax(np.abs(m[k:, k]))
-        if m[p, k] == 0:
-            return k + 1
-        m[[k, p]] = m[[p, k]]
-        m[k + 1:] -= np.outer(m[k + 1:, k] / m[k, k], m[k])
-    return 0
+def _np_lu(a):
+    """LAPACK's LU with partial pivoting of each matrix of a: (lu, perm) with a[..., perm, :] =
+    L U, U in lu's upper triangle and L (unit diagonal) below it; a zero pivot stays."""
+    lu = a.reshape(-1, *a.shape[-2:]).copy()
+    n = a.shape[-1]
+    r = np.arange(len(lu))
+    perm = np.tile(np.arange(n), (len(lu), 1))
+    for k in range(n):
+        p = k + np.argmax(np.abs(lu[:, k:, k]), -1)
+        lu[r, k], lu[r, p] = lu[r, p], lu[r, k]
+        perm[r, k], perm[r, p] = perm[r, p], perm[r, k]
+        pivot = lu[:, k, k, None]
+        f = np.divide(lu[:, k + 1:, k], pivot, out=np.zeros_like(pivot * lu[:, k + 1:, k]),
+                      where=pivot != 0)
+        lu[:, k + 1:, k] = f
+        lu[:, k + 1:, k + 1:] -= f[..., None] * lu[:, None, k, k + 1:]
+    return lu.reshape(a.shape), perm.reshape(a.shape[:-1])
+
+
+def _np_substitute(t, b, upper):
+    """t^-1 b for triangular matrices t (the other triangle is not read) by back (upper) or
+    forward substitution, over all right-hand sides and batches (broadcast) at once. A zero on
+    the diagonal gives inf/NaN as LAPACK's trsm (a zero numerator stays 0)."""
+    shape = np.broadcast_shapes(t.shape[:-2], b.shape[:-2])
+    t = np.broadcast_to(t, shape + t.shape[-2:])
+    x = np.array(np.broadcast_to(b, shape + b.shape[-2:]), np.result_type(t, b))
+    n = t.shape[-1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for i in range(n - 1, -1, -1) if upper else range(n):
+            done = slice(i + 1, n) if upper else slice(0, i)
+            num = x[..., i, :] - np.einsum("...j,...jk->...k", t[..., i, done], x[..., done, :])
+            x[..., i, :] = np.where(num == 0, num, num / t[..., i, i, None])
+    return x
+
+
+def _np_inv(a):
+    """A^-1; for singular matrices LAPACK's result through LU (inf/NaN), as PyTorch's
+    backward of slogdet."""
+    try:
+        return np.linalg.inv(a)
+    except np.linalg.LinAlgError:
+        lu, perm = _np_lu(a)
+        eye = np.eye(a.shape[-1], dtype=a.dtype)
+        return _np_substitute(lu, _np_substitute(np.tril(lu, -1) + eye, eye[perm], False), True)
 
 
 def _singular_error(name, a):
@@ -66,7 +99,8 @@ def _singular_error(name, a):
         try:
             np.linalg.inv(m)
         except np.linalg.LinAlgError:
-            k = _first_zero_pivot(m) or len(m)
+            zeros = np.flatnonzero(np.diagonal(_np_lu(m)[0]) == 0)
+            k = zeros[0] + 1 if len(zeros) else len(m)
             return _LinAlgError(f"{name}: {_batch_prefix(a, i)}The diagonal element {k} is zero,"
                                 f" the inversion could not be completed because the input matrix"
                                 f" is singular.")

@@ -17,7 +17,7 @@ from .indexing import _index_grad_np, index_grad
 from .scans import (_cumsum, _reverse_cumsum, _scan, cumprod, cumprod_grad, cumsum, einsum,
                     flip, roll)
 from .pointwise import _np_erf, cosh, erf, log1p, sinh, tril, triu
-from .solvers import _np_cofactor, _np_matrix_exp, _np_solve, inv, matrix_exp, solve
+from .solvers import _np_cofactor, _np_inv, _np_matrix_exp, _np_solve, inv, matrix_exp, solve
 from .decompositions import cofactor, eigh, qr, svd
 
 
@@ -103,7 +103,7 @@ NP = types.SimpleNamespace(
     roll=np.roll,
     einsum=lambda eq, *ops: np.einsum(eq, *ops, optimize=len(ops) > 2),
     prod_of_others=_prod_of_others,
-    inv=np.linalg.inv, solve=_np_solve, cofactor=_np_cofactor, eigh=np.linalg.eigh,
+    inv=_np_inv, solve=_np_solve, cofactor=_np_cofactor, eigh=np.linalg.eigh,
     qr=np.linalg.qr, svd=lambda a: np.linalg.svd(a, full_matrices=False),
     matrix_exp=_np_matrix_exp,
 )

@@ -243,7 +243,8 @@ def _names(T):
     return {"T": T, "A": T.tensor([[2., 1.], [1., 3.]], requires_grad=True),
             "P": T.tensor([[4., 2.], [2., 3.]], requires_grad=True),
             "B": T.tensor([[1., -2., 0.5], [3., 2.5, -1.5]], requires_grad=True),
-            "b": T.tensor([1., -1.], requires_grad=True)}
+            "b": T.tensor([1., -1.], requires_grad=True),
+            "Z": T.tensor([[0., 5.], [1., 3.]], requires_grad=True)}
 
 
 CALLS = [
@@ -291,6 +292,13 @@ CALLS = [
     "T.linalg.solve_triangular(A, B, upper=True)", "T.linalg.solve_triangular(A, b, upper=True)",
     "T.linalg.solve_triangular(A, B, upper=True, left=False)",
     "T.linalg.solve_triangular(B, A, upper=True)",
+    # (a zero on the diagonal: substitution gives inf/NaN)
+    "T.linalg.solve_triangular(Z, A, upper=True)", "T.linalg.solve_triangular(Z, A, upper=False)",
+    "T.linalg.solve_triangular(Z, A, upper=True, left=False)",
+    "T.linalg.solve_triangular(Z, A, upper=False, left=False)",
+    "T.linalg.solve_triangular(T.stack([A, Z]), A, upper=True)",
+    "T.linalg.solve_triangular(T.zeros(2, 2), A, upper=False, unitriangular=True)",
+    "[T.linalg.solve_triangular(Z, A, upper=True).sum().backward(), Z.grad, A.grad]",
     "T.linalg.pinv(b)", "T.linalg.pinv(A.long())", "T.linalg.pinv(T.ones(2, 3), atol=0.5)",
     "T.linalg.pinv(T.ones(2, 3), rtol=0.5)", "T.linalg.pinv(T.eye(2) * 2, hermitian=True)",
     "T.linalg.matrix_exp(T.ones(3))", "T.linalg.matrix_exp(T.ones(2, 3))",

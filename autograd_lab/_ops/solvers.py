@@ -66,10 +66,11 @@ def _np_lu(a):
     return lu.reshape(a.shape), perm.reshape(a.shape[:-1])
 
 
-def _np_substitute(t, b, upper):
+def _np_substitute(t, b, upper, keep_zeros=True):
     """t^-1 b for triangular matrices t (the other triangle is not read) by back (upper) or
     forward substitution, over all right-hand sides and batches (broadcast) at once. A zero on
-    the diagonal gives inf/NaN as LAPACK's trsm (a zero numerator stays 0)."""
+    the diagonal gives inf/NaN as LAPACK's trsm (a zero numerator stays 0 with keep_zeros, as
+    in its left-side form)."""
     shape = np.broadcast_shapes(t.shape[:-2], b.shape[:-2])
     t = np.broadcast_to(t, shape + t.shape[-2:])
     x = np.array(np.broadcast_to(b, shape + b.shape[-2:]), np.result_type(t, b))
@@ -78,7 +79,8 @@ def _np_substitute(t, b, upper):
         for i in range(n - 1, -1, -1) if upper else range(n):
             done = slice(i + 1, n) if upper else slice(0, i)
             num = x[..., i, :] - np.einsum("...j,...jk->...k", t[..., i, done], x[..., done, :])
-            x[..., i, :] = np.where(num == 0, num, num / t[..., i, i, None])
+            div = num / t[..., i, i, None]
+            x[..., i, :] = np.where(num == 0, num, div) if keep_zeros else div
     return x
 
 
@@ -245,9 +247,17 @@ def _triangle(B, a, upper, unit):
     return (B.triu(a, 1) if upper else B.tril(a, -1)) + eye
 
 
+def _np_triangular_solve(t, b, upper, left=True):
+    """X with t X = b (X t = b with left=False) for triangular matrices t, by substitution."""
+    if left:
+        return _np_substitute(t, b, upper)
+    return np.swapaxes(_np_substitute(np.swapaxes(t, -1, -2), np.swapaxes(b, -1, -2),
+                                      not upper, False), -1, -2)
+
+
 def _solve_triangular_grad_b(B, g, ans, a, upper, left, unit):
     t = _triangle(B, a, upper, unit)
-    return B.solve(B.mT(t), g) if left else B.mT(B.solve(t, B.mT(g)))
+    return B.solve_triangular(B.mT(t), g, not upper, left)
 
 
 def _solve_triangular_grad_a(B, g, ans, a, upper, left, unit):
@@ -280,13 +290,7 @@ def solve_triangular(A, B, *, upper, left=True, unitriangular=False):
                            f"equation {'AX = B' if left else 'XA = B'} ({n}x{n} and "
                            f"{b.shape[-2]}x{b.shape[-1]})")
     t = _triangle(_NP_TRIANGLES, a, upper, unitriangular)
-    b = b.astype(a.dtype, copy=False)
-    try:
-        data = _np_solve(t, b) if left else np.swapaxes(
-            _np_solve(np.swapaxes(t, -1, -2), np.swapaxes(b, -1, -2)), -1, -2)
-    except np.linalg.LinAlgError:
-        data = np.full(np.broadcast_shapes(a.shape[:-2], b.shape[:-2]) + b.shape[-2:], np.nan,
-                       a.dtype)  # (a zero on the diagonal: PyTorch's substitution gives inf/NaN)
+    data = _np_triangular_solve(t, b.astype(a.dtype, copy=False), upper, left)
     meta = ((a.shape, a.dtype), (y._data.shape, y._data.dtype))
     return record(LinalgSolveTriangularBackward0, data.astype(a.dtype, copy=False), (x, y),
                   (x, upper, left, unitriangular), meta)

@@ -17,7 +17,8 @@ from .indexing import _index_grad_np, index_grad
 from .scans import (_cumsum, _reverse_cumsum, _scan, cumprod, cumprod_grad, cumsum, einsum,
                     flip, roll)
 from .pointwise import _np_erf, cosh, erf, log1p, sinh, tril, triu
-from .solvers import _np_cofactor, _np_inv, _np_matrix_exp, _np_solve, inv, matrix_exp, solve
+from .solvers import (_np_cofactor, _np_inv, _np_matrix_exp, _np_solve, _np_triangular_solve,
+                      inv, matrix_exp, solve, solve_triangular)
 from .decompositions import cofactor, eigh, qr, svd
 
 
@@ -103,7 +104,8 @@ NP = types.SimpleNamespace(
     roll=np.roll,
     einsum=lambda eq, *ops: np.einsum(eq, *ops, optimize=len(ops) > 2),
     prod_of_others=_prod_of_others,
-    inv=_np_inv, solve=_np_solve, cofactor=_np_cofactor, eigh=np.linalg.eigh,
+    inv=_np_inv, solve=_np_solve, solve_triangular=_np_triangular_solve, cofactor=_np_cofactor,
+    eigh=np.linalg.eigh,
     qr=np.linalg.qr, svd=lambda a: np.linalg.svd(a, full_matrices=False),
     matrix_exp=_np_matrix_exp,
 )
@@ -158,6 +160,7 @@ TB = types.SimpleNamespace(
     cumprod_grad=lambda g, ans, x, d: cumprod_grad(TB, g, x, d),
     prod_of_others=_recorded_prod_of_others,
     inv=inv, solve=solve, eigh=eigh, qr=qr, svd=lambda a: svd(a, False),
+    solve_triangular=lambda a, b, upper, left: solve_triangular(a, b, upper=upper, left=left),
     matrix_exp=matrix_exp,
     cofactor=lambda a, d: cofactor(a),
 )

@@ -185,6 +185,11 @@ CALLS = [
     "T.mode(T.tensor([1., float('nan'), float('nan'), 2.]))", "T.mode(x, 1)",
     "T.mode(T.ones(0))", "T.mode(T.ones(2, 0), 1)", "T.mode(T.ones(2, 0), 0)",
     "T.mode(T.ones(0, 3), 0)",
+    # (quantile's result is no view; a 0-d input keeps shape ())
+    "T.quantile(y, 0.5)._base", "T.quantile(y, 0.5, 1)._base",
+    "T.quantile(T.tensor(3.), 0.5, 0, keepdim=True)",
+    "T.quantile(T.tensor(3.), T.tensor([0.5, 0.2]), 0, keepdim=True)",
+    "T.nanquantile(T.tensor(3., requires_grad=True), 0.5, -1, keepdim=True)",
 ]
 
 

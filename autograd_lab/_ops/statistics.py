@@ -5,7 +5,7 @@ import numpy as np
 from .._node import defnode
 from .._tensor import _new
 from ._record import as_tensor_arg, norm_dim, record1
-from .views import SqueezeBackward4, _view, movedim, reshape
+from .views import SqueezeBackward4, movedim, reshape
 from .reductions import _along, _evenly_rule, _keepdim_index, _require_nonempty, return_types
 from .indexing import _index_rule
 from .pointwise import lerp
@@ -241,12 +241,12 @@ def _quantile(name, input, q, dim, keepdim, interpolation, skip_nan):
     shape = list(out._data.shape)
     if keepdim and dim is None:
         shape = shape[:1] + [1] * a.ndim
-    elif keepdim:
+    elif keepdim and a.ndim:
         shape.insert(d + 1, 1)
     if scalar:
         shape = shape[1:]
     data = out._data.reshape(shape)
-    return _view(SqueezeBackward4, data, out, (out._data.shape,))
+    return record1(SqueezeBackward4, data, out, (out._data.shape,))
 
 
 def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):

@@ -6,7 +6,7 @@ import numpy as np
 
 from .. import _dtypes
 from .._node import defnode
-from .._tensor import _new
+from .._tensor import Tensor, _new
 from ._record import as_tensor_arg, record1
 from .reductions import _recorded_prod_of_others, return_types
 from .solvers import _LinAlgError, _batch_prefix, _eye, _no_half, _square
@@ -120,7 +120,9 @@ def svdvals(A):
 
 def _above_tolerance(s, a, atol, rtol):
     """Where the singular values s of a exceed max(atol, rtol * the largest), rtol being
-    eps * max(m, n) when neither is given (PyTorch's rule)."""
+    eps * max(m, n) when neither is given (PyTorch's rule); atol and rtol may be tensors of
+    the batch's shape."""
+    atol, rtol = (t._data[..., None] if isinstance(t, Tensor) else t for t in (atol, rtol))
     if rtol is None:
         rtol = np.finfo(a.dtype).eps * max(a.shape[-2:]) if atol is None else 0.0
     top = s.max(-1, keepdims=True) if s.shape[-1] else np.zeros(s.shape[:-1] + (1,), a.dtype)

@@ -1,7 +1,8 @@
 """torch.linalg's decompositions (cholesky, qr, eigh, eigvalsh, svd, svdvals) and what is
 built on the SVD (pinv, matrix_rank): one node per result, named as PyTorch's. A rule that
 needs a decomposition recomputes it with the vocabulary's `eigh`, `qr` or `svd`, recorded when
-create_graph=True, so it differentiates again."""
+create_graph=True, so it differentiates again; `cofactor` is det's recorded rule (through the
+SVD, valid for singular matrices)."""
 import numpy as np
 
 from .. import _dtypes
@@ -106,8 +107,7 @@ def eigvalsh(A, UPLO="L"):
 
 
 LinalgSvdBackward0 = defnode("LinalgSvdBackward0", [
-    lambda B, g, ans, a: _svd_grad(B, None, g, None, a, False)], "svd", saves=True,
-    uses_ans=True)
+    lambda B, g, ans, a: _svd_grad(B, None, g, None, a, False)], "svd", saves=True)
 
 
 def svdvals(A):

@@ -1,7 +1,8 @@
 """torch.linalg's inverses, determinants and solves (inv, det, slogdet, logdet, solve,
 solve_triangular) and matrix_exp, and the argument checks and errors the decompositions share:
 one node per result, named as PyTorch's, with rules written with the vocabulary's `inv`,
-`solve`, `cofactor`, `matrix_exp`."""
+`solve`, `solve_triangular`, `cofactor`, `matrix_exp`; LU and substitution in numpy for
+singular and triangular matrices (inf/NaN where LAPACK gives them, no exception)."""
 import types
 
 import numpy as np
@@ -85,8 +86,9 @@ def _np_substitute(t, b, upper, keep_zeros=True):
 
 
 def _np_inv(a):
-    """A^-1; for singular matrices LAPACK's result through LU (inf/NaN), as PyTorch's
-    backward of slogdet."""
+    """A^-1; for singular matrices the substitutions through LU give inf/NaN, as PyTorch's
+    backward of slogdet (which entries are inf or NaN may differ: its BLAS orders the sums
+    otherwise)."""
     try:
         return np.linalg.inv(a)
     except np.linalg.LinAlgError:

@@ -195,12 +195,56 @@ def test_det_gradient_at_singular_matrices_matches_torch():
     np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), atol=1e-12)
 
 
+RANK_DEFICIENT = [
+    ("matrix_norm_2", lambda T, a: T.linalg.matrix_norm(a, 2), [[1., 0.], [0., 0.]]),
+    ("matrix_norm_nuc", lambda T, a: T.linalg.matrix_norm(a, "nuc"), [[1., 0.], [0., 0.]]),
+    ("svdvals", lambda T, a: T.linalg.svdvals(a).sum(), [[1., 2.], [2., 4.]]),
+    ("det", lambda T, a: T.det(a), [[1., 2.], [2., 4.]]),
+]
+
+
+@pytest.mark.parametrize("name, fn, matrix", RANK_DEFICIENT, ids=[c[0] for c in RANK_DEFICIENT])
+def test_create_graph_gradients_at_rank_deficient_matrices_match_torch(name, fn, matrix):
+    """The recorded (create_graph=True) gradient where a singular value is 0 or repeated."""
+    torch = require_torch()
+    ours, theirs = lab.tensor(matrix, requires_grad=True), torch.tensor(matrix, requires_grad=True)
+    g, = lab.autograd.grad(fn(lab, ours), ours, create_graph=True)
+    expected, = torch.autograd.grad(fn(torch, theirs), theirs, create_graph=True)
+    assert g.grad_fn is not None
+    np.testing.assert_allclose(g.detach().numpy(), expected.detach().numpy(), atol=1e-6)
+
+
+def test_det_second_derivatives_at_singular_matrices_match_torch():
+    torch = require_torch()
+    a = [[[1., 2., 3.], [2., 4., 6.], [1., 0., 1.]], [[2., 1., 0.], [0., 3., 1.], [1., 1., 1.]]]
+    grads = []
+    for T in (lab, torch):
+        x = T.tensor(a, dtype=T.float64, requires_grad=True)
+        g, = T.autograd.grad(T.det(x).sum(), x, create_graph=True)
+        grads.append(T.autograd.grad((g * g).sum(), x)[0].numpy())
+    np.testing.assert_allclose(*grads, atol=1e-9)
+
+
+@pytest.mark.parametrize("fn", [lambda T, a: T.logdet(a), lambda T, a: T.slogdet(a)[1],
+                                lambda T, a: T.linalg.slogdet(a).logabsdet])
+def test_slogdet_gradient_at_a_singular_matrix_matches_torch(fn):
+    """LU gives infinities (numpy's inv raises)."""
+    torch = require_torch()
+    grads = []
+    for T in (lab, torch):
+        a = T.tensor([[1., 2.], [2., 4.]], requires_grad=True)
+        fn(T, a).backward()
+        grads.append(a.grad.numpy())
+    np.testing.assert_array_equal(*grads)
+
+
 def _names(T):
     """T and the small tensors the calls below use."""
     return {"T": T, "A": T.tensor([[2., 1.], [1., 3.]], requires_grad=True),
             "P": T.tensor([[4., 2.], [2., 3.]], requires_grad=True),
             "B": T.tensor([[1., -2., 0.5], [3., 2.5, -1.5]], requires_grad=True),
-            "b": T.tensor([1., -1.], requires_grad=True)}
+            "b": T.tensor([1., -1.], requires_grad=True),
+            "Z": T.tensor([[0., 5.], [1., 3.]], requires_grad=True)}
 
 
 CALLS = [
@@ -223,6 +267,29 @@ CALLS = [
     "T.linalg.vector_norm(T.tensor([1, 2]))", "T.linalg.matrix_norm(b)",
     "T.linalg.matrix_norm(B, 3)", "T.linalg.matrix_norm(B, 'foo')",
     "T.linalg.matrix_norm(T.ones(2, 2, 3), dim=(0, 2))",
+    # (empty matrices, dims and dtype checked as PyTorch)
+    "T.linalg.matrix_norm(T.ones(0, 3), 2)", "T.linalg.matrix_norm(T.ones(0, 3), float('inf'))",
+    "T.linalg.matrix_norm(T.ones(2, 0, 3), 2)", "T.linalg.matrix_norm(T.ones(0, 3), 'nuc')",
+    "T.linalg.matrix_norm(T.ones(2, 0, 3), 1, keepdim=True)",
+    "T.linalg.matrix_norm(T.ones(0, 3), -float('inf'))",
+    "T.linalg.matrix_norm(T.ones(2, 3), 1, dim=(0, 5))",
+    "T.linalg.matrix_norm(T.ones(2, 3), 2, dim=(-3, 1))",
+    "T.linalg.matrix_norm(T.ones(2, 3), 1, dim=(0, 0))",
+    "T.linalg.matrix_norm(T.ones(2, 3), 'nuc', dim=(1, -1))",
+    "T.linalg.matrix_norm(T.ones(2, 3), 1, dim=(0, 1, 1))",
+    "T.linalg.matrix_norm(T.ones(2, 3), 2, dtype=T.long)",
+    "T.linalg.matrix_norm(T.ones(2, 3).double(), 2, dtype=T.float32)",
+    "T.linalg.matrix_norm(T.ones(2, 3), 1, dtype=T.float64)",
+    "T.linalg.vector_norm(T.ones(3), dtype=T.float16)",
+    "T.linalg.vector_norm(T.ones(3), dtype=T.long)",
+    "T.linalg.vector_norm(T.ones(3, dtype=T.long), dtype=T.float32)",
+    "T.linalg.vector_norm(T.ones(3).half(), dtype=T.float32)",
+    "T.linalg.norm(T.ones(3), 'fro')", "T.linalg.norm(T.ones(3), 'nuc')",
+    "T.linalg.norm(T.ones(2, 3), 'fro', dim=1)", "T.linalg.norm(T.ones(2, 2, 2), 'fro')",
+    "T.linalg.matrix_rank(T.eye(3), atol=T.tensor(1.5))",
+    "T.linalg.matrix_rank(T.eye(3), atol=T.tensor(0.5), rtol=T.tensor(0.1))",
+    "T.linalg.matrix_rank(T.stack([T.eye(3), T.eye(3) * 2]), atol=T.tensor([1.5, 1.5]))",
+    "T.linalg.pinv(T.eye(2) * 2, rtol=T.tensor(0.5))",
     "T.matrix_power(A, -2)", "T.matrix_power(T.arange(4).reshape(2, 2), -1)",
     "T.linalg.eigh(P)", "T.linalg.eigvalsh(P, UPLO='U')", "T.linalg.eigh(T.ones(2, 3))",
     "T.linalg.eigh(T.ones(2, 2, dtype=T.long))", "T.linalg.eigh(P, UPLO='X')",
@@ -248,6 +315,13 @@ CALLS = [
     "T.linalg.solve_triangular(A, B, upper=True)", "T.linalg.solve_triangular(A, b, upper=True)",
     "T.linalg.solve_triangular(A, B, upper=True, left=False)",
     "T.linalg.solve_triangular(B, A, upper=True)",
+    # (a zero on the diagonal: substitution gives inf/NaN)
+    "T.linalg.solve_triangular(Z, A, upper=True)", "T.linalg.solve_triangular(Z, A, upper=False)",
+    "T.linalg.solve_triangular(Z, A, upper=True, left=False)",
+    "T.linalg.solve_triangular(Z, A, upper=False, left=False)",
+    "T.linalg.solve_triangular(T.stack([A, Z]), A, upper=True)",
+    "T.linalg.solve_triangular(T.zeros(2, 2), A, upper=False, unitriangular=True)",
+    "[T.linalg.solve_triangular(Z, A, upper=True).sum().backward(), Z.grad, A.grad]",
     "T.linalg.pinv(b)", "T.linalg.pinv(A.long())", "T.linalg.pinv(T.ones(2, 3), atol=0.5)",
     "T.linalg.pinv(T.ones(2, 3), rtol=0.5)", "T.linalg.pinv(T.eye(2) * 2, hermitian=True)",
     "T.linalg.matrix_exp(T.ones(3))", "T.linalg.matrix_exp(T.ones(2, 3))",

@@ -79,7 +79,7 @@ def test_second_derivatives_match_finite_differences(name, fn, shapes):
 
 def _names(T):
     """T and the small tensors the calls below use."""
-    return {"T": T, "o": T.ones}
+    return {"T": T, "o": T.ones, "w": T.tensor([[float("inf"), 1.], [float("nan"), 2.]])}
 
 
 CALLS = [
@@ -129,6 +129,18 @@ CALLS = [
     "T.matrix_power(T.eye(2).bool(), 0)",
     "T.matrix_power(T.eye(2).bool(), 3)",
     "T.linalg.cross(T.ones(3).long(), T.ones(3).long())",
+    # (alpha = 0 drops inf/NaN but for baddbmm; integer beta/alpha truncated; bool refused)
+    "T.addmm(o(2, 2), w, w, alpha=0)", "T.addmm(o(2, 2), w, w, beta=0, alpha=0)",
+    "T.addmv(o(2), w, w[0], alpha=0)", "T.addbmm(o(2, 2), w[None], w[None], alpha=0)",
+    "T.baddbmm(o(1, 2, 2), w[None], w[None], alpha=0)",
+    "T.addmm(o(2, 2).long(), o(2, 2).long(), o(2, 2).long(), beta=1.5, alpha=2.7)",
+    "T.addmm(o(2, 2, dtype=T.uint8), o(2, 2, dtype=T.uint8), o(2, 2, dtype=T.uint8), beta=-1)",
+    "T.addmv(o(2).long(), o(2, 2).long(), o(2).long(), alpha=0.5)",
+    "T.baddbmm(o(1, 2, 2).long(), o(1, 2, 2).long(), o(1, 2, 2).long(), alpha=1.5)",
+    "T.addmm(o(2, 2).bool(), o(2, 2).bool(), o(2, 2).bool())",
+    "T.addmv(o(2).bool(), o(2, 2).bool(), o(2).bool())",
+    "T.baddbmm(o(1, 2, 2).bool(), o(1, 2, 2).bool(), o(1, 2, 2).bool())",
+    "T.addbmm(o(2, 2).bool(), o(1, 2, 2).bool(), o(1, 2, 2).bool())",
 ]
 
 

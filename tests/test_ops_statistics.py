@@ -43,7 +43,7 @@ def test_matches_torch(name, fn):
 
 @pytest.mark.parametrize("name,fn", OPS, ids=[o[0] for o in OPS])
 def test_with_nan_matches_torch(name, fn):
-    if name in ("mode", "kthvalue"):
+    if name == "kthvalue":
         pytest.skip("which of several NaN PyTorch picks depends on its selection algorithm")
     helper_test_op(fn, None, arrays=[_NAN.copy()])
 
@@ -179,12 +179,34 @@ CALLS = [
     "T.kthvalue(T.tensor([True]), 1, 0)",
     "T.histc(T.tensor([1.,2.]), 0)",
     "T.histc(T.tensor([1.,2.]), -1)",
+    # (each NaN counts once; empty reduced dims)
+    "T.unique(T.tensor([3., float('nan'), 1., float('nan')]), return_inverse=True, "
+    "return_counts=True)",
+    "T.mode(T.tensor([1., float('nan'), float('nan'), 2.]))", "T.mode(x, 1)",
+    "T.mode(T.ones(0))", "T.mode(T.ones(2, 0), 1)", "T.mode(T.ones(2, 0), 0)",
+    "T.mode(T.ones(0, 3), 0)",
+    # (quantile's result is no view; a 0-d input keeps shape ())
+    "T.quantile(y, 0.5)._base", "T.quantile(y, 0.5, 1)._base",
+    "T.quantile(T.tensor(3.), 0.5, 0, keepdim=True)",
+    "T.quantile(T.tensor(3.), T.tensor([0.5, 0.2]), 0, keepdim=True)",
+    "T.nanquantile(T.tensor(3., requires_grad=True), 0.5, -1, keepdim=True)",
 ]
 
 
 @pytest.mark.parametrize("code", CALLS)
 def test_calls_match_torch(code):
     assert repr_or_error(code, _names(lab)) == repr_or_error(code, _names(require_torch()))
+
+
+def test_mode_of_rows_with_nan_matches_torch():
+    """Rows of up to 16 small integers and NaNs: PyTorch's order of a sort meeting NaNs."""
+    torch = require_torch()
+    rng = np.random.default_rng(0)
+    a = rng.integers(0, 4, (300, 16)).astype(np.float64)
+    a[rng.random(a.shape) < 0.3] = np.nan
+    for n in (3, 9, 16):
+        ours, theirs = (repr(T.mode(T.tensor(a[:, :n]), 1)) for T in (lab, torch))
+        assert ours == theirs
 
 
 def test_histc_matches_torch_on_random_data():

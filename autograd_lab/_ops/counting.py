@@ -72,7 +72,7 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
     a = x._data
     if dim is None:
         values, inverse, counts = np.unique(a.reshape(-1), return_inverse=True,
-                                            return_counts=True)
+                                            return_counts=True, equal_nan=False)
         inverse = inverse.reshape(a.shape)
         cls = Unique2Backward0
     else:

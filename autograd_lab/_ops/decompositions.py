@@ -1,15 +1,15 @@
 """torch.linalg's decompositions (cholesky, qr, eigh, eigvalsh, svd, svdvals) and what is
 built on the SVD (pinv, matrix_rank): one node per result, named as PyTorch's. A rule that
 needs a decomposition recomputes it with the vocabulary's `eigh`, `qr` or `svd`, recorded when
-create_graph=True, so it differentiates again."""
+create_graph=True, so it differentiates again; `cofactor` is det's recorded rule (through the
+SVD, valid for singular matrices)."""
 import numpy as np
 
 from .. import _dtypes
 from .._node import defnode
-from .._tensor import _new
+from .._tensor import Tensor, _new
 from ._record import as_tensor_arg, record1
-from .scans import flip
-from .reductions import return_types
+from .reductions import _recorded_prod_of_others, return_types
 from .solvers import _LinAlgError, _batch_prefix, _eye, _no_half, _square
 
 
@@ -106,25 +106,8 @@ def eigvalsh(A, UPLO="L"):
     return record1(LinalgEighBackward0, values, x, (x, UPLO))
 
 
-def _np_svdvals_grad(g, s, a):
-    """U diag(g) Vh."""
-    u, _, vh = np.linalg.svd(a, full_matrices=False)
-    return (u * g[..., None, :]) @ vh
-
-
-def svdvals_grad(g, s, a):
-    """U diag(g) Vh, recorded through eigh of the smaller Gram matrix (U diag(g / s) U^T A or
-    A V diag(g / s) V^T): differentiable again (where no singular value is 0)."""
-    tall = a.shape[-2] >= a.shape[-1]
-    gram = (a.mT @ a) if tall else (a @ a.mT)
-    v = eigh(gram).eigenvectors  # ascending: the singular values' reversed order
-    w = flip(g, (-1,)) / flip(s, (-1,))
-    m = (v * w.unsqueeze(-2)) @ v.mT
-    return a @ m if tall else m @ a
-
-
 LinalgSvdBackward0 = defnode("LinalgSvdBackward0", [
-    lambda B, g, ans, a: B.svdvals_grad(g, ans, a)], "svd", saves=True, uses_ans=True)
+    lambda B, g, ans, a: _svd_grad(B, None, g, None, a, False)], "svd", saves=True)
 
 
 def svdvals(A):
@@ -137,7 +120,9 @@ def svdvals(A):
 
 def _above_tolerance(s, a, atol, rtol):
     """Where the singular values s of a exceed max(atol, rtol * the largest), rtol being
-    eps * max(m, n) when neither is given (PyTorch's rule)."""
+    eps * max(m, n) when neither is given (PyTorch's rule); atol and rtol may be tensors of
+    the batch's shape."""
+    atol, rtol = (t._data[..., None] if isinstance(t, Tensor) else t for t in (atol, rtol))
     if rtol is None:
         rtol = np.finfo(a.dtype).eps * max(a.shape[-2:]) if atol is None else 0.0
     top = s.max(-1, keepdims=True) if s.shape[-1] else np.zeros(s.shape[:-1] + (1,), a.dtype)
@@ -294,6 +279,16 @@ _UOfSvd = defnode("LinalgSvdBackward0", [
 
 _VhOfSvd = defnode("LinalgSvdBackward0", [
     lambda B, g, ans, a, full: _svd_grad(B, None, None, g, a, full)], "svd", saves=True)
+
+
+def cofactor(a):
+    """det(A) A^-T, recorded through the SVD A = U S Vh as det(U) det(Vh) U diag(the product of
+    the other singular values) Vh: valid for singular A too (PyTorch's linalg_det_backward in
+    grad mode)."""
+    u, s, vh = svd(a, False)
+    sign = _new(np.asarray(np.linalg.det(u._data) * np.linalg.det(vh._data)))
+    others = _recorded_prod_of_others(s, (s.ndim - 1,)) * sign.unsqueeze(-1)
+    return (u * others.unsqueeze(-2)) @ vh
 
 
 def _matrices(name, a, kernel):

@@ -51,11 +51,24 @@ _PlainAddmmBackward0._saved_names = ("mat1", "mat2")
 _PlainAddmmBackward0._saved_constants = {"beta": 1, "alpha": 1}
 
 
+_KERNELS = {AddmmBackward0: "addmm_impl_cpu_", AddmvBackward0: "addmv_impl_cpu",
+            BaddbmmBackward0: "baddbmm", AddbmmBackward0: "addmm_impl_cpu_"}
+
+
 def _add_product(cls, input, m1, m2, product, beta, alpha):
-    """beta * input (broadcast to the product's shape) + alpha * product, as `cls`."""
+    """beta * input (broadcast to the product's shape) + alpha * product, as `cls` (beta and
+    alpha cast to an integer dtype as PyTorch; alpha = 0 drops the product's inf/NaN, but for
+    baddbmm)."""
+    if product.dtype == np.bool_:
+        raise NotImplementedError(f'"{_KERNELS[cls]}" not implemented for \'Bool\'')
     beta = beta.item() if isinstance(beta, Tensor) else beta
     alpha = alpha.item() if isinstance(alpha, Tensor) else alpha
-    data = product if alpha == 1 else product * alpha
+    if product.dtype.kind in "iu":
+        beta, alpha = (np.array(v).astype(product.dtype).item() for v in (beta, alpha))
+    if alpha == 0 and cls is not BaddbmmBackward0:
+        data = np.zeros_like(product)
+    else:
+        data = product if alpha == 1 else product * alpha
     a = input._data
     if a.shape != data.shape[data.ndim - a.ndim:] and (a.ndim > data.ndim or builtins.any(
             n not in (1, s) for n, s in zip(a.shape[::-1], data.shape[::-1]))):

@@ -1,7 +1,8 @@
 """torch.linalg's inverses, determinants and solves (inv, det, slogdet, logdet, solve,
 solve_triangular) and matrix_exp, and the argument checks and errors the decompositions share:
 one node per result, named as PyTorch's, with rules written with the vocabulary's `inv`,
-`solve`, `cofactor`, `matrix_exp`."""
+`solve`, `solve_triangular`, `cofactor`, `matrix_exp`; LU and substitution in numpy for
+singular and triangular matrices (inf/NaN where LAPACK gives them, no exception)."""
 import types
 
 import numpy as np
@@ -47,17 +48,53 @@ def _batch_prefix(a, i):
     return f"(Batch element {i}): " if a.ndim > 2 else ""
 
 
-def _first_zero_pivot(m):
-    """The 1-based column where LU with partial pivoting meets a zero pivot (LAPACK's info),
-    or 0."""
-    m = m.astype(np.float64)
-    for k in range(len(m)):
-        p = k + np.argmax(np.abs(m[k:, k]))
-        if m[p, k] == 0:
-            return k + 1
-        m[[k, p]] = m[[p, k]]
-        m[k + 1:] -= np.outer(m[k + 1:, k] / m[k, k], m[k])
-    return 0
+def _np_lu(a):
+    """LAPACK's LU with partial pivoting of each matrix of a: (lu, perm) with a[..., perm, :] =
+    L U, U in lu's upper triangle and L (unit diagonal) below it; a zero pivot stays."""
+    lu = a.reshape(-1, *a.shape[-2:]).copy()
+    n = a.shape[-1]
+    r = np.arange(len(lu))
+    perm = np.tile(np.arange(n), (len(lu), 1))
+    for k in range(n):
+        p = k + np.argmax(np.abs(lu[:, k:, k]), -1)
+        lu[r, k], lu[r, p] = lu[r, p], lu[r, k]
+        perm[r, k], perm[r, p] = perm[r, p], perm[r, k]
+        pivot = lu[:, k, k, None]
+        f = np.divide(lu[:, k + 1:, k], pivot, out=np.zeros_like(pivot * lu[:, k + 1:, k]),
+                      where=pivot != 0)
+        lu[:, k + 1:, k] = f
+        lu[:, k + 1:, k + 1:] -= f[..., None] * lu[:, None, k, k + 1:]
+    return lu.reshape(a.shape), perm.reshape(a.shape[:-1])
+
+
+def _np_substitute(t, b, upper, keep_zeros=True):
+    """t^-1 b for triangular matrices t (the other triangle is not read) by back (upper) or
+    forward substitution, over all right-hand sides and batches (broadcast) at once. A zero on
+    the diagonal gives inf/NaN as LAPACK's trsm (a zero numerator stays 0 with keep_zeros, as
+    in its left-side form)."""
+    shape = np.broadcast_shapes(t.shape[:-2], b.shape[:-2])
+    t = np.broadcast_to(t, shape + t.shape[-2:])
+    x = np.array(np.broadcast_to(b, shape + b.shape[-2:]), np.result_type(t, b))
+    n = t.shape[-1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for i in range(n - 1, -1, -1) if upper else range(n):
+            done = slice(i + 1, n) if upper else slice(0, i)
+            num = x[..., i, :] - np.einsum("...j,...jk->...k", t[..., i, done], x[..., done, :])
+            div = num / t[..., i, i, None]
+            x[..., i, :] = np.where(num == 0, num, div) if keep_zeros else div
+    return x
+
+
+def _np_inv(a):
+    """A^-1; for singular matrices the substitutions through LU give inf/NaN, as PyTorch's
+    backward of slogdet (which entries are inf or NaN may differ: its BLAS orders the sums
+    otherwise)."""
+    try:
+        return np.linalg.inv(a)
+    except np.linalg.LinAlgError:
+        lu, perm = _np_lu(a)
+        eye = np.eye(a.shape[-1], dtype=a.dtype)
+        return _np_substitute(lu, _np_substitute(np.tril(lu, -1) + eye, eye[perm], False), True)
 
 
 def _singular_error(name, a):
@@ -66,7 +103,8 @@ def _singular_error(name, a):
         try:
             np.linalg.inv(m)
         except np.linalg.LinAlgError:
-            k = _first_zero_pivot(m) or len(m)
+            zeros = np.flatnonzero(np.diagonal(_np_lu(m)[0]) == 0)
+            k = zeros[0] + 1 if len(zeros) else len(m)
             return _LinAlgError(f"{name}: {_batch_prefix(a, i)}The diagonal element {k} is zero,"
                                 f" the inversion could not be completed because the input matrix"
                                 f" is singular.")
@@ -211,9 +249,17 @@ def _triangle(B, a, upper, unit):
     return (B.triu(a, 1) if upper else B.tril(a, -1)) + eye
 
 
+def _np_triangular_solve(t, b, upper, left=True):
+    """X with t X = b (X t = b with left=False) for triangular matrices t, by substitution."""
+    if left:
+        return _np_substitute(t, b, upper)
+    return np.swapaxes(_np_substitute(np.swapaxes(t, -1, -2), np.swapaxes(b, -1, -2),
+                                      not upper, False), -1, -2)
+
+
 def _solve_triangular_grad_b(B, g, ans, a, upper, left, unit):
     t = _triangle(B, a, upper, unit)
-    return B.solve(B.mT(t), g) if left else B.mT(B.solve(t, B.mT(g)))
+    return B.solve_triangular(B.mT(t), g, not upper, left)
 
 
 def _solve_triangular_grad_a(B, g, ans, a, upper, left, unit):
@@ -246,13 +292,7 @@ def solve_triangular(A, B, *, upper, left=True, unitriangular=False):
                            f"equation {'AX = B' if left else 'XA = B'} ({n}x{n} and "
                            f"{b.shape[-2]}x{b.shape[-1]})")
     t = _triangle(_NP_TRIANGLES, a, upper, unitriangular)
-    b = b.astype(a.dtype, copy=False)
-    try:
-        data = _np_solve(t, b) if left else np.swapaxes(
-            _np_solve(np.swapaxes(t, -1, -2), np.swapaxes(b, -1, -2)), -1, -2)
-    except np.linalg.LinAlgError:
-        data = np.full(np.broadcast_shapes(a.shape[:-2], b.shape[:-2]) + b.shape[-2:], np.nan,
-                       a.dtype)  # (a zero on the diagonal: PyTorch's substitution gives inf/NaN)
+    data = _np_triangular_solve(t, b.astype(a.dtype, copy=False), upper, left)
     meta = ((a.shape, a.dtype), (y._data.shape, y._data.dtype))
     return record(LinalgSolveTriangularBackward0, data.astype(a.dtype, copy=False), (x, y),
                   (x, upper, left, unitriangular), meta)

@@ -5,7 +5,7 @@ import numpy as np
 from .._node import defnode
 from .._tensor import _new
 from ._record import as_tensor_arg, norm_dim, record1
-from .views import SqueezeBackward4, _view, movedim, reshape
+from .views import SqueezeBackward4, movedim, reshape
 from .reductions import _along, _evenly_rule, _keepdim_index, _require_nonempty, return_types
 from .indexing import _index_rule
 from .pointwise import lerp
@@ -98,20 +98,40 @@ def _lines(a, d):
     return rows, lambda r: np.moveaxis(r.reshape(moved.shape[:-1] + (1,)), -1, d)
 
 
+def _insertion_order(row):
+    """The order libstdc++'s insertion sort (std::sort of up to 16 elements) leaves the
+    indices of row in: NaN compares false with everything, so it stops the elements moving."""
+    order = []
+    for j, v in enumerate(row):
+        k = len(order)
+        if order and v < row[order[0]]:
+            k = 0
+        while k and v < row[order[k - 1]]:
+            k -= 1
+        order.insert(k, j)
+    return np.array(order, np.int64)
+
+
 def mode(input, dim=-1, keepdim=False):
     """(values, indices): the most frequent value along dim (the smallest of equally frequent
-    ones) and the index of its last occurrence."""
+    ones) and the index of its last occurrence, as PyTorch's CPU kernel: each NaN counts
+    once; a row of up to 16 with NaNs is ordered as std::sort leaves it, a longer one with
+    the NaNs last."""
     x = as_tensor_arg(input)
     a = x._data
     d = norm_dim(dim, a.ndim)
     if not a.ndim:
         return _picked(return_types.mode, ModeBackward0, x, None, 0, keepdim)
+    if not a.shape[d]:
+        raise IndexError(f"mode(): Expected reduction dim {d} to have non-zero size.")
     rows, back = _lines(a, d)
     idx = np.empty((rows.shape[0], 1), np.int64)
     for i, row in enumerate(rows):
-        values, counts = np.unique(row, return_counts=True)
-        best = values[np.argmax(counts)]
-        idx[i] = len(row) - 1 - np.argmax((row == best)[::-1])
+        small_nan = len(row) <= 16 and row.dtype.kind == "f" and np.isnan(row).any()
+        order = _insertion_order(row) if small_nan else np.argsort(row, kind="stable")
+        v = row[order]
+        ends = np.flatnonzero(np.append(v[1:] != v[:-1], True))  # the last of each run
+        idx[i] = order[ends[np.argmax(np.diff(ends, prepend=-1))]]
     return _picked(return_types.mode, ModeBackward0, x, back(idx), d, keepdim)
 
 
@@ -221,12 +241,12 @@ def _quantile(name, input, q, dim, keepdim, interpolation, skip_nan):
     shape = list(out._data.shape)
     if keepdim and dim is None:
         shape = shape[:1] + [1] * a.ndim
-    elif keepdim:
+    elif keepdim and a.ndim:
         shape.insert(d + 1, 1)
     if scalar:
         shape = shape[1:]
     data = out._data.reshape(shape)
-    return _view(SqueezeBackward4, data, out, (out._data.shape,))
+    return record1(SqueezeBackward4, data, out, (out._data.shape,))
 
 
 def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):

@@ -17,8 +17,9 @@ from .indexing import _index_grad_np, index_grad
 from .scans import (_cumsum, _reverse_cumsum, _scan, cumprod, cumprod_grad, cumsum, einsum,
                     flip, roll)
 from .pointwise import _np_erf, cosh, erf, log1p, sinh, tril, triu
-from .solvers import _np_cofactor, _np_matrix_exp, _np_solve, inv, matrix_exp, solve
-from .decompositions import _np_svdvals_grad, eigh, qr, svd, svdvals_grad
+from .solvers import (_np_cofactor, _np_inv, _np_matrix_exp, _np_solve, _np_triangular_solve,
+                      inv, matrix_exp, solve, solve_triangular)
+from .decompositions import cofactor, eigh, qr, svd
 
 
 # ================================================================================================
@@ -103,9 +104,10 @@ NP = types.SimpleNamespace(
     roll=np.roll,
     einsum=lambda eq, *ops: np.einsum(eq, *ops, optimize=len(ops) > 2),
     prod_of_others=_prod_of_others,
-    inv=np.linalg.inv, solve=_np_solve, cofactor=_np_cofactor, eigh=np.linalg.eigh,
+    inv=_np_inv, solve=_np_solve, solve_triangular=_np_triangular_solve, cofactor=_np_cofactor,
+    eigh=np.linalg.eigh,
     qr=np.linalg.qr, svd=lambda a: np.linalg.svd(a, full_matrices=False),
-    svdvals_grad=_np_svdvals_grad, matrix_exp=_np_matrix_exp,
+    matrix_exp=_np_matrix_exp,
 )
 
 
@@ -159,6 +161,7 @@ TB = types.SimpleNamespace(
     cumprod_grad=lambda g, ans, x, d: cumprod_grad(TB, g, x, d),
     prod_of_others=_recorded_prod_of_others,
     inv=inv, solve=solve, eigh=eigh, qr=qr, svd=lambda a: svd(a, False),
-    svdvals_grad=svdvals_grad, matrix_exp=matrix_exp,
-    cofactor=lambda a, d: unsqueeze(unsqueeze(d, -1), -1) * transpose(inv(a), -1, -2),
+    solve_triangular=lambda a, b, upper, left: solve_triangular(a, b, upper=upper, left=left),
+    matrix_exp=matrix_exp,
+    cofactor=lambda a, d: cofactor(a),
 )

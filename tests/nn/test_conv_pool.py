@@ -191,6 +191,19 @@ def test_max_pool_of_nan_and_minus_inf_as_torch():
         assert repr(y[lab].grad) == repr(y[torch].grad)
 
 
+@pytest.mark.parametrize("fn, shape", [("max_pool2d", (1, 1, 4, 4)), ("max_pool1d", (1, 2, 6))])
+def test_max_pool_gradient_zeros_are_positive_as_torch(fn, shape):
+    """A negative upstream gradient leaves +0. (not -0.) off the maxima."""
+    x = arr(*shape)
+    grads = []
+    for L in (lab, torch):
+        y = L.tensor(x, requires_grad=True)
+        getattr(L.nn.functional, fn)(y, 2).sum().mul(-1).backward()
+        grads.append(y.grad.numpy())
+    np.testing.assert_array_equal(grads[0], grads[1])
+    np.testing.assert_array_equal(np.signbit(grads[0]), np.signbit(grads[1]))
+
+
 def test_pooling_float32():
     x = arr(2, 3, 6, 6, dtype="float32")
     for fn in ("max_pool2d", "avg_pool2d"):

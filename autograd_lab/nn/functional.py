@@ -73,10 +73,10 @@ def bilinear(input1, input2, weight, bias=None):
     if bias is not None and bias.shape[0] != weight.shape[0]:
         raise RuntimeError(f"bilinear(): bias size does not match weight size: got "
                            f"{bias.shape[0]} but expected {weight.shape[0]}")
-    if not x1.dtype == x2.dtype == weight.dtype:
-        names = [t.dtype.legacy.lower() for t in (x1, x2, weight)]
-        raise RuntimeError(f"All tensors must have the same dtype, got input1: {names[0]}, "
-                           f"input2: {names[1]}, weight: {names[2]}")
+    named = {"input1": x1, "input2": x2, "weight": weight, "bias": bias}
+    if len({t.dtype for t in named.values() if t is not None}) > 1:
+        got = ", ".join(f"{k}: {t.dtype.legacy.lower()}" for k, t in named.items() if t is not None)
+        raise RuntimeError(f"All tensors must have the same dtype, got {got}")
     flat = [_ops.reshape(x, -1, x.shape[-1]) for x in (x1, x2)]
     out = _ops.reshape(_F.trilinear(flat[0], weight, flat[1]), *x1.shape[:-1], weight.shape[0])
     return out if bias is None else _ops.add(out, bias)
@@ -365,7 +365,7 @@ def _normalized_shape(fname, x, normalized_shape, **params):
 
 def rms_norm(input, normalized_shape, weight=None, eps=None):
     """x / sqrt(mean(x², trailing dims) + eps) * weight, composed as PyTorch's (eps None: the
-    dtype's machine epsilon)."""
+    dtype's machine epsilon; a weight of another dtype: the product cast back to x's)."""
     x = as_tensor_arg(input)
     shape = _normalized_shape("rms_norm", x, normalized_shape, weight=weight)
     _F._floating(x._data, "rms_norm")
@@ -373,7 +373,14 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):
     dims = tuple(range(x.ndim - len(shape), x.ndim))
     scale = _ops.rsqrt(_F.add_scalar(_ops.mean(_ops.pow(x, 2), dims, keepdim=True), eps))
     out = _ops.mul(x, scale)
-    return out if weight is None else _ops.mul(out, weight)
+    if weight is None:
+        return out
+    if {x.dtype, weight.dtype} == {_dtypes.float32, _dtypes.float64}:
+        warnings.warn("Mismatch dtype between input and weight: input dtype = "
+                      f"{x.dtype.legacy.lower()}, weight dtype = {weight.dtype.legacy.lower()}, "
+                      "Cannot dispatch to fused implementation.", UserWarning, stacklevel=2)
+    out = _ops.mul(out, weight)
+    return out if out.dtype == x.dtype else _ops.to_dtype(out, x.dtype)
 
 
 def _check_norm_dtypes(x, kernel, *params):

@@ -329,6 +329,21 @@ def test_rms_norm_second_derivatives_match_torch():
                        [arr(3, 4), arr(4)])
 
 
+@pytest.mark.parametrize("x_dtype, w_dtype", [("float32", "float64"), ("float64", "float32")])
+def test_rms_norm_with_a_weight_of_another_dtype_as_torch(x_dtype, w_dtype):
+    """The product cast back to x's dtype (ToCopyBackward0), with PyTorch's warning."""
+    specs = [(arr(3, 4).astype(x_dtype), True), (arr(4).astype(w_dtype), True)]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        nn_helpers.compare_with_torch(lambda L, x, w: L.nn.functional.rms_norm(x, (4,), w),
+                                      specs, rtol=1e-6, atol=1e-6)
+    ours, *theirs = [str(w.message) for w in caught]  # (torch warns once per process)
+    name = {"float32": "float", "float64": "double"}
+    assert ours == (f"Mismatch dtype between input and weight: input dtype = {name[x_dtype]}, "
+                    f"weight dtype = {name[w_dtype]}, Cannot dispatch to fused implementation.")
+    assert all(t.startswith(ours + " (Triggered internally") for t in theirs)
+
+
 RMS_NORM_ERRORS = [
     lambda F, t: F.rms_norm(t.ones(3, 4), ()),
     lambda F, t: F.rms_norm(t.ones(3, 4), (3,)),

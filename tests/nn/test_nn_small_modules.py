@@ -102,6 +102,8 @@ ERRORS = [
     lambda F, t: F.bilinear(t.ones(2, 3), t.ones(2, 5), t.ones(5, 3, 4)),
     lambda F, t: F.bilinear(t.ones(2, 3), t.ones(2, 4), t.ones(5, 3, 4), t.ones(4)),
     lambda F, t: F.bilinear(t.ones(2, 3), t.ones(2, 4), t.ones(5, 3, 4, dtype=t.float64)),
+    lambda F, t: F.bilinear(t.ones(2, 3).double(), t.ones(2, 4).double(),
+                            t.ones(5, 3, 4).double(), t.ones(5)),
     lambda F, t: F.bilinear(t.ones(2, 3), t.ones(2, 4), t.ones(5, 3)),
     lambda F, t: F.glu(t.tensor(1.0)),
     lambda F, t: F.glu(t.ones(2, 3)),

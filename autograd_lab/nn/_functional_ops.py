@@ -324,8 +324,9 @@ def multilabel_margin_loss(input, y, listed, reduction):
     if reduction == "none":
         loss = losses.reshape(a.shape[:-1])
     else:
-        loss = np.asarray(losses.mean() if reduction == "mean" else losses.sum(), a.dtype)
-        if reduction == "mean":
+        loss = np.asarray(losses.sum(), a.dtype)
+        if reduction == "mean":  # (no samples: 0, where PyTorch leaves memory unset)
+            loss /= max(n, 1)
             coef /= n
     return record1(MultilabelMarginLossBackward0, loss, input, (input, y, coef))
 

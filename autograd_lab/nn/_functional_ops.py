@@ -815,7 +815,8 @@ def batch_norm(x, running_mean, running_var, weight, bias, training, momentum, e
 def group_norm(x, groups, weight, bias, eps):
     """Normalise each sample's channels in `groups` groups, then a per-channel weight and bias."""
     shape = x._data.shape
-    geo = _channel_geometry(shape, (2,), eps, True, (shape[0], groups, -1))
+    geo = _channel_geometry(shape, (2,), eps, True,
+                            (shape[0], groups, math.prod(shape[1:]) // groups))
     return _normalize(NativeGroupNormBackward0, x, weight, bias, geo)
 
 

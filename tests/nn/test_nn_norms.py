@@ -221,7 +221,7 @@ def test_batch_norm_in_a_model_loads_a_torch_state_dict():
 # ---- group_norm -----------------------------------------------------------------------------
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("shape, groups", [((3, 4), 2), ((2, 6, 3), 3), ((2, 4, 2, 3), 1),
-                                           ((2, 4, 3), 4)])
+                                           ((2, 4, 3), 4), ((0, 3, 4), 1), ((0, 4), 2)])
 @pytest.mark.parametrize("affine", ["none", "weight", "both"])
 def test_group_norm(shape, groups, affine, dtype):
     specs = [(arr(*shape), True)]

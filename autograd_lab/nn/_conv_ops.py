@@ -235,7 +235,7 @@ def max_pool(x, win, return_indices):
 def pool_divisors(win, count_include_pad, divisor_override):
     """PyTorch's divisor of each window's sum in average pooling (an array (*out_size))."""
     if divisor_override:
-        return divisor_override
+        return np.asarray(divisor_override)
     counts = []
     for n, k, s, lo, out in zip(win.size, win.kernel, win.stride, win.lo, _out_size(win)):
         start = np.arange(out) * s - lo

@@ -380,6 +380,8 @@ ERRORS = {
     "avg1d_int32": lambda L: L.nn.functional.avg_pool1d(L.arange(10, dtype=L.int32)
                                                         .reshape(1, 2, 5), 2),
     "avg1d_integers_ok": lambda L: L.nn.functional.avg_pool1d(L.arange(10).reshape(1, 2, 5), 2),
+    "avg2d_integers_divisor_override_ok": lambda L: L.nn.functional.avg_pool2d(
+        L.arange(32).reshape(2, 4, 4) - 10, 2, divisor_override=3),
     "adaptive_avg1d_dims": lambda L: L.nn.functional.adaptive_avg_pool1d(_t(L, 5), 2),
     "adaptive_avg1d_size2": lambda L: L.nn.functional.adaptive_avg_pool1d(_t(L, 1, 2, 5), (2, 2)),
     "adaptive_avg1d_none": lambda L: L.nn.functional.adaptive_avg_pool1d(_t(L, 1, 2, 5), None),

@@ -170,6 +170,10 @@ def _pool_window(x, kernel_size, stride, padding, dilation, ceil_mode, fname):
     if not all(x.shape[-3:]):
         raise RuntimeError(f"Expected 3D or 4D (batch mode) tensor with optional 0 dim batch "
                            f"size for input, but got:{list(x.shape)}")
+    if fname == "max_pool2d" and any(p > k // 2 for p, k in zip(padding, kernel)):
+        raise RuntimeError(f"pad should be smaller than or equal to half of kernel size, but got "
+                           f"padW = {padding[1]}, padH = {padding[0]}, kW = {kernel[1]}, "
+                           f"kH = {kernel[0]}")
     if min(out) < 1:
         channels = x.shape[-3]
         raise RuntimeError(f"Given input size: ({channels}x{size[0]}x{size[1]}). Calculated "

@@ -343,6 +343,12 @@ ERRORS = {
     "adaptive_max_zero_ok": lambda L: L.nn.functional.adaptive_max_pool2d(_t(L, 1, 5, 5), 0),
     "adaptive_max_integers": lambda L: L.nn.functional.adaptive_max_pool2d(
         _t(L, 1, 5, 5, dtype=L.int64), 2),
+    "max2d_pad_dilated": lambda L: L.nn.functional.max_pool2d(_t(L, 1, 1, 9, 9), 3, padding=(1, 2),
+                                                            dilation=2),
+    "max2d_pad_dilated_small_input": lambda L: L.nn.functional.max_pool2d(
+        _t(L, 1, 1, 2, 2), 3, padding=2, dilation=2),
+    "max1d_pad_dilated_indices": lambda L: L.nn.functional.max_pool1d(
+        _t(L, 1, 1, 9), 3, padding=2, dilation=2, return_indices=True),
     "max1d_dims": lambda L: L.nn.functional.max_pool1d(_t(L, 5), 2),
     "max1d_empty": lambda L: L.nn.functional.max_pool1d(_t(L, 1, 2, 0), 2),
     "max1d_kernel_arity": lambda L: L.nn.functional.max_pool1d(_t(L, 1, 2, 5), (2, 2)),

@@ -420,7 +420,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         raise ValueError(f"batch_norm eps must be positive during training, but got {eps}")
     if eps < 0.0:
         raise ValueError(f"batch_norm eps must be non-negative, but got {eps}")
-    channels = x.shape[_ops.norm_dim(1, x.ndim)]
+    channels = x.shape[1] if x.ndim > 1 else 0  # (PyTorch's count for fewer dims)
     for name, t in (("running_mean", running_mean), ("running_var", running_var),
                     ("weight", weight), ("bias", bias)):
         if t is not None and t.numel() != channels:
@@ -432,6 +432,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
                          "None")
     _not_differentiable("native_batch_norm", running_mean=running_mean, running_var=running_var)
     _check_norm_dtypes(x, "batch_norm", weight, bias, running_mean, running_var)
+    _ops.norm_dim(1, x.ndim)  # (PyTorch's IndexError for fewer dims, after its checks)
     if not x.numel():  # PyTorch: a copy (times weight[0], plus bias[0]); no statistics
         out = _ops.clone(x)
         if weight is not None:
@@ -468,6 +469,9 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
     batch_norm of the (1, N * C, ...) view with the parameters repeated N times, viewed back;
     running statistics get the batch's mean of the per-sample updates."""
     x = as_tensor_arg(input)
+    if not use_input_stats and (running_mean is None or running_var is None):
+        raise RuntimeError("Expected running_mean and running_var to be defined when "
+                           "use_input_stats is false")
     if use_input_stats:
         size = x.shape
         if math.prod(size[2:]) == 1:

@@ -119,6 +119,9 @@ BATCH_NORM_ERRORS = [
     lambda F, t: F.batch_norm(t.randn(2, 3, dtype=t.float64), None, None, t.ones(3),
                               training=True),
     lambda F, t: F.batch_norm(t.randn(2, 3), t.zeros(3, requires_grad=True), t.ones(3)),
+    lambda F, t: F.batch_norm(t.ones(3), t.zeros(3), t.ones(3)),
+    lambda F, t: F.batch_norm(t.ones(3), t.zeros(0), t.ones(0)),
+    lambda F, t: F.batch_norm(t.ones(3), None, None, t.ones(3), training=True),
 ]
 
 
@@ -309,6 +312,10 @@ def test_instance_and_group_norm_module_errors_and_warning():
                 outcome(lambda: L.nn.InstanceNorm1d(3)(L.ones(2, 3, 4, 4))),
                 outcome(lambda: L.nn.InstanceNorm2d(3)(L.ones(2, 3))),
                 outcome(lambda: L.nn.functional.instance_norm(L.ones(2, 3, 1))),
+                outcome(lambda: L.nn.functional.instance_norm(L.ones(2, 3, 4),
+                                                              use_input_stats=False)),
+                outcome(lambda: L.nn.functional.instance_norm(L.ones(2, 3, 1), L.zeros(3),
+                                                              use_input_stats=False)),
                 outcome(lambda: L.nn.GroupNorm(4, 6)))
     on_both(run)
 

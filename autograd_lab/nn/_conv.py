@@ -452,7 +452,8 @@ def _check_edge_pad(x, pad, mode):
                            f"{' '.join(f'{c}: {o}' for c, o in zip(names, out[::-1]))}")
     if min(out) < 0:
         out_shape = shape[:-d] + out[::-1]
-        if mode == "reflect" and np.prod(out_shape) < 0:  # (PyTorch's numel check comes first)
+        if mode == "reflect" and d < 3 and all(out_shape):
+            # (PyTorch's 1-D and 2-D kernels first take the numel, the sizes as unsigned ints)
             raise RuntimeError("numel: integer multiplication overflow")
         raise _negative_dimension(out_shape)
     if x._data.dtype == np.bool_:

@@ -603,6 +603,8 @@ ThresholdBackward1 = defnode("ThresholdBackward1", [  # in place: where x was dr
 def threshold(x, th, value, inplace):
     """value where x <= th, else x; in place, the node works from the result (Backward1)."""
     a = x._data
+    if a.dtype == np.bool_:
+        raise NotImplementedError("\"threshold_cpu\" not implemented for 'Bool'")
     data = np.where(a <= th, value, a).astype(a.dtype, copy=False)
     if inplace:
         return record1(ThresholdBackward1, data, x, (a <= th,))

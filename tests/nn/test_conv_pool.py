@@ -413,6 +413,14 @@ ERRORS = {
     "pad_value_zero_ok": lambda L: L.nn.functional.pad(_t(L, 1, 3, 5), (1, 1), mode="reflect",
                                                        value=0.0),
     "pad_empty_batch_ok": lambda L: L.nn.functional.pad(_t(L, 0, 2, 5), (1, 1), mode="reflect"),
+    "pad_reflect_negative_dim_3d": lambda L: L.nn.functional.pad(
+        _t(L, 2, 3, 4, 2, 3), (2, 2, -2, -1, -2, -1), mode="reflect"),
+    "pad_reflect_negative_dim_3d_odd": lambda L: L.nn.functional.pad(
+        _t(L, 1, 2, 1, 4, 2), (1, 1, -1, -1, -1, -2), mode="reflect"),
+    "pad_reflect_negative_dim_2d": lambda L: L.nn.functional.pad(
+        _t(L, 1, 3, 5), (-3, -4, 1, 1), mode="reflect"),
+    "pad_replicate_negative_dim_2d": lambda L: L.nn.functional.pad(
+        _t(L, 1, 3, 5), (-3, -4, 1, 1), mode="replicate"),
 }
 _PAD_OK = {"replicate": {"large", "large_right", "large_2d", "large_3d"},
            "circular": {"large", "large_2d", "large_3d", "crop_all_2d", "crop_all_3d",

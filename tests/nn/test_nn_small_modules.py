@@ -96,6 +96,8 @@ ERRORS = [
     lambda F, t: F.hardshrink(t.arange(3), 0.5),
     lambda F, t: F.rrelu(t.ones(3), 0.5, 0.1),
     lambda F, t: F.rrelu(t.arange(3)),
+    lambda F, t: F.threshold(t.tensor([True, False]), 0, 1),
+    lambda F, t: F.threshold(t.tensor([True, False]), 0, 1, inplace=True),
     lambda F, t: F.bilinear(t.ones(2, 3), t.ones(2, 2, 4), t.ones(5, 3, 4)),
     lambda F, t: F.bilinear(t.ones(2, 3), t.ones(3, 4), t.ones(5, 3, 4)),
     lambda F, t: F.bilinear(t.ones(2, 2), t.ones(2, 4), t.ones(5, 3, 4)),

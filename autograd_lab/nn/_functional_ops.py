@@ -241,8 +241,9 @@ def binary_cross_entropy_with_logits(input, target, weight, pos_weight, reductio
 
 
 def _soft_margin_rule(B, g, ans, x, t, scale):
-    z = B.exp(-t * x)
-    return -scale * t * z / (1 + z) * g
+    with np.errstate(over="ignore", invalid="ignore"):  # (inf / inf: NaN, as PyTorch's, silently)
+        z = B.exp(-t * x)
+        return -scale * t * z / (1 + z) * g
 
 
 SoftMarginLossBackward0 = defnode("SoftMarginLossBackward0", [_soft_margin_rule], "soft_margin",
@@ -253,7 +254,8 @@ def soft_margin_loss(input, target, reduction):
     """log(1 + exp(-target * input)), in the input's dtype, target broadcast to it."""
     x = input._data
     t = target._data.astype(x.dtype, copy=False)
-    loss = np.log1p(np.exp(-x * t))
+    with np.errstate(over="ignore"):
+        loss = np.log1p(np.exp(-x * t))
     return record1(SoftMarginLossBackward0, reduce_losses(loss, reduction), input,
                    (input, _new(t), _scale(reduction, loss.size)))
 
@@ -544,9 +546,19 @@ def mish(x):
 
 
 _ONE_SIXTH = float(np.float32(1) / np.float32(6))  # PyTorch's kernel: 1.0f / 6.0f, any dtype
-HardsigmoidBackward0 = defnode("HardsigmoidBackward0", [
-    lambda B, g, ans, x: B.where((x > -3) & (x < 3), g * _ONE_SIXTH, 0.0)], "hardsigmoid",
-    saves=True)
+_HardsigmoidBackwardBackward = _ops._not_implemented("hardsigmoid_backward")
+
+
+def _hardsigmoid_rule(B, g, ans, x):
+    """g / 6 inside (-3, 3); differentiable: PyTorch's node without a derivative."""
+    if B is NP:
+        return np.where((x > -3) & (x < 3), g * _ONE_SIXTH, 0.0)
+    return record(_HardsigmoidBackwardBackward, _hardsigmoid_rule(NP, g._data, ans, x._data),
+                  (g, x))
+
+
+HardsigmoidBackward0 = defnode("HardsigmoidBackward0", [_hardsigmoid_rule], "hardsigmoid",
+                               saves=True)
 HardswishBackward0 = defnode("HardswishBackward0", [
     lambda B, g, ans, x: B.where(x < -3, 0.0, B.where(x <= 3, g * (x / 3 + 0.5), g))],
     "hardswish", saves=True)
@@ -578,8 +590,16 @@ def logsigmoid(x):
     return record1(LogSigmoidBackward0, _log_sigmoid(NP, a), x, (x,))
 
 
+def _prelu_input_rule(B, g, ans, x, w):
+    """g where x > 0, else w * g (a frozen weight: as PyTorch's node, connected to x)."""
+    if B is NP or w.requires_grad:
+        return B.where(x > 0, g, w * g)
+    return B.piecewise("PreluKernelBackwardBackward0", g, x,
+                       lambda B, g, x: B.where(x > 0, g, w._data * g))
+
+
 PreluKernelBackward0 = defnode("PreluKernelBackward0", [
-    lambda B, g, ans, x, w: B.where(x > 0, g, w * g),
+    _prelu_input_rule,
     lambda B, g, ans, x, w: B.where(x > 0, 0.0, x * g)], "prelu", saves=True)
 
 

@@ -592,3 +592,27 @@ def test_outputs_and_gradients_are_contiguous_as_torch():
         y.sum().backward()
         assert y.is_contiguous() and x.grad.is_contiguous()
         assert w.grad is None or w.grad.is_contiguous()
+
+
+@pytest.mark.parametrize("kind", ["ZeroPad", "ConstantPad", "ReflectionPad", "ReplicationPad",
+                                  "CircularPad"])
+@pytest.mark.parametrize("d", [1, 2, 3])
+def test_padding_modules_as_torch(kind, d):
+    """Repr, padding, class tree, values, graph and gradient (batched and not), and errors."""
+    def run(L):
+        cls, records = getattr(L.nn, f"{kind}{d}d"), []
+        make = (lambda p: cls(p, 1.5)) if kind == "ConstantPad" else cls
+        for p in (2, tuple(range(1, 2 * d + 1)), list(range(2 * d))):
+            for shape in ((2, 3, 7, 8, 9)[:d + 2], (3, 7, 8, 9)[:d + 1]):
+                x = L.tensor(RNG.standard_normal(shape), requires_grad=True)
+                m = make(p)
+                y = m(x)
+                y.backward(L.ones_like(y) * 2)
+                records.append((repr(m), m.padding, isinstance(m, getattr(L.nn, f"ConstantPad{d}d")),
+                                repr(y.detach()), y.grad_fn.name(), repr(x.grad)))
+        records += [outcome(lambda: make(1)(L.ones(*shape))) for shape in ((3,), (1,) * 7)]
+        return records
+    state = RNG.bit_generator.state
+    ours = run(lab)
+    RNG.bit_generator.state = state
+    assert ours == run(torch)

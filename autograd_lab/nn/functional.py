@@ -35,7 +35,8 @@ __all__ = ["linear", "bilinear", "conv1d", "conv2d", "max_pool1d", "max_pool2d",
            "hinge_embedding_loss", "soft_margin_loss", "cosine_embedding_loss",
            "triplet_margin_loss", "triplet_margin_with_distance_loss", "poisson_nll_loss",
            "gaussian_nll_loss", "multilabel_soft_margin_loss", "multi_margin_loss",
-           "multilabel_margin_loss", "rrelu"]
+           "multilabel_margin_loss", "rrelu", "relu_", "elu_", "leaky_relu_", "hardtanh_",
+           "threshold_", "rrelu_", "celu_", "selu_"]
 
 
 # ---- layers -------------------------------------------------------------------------------------
@@ -207,6 +208,48 @@ def threshold(input, threshold, value, inplace=False):
     """value where x <= threshold, else x (ThresholdBackward0; ThresholdBackward1 in place)."""
     x = as_tensor_arg(input)
     return _activation(lambda s: _F.threshold(s, threshold, value, inplace), x, inplace)
+
+
+# ---- in place: PyTorch's F.relu_, F.elu_, ... (the activations with inplace=True) ----------
+def relu_(input):
+    """relu, written into input."""
+    return relu(input, True)
+
+
+def elu_(input, alpha=1.0):
+    """elu, written into input."""
+    return elu(input, alpha, True)
+
+
+def leaky_relu_(input, negative_slope=0.01):
+    """leaky_relu, written into input."""
+    return leaky_relu(input, negative_slope, True)
+
+
+def hardtanh_(input, min_val=-1.0, max_val=1.0):
+    """hardtanh, written into input (without hardtanh's check of min_val <= max_val, as
+    PyTorch's)."""
+    return _activation(lambda s: _F.hardtanh(s, min_val, max_val), input, True)
+
+
+def threshold_(input, threshold, value):
+    """threshold, written into input."""
+    return _activation(lambda s: _F.threshold(s, threshold, value, True), input, True)
+
+
+def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False):
+    """rrelu, written into input."""
+    return rrelu(input, lower, upper, training, True)
+
+
+def celu_(input, alpha=1.0):
+    """celu, written into input."""
+    return celu(input, alpha, True)
+
+
+def selu_(input):
+    """selu, written into input."""
+    return selu(input, True)
 
 
 def glu(input, dim=-1):

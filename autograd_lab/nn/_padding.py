@@ -60,22 +60,12 @@ class _CircularPadNd(_PadNd):
         return super().forward(input)
 
 
-class ConstantPad1d(_ConstantPadNd):
-    """Pads the last dim with a constant."""
-
-    _d = 1
-
-
-class ConstantPad2d(_ConstantPadNd):
-    """Pads the last two dims with a constant."""
-
-    _d = 2
-
-
-class ConstantPad3d(_ConstantPadNd):
-    """Pads the last three dims with a constant."""
-
-    _d = 3
+def _classes(kind, base, doc):
+    """The 1-D, 2-D and 3-D classes `kind`1d, 2d, 3d of `base`."""
+    return tuple(type(f"{kind}{d}d", (base,), {
+        "_d": d, "__module__": __name__,
+        "__doc__": f"{doc} the last {('', 'two ', 'three ')[d - 1]}dim{'s' * (d > 1)}."})
+        for d in (1, 2, 3))
 
 
 class _ZeroPad:
@@ -87,67 +77,15 @@ class _ZeroPad:
     extra_repr = _PadNd.extra_repr
 
 
-class ZeroPad1d(_ZeroPad, ConstantPad1d):
-    """Pads the last dim with zeros."""
-
-
-class ZeroPad2d(_ZeroPad, ConstantPad2d):
-    """Pads the last two dims with zeros."""
-
-
-class ZeroPad3d(_ZeroPad, ConstantPad3d):
-    """Pads the last three dims with zeros."""
-
-
-class ReflectionPad1d(_ReflectionPadNd):
-    """Reflection padding of the last dim."""
-
-    _d = 1
-
-
-class ReflectionPad2d(_ReflectionPadNd):
-    """Reflection padding of the last two dims."""
-
-    _d = 2
-
-
-class ReflectionPad3d(_ReflectionPadNd):
-    """Reflection padding of the last three dims."""
-
-    _d = 3
-
-
-class ReplicationPad1d(_ReplicationPadNd):
-    """Replication padding of the last dim."""
-
-    _d = 1
-
-
-class ReplicationPad2d(_ReplicationPadNd):
-    """Replication padding of the last two dims."""
-
-    _d = 2
-
-
-class ReplicationPad3d(_ReplicationPadNd):
-    """Replication padding of the last three dims."""
-
-    _d = 3
-
-
-class CircularPad1d(_CircularPadNd):
-    """Circular padding of the last dim."""
-
-    _d = 1
-
-
-class CircularPad2d(_CircularPadNd):
-    """Circular padding of the last two dims."""
-
-    _d = 2
-
-
-class CircularPad3d(_CircularPadNd):
-    """Circular padding of the last three dims."""
-
-    _d = 3
+ConstantPad1d, ConstantPad2d, ConstantPad3d = _classes("ConstantPad", _ConstantPadNd,
+                                                       "Constant padding of")
+ZeroPad1d, ZeroPad2d, ZeroPad3d = (
+    type(f"ZeroPad{c._d}d", (_ZeroPad, c), {"__module__": __name__,
+                                            "__doc__": c.__doc__.replace("Constant", "Zero")})
+    for c in (ConstantPad1d, ConstantPad2d, ConstantPad3d))
+ReflectionPad1d, ReflectionPad2d, ReflectionPad3d = _classes("ReflectionPad", _ReflectionPadNd,
+                                                             "Reflection padding of")
+ReplicationPad1d, ReplicationPad2d, ReplicationPad3d = _classes(
+    "ReplicationPad", _ReplicationPadNd, "Replication padding of")
+CircularPad1d, CircularPad2d, CircularPad3d = _classes("CircularPad", _CircularPadNd,
+                                                       "Circular padding of")

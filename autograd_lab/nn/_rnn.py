@@ -11,6 +11,7 @@ import warnings
 
 
 from .. import _dtypes, _factories, _ops
+from .._tensor import Tensor
 from . import functional as F
 from . import init
 from ._module import Module
@@ -149,6 +150,9 @@ class LSTMCell(RNNCellBase):
     _mode = "LSTM"
 
     def forward(self, input, hx=None):
+        if isinstance(hx, Tensor) and input.dim() == 2:
+            raise TypeError("lstm_cell(): argument 'hx' (position 2) must be tuple of Tensors, "
+                            "not Tensor")
         input, state, batched = self._states(input, None if hx is None else tuple(hx), 2)
         h, c = self._step(self._mode, input, tuple(state))
         return (h, c) if batched else (h.squeeze(0), c.squeeze(0))

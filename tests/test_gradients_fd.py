@@ -229,7 +229,8 @@ OPS = {
     "celu": (no_dim(unary(NONZERO)), lambda d, x: F.celu(x, 0.7), True),
     "selu": (no_dim(unary(NONZERO)), lambda d, x: F.selu(x), True),
     "mish": (no_dim(unary()), lambda d, x: F.mish(x), True),
-    "hardsigmoid": (no_dim(unary(OFF_BOUNDS)), lambda d, x: F.hardsigmoid(6 * x), True),
+    "hardsigmoid": (no_dim(unary(OFF_BOUNDS)), lambda d, x: F.hardsigmoid(6 * x),
+                    False),  # (no second derivative, as PyTorch's)
     "hardswish": (no_dim(unary(OFF_BOUNDS)), lambda d, x: F.hardswish(6 * x), True),
     "gelu": (no_dim(unary()), lambda d, x: F.gelu(x), True),
     "gelu_tanh": (no_dim(unary()), lambda d, x: F.gelu(x, approximate="tanh"), True),

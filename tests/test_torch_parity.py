@@ -1076,7 +1076,8 @@ def test_where_names_the_shapes_that_do_not_broadcast_as_pytorch(shapes):
 
 
 @pytest.mark.parametrize("name", ["relu", "leaky", "leaky_", "hardtanh", "threshold", "threshold_",
-                                  "rrelu", "hardshrink", "softshrink", "relu6", "relu_"])
+                                  "rrelu", "hardshrink", "softshrink", "relu6", "relu_",
+                                  "prelu_frozen"])
 def test_gradients_of_piecewise_linear_ops_stay_connected_under_create_graph(name):
     """As PyTorch's *BackwardBackward0 nodes: the gradient depends on the input with a zero
     derivative, so grad of grad gives zeros, not an error; third order too. (In-place
@@ -1088,7 +1089,8 @@ def test_gradients_of_piecewise_linear_ops_stay_connected_under_create_graph(nam
              "threshold": lambda t: F.threshold(t, 0.5, 2.),
              "threshold_": lambda t: F.threshold(t * 1, 0.5, 2., inplace=True),
              "rrelu": lambda t: F.rrelu(t, training=False), "hardshrink": F.hardshrink,
-             "softshrink": F.softshrink, "relu6": F.relu6, "relu_": lambda t: (t * 1).relu_()}[name]
+             "softshrink": F.softshrink, "relu6": F.relu6, "relu_": lambda t: (t * 1).relu_(),
+             "prelu_frozen": lambda t: F.prelu(t, T.tensor([0.25], dtype=T.float64))}[name]
         x = T.tensor([-1., 2., 0.3, 0.7], dtype=T.float64, requires_grad=True)
         v = T.tensor([1., -2., 3., 0.5], dtype=T.float64, requires_grad=True)
         g, = T.autograd.grad(f(x), x, v, create_graph=True)
@@ -1097,6 +1099,27 @@ def test_gradients_of_piecewise_linear_ops_stay_connected_under_create_graph(nam
         return (g.grad_fn.name(), g.tolist(), [t.tolist() for t in g2],
                 [None if t is None else t.tolist() for t in g3])
     assert run(lab) == run(require_torch())
+
+
+def test_hardsigmoid_gradient_has_no_derivative_as_pytorch():
+    """Under create_graph, PyTorch records NotImplemented: a further backward raises."""
+    def run(T):
+        x = T.tensor([-4., 0.5, 2.], dtype=T.float64, requires_grad=True)
+        g, = T.autograd.grad(T.nn.functional.hardsigmoid(x).sum(), x, create_graph=True)
+        return g.grad_fn.name(), g.tolist(), raised(lambda: T.autograd.grad(g.sum(), x))
+    assert run(lab) == run(require_torch())
+
+
+def test_soft_margin_loss_of_large_inputs_without_a_numpy_warning():
+    def run(T):
+        x = T.tensor([1000., -1000., 0., 100.], requires_grad=True)
+        loss = T.nn.functional.soft_margin_loss(x, T.tensor([1., 1., -1., -1.]))
+        g, = T.autograd.grad(loss, x, create_graph=True)
+        g.sum().backward()
+        return repr(loss), repr(g.detach()), repr(x.grad)  # (ours records its ops, not one node)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert run(lab) == run(require_torch())
 
 
 @pytest.mark.parametrize("reduction", ["mean", "sum"])

@@ -24,6 +24,10 @@ from ._loss import (MSELoss, L1Loss, SmoothL1Loss, HuberLoss, KLDivLoss, CrossEn
                     TripletMarginWithDistanceLoss, PoissonNLLLoss, GaussianNLLLoss,
                     MultiLabelSoftMarginLoss, MultiMarginLoss, MultiLabelMarginLoss)
 from ._module import Module
+from ._padding import (ZeroPad1d, ZeroPad2d, ZeroPad3d, ConstantPad1d, ConstantPad2d,
+                       ConstantPad3d, ReflectionPad1d, ReflectionPad2d, ReflectionPad3d,
+                       ReplicationPad1d, ReplicationPad2d, ReplicationPad3d, CircularPad1d,
+                       CircularPad2d, CircularPad3d)
 from ._rnn import RNNCellBase, RNNCell, LSTMCell, GRUCell, RNNBase, RNN, LSTM, GRU
 from .parameter import Parameter
 
@@ -43,4 +47,7 @@ __all__ = ["Module", "Parameter", "Identity", "Linear", "Bilinear", "ReLU", "Tan
            "CosineEmbeddingLoss", "TripletMarginLoss", "TripletMarginWithDistanceLoss",
            "PoissonNLLLoss", "GaussianNLLLoss", "MultiLabelSoftMarginLoss", "MultiMarginLoss",
            "MultiLabelMarginLoss", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell", "RNNBase",
-           "RNN", "LSTM", "GRU", "functional", "init", "utils"]
+           "RNN", "LSTM", "GRU", "ZeroPad1d", "ZeroPad2d", "ZeroPad3d", "ConstantPad1d",
+           "ConstantPad2d", "ConstantPad3d", "ReflectionPad1d", "ReflectionPad2d",
+           "ReflectionPad3d", "ReplicationPad1d", "ReplicationPad2d", "ReplicationPad3d",
+           "CircularPad1d", "CircularPad2d", "CircularPad3d", "functional", "init", "utils"]

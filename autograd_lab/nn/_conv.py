@@ -170,6 +170,10 @@ def _pool_window(x, kernel_size, stride, padding, dilation, ceil_mode, fname):
     if not all(x.shape[-3:]):
         raise RuntimeError(f"Expected 3D or 4D (batch mode) tensor with optional 0 dim batch "
                            f"size for input, but got:{list(x.shape)}")
+    if fname == "max_pool2d" and any(p > k // 2 for p, k in zip(padding, kernel)):
+        raise RuntimeError(f"pad should be smaller than or equal to half of kernel size, but got "
+                           f"padW = {padding[1]}, padH = {padding[0]}, kW = {kernel[1]}, "
+                           f"kH = {kernel[0]}")
     if min(out) < 1:
         channels = x.shape[-3]
         raise RuntimeError(f"Given input size: ({channels}x{size[0]}x{size[1]}). Calculated "
@@ -448,7 +452,8 @@ def _check_edge_pad(x, pad, mode):
                            f"{' '.join(f'{c}: {o}' for c, o in zip(names, out[::-1]))}")
     if min(out) < 0:
         out_shape = shape[:-d] + out[::-1]
-        if mode == "reflect" and np.prod(out_shape) < 0:  # (PyTorch's numel check comes first)
+        if mode == "reflect" and d < 3 and all(out_shape):
+            # (PyTorch's 1-D and 2-D kernels first take the numel, the sizes as unsigned ints)
             raise RuntimeError("numel: integer multiplication overflow")
         raise _negative_dimension(out_shape)
     if x._data.dtype == np.bool_:

@@ -193,7 +193,8 @@ def _in_flat_input(indices, d, plane):
 
 def _max_pool_grad_np(g, arg, win):
     """g added at the maxima, one step per kernel offset: multiplied by the offset's mask
-    straight into place where windows are disjoint (and g finite: inf * 0 is NaN)."""
+    straight into place where windows are disjoint (and g finite: inf * 0 is NaN); the -0. of
+    negative g times 0 made +0. by one pass at the end, as PyTorch's zeros."""
     finite = np.isfinite(g).all()
     if finite and all(s >= dl * (k - 1) + 1 for k, s, dl in zip(win.kernel, win.stride,
                                                               win.dilation)):
@@ -202,7 +203,9 @@ def _max_pool_grad_np(g, arg, win):
     else:
         def write(k, offset, dst):
             dst += g * (arg == k) if finite else np.where(arg == k, g, 0)
-    return _scatter_np(write, g.shape[:-len(win.kernel)], win, g.dtype)
+    grad = _scatter_np(write, g.shape[:-len(win.kernel)], win, g.dtype)
+    grad += 0.0
+    return grad
 
 
 def _max_pool_rule(B, g, ans, arg, win):
@@ -232,7 +235,7 @@ def max_pool(x, win, return_indices):
 def pool_divisors(win, count_include_pad, divisor_override):
     """PyTorch's divisor of each window's sum in average pooling (an array (*out_size))."""
     if divisor_override:
-        return divisor_override
+        return np.asarray(divisor_override)
     counts = []
     for n, k, s, lo, out in zip(win.size, win.kernel, win.stride, win.lo, _out_size(win)):
         start = np.arange(out) * s - lo

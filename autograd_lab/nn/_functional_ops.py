@@ -241,8 +241,9 @@ def binary_cross_entropy_with_logits(input, target, weight, pos_weight, reductio
 
 
 def _soft_margin_rule(B, g, ans, x, t, scale):
-    z = B.exp(-t * x)
-    return -scale * t * z / (1 + z) * g
+    with np.errstate(over="ignore", invalid="ignore"):  # (inf / inf: NaN, as PyTorch's, silently)
+        z = B.exp(-t * x)
+        return -scale * t * z / (1 + z) * g
 
 
 SoftMarginLossBackward0 = defnode("SoftMarginLossBackward0", [_soft_margin_rule], "soft_margin",
@@ -253,7 +254,8 @@ def soft_margin_loss(input, target, reduction):
     """log(1 + exp(-target * input)), in the input's dtype, target broadcast to it."""
     x = input._data
     t = target._data.astype(x.dtype, copy=False)
-    loss = np.log1p(np.exp(-x * t))
+    with np.errstate(over="ignore"):
+        loss = np.log1p(np.exp(-x * t))
     return record1(SoftMarginLossBackward0, reduce_losses(loss, reduction), input,
                    (input, _new(t), _scale(reduction, loss.size)))
 
@@ -324,8 +326,9 @@ def multilabel_margin_loss(input, y, listed, reduction):
     if reduction == "none":
         loss = losses.reshape(a.shape[:-1])
     else:
-        loss = np.asarray(losses.mean() if reduction == "mean" else losses.sum(), a.dtype)
-        if reduction == "mean":
+        loss = np.asarray(losses.sum(), a.dtype)
+        if reduction == "mean":  # (no samples: 0, where PyTorch leaves memory unset)
+            loss /= max(n, 1)
             coef /= n
     return record1(MultilabelMarginLossBackward0, loss, input, (input, y, coef))
 
@@ -543,9 +546,19 @@ def mish(x):
 
 
 _ONE_SIXTH = float(np.float32(1) / np.float32(6))  # PyTorch's kernel: 1.0f / 6.0f, any dtype
-HardsigmoidBackward0 = defnode("HardsigmoidBackward0", [
-    lambda B, g, ans, x: B.where((x > -3) & (x < 3), g * _ONE_SIXTH, 0.0)], "hardsigmoid",
-    saves=True)
+_HardsigmoidBackwardBackward = _ops._not_implemented("hardsigmoid_backward")
+
+
+def _hardsigmoid_rule(B, g, ans, x):
+    """g / 6 inside (-3, 3); differentiable: PyTorch's node without a derivative."""
+    if B is NP:
+        return np.where((x > -3) & (x < 3), g * _ONE_SIXTH, 0.0)
+    return record(_HardsigmoidBackwardBackward, _hardsigmoid_rule(NP, g._data, ans, x._data),
+                  (g, x))
+
+
+HardsigmoidBackward0 = defnode("HardsigmoidBackward0", [_hardsigmoid_rule], "hardsigmoid",
+                               saves=True)
 HardswishBackward0 = defnode("HardswishBackward0", [
     lambda B, g, ans, x: B.where(x < -3, 0.0, B.where(x <= 3, g * (x / 3 + 0.5), g))],
     "hardswish", saves=True)
@@ -577,8 +590,16 @@ def logsigmoid(x):
     return record1(LogSigmoidBackward0, _log_sigmoid(NP, a), x, (x,))
 
 
+def _prelu_input_rule(B, g, ans, x, w):
+    """g where x > 0, else w * g (a frozen weight: as PyTorch's node, connected to x)."""
+    if B is NP or w.requires_grad:
+        return B.where(x > 0, g, w * g)
+    return B.piecewise("PreluKernelBackwardBackward0", g, x,
+                       lambda B, g, x: B.where(x > 0, g, w._data * g))
+
+
 PreluKernelBackward0 = defnode("PreluKernelBackward0", [
-    lambda B, g, ans, x, w: B.where(x > 0, g, w * g),
+    _prelu_input_rule,
     lambda B, g, ans, x, w: B.where(x > 0, 0.0, x * g)], "prelu", saves=True)
 
 
@@ -602,6 +623,8 @@ ThresholdBackward1 = defnode("ThresholdBackward1", [  # in place: where x was dr
 def threshold(x, th, value, inplace):
     """value where x <= th, else x; in place, the node works from the result (Backward1)."""
     a = x._data
+    if a.dtype == np.bool_:
+        raise NotImplementedError("\"threshold_cpu\" not implemented for 'Bool'")
     data = np.where(a <= th, value, a).astype(a.dtype, copy=False)
     if inplace:
         return record1(ThresholdBackward1, data, x, (a <= th,))
@@ -814,7 +837,8 @@ def batch_norm(x, running_mean, running_var, weight, bias, training, momentum, e
 def group_norm(x, groups, weight, bias, eps):
     """Normalise each sample's channels in `groups` groups, then a per-channel weight and bias."""
     shape = x._data.shape
-    geo = _channel_geometry(shape, (2,), eps, True, (shape[0], groups, -1))
+    geo = _channel_geometry(shape, (2,), eps, True,
+                            (shape[0], groups, math.prod(shape[1:]) // groups))
     return _normalize(NativeGroupNormBackward0, x, weight, bias, geo)
 
 

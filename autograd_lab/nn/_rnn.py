@@ -11,6 +11,7 @@ import warnings
 
 
 from .. import _dtypes, _factories, _ops
+from .._tensor import Tensor
 from . import functional as F
 from . import init
 from ._module import Module
@@ -92,7 +93,7 @@ class RNNCellBase(Module):
 
     def _states(self, input, hx, n_states):
         """(batched input, its states, is_batched) after PyTorch's dimension checks; hx is the
-        list of given states (None: zeros)."""
+        list or tuple of given states (None: zeros)."""
         name = type(self).__name__
         if input.dim() not in (1, 2):
             raise ValueError(f"{name}: Expected input to be 1D or 2D, got {input.dim()}D instead")
@@ -107,7 +108,9 @@ class RNNCellBase(Module):
         if hx is None:
             hx = [_factories.zeros(input.shape[0], self.hidden_size, dtype=input.dtype)] * n_states
         elif not batched:
-            hx = [h.unsqueeze(0) for h in hx]
+            hx = [hx[k].unsqueeze(0) for k in range(n_states)]
+        if len(hx) != n_states:
+            raise RuntimeError("lstm_cell expects two hidden states")
         if input.shape[1] != self.weight_ih.shape[1]:
             raise RuntimeError(f"input has inconsistent input_size: got {input.shape[1]} "
                                f"expected {self.weight_ih.shape[1]}")
@@ -147,7 +150,10 @@ class LSTMCell(RNNCellBase):
     _mode = "LSTM"
 
     def forward(self, input, hx=None):
-        input, state, batched = self._states(input, None if hx is None else list(hx), 2)
+        if isinstance(hx, Tensor) and input.dim() == 2:
+            raise TypeError("lstm_cell(): argument 'hx' (position 2) must be tuple of Tensors, "
+                            "not Tensor")
+        input, state, batched = self._states(input, None if hx is None else tuple(hx), 2)
         h, c = self._step(self._mode, input, tuple(state))
         return (h, c) if batched else (h.squeeze(0), c.squeeze(0))
 

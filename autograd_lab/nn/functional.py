@@ -35,7 +35,8 @@ __all__ = ["linear", "bilinear", "conv1d", "conv2d", "max_pool1d", "max_pool2d",
            "hinge_embedding_loss", "soft_margin_loss", "cosine_embedding_loss",
            "triplet_margin_loss", "triplet_margin_with_distance_loss", "poisson_nll_loss",
            "gaussian_nll_loss", "multilabel_soft_margin_loss", "multi_margin_loss",
-           "multilabel_margin_loss", "rrelu"]
+           "multilabel_margin_loss", "rrelu", "relu_", "elu_", "leaky_relu_", "hardtanh_",
+           "threshold_", "rrelu_", "celu_", "selu_"]
 
 
 # ---- layers -------------------------------------------------------------------------------------
@@ -73,10 +74,10 @@ def bilinear(input1, input2, weight, bias=None):
     if bias is not None and bias.shape[0] != weight.shape[0]:
         raise RuntimeError(f"bilinear(): bias size does not match weight size: got "
                            f"{bias.shape[0]} but expected {weight.shape[0]}")
-    if not x1.dtype == x2.dtype == weight.dtype:
-        names = [t.dtype.legacy.lower() for t in (x1, x2, weight)]
-        raise RuntimeError(f"All tensors must have the same dtype, got input1: {names[0]}, "
-                           f"input2: {names[1]}, weight: {names[2]}")
+    named = {"input1": x1, "input2": x2, "weight": weight, "bias": bias}
+    if len({t.dtype for t in named.values() if t is not None}) > 1:
+        got = ", ".join(f"{k}: {t.dtype.legacy.lower()}" for k, t in named.items() if t is not None)
+        raise RuntimeError(f"All tensors must have the same dtype, got {got}")
     flat = [_ops.reshape(x, -1, x.shape[-1]) for x in (x1, x2)]
     out = _ops.reshape(_F.trilinear(flat[0], weight, flat[1]), *x1.shape[:-1], weight.shape[0])
     return out if bias is None else _ops.add(out, bias)
@@ -207,6 +208,48 @@ def threshold(input, threshold, value, inplace=False):
     """value where x <= threshold, else x (ThresholdBackward0; ThresholdBackward1 in place)."""
     x = as_tensor_arg(input)
     return _activation(lambda s: _F.threshold(s, threshold, value, inplace), x, inplace)
+
+
+# ---- in place: PyTorch's F.relu_, F.elu_, ... (the activations with inplace=True) ----------
+def relu_(input):
+    """relu, written into input."""
+    return relu(input, True)
+
+
+def elu_(input, alpha=1.0):
+    """elu, written into input."""
+    return elu(input, alpha, True)
+
+
+def leaky_relu_(input, negative_slope=0.01):
+    """leaky_relu, written into input."""
+    return leaky_relu(input, negative_slope, True)
+
+
+def hardtanh_(input, min_val=-1.0, max_val=1.0):
+    """hardtanh, written into input (without hardtanh's check of min_val <= max_val, as
+    PyTorch's)."""
+    return _activation(lambda s: _F.hardtanh(s, min_val, max_val), input, True)
+
+
+def threshold_(input, threshold, value):
+    """threshold, written into input."""
+    return _activation(lambda s: _F.threshold(s, threshold, value, True), input, True)
+
+
+def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False):
+    """rrelu, written into input."""
+    return rrelu(input, lower, upper, training, True)
+
+
+def celu_(input, alpha=1.0):
+    """celu, written into input."""
+    return celu(input, alpha, True)
+
+
+def selu_(input):
+    """selu, written into input."""
+    return selu(input, True)
 
 
 def glu(input, dim=-1):
@@ -365,7 +408,7 @@ def _normalized_shape(fname, x, normalized_shape, **params):
 
 def rms_norm(input, normalized_shape, weight=None, eps=None):
     """x / sqrt(mean(x², trailing dims) + eps) * weight, composed as PyTorch's (eps None: the
-    dtype's machine epsilon)."""
+    dtype's machine epsilon; a weight of another dtype: the product cast back to x's)."""
     x = as_tensor_arg(input)
     shape = _normalized_shape("rms_norm", x, normalized_shape, weight=weight)
     _F._floating(x._data, "rms_norm")
@@ -373,7 +416,14 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):
     dims = tuple(range(x.ndim - len(shape), x.ndim))
     scale = _ops.rsqrt(_F.add_scalar(_ops.mean(_ops.pow(x, 2), dims, keepdim=True), eps))
     out = _ops.mul(x, scale)
-    return out if weight is None else _ops.mul(out, weight)
+    if weight is None:
+        return out
+    if {x.dtype, weight.dtype} == {_dtypes.float32, _dtypes.float64}:
+        warnings.warn("Mismatch dtype between input and weight: input dtype = "
+                      f"{x.dtype.legacy.lower()}, weight dtype = {weight.dtype.legacy.lower()}, "
+                      "Cannot dispatch to fused implementation.", UserWarning, stacklevel=2)
+    out = _ops.mul(out, weight)
+    return out if out.dtype == x.dtype else _ops.to_dtype(out, x.dtype)
 
 
 def _check_norm_dtypes(x, kernel, *params):
@@ -413,7 +463,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         raise ValueError(f"batch_norm eps must be positive during training, but got {eps}")
     if eps < 0.0:
         raise ValueError(f"batch_norm eps must be non-negative, but got {eps}")
-    channels = x.shape[_ops.norm_dim(1, x.ndim)]
+    channels = x.shape[1] if x.ndim > 1 else 0  # (PyTorch's count for fewer dims)
     for name, t in (("running_mean", running_mean), ("running_var", running_var),
                     ("weight", weight), ("bias", bias)):
         if t is not None and t.numel() != channels:
@@ -425,6 +475,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
                          "None")
     _not_differentiable("native_batch_norm", running_mean=running_mean, running_var=running_var)
     _check_norm_dtypes(x, "batch_norm", weight, bias, running_mean, running_var)
+    _ops.norm_dim(1, x.ndim)  # (PyTorch's IndexError for fewer dims, after its checks)
     if not x.numel():  # PyTorch: a copy (times weight[0], plus bias[0]); no statistics
         out = _ops.clone(x)
         if weight is not None:
@@ -461,6 +512,9 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
     batch_norm of the (1, N * C, ...) view with the parameters repeated N times, viewed back;
     running statistics get the batch's mean of the per-sample updates."""
     x = as_tensor_arg(input)
+    if not use_input_stats and (running_mean is None or running_var is None):
+        raise RuntimeError("Expected running_mean and running_var to be defined when "
+                           "use_input_stats is false")
     if use_input_stats:
         size = x.shape
         if math.prod(size[2:]) == 1:

@@ -191,6 +191,19 @@ def test_max_pool_of_nan_and_minus_inf_as_torch():
         assert repr(y[lab].grad) == repr(y[torch].grad)
 
 
+@pytest.mark.parametrize("fn, shape", [("max_pool2d", (1, 1, 4, 4)), ("max_pool1d", (1, 2, 6))])
+def test_max_pool_gradient_zeros_are_positive_as_torch(fn, shape):
+    """A negative upstream gradient leaves +0. (not -0.) off the maxima."""
+    x = arr(*shape)
+    grads = []
+    for L in (lab, torch):
+        y = L.tensor(x, requires_grad=True)
+        getattr(L.nn.functional, fn)(y, 2).sum().mul(-1).backward()
+        grads.append(y.grad.numpy())
+    np.testing.assert_array_equal(grads[0], grads[1])
+    np.testing.assert_array_equal(np.signbit(grads[0]), np.signbit(grads[1]))
+
+
 def test_pooling_float32():
     x = arr(2, 3, 6, 6, dtype="float32")
     for fn in ("max_pool2d", "avg_pool2d"):
@@ -330,6 +343,12 @@ ERRORS = {
     "adaptive_max_zero_ok": lambda L: L.nn.functional.adaptive_max_pool2d(_t(L, 1, 5, 5), 0),
     "adaptive_max_integers": lambda L: L.nn.functional.adaptive_max_pool2d(
         _t(L, 1, 5, 5, dtype=L.int64), 2),
+    "max2d_pad_dilated": lambda L: L.nn.functional.max_pool2d(_t(L, 1, 1, 9, 9), 3, padding=(1, 2),
+                                                            dilation=2),
+    "max2d_pad_dilated_small_input": lambda L: L.nn.functional.max_pool2d(
+        _t(L, 1, 1, 2, 2), 3, padding=2, dilation=2),
+    "max1d_pad_dilated_indices": lambda L: L.nn.functional.max_pool1d(
+        _t(L, 1, 1, 9), 3, padding=2, dilation=2, return_indices=True),
     "max1d_dims": lambda L: L.nn.functional.max_pool1d(_t(L, 5), 2),
     "max1d_empty": lambda L: L.nn.functional.max_pool1d(_t(L, 1, 2, 0), 2),
     "max1d_kernel_arity": lambda L: L.nn.functional.max_pool1d(_t(L, 1, 2, 5), (2, 2)),
@@ -367,6 +386,8 @@ ERRORS = {
     "avg1d_int32": lambda L: L.nn.functional.avg_pool1d(L.arange(10, dtype=L.int32)
                                                         .reshape(1, 2, 5), 2),
     "avg1d_integers_ok": lambda L: L.nn.functional.avg_pool1d(L.arange(10).reshape(1, 2, 5), 2),
+    "avg2d_integers_divisor_override_ok": lambda L: L.nn.functional.avg_pool2d(
+        L.arange(32).reshape(2, 4, 4) - 10, 2, divisor_override=3),
     "adaptive_avg1d_dims": lambda L: L.nn.functional.adaptive_avg_pool1d(_t(L, 5), 2),
     "adaptive_avg1d_size2": lambda L: L.nn.functional.adaptive_avg_pool1d(_t(L, 1, 2, 5), (2, 2)),
     "adaptive_avg1d_none": lambda L: L.nn.functional.adaptive_avg_pool1d(_t(L, 1, 2, 5), None),
@@ -392,6 +413,14 @@ ERRORS = {
     "pad_value_zero_ok": lambda L: L.nn.functional.pad(_t(L, 1, 3, 5), (1, 1), mode="reflect",
                                                        value=0.0),
     "pad_empty_batch_ok": lambda L: L.nn.functional.pad(_t(L, 0, 2, 5), (1, 1), mode="reflect"),
+    "pad_reflect_negative_dim_3d": lambda L: L.nn.functional.pad(
+        _t(L, 2, 3, 4, 2, 3), (2, 2, -2, -1, -2, -1), mode="reflect"),
+    "pad_reflect_negative_dim_3d_odd": lambda L: L.nn.functional.pad(
+        _t(L, 1, 2, 1, 4, 2), (1, 1, -1, -1, -1, -2), mode="reflect"),
+    "pad_reflect_negative_dim_2d": lambda L: L.nn.functional.pad(
+        _t(L, 1, 3, 5), (-3, -4, 1, 1), mode="reflect"),
+    "pad_replicate_negative_dim_2d": lambda L: L.nn.functional.pad(
+        _t(L, 1, 3, 5), (-3, -4, 1, 1), mode="replicate"),
 }
 _PAD_OK = {"replicate": {"large", "large_right", "large_2d", "large_3d"},
            "circular": {"large", "large_2d", "large_3d", "crop_all_2d", "crop_all_3d",
@@ -563,3 +592,27 @@ def test_outputs_and_gradients_are_contiguous_as_torch():
         y.sum().backward()
         assert y.is_contiguous() and x.grad.is_contiguous()
         assert w.grad is None or w.grad.is_contiguous()
+
+
+@pytest.mark.parametrize("kind", ["ZeroPad", "ConstantPad", "ReflectionPad", "ReplicationPad",
+                                  "CircularPad"])
+@pytest.mark.parametrize("d", [1, 2, 3])
+def test_padding_modules_as_torch(kind, d):
+    """Repr, padding, class tree, values, graph and gradient (batched and not), and errors."""
+    def run(L):
+        cls, records = getattr(L.nn, f"{kind}{d}d"), []
+        make = (lambda p: cls(p, 1.5)) if kind == "ConstantPad" else cls
+        for p in (2, tuple(range(1, 2 * d + 1)), list(range(2 * d))):
+            for shape in ((2, 3, 7, 8, 9)[:d + 2], (3, 7, 8, 9)[:d + 1]):
+                x = L.tensor(RNG.standard_normal(shape), requires_grad=True)
+                m = make(p)
+                y = m(x)
+                y.backward(L.ones_like(y) * 2)
+                records.append((repr(m), m.padding, isinstance(m, getattr(L.nn, f"ConstantPad{d}d")),
+                                repr(y.detach()), y.grad_fn.name(), repr(x.grad)))
+        records += [outcome(lambda: make(1)(L.ones(*shape))) for shape in ((3,), (1,) * 7)]
+        return records
+    state = RNG.bit_generator.state
+    ours = run(lab)
+    RNG.bit_generator.state = state
+    assert ours == run(torch)

@@ -8,7 +8,7 @@ import pytest
 
 import autograd_lab as lab
 from helpers import assert_matches_torch, backward_both
-from nn_helpers import compare_with_torch, same_outcome, tensors
+from nn_helpers import compare_with_torch, on_both, outcome, same_outcome, tensors
 
 rng = np.random.default_rng(0)
 TOL = {np.float64: (1e-10, 1e-12), np.float32: (2e-5, 2e-6)}
@@ -623,3 +623,19 @@ def test_an_in_place_activation_whose_result_is_changed_again_refuses_backward(c
 
     torch = pytest.importorskip("torch")
     assert run(lab) == run(torch)
+
+
+@pytest.mark.parametrize("name, args", [
+    ("relu_", ()), ("elu_", (0.5,)), ("leaky_relu_", (0.2,)), ("hardtanh_", (-0.5, 0.7)),
+    ("hardtanh_", (2.0, 1.0)), ("threshold_", (0.1, 3.0)), ("rrelu_", (0.1, 0.3)),
+    ("celu_", (0.5,)), ("selu_", ()), ("rrelu_", (0.5, 0.1))])
+def test_in_place_functionals_as_torch(name, args):
+    """F.relu_ and co.: the activation written into its input (its in-place node), with
+    PyTorch's gradient and errors (hardtanh_ takes min_val > max_val, as PyTorch's)."""
+    def run(L):
+        x = L.tensor([-1.5, -0.2, 0.0, 0.3, 2.0], dtype=L.float64, requires_grad=True)
+        y = x * 1
+        z = getattr(L.nn.functional, name)(y, *args)
+        z.backward(L.tensor([1.0, 2.0, 3.0, 4.0, 5.0], dtype=L.float64))
+        return z is y, repr(z), repr(x.grad)
+    on_both(lambda L: outcome(run, L))

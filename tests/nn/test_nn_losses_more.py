@@ -127,6 +127,26 @@ def test_multilabel_margin_gradcheck():
     assert lab.autograd.gradcheck(fn, [x]) and lab.autograd.gradgradcheck(fn, [x])
 
 
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_multilabel_margin_of_no_samples(reduction):
+    """No samples: torch's graph and empty gradient; the reduced loss 0 without a warning
+    (PyTorch leaves its memory unset)."""
+    torch = pytest.importorskip("torch")
+    outs = {}
+    for L in (lab, torch):
+        x = L.zeros(0, 3, requires_grad=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            out = L.nn.functional.multilabel_margin_loss(x, L.zeros(0, 3, dtype=L.long),
+                                                         reduction=reduction)
+        out.sum().backward()
+        outs[L] = (tuple(out.shape), type(out.grad_fn).__name__, repr(x.grad))
+    assert outs[lab] == outs[torch]
+    ours = lab.nn.functional.multilabel_margin_loss(lab.zeros(0, 3), lab.zeros(0, 3).long(),
+                                                    reduction=reduction)
+    assert ours.numel() == 0 or ours.item() == 0
+
+
 @pytest.mark.parametrize("p", [1, 2])
 def test_multi_margin_gradcheck(p):
     x = lab.tensor(arr(4, 5, low=-0.6, high=0.6), requires_grad=True)

@@ -119,6 +119,9 @@ BATCH_NORM_ERRORS = [
     lambda F, t: F.batch_norm(t.randn(2, 3, dtype=t.float64), None, None, t.ones(3),
                               training=True),
     lambda F, t: F.batch_norm(t.randn(2, 3), t.zeros(3, requires_grad=True), t.ones(3)),
+    lambda F, t: F.batch_norm(t.ones(3), t.zeros(3), t.ones(3)),
+    lambda F, t: F.batch_norm(t.ones(3), t.zeros(0), t.ones(0)),
+    lambda F, t: F.batch_norm(t.ones(3), None, None, t.ones(3), training=True),
 ]
 
 
@@ -221,7 +224,7 @@ def test_batch_norm_in_a_model_loads_a_torch_state_dict():
 # ---- group_norm -----------------------------------------------------------------------------
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("shape, groups", [((3, 4), 2), ((2, 6, 3), 3), ((2, 4, 2, 3), 1),
-                                           ((2, 4, 3), 4)])
+                                           ((2, 4, 3), 4), ((0, 3, 4), 1), ((0, 4), 2)])
 @pytest.mark.parametrize("affine", ["none", "weight", "both"])
 def test_group_norm(shape, groups, affine, dtype):
     specs = [(arr(*shape), True)]
@@ -309,6 +312,10 @@ def test_instance_and_group_norm_module_errors_and_warning():
                 outcome(lambda: L.nn.InstanceNorm1d(3)(L.ones(2, 3, 4, 4))),
                 outcome(lambda: L.nn.InstanceNorm2d(3)(L.ones(2, 3))),
                 outcome(lambda: L.nn.functional.instance_norm(L.ones(2, 3, 1))),
+                outcome(lambda: L.nn.functional.instance_norm(L.ones(2, 3, 4),
+                                                              use_input_stats=False)),
+                outcome(lambda: L.nn.functional.instance_norm(L.ones(2, 3, 1), L.zeros(3),
+                                                              use_input_stats=False)),
                 outcome(lambda: L.nn.GroupNorm(4, 6)))
     on_both(run)
 
@@ -327,6 +334,21 @@ def test_rms_norm(shape, normalized, weight, eps, dtype):
 def test_rms_norm_second_derivatives_match_torch():
     second_derivatives(lambda L, x, w: L.nn.functional.rms_norm(x, (4,), w),
                        [arr(3, 4), arr(4)])
+
+
+@pytest.mark.parametrize("x_dtype, w_dtype", [("float32", "float64"), ("float64", "float32")])
+def test_rms_norm_with_a_weight_of_another_dtype_as_torch(x_dtype, w_dtype):
+    """The product cast back to x's dtype (ToCopyBackward0), with PyTorch's warning."""
+    specs = [(arr(3, 4).astype(x_dtype), True), (arr(4).astype(w_dtype), True)]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        nn_helpers.compare_with_torch(lambda L, x, w: L.nn.functional.rms_norm(x, (4,), w),
+                                      specs, rtol=1e-6, atol=1e-6)
+    ours, *theirs = [str(w.message) for w in caught]  # (torch warns once per process)
+    name = {"float32": "float", "float64": "double"}
+    assert ours == (f"Mismatch dtype between input and weight: input dtype = {name[x_dtype]}, "
+                    f"weight dtype = {name[w_dtype]}, Cannot dispatch to fused implementation.")
+    assert all(t.startswith(ours + " (Triggered internally") for t in theirs)
 
 
 RMS_NORM_ERRORS = [

@@ -30,15 +30,15 @@ def _relu_step(xw, h, w_hh, b_hh):
 
 def _lstm_step(xw, state, w_hh, b_hh, w_hr=None):
     h, c = state
-    i, f, g, o = _ops.chunk(F.linear(h, w_hh, b_hh) + xw, 4, 1)
+    i, f, g, o = _ops.unsafe_chunk(F.linear(h, w_hh, b_hh) + xw, 4, 1)
     c = f.sigmoid() * c + i.sigmoid() * g.tanh()
     h = o.sigmoid() * c.tanh()
     return (h if w_hr is None else _ops.matmul(h, w_hr.t())), c
 
 
 def _gru_step(xw, h, w_hh, b_hh):
-    x_r, x_z, x_n = _ops.chunk(xw, 3, 1)
-    h_r, h_z, h_n = _ops.chunk(F.linear(h, w_hh, b_hh), 3, 1)
+    x_r, x_z, x_n = _ops.unsafe_chunk(xw, 3, 1)
+    h_r, h_z, h_n = _ops.unsafe_chunk(F.linear(h, w_hh, b_hh), 3, 1)
     r, z = (h_r + x_r).sigmoid(), (h_z + x_z).sigmoid()
     n = (x_n + h_n * r).tanh()
     return (h - n) * z + n

@@ -95,7 +95,8 @@ def _arith(op, a, b):
         return _new(data)
     meta = None
     shape = data.shape
-    if (ta and A.shape != shape) or (tb and Bv.shape != shape) or (ta and tb and A.dtype is not Bv.dtype):
+    if ((ta and A.shape != shape) or (tb and Bv.shape != shape)
+            or (ta and tb and A.dtype is not Bv.dtype)):
         meta = ((A.shape, A.dtype) if ta else None, (Bv.shape, Bv.dtype) if tb else None)
     return _link(cls, data, (ea, eb), _operands_read(op, a, b, ea, eb) if saves else (), meta)
 

@@ -1,8 +1,8 @@
 """`autograd.Function`: user-defined ops with their own forward and backward (PyTorch's API).
 
 A forward that returns a tuple gives each differentiable tensor in it its own node, in a
-`Group` (see autograd_lab/_group.py): the user's backward runs once per backward pass with one gradient per
-output."""
+`Group` (autograd_lab/_group.py): the user's backward runs once per backward pass with one
+gradient per output."""
 import inspect
 
 import numpy as np

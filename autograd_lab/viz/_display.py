@@ -92,7 +92,8 @@ def html(image, text=None):
 
 
 _WIDTH = re.compile(r' width="([\d.]+)"')
-_PRINT = "<style>@media print{.ag-graph svg{min-width:0!important}}</style>"  # no scrolling on paper
+# on paper a wide graph shrinks to the page (on screen it scrolls)
+_PRINT = "<style>@media print{.ag-graph svg{min-width:0!important}}</style>"
 # The repr in the notebook's code font, as the text output it replaces (HTML exports and some
 # frontends give a <pre> inside HTML output the page's font).
 _REPR_STYLE = ("margin:0 0 6px 0;font-family:var(--jp-code-font-family,monospace);"

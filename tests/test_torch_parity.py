@@ -1206,3 +1206,13 @@ def test_unsafe_split_and_chunk_share_memory_but_are_not_views():
         (a.sum() + b.sum()).backward()
         return out + [x.grad.tolist()]
     assert run(lab) == run(require_torch())
+
+
+@pytest.mark.parametrize("code", ["p[1][0:1].mul_(2)", "p[1].view(2)[0].add_(1)",
+                                  "p[0].unsqueeze(0).mul_(2)", "p[1].mul_(2)", "(p[0] * 1).mul_(2)"])
+def test_views_of_split_pieces_refuse_in_place_changes_too(code):
+    def run(T):
+        a = T.arange(6., requires_grad=True)
+        p = (a * 1).split(2)
+        return outcome(lambda: exec(code, {"p": p}))
+    assert run(lab) == run(require_torch())

@@ -2,6 +2,7 @@
 rebasing of views whose base changed in place."""
 import builtins
 import itertools
+import re
 
 import numpy as np
 
@@ -140,6 +141,9 @@ _NO_GRAD_VIEW = (
     "tracked).")
 
 
+VIEW_OF_MANY = ("This view is the output of a function that returns multiple views. Such "
+                "functions do not allow the output views to be modified inplace. You should "
+                "replace the inplace operation by an out-of-place one.")
 _LEAF = ("a leaf Variable that requires grad is being used in an in-place operation. (Wrap the "
          "update in `with torch.no_grad():`, or use an out-of-place op such as `x = x + 1`.)")
 _VIEW_OF_LEAF = ("a view of a leaf Variable that requires grad is being used in an in-place "
@@ -156,6 +160,9 @@ def _check_inplace(x, leaf_message=_LEAF):
     fn = x.grad_fn
     if fn is not None and fn.inplace_error is not None:  # the node's own words
         raise RuntimeError(fn.inplace_error())
+    if fn is not None and x._extra is not None and x._extra.get("multi_view"):  # (of a piece)
+        raise RuntimeError(f"Output 0 of {re.sub(r'Backward[0-9]*$', '', fn.name())} is a view "
+                           f"and is being modified inplace. {VIEW_OF_MANY}")
     if view is None and fn is not None and fn._is_view:
         raise RuntimeError("in-place modification of this view of a tensor that requires grad "
                            "is not supported by autograd_lab (expand, or a view made under "

@@ -20,7 +20,7 @@ from .linalg import _cpp_name
 from .views import reshape, unsqueeze
 from .reductions import _expand_back, _reduce_args
 from .indexing import _index_rule, index_view
-from .inplace import _apply_inplace, _tensor_list, cat, stack
+from .inplace import VIEW_OF_MANY, _apply_inplace, _tensor_list, cat, stack
 from .scans import cumprod, cumsum, sort
 
 
@@ -312,9 +312,6 @@ def logsumexp(input, dim, keepdim=False):
 # quadratic in their number), and refused in-place changes while recording, as in PyTorch.
 # The unsafe_ forms (PyTorch's RNN cells use them) share x's memory but are not views to
 # autograd: a piece changed in place changes its own history only.
-VIEW_OF_MANY = ("This view is the output of a function that returns multiple views. Such "
-                "functions do not allow the output views to be modified inplace. You should "
-                "replace the inplace operation by an out-of-place one.")
 _PIECES = {}  # name -> (the view's step class or None, the group's member class)
 for _name, _symbol in (("SplitBackward0", "split"), ("SplitWithSizesBackward0", "split"),
                        ("UnbindBackward0", "unbind"), ("UnsafeSplitBackward0", "split"),
@@ -348,6 +345,8 @@ def _pieces(name, x, d, bounds):
             p.grad_fn = _link(member, p._data, (edge,), (group,), None).grad_fn
             p._requires_grad = True
             group.add(k, p.grad_fn)
+            if step is not None:  # (views of it inherit the refusal of in-place changes)
+                p._extra["multi_view"] = True
     return pieces
 
 

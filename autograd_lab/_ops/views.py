@@ -25,6 +25,8 @@ def _view(cls, data, x, saved, replay=None):
     out._vc = x._shared_vc()
     extra = x._extra
     out._extra = {"base": x if extra is None else extra.get("base", x)}  # PyTorch's `_base`
+    if extra is not None and extra.get("multi_view"):
+        out._extra["multi_view"] = True
     if not _grad.enabled and x._requires_grad:  # as PyTorch: it requires grad, and changing
         out._requires_grad = True               # it in place while recording is an error
         out._extra["no_grad_view"] = True

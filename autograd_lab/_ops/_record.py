@@ -94,6 +94,12 @@ def broadcast_meta(data, *inputs):
     return None
 
 
+def np_vocab():
+    """The numpy vocabulary `NP`, for the modules that `vocab` imports (so they cannot)."""
+    from .vocab import NP
+    return NP
+
+
 class _Variadic:
     """Rules for ops with any number of inputs (cat, stack): rule i is `rule(B, g, ans, i, ...)`."""
 

@@ -11,7 +11,7 @@ from .._grad_mode import state as _grad
 from .._node import defnode, _seq
 from .._tensor import Tensor, _new
 from ._record import (_Variadic, _array_of, _broadcast_error, _edge, _link, _ndarray, _no_record,
-                      _operand, as_tensor_arg, norm_dim, record, record1)
+                      _operand, as_tensor_arg, norm_dim, np_vocab, record, record1)
 from .arith import _arith, _zero_rule, add, sub
 from .indexing import _index, _index_error, _is_advanced
 
@@ -221,11 +221,6 @@ def _copy_slices(x, view, fn):
     return root
 
 
-def _np_vocab():
-    from .vocab import NP  # (vocab imports this module)
-    return NP
-
-
 class _ViewPart:
     """Where a view sits in its root base: `self(B, t)` is the view's part of a tensor shaped
     like the root. `part(B, g, i)` takes it once per gradient for all the rules of a
@@ -251,7 +246,7 @@ class _ViewPart:
     def hole(self, shape):
         """A mask of a root-shaped array: True outside the view."""
         hole = np.ones(shape, bool)
-        hole.reshape(-1)[self(_np_vocab(), np.arange(hole.size).reshape(shape)).reshape(-1)] = False
+        hole.reshape(-1)[self(np_vocab(), np.arange(hole.size).reshape(shape)).reshape(-1)] = False
         return hole
 
 
@@ -268,7 +263,7 @@ class _CopySlicesRules:
         rule = self.vjps[i]
 
         def run(B, g, ans, view, saved):
-            ans = view(B if isinstance(ans, Tensor) else _np_vocab(), ans)
+            ans = view(B if isinstance(ans, Tensor) else np_vocab(), ans)
             return rule(B, view.part(B, g, i), ans, *saved)
 
         if i:
@@ -280,7 +275,7 @@ class _CopySlicesRules:
                 gv = B.cast(gv, meta0[1])
             if isinstance(g, _ndarray):  # numpy: g with the view's part overwritten
                 out = np.array(g)
-                region = view(_np_vocab(), out)
+                region = view(np_vocab(), out)
                 if np.shares_memory(region, out):
                     region[...] = 0.0 if gv is None else gv
                     return out

@@ -354,7 +354,7 @@ def _joined(shape, dtype, d, ixs, stacked):
     """The group's backward: the pieces' gradients in one gradient for x (zeros where none)."""
     def backward(grads, create):
         if create:
-            parts = [_new(np.zeros(np.empty(shape, dtype)[ix].shape, dtype)) if g is None else g
+            parts = [_new(np.zeros(np.broadcast_to(0, shape)[ix].shape, dtype)) if g is None else g
                      for g, ix in zip(grads, ixs)]
             return [stack(parts, d) if stacked else cat(parts, d)]
         out = np.zeros(shape, dtype)

@@ -3,13 +3,12 @@ solve_triangular) and matrix_exp, and the argument checks and errors the decompo
 one node per result, named as PyTorch's, with rules written with the vocabulary's `inv`,
 `solve`, `solve_triangular`, `cofactor`, `matrix_exp`; LU and substitution in numpy for
 singular and triangular matrices (inf/NaN where LAPACK gives them, no exception)."""
-import types
 
 import numpy as np
 
 from .. import _dtypes
 from .._node import defnode
-from ._record import as_tensor_arg, record, record1, tensor_param
+from ._record import as_tensor_arg, np_vocab, record, record1, tensor_param
 from .arith import where
 from .reductions import return_types
 
@@ -269,9 +268,6 @@ def _solve_triangular_grad_a(B, g, ans, a, upper, left, unit):
     return B.triu(ga, k) if upper else B.tril(ga, -k)
 
 
-_NP_TRIANGLES = types.SimpleNamespace(tril=np.tril, triu=np.triu, const=np.asarray)
-
-
 LinalgSolveTriangularBackward0 = defnode("LinalgSolveTriangularBackward0", [
     _solve_triangular_grad_a, _solve_triangular_grad_b], "solve_triangular", saves=True,
     uses_ans=True)
@@ -291,7 +287,7 @@ def solve_triangular(A, B, *, upper, left=True, unitriangular=False):
         raise RuntimeError(f"linalg.solve_triangular: Incompatible shapes of A and B for the "
                            f"equation {'AX = B' if left else 'XA = B'} ({n}x{n} and "
                            f"{b.shape[-2]}x{b.shape[-1]})")
-    t = _triangle(_NP_TRIANGLES, a, upper, unitriangular)
+    t = _triangle(np_vocab(), a, upper, unitriangular)
     data = _np_triangular_solve(t, b.astype(a.dtype, copy=False), upper, left)
     meta = ((a.shape, a.dtype), (y._data.shape, y._data.dtype))
     return record(LinalgSolveTriangularBackward0, data.astype(a.dtype, copy=False), (x, y),

@@ -1,7 +1,7 @@
 """Adadelta (Zeiler, 2012): steps sized by the ratio of running RMS of updates and gradients."""
 import numpy as np
 
-from ._optimizer import Optimizer, check_hyper
+from ._optimizer import Optimizer, apply_weight_decay, check_hyper
 
 
 class Adadelta(Optimizer):
@@ -30,11 +30,9 @@ class Adadelta(Optimizer):
             capturable=capturable, foreach=foreach, differentiable=differentiable))
 
     def _update(self, group):
-        lr, rho, eps, weight_decay = group["lr"], group["rho"], group["eps"], \
-            group["weight_decay"]
+        lr, rho, eps = group["lr"], group["rho"], group["eps"]
         for p, a, g, state, _ in self._steps(group, "square_avg", "acc_delta"):
-            if weight_decay != 0:
-                g = g + weight_decay * a
+            g = apply_weight_decay(a, g, group)
             v, u = state["square_avg"]._data, state["acc_delta"]._data
             v *= rho
             v += (1 - rho) * g * g

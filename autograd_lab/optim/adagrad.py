@@ -2,7 +2,7 @@
 import numpy as np
 
 from .._tensor import _new
-from ._optimizer import Optimizer, check_hyper, count_step, step_counter
+from ._optimizer import Optimizer, apply_weight_decay, check_hyper, count_step, step_counter
 
 
 class Adagrad(Optimizer):
@@ -34,13 +34,11 @@ class Adagrad(Optimizer):
                 self.state[p]["sum"] = _new(np.full_like(p._data, initial_accumulator_value))
 
     def _update(self, group):
-        lr, lr_decay, eps, weight_decay = group["lr"], group["lr_decay"], group["eps"], \
-            group["weight_decay"]
+        lr, lr_decay, eps = group["lr"], group["lr_decay"], group["eps"]
         for p, a, g in self._with_grads(group):
             state = self.state[p]
             step = count_step(state)
-            if weight_decay != 0:
-                g = g + weight_decay * a
+            g = apply_weight_decay(a, g, group)
             clr = lr / (1 + (step - 1) * lr_decay)
             total = state["sum"]._data
             total += g * g

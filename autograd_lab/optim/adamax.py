@@ -1,7 +1,7 @@
 """Adamax (Kingma & Ba, 2015, section 7): Adam with the infinity norm in place of the RMS."""
 import numpy as np
 
-from ._optimizer import Optimizer, check_adam_hyper, lerp_
+from ._optimizer import Optimizer, apply_weight_decay, check_adam_hyper, lerp_
 
 
 class Adamax(Optimizer):
@@ -26,10 +26,8 @@ class Adamax(Optimizer):
 
     def _update(self, group):
         lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
-        weight_decay = group["weight_decay"]
         for p, a, g, state, step in self._steps(group, "exp_avg", "exp_inf"):
-            if weight_decay != 0:
-                g = g + weight_decay * a
+            g = apply_weight_decay(a, g, group)
             m, u = state["exp_avg"]._data, state["exp_inf"]._data
             lerp_(m, g, 1 - beta1)
             u *= beta2

@@ -1,7 +1,7 @@
 """RMSprop (Hinton's lecture 6e), with momentum and the centered variant."""
 import numpy as np
 
-from ._optimizer import Optimizer, check_hyper, lerp_
+from ._optimizer import Optimizer, apply_weight_decay, check_hyper, lerp_
 
 
 class RMSprop(Optimizer):
@@ -32,13 +32,11 @@ class RMSprop(Optimizer):
 
     def _update(self, group):
         lr, alpha, eps = group["lr"], group["alpha"], group["eps"]
-        weight_decay, momentum, centered = group["weight_decay"], group["momentum"], \
-            group["centered"]
+        momentum, centered = group["momentum"], group["centered"]
         buffers = ("square_avg",) + (("momentum_buffer",) if momentum > 0 else ()) \
             + (("grad_avg",) if centered else ())
         for p, a, g, state, _ in self._steps(group, *buffers):
-            if weight_decay != 0:
-                g = g + weight_decay * a
+            g = apply_weight_decay(a, g, group)
             v = state["square_avg"]._data
             v *= alpha
             v += (1 - alpha) * g * g

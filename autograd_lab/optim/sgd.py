@@ -1,6 +1,6 @@
 """Stochastic gradient descent, with momentum, dampening, Nesterov momentum and weight decay."""
 from .._tensor import _new
-from ._optimizer import Optimizer
+from ._optimizer import Optimizer, apply_weight_decay
 
 
 class SGD(Optimizer):
@@ -28,10 +28,9 @@ class SGD(Optimizer):
 
     def _update(self, group):
         lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
-        weight_decay, nesterov = group["weight_decay"], group["nesterov"]
+        nesterov = group["nesterov"]
         for p, a, g in self._with_grads(group):
-            if weight_decay != 0:
-                g = g + weight_decay * a
+            g = apply_weight_decay(a, g, group)
             if momentum != 0:
                 state = self.state[p]
                 if state.get("momentum_buffer") is None:

@@ -14,6 +14,7 @@ import numpy as np
 from .._grad_mode import enable_grad
 from .._tensor import Tensor, _new
 from ..nn._module import typename, zero_grads
+from ._axpy import added, axpy
 
 
 _SMALL, _BLOCK = 1 << 12, 1 << 18  # in-place updates (Optimizer._add_scaled): sizes in elements
@@ -129,9 +130,12 @@ class Optimizer:
         raise NotImplementedError
 
     def _add_scaled(self, a, g, alpha):
-        """a += alpha * g in place (PyTorch's `a.add_(g, alpha=alpha)`). Large arrays go through
-        a scratch buffer the optimizer keeps (block by block past _BLOCK elements): a fresh
-        temporary as large as a would cost page faults at every step."""
+        """a += alpha * g in place (PyTorch's `a.add_(g, alpha=alpha)`): fused by BLAS where it
+        can (see `_axpy`). Else numpy's two steps, large arrays through a scratch buffer the
+        optimizer keeps (block by block past _BLOCK elements): a fresh temporary as large as a
+        would cost page faults at every step."""
+        if axpy(alpha, g, a):
+            return
         fa, fg = _flat_pair(a, g) if a.size > _SMALL else (None, None)
         if fa is None:
             a += alpha * g
@@ -265,7 +269,7 @@ def apply_weight_decay(a, g, group):
     if group.get("decoupled_weight_decay"):
         a *= 1 - group["lr"] * weight_decay
         return g
-    return g + weight_decay * a
+    return added(g, weight_decay, a)
 
 
 def update_moments(state, g, beta1, beta2):

@@ -1,5 +1,6 @@
 """Stochastic gradient descent, with momentum, dampening, Nesterov momentum and weight decay."""
 from .._tensor import _new
+from ._axpy import added
 from ._optimizer import Optimizer, apply_weight_decay
 
 
@@ -7,7 +8,7 @@ class SGD(Optimizer):
     """p -= lr * g, where g is the gradient (plus weight_decay * p), or its momentum average:
 
         buf = momentum * buf + (1 - dampening) * g      (buf = g at the first step)
-        g = g + momentum * buf if nesterov else buf
+        g = added(g, momentum, buf) if nesterov else buf
     """
 
     _group_defaults = dict(nesterov=False, maximize=False, foreach=None, differentiable=False,
@@ -34,12 +35,12 @@ class SGD(Optimizer):
             if momentum != 0:
                 state = self.state[p]
                 if state.get("momentum_buffer") is None:
-                    state["momentum_buffer"] = _new(g.copy())
+                    state["momentum_buffer"] = _new(g.copy(order="K"))  # (its layout, as clone)
                     buf = state["momentum_buffer"]._data
                 else:
                     buf = state["momentum_buffer"]._data
                     buf *= momentum
                     self._add_scaled(buf, g, 1 - dampening)
-                g = g + momentum * buf if nesterov else buf
+                g = added(g, momentum, buf) if nesterov else buf
             self._add_scaled(a, g, -lr)
             p._bump_version()

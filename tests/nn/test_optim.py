@@ -7,6 +7,7 @@ import pytest
 
 import autograd_lab as lab
 import autograd_lab.optim as optim
+from autograd_lab.optim import _axpy
 from autograd_lab.optim._optimizer import _BLOCK
 from nn_helpers import same_outcome
 
@@ -181,6 +182,53 @@ def test_updates_equal_torchs_from_the_same_weights(name, kwargs, reference, dty
             np.testing.assert_allclose(a, b, rtol=tol, atol=tol)
     assert repr(ours_opt) == repr(theirs_opt)
     assert_same_state(ours_opt, theirs_opt, dict(rtol=tol, atol=tol))
+
+
+SGD_CASES = [case for case in CASES if case[0] == "SGD"]
+needs_fused_blas = pytest.mark.skipif(not _axpy._KERNELS, reason="numpy has no bundled OpenBLAS")
+
+
+@needs_fused_blas
+@pytest.mark.parametrize("name, kwargs, reference", SGD_CASES, ids=IDS[:len(SGD_CASES)])
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("shape, order", [((3, 2), "C"), ((33, 7), "F"), ((257,), "C")])
+def test_sgd_updates_are_torchs_to_the_last_bit(name, kwargs, reference, dtype, shape, order):
+    """PyTorch's add_(g, alpha=-lr) rounds once per element; so does ours (BLAS axpy), where a
+    multiply then an add differs in the last bit of about one element in seven."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(5)
+    start = np.asarray(rng.normal(size=shape), dtype, order=order)
+    grads = [np.asarray(rng.normal(size=shape) * 3, dtype, order=order) for _ in range(4)]
+    results = []
+    for lib in (lab, torch):
+        p = lib.nn.Parameter(lib.from_numpy(start.copy(order="K")))
+        opt = lib.optim.SGD([p], **kwargs)
+        for g in grads:
+            p.grad = lib.from_numpy(g.copy(order="K"))
+            opt.step()
+        results.append(p.detach().numpy())
+    np.testing.assert_array_equal(*results)
+
+
+@pytest.mark.parametrize("name, kwargs, reference", SGD_CASES, ids=IDS[:len(SGD_CASES)])
+def test_sgd_without_fused_blas_still_follows_the_formula(name, kwargs, reference, monkeypatch):
+    monkeypatch.setattr(_axpy, "_KERNELS", {})
+    assert_follows_formula(name, kwargs, reference)
+
+
+@needs_fused_blas
+def test_axpy_takes_only_what_blas_can_walk():
+    x, y = np.arange(6.0).reshape(2, 3), np.ones((2, 3))
+    assert _axpy.axpy(2.0, x, y) and y.tolist() == [[1, 3, 5], [7, 9, 11]]
+    assert _axpy.axpy(-1.0, y, y) and not y.any()  # the very same memory is fine
+    buf = np.zeros(8)
+    refused = [(1.0, x.astype(np.float32), y), (1.0, x.T, y), (1.0, x, y[:, :2]),
+               (1.0, buf[1:7].reshape(2, 3), buf[:6].reshape(2, 3)),  # overlapping: numpy's
+               (1.0, x, np.ones((2, 3), np.int64)), (1.0, x, np.ones((2, 3))[:, ::-1])]
+    for alpha, a, b in refused:
+        before = b.copy()
+        assert not _axpy.axpy(alpha, a, b)
+        np.testing.assert_array_equal(b, before)
 
 
 # ---- errors -------------------------------------------------------------------------------
@@ -529,8 +577,11 @@ def test_resuming_a_scheduler_without_initial_lr_is_pytorchs_key_error():
         lib.optim.SGD([lib.ones(1)], lr=1.0), 1, last_epoch=3))[0] == "KeyError"
 
 
+@pytest.mark.parametrize("fused", [True, False])
 @pytest.mark.parametrize("order", ["C", "F"])
-def test_sgd_on_large_parameters_updates_every_element(order):
+def test_sgd_on_large_parameters_updates_every_element(order, fused, monkeypatch):
+    if not fused:  # numpy's way, block by block through the scratch buffer
+        monkeypatch.setattr(_axpy, "_KERNELS", {})
     rng = np.random.default_rng(3)
     rows = _BLOCK // 500 + 7  # more than one update block, the last one partial
     start = np.asarray(rng.normal(size=(rows, 500)), order=order)
@@ -543,4 +594,4 @@ def test_sgd_on_large_parameters_updates_every_element(order):
         opt.step()
         buf = grad if buf is None else 0.9 * buf + 0.75 * grad
         expected = expected - 0.1 * buf
-    np.testing.assert_allclose(p.detach().numpy(), expected, rtol=1e-13)
+    np.testing.assert_allclose(p.detach().numpy(), expected, rtol=1e-13, atol=1e-15)

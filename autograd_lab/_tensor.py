@@ -355,8 +355,7 @@ class Tensor:
     # ---- autograd ------------------------------------------------------------------------
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Accumulate d(self)/d(leaf) into every leaf's `.grad` (see autograd.backward)."""
-        from .autograd import backward
-        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+        _autograd.backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     def detach(self):
         """A tensor with the same values (shared memory) and no history."""
@@ -691,6 +690,7 @@ def is_tensor(obj):
 
 
 from . import _ops  # noqa: E402  (the op table needs Tensor defined first)
+from . import autograd as _autograd  # noqa: E402  (and the engine needs the op table)
 
 _COMPARABLE = (Tensor, np.ndarray) + _ops._SCALARS
 

@@ -444,6 +444,8 @@ def log_softmax(input, dim=_NO_DIM, dtype=None):
     """x - logsumexp(x, dim), computed stably."""
     x, d, a, dims = _softmax_args("log_softmax", input, dim, dtype)
     shifted = a - _max(a, d, keepdims=True, initial=-np.inf)  # (initial: an empty dim)
-    with np.errstate(divide="ignore"):  # (an empty dim's sum is 0.)
+    if a.size:
         data = shifted - np.log(_sum(np.exp(shifted), d, keepdims=True))
+    else:
+        data = shifted  # (no log of an empty dim's sum, 0., and no warning about it)
     return record1(LogSoftmaxBackward0, data, x, (dims,))

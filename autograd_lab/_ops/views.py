@@ -30,8 +30,7 @@ def _view(cls, data, x, saved, replay=None):
     if not _grad.enabled and x._requires_grad:  # as PyTorch: it requires grad, and changing
         out._requires_grad = True               # it in place while recording is an error
         out._extra["no_grad_view"] = True
-    if replay is not None and _grad.enabled and (np.may_share_memory(data, x._data)
-                                                 or not data.size):  # (empty: no bytes)
+    if replay is not None and _grad.enabled and (_shares(data, x._data) or not data.size):
         up = extra.get("view") if extra is not None else None
         steps = ((cls._vjps[0], saved), up and up[2])  # back to the root base, linked
         out._extra["view"] = (x, replay, steps)
@@ -41,6 +40,14 @@ def _view(cls, data, x, saved, replay=None):
                 views = x._extra["views"] = weakref.WeakSet()
             views.add(out)
     return out
+
+
+def _shares(view, a):
+    """Whether the array `view` shares memory with `a` (numpy's base links first: cheaper)."""
+    base = view.base
+    if base is not None and (base is a or base is a.base):
+        return True
+    return np.may_share_memory(view, a)
 
 
 def _reshaped(shape):
@@ -213,6 +220,14 @@ def _swapaxes(a, d0, d1):
 swapaxes = transpose
 
 
+def _same(B, g):
+    return g
+
+
+def _transposed(B, g):
+    return B.transpose(g, 0, 1)
+
+
 def t(input):
     """Transpose a matrix (0-D and 1-D tensors are returned as they are)."""
     x = as_tensor_arg(input)
@@ -220,8 +235,8 @@ def t(input):
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
                            f"{x._data.ndim}D")
     if x._data.ndim < 2:
-        return _view(TBackward0, x._data, x, (0, 0), lambda B, g: g)
-    return _view(TBackward0, x._data.T, x, (0, 1), lambda B, g: B.transpose(g, 0, 1))
+        return _view(TBackward0, x._data, x, (0, 0), _same)
+    return _view(TBackward0, x._data.T, x, (0, 1), _transposed)
 
 
 def movedim(input, source, destination):

@@ -50,7 +50,8 @@ def _root_grads(outputs, grad_outputs, create_graph):
                 raise RuntimeError("grad can be implicitly created only for scalar outputs. "
                                    "(Call .sum() first, or pass gradient=torch.ones_like(out) "
                                    "to backward().)")
-            g = np.ones(out._data.shape, out._data.dtype)
+            g = np.empty(out._data.shape, out._data.dtype)
+            g.fill(1)
         else:
             if not isinstance(g, Tensor):
                 raise TypeError(f"gradients can be either Tensors or None, but got "

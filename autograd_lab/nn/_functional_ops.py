@@ -141,7 +141,9 @@ def _nll_unweighted(losses, reduction):
     if reduction == "mean":
         n = losses.dtype.type(losses.size)
         loss, coef = loss / n, coef / n
-    return np.asarray(loss), np.full(losses.shape, coef)
+    coefs = np.empty(losses.shape, losses.dtype)
+    coefs.fill(coef)
+    return np.asarray(loss), coefs
 
 
 def _nll_weighted(a, t, index, weight, ignored, reduction):

@@ -84,6 +84,15 @@ def test_names_and_output_numbers_match_torch(name):
     assert _structure(lab, name) == _structure(require_torch(), name)
 
 
+@pytest.mark.parametrize("fn", ["linalg.svdvals", "linalg.eigvalsh"])
+def test_single_result_forms_name_torch_output_numbers(fn):
+    def consumer(T):
+        f = getattr(T.linalg, fn.split(".")[1])
+        out = f(T.tensor(_A + _A.T, dtype=T.float64, requires_grad=True))
+        return out.grad_fn.name(), (out * 1).grad_fn.next_functions[0][1]
+    assert consumer(lab) == consumer(require_torch())
+
+
 @pytest.mark.parametrize("name", CASES)
 def test_one_backward_call_for_all_outputs(name, monkeypatch):
     a, f = CASES[name]

@@ -111,6 +111,7 @@ def eigvalsh(A, UPLO="L"):
 
 LinalgSvdBackward0 = defnode("LinalgSvdBackward0", [
     lambda B, g, ans, a: _svd_grad(B, None, g, None, a, False)], "svd", saves=True)
+LinalgSvdBackward0._output_nr = 1  # svdvals: PyTorch's svd node, its output S
 
 
 def svdvals(A):

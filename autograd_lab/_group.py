@@ -86,7 +86,8 @@ def record_group(member, arrays, x, rule):
     if edge is None:
         return [_new(a) for a in arrays]
     saved = [x]
-    group = Group(len(arrays), lambda grads, create: [_run(rule, group, saved, grads, create)])
+    group = Group(len(arrays), lambda grads, create: [_run(rule, ref(), saved, grads, create)])
+    ref = weakref.ref(group)  # (no cycle: the group goes with its members)
     outs = []
     for k, a in enumerate(arrays):
         out = _link(member, a, (edge,), (group,), None)

@@ -153,3 +153,20 @@ def test_graph_display_draws_a_group(tmp_path):
     ops = [data["grad_fn"] for _, data in lab.viz.to_networkx(q.sum() + r.sum()).nodes(data=True)
            if data["kind"] == "op"]
     assert ops.count("LinalgQrBackward0") == 2  # one box per output, both reading x
+
+
+def test_a_group_goes_with_its_results_without_the_cycle_collector():
+    import gc
+    import weakref
+    x = lab.tensor(_A, dtype=lab.float64, requires_grad=True)
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        q, r = lab.linalg.qr(x)
+        group = weakref.ref(q.grad_fn._saved_values()[0])
+        (q.sum() + r.sum()).backward()
+        del q, r
+        assert group() is None
+    finally:
+        if was:
+            gc.enable()

@@ -1,6 +1,9 @@
 """Functions with several differentiable outputs (var_mean, std_mean, aminmax, slogdet, eigh,
 qr, svd), against PyTorch: one backward call for all outputs, the consumers' output numbers,
 node names and gradients (first and second order) for every subset of outputs used."""
+import gc
+import weakref
+
 import numpy as np
 import pytest
 
@@ -156,8 +159,6 @@ def test_graph_display_draws_a_group(tmp_path):
 
 
 def test_a_group_goes_with_its_results_without_the_cycle_collector():
-    import gc
-    import weakref
     x = lab.tensor(_A, dtype=lab.float64, requires_grad=True)
     was = gc.isenabled()
     gc.disable()

@@ -5,11 +5,15 @@ another in a backward pass; the first to run gathers the gradients of all (the e
 the pending ones), calls the function's backward once, and sends its results along the edges;
 the others send nothing. PyTorch has one node with several outputs instead: the edges, the
 gradients and the calls are the same, only `a.grad_fn is b.grad_fn` differs.
+`record_group` records the results of an op of one input this way (var_mean, aminmax,
+slogdet, eigh, qr, svd), its backward reading the input as PyTorch's saved self.
 """
 import weakref
 
-from ._node import defnode
-from ._ops._record import _Variadic
+from ._grad_mode import state as _grad
+from ._node import FREED, defnode
+from ._ops._record import _Variadic, _edge, _link
+from ._tensor import _new
 
 
 def defgroupnode(name, symbol=""):
@@ -68,3 +72,57 @@ class Group:
             return None
         g, self.out[i] = self.out[i], None
         return g
+
+
+def record_group(member, arrays, x, rule):
+    """The results `arrays` of a function of the tensor x with several outputs (PyTorch: one
+    node, with an output each): the members (of class `member`) of one Group when recording
+    and x requires grad, else plain tensors. The group's backward is `rule(B, grads, ans, a)`:
+    B the vocabulary, grads one per output (None where none arrived), ans the outputs with a
+    gradient (arrays, or under create_graph the members' tensors; None for the others), a x's
+    array (or x under create_graph). x is kept as PyTorch's saved self: a backward without
+    retain_graph frees it, an in-place change of it after the call is refused."""
+    edge = _edge(x) if _grad.enabled else None
+    if edge is None:
+        return [_new(a) for a in arrays]
+    saved = [x]
+    group = Group(len(arrays), lambda grads, create: [_run(rule, ref(), saved, grads, create)])
+    ref = weakref.ref(group)  # (no cycle: the group goes with its members)
+    outs = []
+    for k, a in enumerate(arrays):
+        out = _link(member, a, (edge,), (group,), None)
+        group.add(k, out.grad_fn)
+        outs.append(out)
+    return outs
+
+
+def _run(rule, group, saved, grads, create):
+    x = saved[0]
+    if x is None:
+        raise RuntimeError(FREED)
+    from ._ops.vocab import NP, TB  # (vocab imports the ops that import this module)
+    nodes = group.nodes()
+    _check_version(x, min(n._seq for n in nodes if n is not None))
+    ans = [None if g is None else _answer(n, create) for g, n in zip(grads, nodes)]
+    out = rule(TB, grads, ans, x) if create else rule(NP, grads, ans, x._data)
+    if not _grad.keep_graph:
+        saved[0] = None
+    return out
+
+
+def _answer(node, create):
+    if not create:
+        return node._out
+    out = _new(node._out)
+    out.grad_fn, out._requires_grad = node, True
+    return out
+
+
+def _check_version(x, seq):
+    """PyTorch's error when x was changed in place after the group's function read it."""
+    vc = x._vc
+    if vc is not None and vc.changed_since(seq):
+        from .autograd._engine import modified_error  # (it imports the ops)
+        maker = x.grad_fn
+        raise modified_error(x._data, vc.version, vc.version_at(seq),
+                             None if maker is None else maker.name())

@@ -57,6 +57,7 @@ class Node:
     _is_view = False     # True when the node's output shares memory with its input
     _wraps = None        # CopySlices of an in-place op on a view: the op's node class
     inplace_error = None  # or a method giving the node's own text for an in-place change of it
+    _output_nr = 0       # which output of PyTorch's node the class's nodes stand for
 
     def name(self):
         """PyTorch's name of this backward function, e.g. 'AddBackward0' (its C++ classes carry
@@ -98,10 +99,10 @@ class Node:
     @property
     def next_functions(self):
         """((node or AccumulateGrad or None, output number), ...) for each input, as in PyTorch
-        (the output number of a node standing for one output of a `Group`, else 0)."""
-        return tuple((_accumulator(e), 0) if _is_tensor(e) else
-                     (e, 0 if e is None or e._extra is None else e._extra.get("group_index", 0))
-                     for e in self._edges)
+        (the output number of a node standing for one output of a `Group`, else its class's)."""
+        return tuple((_accumulator(e), 0) if _is_tensor(e) else (e, 0) if e is None else
+                     (e, e._output_nr if e._extra is None else
+                      e._extra.get("group_index", e._output_nr)) for e in self._edges)
 
     @property
     def metadata(self):

@@ -1,11 +1,13 @@
 """torch.linalg's decompositions (cholesky, qr, eigh, eigvalsh, svd, svdvals) and what is
-built on the SVD (pinv, matrix_rank): one node per result, named as PyTorch's. A rule that
-needs a decomposition recomputes it with the vocabulary's `eigh`, `qr` or `svd`, recorded when
-create_graph=True, so it differentiates again; `cofactor` is det's recorded rule (through the
-SVD, valid for singular matrices)."""
+built on the SVD (pinv, matrix_rank), named as PyTorch's; the results of qr, eigh and svd are
+the members of one group (_group.py), whose backward gets all their gradients at once. A rule
+that needs a decomposition recomputes it with the vocabulary's `eigh`, `qr` or `svd`, recorded
+when create_graph=True, so it differentiates again; `cofactor` is det's recorded rule (through
+the SVD, valid for singular matrices)."""
 import numpy as np
 
 from .. import _dtypes
+from .._group import defgroupnode, record_group
 from .._node import defnode
 from .._tensor import Tensor, _new
 from ._record import as_tensor_arg, record1
@@ -68,25 +70,25 @@ def _eigh_arrays(name, x, uplo):
     return values.astype(a.dtype, copy=False), vectors.astype(a.dtype, copy=False)
 
 
-def _eigenvalue_rule(B, g, ans, a, uplo):
-    """V diag(g) V^T."""
-    v = B.eigh(a, uplo)[1]
-    return (v * B.unsqueeze(g, -2)) @ B.mT(v)
-
-
-def _eigenvector_rule(B, g, ans, a, uplo):
-    """V (skew(V^T g) / 2 / (L_j - L_i)) V^T (0 on the diagonal)."""
+def _eigh_grad(B, gl, gv, a, uplo):
+    """V (diag(gL) + skew(V^T gV) / 2 / (L_j - L_i)) V^T for the cotangents gL, gV of the
+    eigenvalues L and eigenvectors V (one may be None; PyTorch's linalg_eig_backward)."""
     values, v = B.eigh(a, uplo)
-    s = B.mT(v) @ g
+    if gv is None:
+        return (v * B.unsqueeze(gl, -2)) @ B.mT(v)
+    s = B.mT(v) @ gv
     s = (s - B.mT(s)) * 0.5
     gaps = B.unsqueeze(values, -2) - B.unsqueeze(values, -1) + B.const(_eye(values.shape[-1], a))
-    return v @ (s / gaps) @ B.mT(v)
+    inner = s / gaps
+    if gl is not None:
+        inner = inner + B.unsqueeze(gl, -1) * B.const(_eye(values.shape[-1], a))
+    return v @ inner @ B.mT(v)
 
 
-LinalgEighBackward0 = defnode("LinalgEighBackward0", [_eigenvalue_rule], "eigh", saves=True)
-
-
-_EigenvectorsOfEigh = defnode("LinalgEighBackward0", [_eigenvector_rule], "eigh", saves=True)
+# eigvalsh: PyTorch's LinalgEighBackward0 with the eigenvalues only; eigh: a group of two
+_EigvalshBackward = defnode("LinalgEighBackward0", [
+    lambda B, g, ans, a, uplo: _eigh_grad(B, g, None, a, uplo)], "eigh", saves=True)
+LinalgEighBackward0 = defgroupnode("LinalgEighBackward0", "eigh")
 
 
 def eigh(A, UPLO="L"):
@@ -94,20 +96,22 @@ def eigh(A, UPLO="L"):
     UPLO='U'), the eigenvalues ascending. Eigenvectors are defined up to sign: LAPACK builds
     may pick other signs than PyTorch's."""
     x = as_tensor_arg(A)
-    values, vectors = _eigh_arrays("linalg.eigh", x, UPLO)
-    return return_types.linalg_eigh(record1(LinalgEighBackward0, values, x, (x, UPLO)),
-                                    record1(_EigenvectorsOfEigh, vectors, x, (x, UPLO)))
+    arrays = _eigh_arrays("linalg.eigh", x, UPLO)
+    return return_types.linalg_eigh(*record_group(
+        LinalgEighBackward0, arrays, x,
+        lambda B, grads, ans, a: _eigh_grad(B, *grads, a, UPLO)))
 
 
 def eigvalsh(A, UPLO="L"):
     """The eigenvalues of a symmetric matrix, ascending."""
     x = as_tensor_arg(A)
     values = _eigh_arrays("linalg.eigh", x, UPLO)[0]
-    return record1(LinalgEighBackward0, values, x, (x, UPLO))
+    return record1(_EigvalshBackward, values, x, (x, UPLO))
 
 
 LinalgSvdBackward0 = defnode("LinalgSvdBackward0", [
     lambda B, g, ans, a: _svd_grad(B, None, g, None, a, False)], "svd", saves=True)
+LinalgSvdBackward0._output_nr = 1  # svdvals: PyTorch's svd node, its output S
 
 
 def svdvals(A):
@@ -212,12 +216,7 @@ def _qr_grad(B, gq, gr, a, mode):
     return out if gv is None else out + B.index_grad(q @ gv, a.shape, rest, True)
 
 
-LinalgQrBackward0 = defnode("LinalgQrBackward0", [
-    lambda B, g, ans, a, mode: _qr_grad(B, g, None, a, mode)], "qr", saves=True)
-
-
-_ROfQr = defnode("LinalgQrBackward0", [
-    lambda B, g, ans, a, mode: _qr_grad(B, None, g, a, mode)], "qr", saves=True)
+LinalgQrBackward0 = defgroupnode("LinalgQrBackward0", "qr")
 
 
 def qr(A, mode="reduced"):
@@ -232,9 +231,9 @@ def qr(A, mode="reduced"):
     q, r = np.linalg.qr(a, "complete" if mode == "complete" else "reduced")
     if mode == "r":
         q = np.zeros(0, a.dtype)
-    return return_types.linalg_qr(record1(LinalgQrBackward0, q.astype(a.dtype, copy=False), x,
-                                          (x, mode)),
-                                  record1(_ROfQr, r.astype(a.dtype, copy=False), x, (x, mode)))
+    arrays = [q.astype(a.dtype, copy=False), r.astype(a.dtype, copy=False)]
+    return return_types.linalg_qr(*record_group(
+        LinalgQrBackward0, arrays, x, lambda B, grads, ans, a: _qr_grad(B, *grads, a, mode)))
 
 
 def _svd_grad(B, gu, gs, gvh, a, full):
@@ -251,13 +250,15 @@ def _svd_grad(B, gu, gs, gvh, a, full):
     s2 = s * s
     eye = B.const(_eye(k, a))
     gaps = B.unsqueeze(s2, -2) - B.unsqueeze(s2, -1) + eye
+    inner = None
     if gu is not None:
         uhgu = B.mT(u) @ gu
-        inner = (uhgu - B.mT(uhgu)) * B.unsqueeze(s, -2) / gaps
-    else:
-        gv = B.mT(gvh)
-        vhgv = vh @ gv
-        inner = B.unsqueeze(s, -1) * (vhgv - B.mT(vhgv)) / gaps
+        inner = (uhgu - B.mT(uhgu)) * B.unsqueeze(s, -2)
+    if gvh is not None:
+        vhgv = vh @ B.mT(gvh)
+        part = B.unsqueeze(s, -1) * (vhgv - B.mT(vhgv))
+        inner = part if inner is None else inner + part
+    inner = inner / gaps
     if gs is not None:
         inner = inner + B.unsqueeze(gs, -1) * eye
     if m > k and gu is not None:
@@ -269,16 +270,7 @@ def _svd_grad(B, gu, gs, gvh, a, full):
     return u @ inner @ vh
 
 
-_SOfSvd = defnode("LinalgSvdBackward0", [
-    lambda B, g, ans, a, full: _svd_grad(B, None, g, None, a, full)], "svd", saves=True)
-
-
-_UOfSvd = defnode("LinalgSvdBackward0", [
-    lambda B, g, ans, a, full: _svd_grad(B, g, None, None, a, full)], "svd", saves=True)
-
-
-_VhOfSvd = defnode("LinalgSvdBackward0", [
-    lambda B, g, ans, a, full: _svd_grad(B, None, None, g, a, full)], "svd", saves=True)
+_SvdGroupBackward = defgroupnode("LinalgSvdBackward0", "svd")
 
 
 def cofactor(a):
@@ -314,7 +306,6 @@ def svd(A, full_matrices=True):
     x = as_tensor_arg(A)
     a = _svd_input(x)
     u, s, vh = (v.astype(a.dtype, copy=False) for v in np.linalg.svd(a, full_matrices))
-    saved = (x, full_matrices)
-    return return_types.linalg_svd(record1(_UOfSvd, u, x, saved),
-                                   record1(_SOfSvd, s, x, saved),
-                                   record1(_VhOfSvd, vh, x, saved))
+    return return_types.linalg_svd(*record_group(
+        _SvdGroupBackward, (u, s, vh), x,
+        lambda B, grads, ans, a: _svd_grad(B, *grads, a, full_matrices)))

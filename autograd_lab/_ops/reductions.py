@@ -5,6 +5,7 @@ import warnings
 import numpy as np
 
 from .. import _dtypes
+from .._group import defgroupnode, record_group
 from .._node import defnode
 from .._tensor import Tensor, _new
 from ._record import _NO_DIM, _max, _sum, as_tensor_arg, norm_dim, norm_dims, record1
@@ -78,12 +79,18 @@ def _mean(cls, input, dim, keepdim, dtype=None):
         raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either a "
                            f"floating point or complex dtype. Got: "
                            f"{_dtypes.of_array(a).legacy}")
+    data, n = _mean_array(a, dims, keep)
+    return record1(cls, data, x, (a.shape, dims, keep, n))
+
+
+def _mean_array(a, dims, keep):
+    """(the mean of a over dims, how many elements each mean has)."""
     n = 1
     for d in dims:
         n *= a.shape[d]
     total = _sum(a, dims, keepdims=keep)
     data = total / a.dtype.type(n) if n else np.full(np.shape(total), np.nan, a.dtype)
-    return record1(cls, data.astype(a.dtype, copy=False), x, (a.shape, dims, keep, n))
+    return data.astype(a.dtype, copy=False), n
 
 
 def _correction(unbiased, correction):
@@ -103,11 +110,19 @@ StdBackward0 = defnode("StdBackward0", [
     "std", saves=True, uses_ans=True)
 
 
-def _var_like(cls, npfn, input, dim, unbiased, keepdim, correction, name="std and var"):
+def _var_like(cls, npfn, input, dim, unbiased, keepdim, correction):
+    x, data, saved = _var_array(cls, npfn, input, dim, unbiased, keepdim, correction)
+    return record1(cls, data, x, (x,) + saved)
+
+
+def _var_array(cls, npfn, input, dim, unbiased, keepdim, correction, name=None):
+    """(x, var or std of x as `cls` computes it, (dims, correction, keepdim, n)); `name`:
+    var_mean or std_mean, as PyTorch's messages call them."""
     if isinstance(dim, bool):  # var(x, False): the old `unbiased` positional argument
         dim, unbiased = None, dim
     if as_tensor_arg(input)._data.dtype.kind != "f":
-        raise RuntimeError(f"{name} only support floating point and complex dtypes")
+        raise RuntimeError(f"{name or 'std and var'} only support floating point and complex "
+                           f"dtypes")
     x, dims, keep = _reduce_args(input, dim, keepdim)
     c = _correction(unbiased, correction)
     n = 1
@@ -117,13 +132,13 @@ def _var_like(cls, npfn, input, dim, unbiased, keepdim, correction, name="std an
         if n - c > 0:
             data = npfn(x._data, axis=dims, ddof=c, keepdims=keep)
         else:  # PyTorch's warning instead of numpy's
-            warnings.warn(f"{cls.__name__[:3].lower()}(): degrees of freedom is <= 0. "
+            warnings.warn(f"{name or cls.__name__[:3].lower()}(): degrees of freedom is <= 0. "
                           f"Correction should be strictly less than the reduction factor (input "
-                          f"numel divided by output numel).", UserWarning, stacklevel=3)
+                          f"numel divided by output numel).", UserWarning, stacklevel=4)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)
                 data = npfn(x._data, axis=dims, ddof=c, keepdims=keep)
-    return record1(cls, np.asarray(data, x._data.dtype), x, (x, dims, c, keep, n))
+    return x, np.asarray(data, x._data.dtype), (dims, c, keep, n)
 
 
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
@@ -136,25 +151,38 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     return _var_like(StdBackward0, np.std, input, dim, unbiased, keepdim, correction)
 
 
-# var_mean/std_mean: PyTorch makes both results with one node; here each result has its own
-# node, both called by PyTorch's name (the gradients are the same).
-VarMeanBackward0 = defnode("VarMeanBackward0", VarBackward0._vjps, "var", saves=True)
-StdMeanBackward0 = defnode("StdMeanBackward0", StdBackward0._vjps, "std", saves=True,
-                           uses_ans=True)
-_MeanOfVarMean = defnode("VarMeanBackward0", MeanBackward1._vjps, "mean")
-_MeanOfStdMean = defnode("StdMeanBackward0", MeanBackward1._vjps, "mean")
+# var_mean/std_mean: one node for both results, as PyTorch's (see _group.py)
+VarMeanBackward0 = defgroupnode("VarMeanBackward0", "var_mean")
+StdMeanBackward0 = defgroupnode("StdMeanBackward0", "std_mean")
 
 
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """(var, mean) over `dim`, as var() and mean() give them."""
-    v = _var_like(VarMeanBackward0, np.var, input, dim, unbiased, keepdim, correction, "var_mean")
-    return v, _mean(_MeanOfVarMean, input, None if isinstance(dim, bool) else dim, keepdim)
+    return _with_mean(VarMeanBackward0, VarBackward0, np.var, input, dim, unbiased, keepdim,
+                      correction)
 
 
 def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """(std, mean) over `dim`, as std() and mean() give them."""
-    s = _var_like(StdMeanBackward0, np.std, input, dim, unbiased, keepdim, correction, "std_mean")
-    return s, _mean(_MeanOfStdMean, input, None if isinstance(dim, bool) else dim, keepdim)
+    return _with_mean(StdMeanBackward0, StdBackward0, np.std, input, dim, unbiased, keepdim,
+                      correction)
+
+
+def _with_mean(member, spread, npfn, input, dim, unbiased, keepdim, correction):
+    """(`spread` (var or std), mean) of input, recorded as one `member` group."""
+    x, data, saved = _var_array(spread, npfn, input, dim, unbiased, keepdim, correction,
+                                member.__name__[:-9].lower().replace("mean", "_mean"))
+    dims, _, keep, n = saved
+    first = spread._vjps[0]
+
+    def rule(B, grads, ans, a):
+        gs, gm = grads
+        out = None if gs is None else first(B, gs, ans[0], a, *saved)
+        if gm is not None:
+            part = _expand_back(B, gm, a.shape, dims, keep) / n
+            out = part if out is None else out + part
+        return out
+    return tuple(record_group(member, (data, _mean_array(x._data, dims, keep)[0]), x, rule))
 
 
 def _prod_rule(B, g, ans, x, dims, keep):
@@ -208,9 +236,7 @@ def _spread_rule(B, g, ans, x, dims, keep):
 
 AmaxBackward0 = defnode("AmaxBackward0", [_spread_rule], "amax", saves=True, uses_ans=True)
 AminBackward0 = defnode("AminBackward0", [_spread_rule], "amin", saves=True, uses_ans=True)
-# aminmax: one node per result here (PyTorch: one for both), each named as PyTorch's
-_AminOfAminmax = defnode("AminmaxBackward0", [_spread_rule], "amin", saves=True, uses_ans=True)
-_AmaxOfAminmax = defnode("AminmaxBackward0", [_spread_rule], "amax", saves=True, uses_ans=True)
+AminmaxBackward0 = defgroupnode("AminmaxBackward0", "aminmax")
 def _evenly_rule(B, g, ans, x, dims, keep):
     """max()/min() of everything: like amax, but a NaN result sends the gradient to the NaNs."""
     hit = (x == ans) | (B.isnan(x) & B.isnan(ans))
@@ -328,9 +354,12 @@ def aminmax(input, *, dim=None, keepdim=False):
     for d in dims:
         if a.shape[d] == 0:
             raise IndexError(f"aminmax: Expected reduction dim {d} to have non-zero size.")
-    lo, hi = (record1(cls, np.asarray(fn(a, axis=dims, keepdims=keep)), x, (x, dims, keep))
-              for cls, fn in ((_AminOfAminmax, np.amin), (_AmaxOfAminmax, np.amax)))
-    return return_types.aminmax(lo, hi)
+
+    def rule(B, grads, ans, a):
+        parts = [_spread_rule(B, g, r, a, dims, keep) for g, r in zip(grads, ans) if g is not None]
+        return parts[0] if len(parts) == 1 else parts[0] + parts[1]
+    arrays = [np.asarray(fn(a, axis=dims, keepdims=keep)) for fn in (np.amin, np.amax)]
+    return return_types.aminmax(*record_group(AminmaxBackward0, arrays, x, rule))
 
 
 def count_nonzero(input, dim=None):

@@ -7,6 +7,7 @@ singular and triangular matrices (inf/NaN where LAPACK gives them, no exception)
 import numpy as np
 
 from .. import _dtypes
+from .._group import defgroupnode, record_group
 from .._node import defnode
 from ._record import as_tensor_arg, np_vocab, record, record1, tensor_param
 from .arith import where
@@ -133,15 +134,14 @@ LinalgDetBackward0 = defnode("LinalgDetBackward0", [
     saves=True, uses_ans=True)
 
 
-LinalgSlogdetBackward0 = defnode("LinalgSlogdetBackward0", [
-    lambda B, g, ans, a: B.unsqueeze(B.unsqueeze(g, -1), -1) * B.mT(B.inv(a))], "slogdet",
-    saves=True)
+LinalgSlogdetBackward0 = defgroupnode("LinalgSlogdetBackward0", "slogdet")
+LinalgDetBackward0._saved_names = ("A",)
 
 
-_SignOfSlogdet = defnode("LinalgSlogdetBackward0", [lambda B, g, ans: None],
-                         "slogdet")  # (one node per result here, PyTorch has one for both)
-for _cls, _names in ((LinalgDetBackward0, ("A",)), (LinalgSlogdetBackward0, ("A",))):
-    _cls._saved_names = _names
+def _slogdet_rule(B, grads, ans, a):
+    """Only logabsdet's gradient reaches A (the sign is locally constant), as in PyTorch."""
+    g = grads[1]
+    return None if g is None else B.unsqueeze(B.unsqueeze(g, -1), -1) * B.mT(B.inv(a))
 
 
 def inv(A):
@@ -165,9 +165,8 @@ def det(A):
 def _slogdet(pair, A):
     x = as_tensor_arg(A)
     a = _square("linalg.slogdet", x)
-    sign, logabs = np.linalg.slogdet(a)
-    return pair(record1(_SignOfSlogdet, np.asarray(sign, a.dtype), x),
-                record1(LinalgSlogdetBackward0, np.asarray(logabs, a.dtype), x, (x,)))
+    arrays = [np.asarray(v, a.dtype) for v in np.linalg.slogdet(a)]
+    return pair(*record_group(LinalgSlogdetBackward0, arrays, x, _slogdet_rule))
 
 
 def slogdet(A):

@@ -1,5 +1,6 @@
 """Loss modules: thin wrappers that store the options and call `nn.functional`."""
 from . import functional as F
+from .functional._common import _reduction
 from ._layers import PairwiseDistance
 from ._module import Module
 
@@ -7,7 +8,7 @@ from ._module import Module
 class _Loss(Module):
     def __init__(self, size_average=None, reduce=None, reduction="mean"):
         super().__init__()
-        self.reduction = F._reduction(size_average, reduce, reduction, validate=False)
+        self.reduction = _reduction(size_average, reduce, reduction, validate=False)
 
 
 class _WeightedLoss(_Loss):

@@ -15,6 +15,7 @@ from .._grad_mode import enable_grad
 from .._tensor import Tensor, _new
 from ..nn._module import typename, zero_grads
 from ._axpy import added, axpy
+from ._heap import keep_freed_memory
 
 
 _SMALL, _BLOCK = 1 << 12, 1 << 18  # in-place updates (Optimizer._add_scaled): sizes in elements
@@ -63,6 +64,7 @@ class Optimizer:
             groups = [{"params": groups}]
         for group in groups:
             self.add_param_group(group)
+        keep_freed_memory()
 
     def add_param_group(self, param_group):
         """Add a dict {'params': [...], hyper-parameter: value} (missing ones take defaults)."""

@@ -12,6 +12,7 @@ import os
 import numpy as np
 
 _INT32_MAX = 2 ** 31 - 1
+_addressof, _c_char = ctypes.addressof, ctypes.c_char
 
 
 def _openblas():
@@ -68,11 +69,21 @@ def axpy(alpha, x, y):
     if not (y.flags.c_contiguous and x.flags.c_contiguous
             or y.flags.f_contiguous and x.flags.f_contiguous):  # (the same walk through both)
         return False
-    px, py, nbytes = x.ctypes.data, y.ctypes.data, y.nbytes
+    if not y.size:
+        return True
+    px, py, nbytes = _address(x), _address(y), y.nbytes
     if px != py and px < py + nbytes and py < px + nbytes:  # partly overlapping: numpy's way
         return False
     fn(y.size, alpha, px, 1, py, 1)
     return True
+
+
+def _address(a):
+    """The address of the first byte of a C- or Fortran-contiguous array (through a ctypes
+    view of its buffer where writable, the quick way: `a.ctypes` builds a Python object)."""
+    if not a.flags.writeable:
+        return a.ctypes.data
+    return _addressof(_c_char.from_buffer(a if a.flags.c_contiguous else a.T))
 
 
 def added(y, alpha, x):

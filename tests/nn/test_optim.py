@@ -221,10 +221,15 @@ def test_axpy_takes_only_what_blas_can_walk():
     x, y = np.arange(6.0).reshape(2, 3), np.ones((2, 3))
     assert _axpy.axpy(2.0, x, y) and y.tolist() == [[1, 3, 5], [7, 9, 11]]
     assert _axpy.axpy(-1.0, y, y) and not y.any()  # the very same memory is fine
+    frozen = np.arange(6.0).reshape(2, 3)
+    frozen.flags.writeable = False  # read-only x is fine, read-only y is refused
+    assert _axpy.axpy(1.0, frozen, y) and y.tolist() == [[0, 1, 2], [3, 4, 5]]
+    assert _axpy.axpy(1.0, x[:0], np.empty((0, 3)))  # nothing to add
     buf = np.zeros(8)
     refused = [(1.0, x.astype(np.float32), y), (1.0, x.T, y), (1.0, x, y[:, :2]),
                (1.0, buf[1:7].reshape(2, 3), buf[:6].reshape(2, 3)),  # overlapping: numpy's
-               (1.0, x, np.ones((2, 3), np.int64)), (1.0, x, np.ones((2, 3))[:, ::-1])]
+               (1.0, x, np.ones((2, 3), np.int64)), (1.0, x, np.ones((2, 3))[:, ::-1]),
+               (1.0, x, frozen)]
     for alpha, a, b in refused:
         before = b.copy()
         assert not _axpy.axpy(alpha, a, b)

@@ -7,7 +7,9 @@ update, nothing else) and against PyTorch when it is installed, in float64 and f
 
 Prints CPU ms/step (the best over repeats of the mean over `steps` steps; the contenders take
 turns) and the ratio to the floor. Every contender starts from the same weights and does the
-same number of steps, and the script checks that all reach the same loss.
+same number of steps, and the script checks that all reach the same loss. autograd_lab's
+optimizer pins glibc's malloc thresholds for the whole process (see optim/_heap.py), so every
+contender runs with them.
 """
 import argparse
 import os

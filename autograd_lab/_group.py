@@ -74,35 +74,43 @@ class Group:
         return g
 
 
-def record_group(member, arrays, x, rule):
+def record_group(member, arrays, x, rule, saved_outputs=()):
     """The results `arrays` of a function of the tensor x with several outputs (PyTorch: one
     node, with an output each): the members (of class `member`) of one Group when recording
     and x requires grad, else plain tensors. The group's backward is `rule(B, grads, ans, a)`:
     B the vocabulary, grads one per output (None where none arrived), ans the outputs with a
     gradient (arrays, or under create_graph the members' tensors; None for the others), a x's
     array (or x under create_graph). x is kept as PyTorch's saved self: a backward without
-    retain_graph frees it, an in-place change of it after the call is refused."""
+    retain_graph frees it, an in-place change of it after the call is refused; so is one of
+    the outputs numbered in `saved_outputs` (those PyTorch's node saves)."""
     edge = _edge(x) if _grad.enabled else None
     if edge is None:
         return [_new(a) for a in arrays]
-    saved = [x]
-    group = Group(len(arrays), lambda grads, create: [_run(rule, ref(), saved, grads, create)])
+    saved, watched = [x], []
+    group = Group(len(arrays), lambda grads, create: [
+        _run(rule, ref(), saved, watched, member.__name__, grads, create)])
     ref = weakref.ref(group)  # (no cycle: the group goes with its members)
     outs = []
     for k, a in enumerate(arrays):
         out = _link(member, a, (edge,), (group,), None)
         group.add(k, out.grad_fn)
         outs.append(out)
+    watched.extend((k, outs[k]._shared_vc(), arrays[k]) for k in saved_outputs)
     return outs
 
 
-def _run(rule, group, saved, grads, create):
+def _run(rule, group, saved, watched, name, grads, create):
     x = saved[0]
     if x is None:
         raise RuntimeError(FREED)
     from ._ops.vocab import NP, TB  # (vocab imports the ops that import this module)
     nodes = group.nodes()
-    _check_version(x, min(n._seq for n in nodes if n is not None))
+    seq = min(n._seq for n in nodes if n is not None)
+    _check_version(x, seq)
+    for k, vc, array in watched:
+        if vc.changed_since(seq):
+            from .autograd._engine import modified_error  # (it imports the ops)
+            raise modified_error(array, vc.version, vc.version_at(seq), name, k)
     ans = [None if g is None else _answer(n, create) for g, n in zip(grads, nodes)]
     out = rule(TB, grads, ans, x) if create else rule(NP, grads, ans, x._data)
     if not _grad.keep_graph:

@@ -9,7 +9,7 @@ import pytest
 
 import autograd_lab as lab
 import autograd_lab._group as group_module
-from helpers import raised, require_torch
+from helpers import outcome, raised, require_torch
 
 _RNG = np.random.default_rng(7)
 _X = _RNG.standard_normal((3, 4))
@@ -171,3 +171,36 @@ def test_a_group_goes_with_its_results_without_the_cycle_collector():
     finally:
         if was:
             gc.enable()
+
+
+def _change_output_then_backward(T, name, k, used):
+    a, f = CASES[name]
+    x = T.tensor(a, dtype=T.float64, requires_grad=True)
+    outs = f(T, x)
+    outs[k].mul_(2)
+    loss = sum((outs[i] * outs[i]).sum() for i in used)
+    loss.backward()
+    return x.grad
+
+
+@pytest.mark.parametrize("name", ["var_mean", "std_mean", "aminmax", "slogdet", "eigh", "qr",
+                                  "svd"])
+def test_outputs_changed_in_place_are_refused_where_pytorch_saved_them(name):
+    """PyTorch's node saves some outputs (std of std_mean, both of aminmax, the sign of slogdet,
+    all of eigh/qr/svd): changing one in place makes backward fail, whichever output is used."""
+    torch = require_torch()
+    n = len(CASES[name][1](lab, lab.tensor(CASES[name][0])))
+    for k in range(n):
+        for used in ((k,), ((k + 1) % n,)):
+            def run(T):
+                return _change_output_then_backward(T, name, k, used)
+            theirs = outcome(lambda: run(torch))
+            if theirs[0] == "raises":
+                ours, expected = raised(lambda: run(lab)), raised(lambda: run(torch))
+                assert ours[0] == expected[0]
+                assert ours[1].startswith(expected[1].split(" Hint:")[0]), (k, used)
+            else:
+                ours, expected = run(lab), run(torch)
+                assert (ours is None) == (expected is None)  # (slogdet's sign: no gradient)
+                if ours is not None:
+                    np.testing.assert_allclose(ours.numpy(), expected.numpy(), rtol=1e-9)

@@ -1216,3 +1216,18 @@ def test_views_of_split_pieces_refuse_in_place_changes_too(code):
         p = (a * 1).split(2)
         return outcome(lambda: exec(code, {"p": p}))
     assert run(lab) == run(require_torch())
+
+
+@pytest.mark.parametrize("make", [lambda L, a: L.tensor(a).t(), lambda L, a: L.tensor(a)[:, ::2],
+                                  lambda L, a: L.tensor(a), lambda L, a: L.tensor(a)[0, 0]])
+def test_a_leafs_gradient_is_laid_out_as_the_leaf(make):
+    """PyTorch's AccumulateGrad keeps a gradient only if its strides are the leaf's, else copies
+    it into the leaf's layout (a transposed leaf gets a transposed .grad)."""
+    torch = pytest.importorskip("torch")
+    a = np.arange(24.0).reshape(4, 6)
+    strides = []
+    for L in (lab, torch):
+        w = make(L, a).detach().requires_grad_()
+        (w * L.ones(w.shape, dtype=L.float64)).sum().backward()
+        strides.append((w.grad.stride(), w.grad.is_contiguous()))
+    assert strides[0] == strides[1]

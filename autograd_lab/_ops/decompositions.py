@@ -99,7 +99,7 @@ def eigh(A, UPLO="L"):
     arrays = _eigh_arrays("linalg.eigh", x, UPLO)
     return return_types.linalg_eigh(*record_group(
         LinalgEighBackward0, arrays, x,
-        lambda B, grads, ans, a: _eigh_grad(B, *grads, a, UPLO)))
+        lambda B, grads, ans, a: _eigh_grad(B, *grads, a, UPLO), (0, 1)))
 
 
 def eigvalsh(A, UPLO="L"):
@@ -233,7 +233,8 @@ def qr(A, mode="reduced"):
         q = np.zeros(0, a.dtype)
     arrays = [q.astype(a.dtype, copy=False), r.astype(a.dtype, copy=False)]
     return return_types.linalg_qr(*record_group(
-        LinalgQrBackward0, arrays, x, lambda B, grads, ans, a: _qr_grad(B, *grads, a, mode)))
+        LinalgQrBackward0, arrays, x, lambda B, grads, ans, a: _qr_grad(B, *grads, a, mode),
+        (0, 1)))
 
 
 def _svd_grad(B, gu, gs, gvh, a, full):
@@ -308,4 +309,4 @@ def svd(A, full_matrices=True):
     u, s, vh = (v.astype(a.dtype, copy=False) for v in np.linalg.svd(a, full_matrices))
     return return_types.linalg_svd(*record_group(
         _SvdGroupBackward, (u, s, vh), x,
-        lambda B, grads, ans, a: _svd_grad(B, *grads, a, full_matrices)))
+        lambda B, grads, ans, a: _svd_grad(B, *grads, a, full_matrices), (0, 1, 2)))

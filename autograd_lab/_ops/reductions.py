@@ -182,7 +182,8 @@ def _with_mean(member, spread, npfn, input, dim, unbiased, keepdim, correction):
             part = _expand_back(B, gm, a.shape, dims, keep) / n
             out = part if out is None else out + part
         return out
-    return tuple(record_group(member, (data, _mean_array(x._data, dims, keep)[0]), x, rule))
+    return tuple(record_group(member, (data, _mean_array(x._data, dims, keep)[0]), x, rule,
+                              (0,) if spread._uses_ans else ()))  # (std's rule reads std)
 
 
 def _prod_rule(B, g, ans, x, dims, keep):
@@ -359,7 +360,7 @@ def aminmax(input, *, dim=None, keepdim=False):
         parts = [_spread_rule(B, g, r, a, dims, keep) for g, r in zip(grads, ans) if g is not None]
         return parts[0] if len(parts) == 1 else parts[0] + parts[1]
     arrays = [np.asarray(fn(a, axis=dims, keepdims=keep)) for fn in (np.amin, np.amax)]
-    return return_types.aminmax(*record_group(AminmaxBackward0, arrays, x, rule))
+    return return_types.aminmax(*record_group(AminmaxBackward0, arrays, x, rule, (0, 1)))
 
 
 def count_nonzero(input, dim=None):

@@ -166,7 +166,7 @@ def _slogdet(pair, A):
     x = as_tensor_arg(A)
     a = _square("linalg.slogdet", x)
     arrays = [np.asarray(v, a.dtype) for v in np.linalg.slogdet(a)]
-    return pair(*record_group(LinalgSlogdetBackward0, arrays, x, _slogdet_rule))
+    return pair(*record_group(LinalgSlogdetBackward0, arrays, x, _slogdet_rule, (0,)))
 
 
 def slogdet(A):

@@ -91,8 +91,9 @@ def _unshared(g, dt, counts):
 
 
 def _accumulate(leaf, g, create):
-    """leaf.grad += g. The first time the leaf keeps g if nothing else holds it (as PyTorch's
-    AccumulateGrad steals such gradients), else a copy: gradients never alias each other."""
+    """leaf.grad += g. The first time the leaf keeps g if nothing else holds it and it is laid
+    out as the leaf (as PyTorch's AccumulateGrad steals such gradients), else a copy laid out
+    as the leaf: gradients never alias each other."""
     dt = leaf._data.dtype
     if create:
         g = _as_tensor(g)
@@ -102,7 +103,13 @@ def _accumulate(leaf, g, create):
             if leaf._grad is None else leaf._grad + g
     elif leaf._grad is None:
         counts = _counts(g) if g.__class__ is np.ndarray else None
-        leaf._grad = _new(g if counts and _unshared(g, dt, counts) else np.array(g, dtype=dt))
+        a = leaf._data
+        if counts and _unshared(g, dt, counts) and g.strides == a.strides:
+            leaf._grad = _new(g)
+        else:  # a copy laid out as the leaf (PyTorch's gradient layout contract)
+            copy = np.empty_like(a)
+            copy[...] = g
+            leaf._grad = _new(copy)
     else:
         acc = leaf._grad._data
         if acc.flags.writeable and acc.shape == np.shape(g):
@@ -150,10 +157,11 @@ def _check_versions(fn):
             raise modified_error(array, vc.version, vc.version_at(fn._seq), made_by)
 
 
-def modified_error(array, version, expected, made_by):
-    """PyTorch's error for a saved value (`array`) modified in place, by an op named `made_by`
-    ('MulBackward0': "output 0 of Mul") at first, or None."""
-    what = "" if made_by is None else f", which is output 0 of {_BACKWARD.sub('', made_by)},"
+def modified_error(array, version, expected, made_by, output_nr=0):
+    """PyTorch's error for a saved value (`array`) modified in place, output `output_nr` of an
+    op named `made_by` ('MulBackward0': "output 0 of Mul"), or of none (None)."""
+    what = "" if made_by is None else \
+        f", which is output {output_nr} of {_BACKWARD.sub('', made_by)},"
     hint = _ANOMALY_HINT if anomaly.is_anomaly_enabled() else _VERSION_HINT
     return RuntimeError(
         f"one of the variables needed for gradient computation has been modified by an inplace "

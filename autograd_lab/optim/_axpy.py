@@ -2,8 +2,8 @@
 `y.add_(x, alpha=alpha)` (a fused multiply-add). numpy can only multiply and then add: that
 rounds twice (the last bit differs from PyTorch in about one element in seven) and walks
 memory twice. BLAS's axpy is the fused form; the OpenBLAS inside numpy's own wheels has it,
-reached here through ctypes. Where it is not found (numpy built on another BLAS), or for
-layouts it cannot walk, `axpy` returns False and the caller takes the numpy way.
+reached here through ctypes. Where it is not found (numpy built on another BLAS) `axpy`
+returns False and the caller takes the numpy way.
 """
 import ctypes
 import glob
@@ -61,21 +61,37 @@ _KERNELS = _kernels()
 
 def axpy(alpha, x, y):
     """y += alpha * x in place with one rounding per element; False (y untouched) where BLAS
-    cannot do it: another dtype, shape or layout, overlapping memory, or no such BLAS."""
+    cannot: another dtype or shape, a read-only y, or no such BLAS. Layouts that BLAS cannot
+    walk together (or overlapping memory) go through contiguous copies."""
+    if y.__class__ is not np.ndarray:
+        return False
+    if x.__class__ is not np.ndarray:  # (numpy gives scalars for math on 0-d arrays)
+        x = np.asarray(x)
     fn = _KERNELS.get(y.dtype)
     if fn is None or x.dtype != y.dtype or x.shape != y.shape or not y.flags.writeable \
             or y.size > _INT32_MAX:
         return False
-    if not (y.flags.c_contiguous and x.flags.c_contiguous
-            or y.flags.f_contiguous and x.flags.f_contiguous):  # (the same walk through both)
-        return False
     if not y.size:
         return True
-    px, py, nbytes = _address(x), _address(y), y.nbytes
-    if px != py and px < py + nbytes and py < px + nbytes:  # partly overlapping: numpy's way
-        return False
-    fn(y.size, alpha, px, 1, py, 1)
+    if not (y.flags.c_contiguous or y.flags.f_contiguous):  # a strided view: on a copy
+        work = np.ascontiguousarray(y)
+        _axpy(fn, alpha, np.array(x, order="C"), work)
+        y[...] = work
+        return True
+    order = "C" if y.flags.c_contiguous else "F"
+    if not (x.flags.c_contiguous if order == "C" else x.flags.f_contiguous):
+        x = np.array(x, order=order)  # walked in y's order
+    _axpy(fn, alpha, x, y)
     return True
+
+
+def _axpy(fn, alpha, x, y):
+    """The BLAS call, for x and y laid out alike (x copied first if it overlaps y)."""
+    px, py, nbytes = _address(x), _address(y), y.nbytes
+    if px != py and px < py + nbytes and py < px + nbytes:
+        x = x.copy(order="K")
+        px = _address(x)
+    fn(y.size, alpha, px, 1, py, 1)
 
 
 def _address(a):

@@ -152,11 +152,12 @@ class Optimizer:
 
     def _with_grads(self, group):
         """(param, its array, its gradient array) for the params of group that have a grad;
-        the gradient is negated when the group maximizes."""
+        the gradient is negated when the group maximizes (an array also when 0-d: numpy's
+        negation gives a scalar there, which in-place updates of buffers would lose)."""
         for p in group["params"]:
             if p._grad is not None:
                 g = p._grad._data
-                yield p, p._data, -g if group.get("maximize") else g
+                yield p, p._data, np.asarray(-g) if group.get("maximize") else g
 
     def _steps(self, group, *buffers):
         """As _with_grads, plus the param's state and the step number (counted); at a param's

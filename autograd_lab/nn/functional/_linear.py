@@ -7,13 +7,14 @@ from .. import _functional_ops as _F
 def linear(input, weight, bias=None):
     """input @ weight.T + bias: AddmmBackward0 for 2-D input (MmBackward0 without bias)."""
     x = as_tensor_arg(input)
-    if x.ndim == 0:
+    ndim = x._data.ndim
+    if ndim == 0:
         raise RuntimeError(f"both arguments to linear need to be at least 1D, but they are 0D "
                            f"and {weight.ndim}D")
     wt = _ops.t(weight)
     if bias is None:  # (matmul records PyTorch's mm steps for 1-D and batched inputs too)
         return _ops.matmul(x, wt)
-    if x.ndim == 2:
+    if ndim == 2:
         return _ops.addmm(bias, x, wt)
     flat = _ops.reshape(x, -1, x.shape[-1])
     return _ops.reshape(_ops.addmm(bias, flat, wt), *x.shape[:-1], weight.shape[0])

@@ -69,7 +69,7 @@ def _edge(a):
         e = a.grad_fn
         if e is not None:
             return e
-        if a.requires_grad:
+        if a._requires_grad:
             return a
     return None
 

@@ -106,11 +106,10 @@ def _run(rule, group, saved, watched, name, grads, create):
     from ._ops.vocab import NP, TB  # (vocab imports the ops that import this module)
     nodes = group.nodes()
     seq = min(n._seq for n in nodes if n is not None)
-    _check_version(x, seq)
+    maker = x.grad_fn
+    _check_version(x._vc, seq, x._data, maker and maker.name())
     for k, vc, array in watched:
-        if vc.changed_since(seq):
-            from .autograd._engine import modified_error  # (it imports the ops)
-            raise modified_error(array, vc.version, vc.version_at(seq), name, k)
+        _check_version(vc, seq, array, name, k)
     ans = [None if g is None else _answer(n, create) for g, n in zip(grads, nodes)]
     out = rule(TB, grads, ans, x) if create else rule(NP, grads, ans, x._data)
     if not _grad.keep_graph:
@@ -126,11 +125,10 @@ def _answer(node, create):
     return out
 
 
-def _check_version(x, seq):
-    """PyTorch's error when x was changed in place after the group's function read it."""
-    vc = x._vc
+def _check_version(vc, seq, array, made_by, output_nr=0):
+    """PyTorch's error when a value the group saved (`array`, output `output_nr` of the op
+    named `made_by`, with version counter `vc`) was changed in place after the group's
+    function ran."""
     if vc is not None and vc.changed_since(seq):
         from .autograd._engine import modified_error  # (it imports the ops)
-        maker = x.grad_fn
-        raise modified_error(x._data, vc.version, vc.version_at(seq),
-                             None if maker is None else maker.name())
+        raise modified_error(array, vc.version, vc.version_at(seq), made_by, output_nr)

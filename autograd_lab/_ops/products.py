@@ -91,29 +91,22 @@ def _legacy(t):
 
 
 def _matrices(fname, input, mat1, mat2, names=("mat1", "mat2")):
-    x = tensor_param(input, fname, "input", 1)
-    m1, m2 = (tensor_param(m, fname, n, i) for m, n, i in zip((mat1, mat2), names, (2, 3)))
-    return x, m1, m2
-
-
-def _is_one(v):
-    return (v.__class__ is int or v.__class__ is float) and v == 1
+    return (tensor_param(input, fname, "input", 1), tensor_param(mat1, fname, names[0], 2),
+            tensor_param(mat2, fname, names[1], 3))
 
 
 def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     """beta * input + alpha * (mat1 @ mat2) for matrices mat1, mat2 (input broadcast)."""
-    if _is_one(beta) and _is_one(alpha) and isinstance(input, Tensor) \
-            and isinstance(mat1, Tensor) and isinstance(mat2, Tensor):
-        # nn.Linear's case first, with only the checks it needs: a vector added to every row
-        a, d1, d2 = input._data, mat1._data, mat2._data
-        dt = d1.dtype
-        if d1.ndim == 2 and d2.ndim == 2 and d1.shape[1] == d2.shape[0] and dt.kind == "f" \
-                and a.dtype == dt and d2.dtype == dt and a.shape == d2.shape[1:]:
-            data = d1 @ d2
-            np.add(data, a, out=data)  # (in place: no second batch-sized array)
-            return record(_PlainAddmmBackward0, data, (input, mat1, mat2), (mat1, mat2),
-                          ((a.shape, dt), None, None))
     x, m1, m2 = _matrices("addmm", input, mat1, mat2)
+    d1, d2 = m1._data, m2._data
+    if d1.ndim != 2 or d2.ndim != 2 or x._data.dtype != d2.dtype or d1.dtype != d2.dtype \
+            or d1.shape[1] != d2.shape[0]:  # (one test on nn.Linear's path, then the errors)
+        _addmm_error(x, m1, m2)
+    return _add_product(AddmmBackward0, x, m1, m2, d1 @ d2, beta, alpha)
+
+
+def _addmm_error(x, m1, m2):
+    """PyTorch's error for the first of addmm's checks that its arguments fail."""
     for name, m in (("mat1", m1), ("mat2", m2)):
         if m._data.ndim != 2:
             raise RuntimeError(f"{name} must be a matrix, got {m._data.ndim}-D tensor")
@@ -124,9 +117,7 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
         raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {_legacy(m1)} and "
                            f"{_legacy(m2)}")
     (r, k), (k2, c) = m1._data.shape, m2._data.shape
-    if k != k2:
-        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({r}x{k} and {k2}x{c})")
-    return _add_product(AddmmBackward0, x, m1, m2, m1._data @ m2._data, beta, alpha)
+    raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({r}x{k} and {k2}x{c})")
 
 
 def addmv(input, mat, vec, *, beta=1, alpha=1):

@@ -8,7 +8,7 @@ class SGD(Optimizer):
     """p -= lr * g, where g is the gradient (plus weight_decay * p), or its momentum average:
 
         buf = momentum * buf + (1 - dampening) * g      (buf = g at the first step)
-        g = added(g, momentum, buf) if nesterov else buf
+        g = g + momentum * buf if nesterov else buf
     """
 
     _group_defaults = dict(nesterov=False, maximize=False, foreach=None, differentiable=False,
